@@ -1,0 +1,149 @@
+/*
+ * arena.c - region allocator (see arena.h).
+ */
+#include "base/arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CHUNK_SIZE = 64 * 1024, ALIGN = sizeof(max_align_t) };
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t size; /* usable bytes after the header */
+	size_t pos;  /* first free byte */
+	max_align_t data[];
+};
+
+void *
+rc_alloc(const struct rc_allocator *al, size_t n)
+{
+	return al ? al->alloc(al->ud, n) : malloc(n);
+}
+
+void
+rc_release(const struct rc_allocator *al, void *p)
+{
+	if (al)
+		al->release(al->ud, p);
+	else
+		free(p);
+}
+
+void
+arena_init(struct arena *a, const struct rc_allocator *al)
+{
+	a->head = NULL;
+	a->al = al;
+	a->used = 0;
+	a->oom = false;
+}
+
+void
+arena_release(struct arena *a)
+{
+	struct arena_chunk *c = a->head;
+
+	while (c) {
+		struct arena_chunk *next = c->next;
+		rc_release(a->al, c);
+		c = next;
+	}
+	a->head = NULL;
+	a->used = 0;
+}
+
+/* Opens a chunk of at least n usable bytes behind the head (so that a large
+ * one-off request does not waste the rest of the current chunk). */
+static struct arena_chunk *
+new_chunk(struct arena *a, size_t n)
+{
+	size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+	struct arena_chunk *c;
+
+	if (size > SIZE_MAX - sizeof *c)
+		return NULL;
+	c = rc_alloc(a->al, sizeof *c + size);
+	if (!c)
+		return NULL;
+	c->size = size;
+	c->pos = 0;
+	if (a->head && size > CHUNK_SIZE) {
+		c->next = a->head->next;
+		a->head->next = c;
+	} else {
+		c->next = a->head;
+		a->head = c;
+	}
+	return c;
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_chunk *c = a->head;
+	void *p;
+
+	if (n == 0)
+		n = 1;
+	if (n > SIZE_MAX - ALIGN) {
+		a->oom = true;
+		return NULL;
+	}
+	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	if (!c || c->size - c->pos < n) {
+		c = new_chunk(a, n);
+		if (!c) {
+			a->oom = true;
+			return NULL;
+		}
+	}
+	p = (char *)c->data + c->pos;
+	c->pos += n;
+	a->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	if (!p)
+		return NULL;
+	if (n)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *
+arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *p;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	p = arena_alloc(a, (size_t)n + 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}

@@ -1,0 +1,56 @@
+/*
+ * arena.h - region allocator, one per lifetime.
+ *
+ * Design note.  Everything a compilation builds (tokens' text, AST nodes, IR,
+ * diagnostics) lives in an arena that is released with one call.  An arena is
+ * a singly linked list of chunks; allocation bumps a pointer inside the newest
+ * chunk and opens a new chunk when it is full.  Requests larger than a chunk
+ * get a chunk of their own.  Memory is never returned piecemeal.
+ *
+ * Out of memory is sticky: a failed allocation returns NULL and sets
+ * `oom`, which callers test at stage boundaries (the way SQLite's
+ * mallocFailed flag works) instead of aborting inside the library.  The
+ * allocation hook lets tests inject failures.
+ */
+#ifndef RC_ARENA_H
+#define RC_ARENA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Underlying allocator: malloc/free by default, replaceable for tests. */
+struct rc_allocator {
+	void *(*alloc)(void *ud, size_t n);
+	void (*release)(void *ud, void *p);
+	void *ud;
+};
+
+struct arena_chunk;
+
+struct arena {
+	struct arena_chunk *head;       /* newest chunk */
+	const struct rc_allocator *al;  /* NULL: malloc/free */
+	size_t used;                    /* bytes handed out, for statistics */
+	bool oom;                       /* sticky: some allocation failed */
+};
+
+void arena_init(struct arena *a, const struct rc_allocator *al);
+void arena_release(struct arena *a);
+
+/* Zeroed memory aligned for any object, or NULL (and a->oom set). */
+void *arena_alloc(struct arena *a, size_t n);
+/* Copy of s[0..n) with a terminating NUL. */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+/* printf into the arena. */
+char *arena_printf(struct arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Raw allocation through an allocator (NULL means malloc/free). */
+void *rc_alloc(const struct rc_allocator *al, size_t n);
+void rc_release(const struct rc_allocator *al, void *p);
+
+#define ARENA_NEW(a, type) ((type *)arena_alloc((a), sizeof(type)))
+#define ARENA_NEWV(a, type, n) ((type *)arena_alloc((a), sizeof(type) * (n)))
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * diag.c - diagnostic registry, construction and rendering (see diag.h).
+ */
+#include "base/diag.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+const struct diag_info diag_table[D__COUNT] = {
+#define X(e, id, name, fam, sev, sum, doc) \
+	{ id, name, sum, doc, FAM_##fam, SEV_##sev },
+#include "base/diag.def"
+#undef X
+};
+
+static const char *const family_names[FAM__COUNT] = {
+#define F(e, s) s,
+	DIAG_FAMILIES(F)
+#undef F
+};
+
+const char *
+diag_family_name(enum diag_family f)
+{
+	return f < FAM__COUNT ? family_names[f] : "?";
+}
+
+const char *
+diag_severity_name(enum diag_severity s)
+{
+	switch (s) {
+	case SEV_ERROR: return "error";
+	case SEV_WARNING: return "warning";
+	case SEV_NOTE: return "note";
+	case SEV_OFF: break;
+	}
+	return "off";
+}
+
+enum diag_id
+diag_lookup(const char *key)
+{
+	unsigned i;
+
+	for (i = 0; i < D__COUNT; i++)
+		if (strcasecmp(key, diag_table[i].id) == 0 ||
+		    strcasecmp(key, diag_table[i].name) == 0)
+			return (enum diag_id)i;
+	return D__COUNT;
+}
+
+void
+diag_sink_init(struct diag_sink *s, struct arena *a)
+{
+	unsigned i;
+
+	memset(s, 0, sizeof *s);
+	s->arena = a;
+	for (i = 0; i < D__COUNT; i++)
+		s->level[i] = diag_table[i].severity;
+}
+
+struct diag *
+diag_vnew(struct diag_sink *s, enum diag_id id, const struct rc_text *text,
+	  struct span span, const char *fmt, va_list ap)
+{
+	struct diag *d = ARENA_NEW(s->arena, struct diag);
+	va_list aq;
+	int n;
+	char *msg;
+
+	if (!d)
+		return NULL;
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	msg = n >= 0 ? arena_alloc(s->arena, (size_t)n + 1) : NULL;
+	if (!msg)
+		return NULL;
+	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	d->id = id;
+	d->severity = diag_table[id].severity;
+	d->text = text;
+	d->file = text ? text->src : NULL;
+	d->span = span;
+	d->msg = msg;
+	d->notes_tail = &d->notes;
+	return d;
+}
+
+struct diag *
+diag_new(struct diag_sink *s, enum diag_id id, const struct rc_text *text,
+	 struct span span, const char *fmt, ...)
+{
+	va_list ap;
+	struct diag *d;
+
+	va_start(ap, fmt);
+	d = diag_vnew(s, id, text, span, fmt, ap);
+	va_end(ap);
+	return d;
+}
+
+void
+diag_note(struct diag_sink *s, struct diag *d, const struct rc_text *text,
+	  struct span span, const char *fmt, ...)
+{
+	struct diag_note *n;
+	va_list ap;
+	int len;
+	char *msg;
+
+	if (!d)
+		return;
+	n = ARENA_NEW(s->arena, struct diag_note);
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	msg = n && len >= 0 ? arena_alloc(s->arena, (size_t)len + 1) : NULL;
+	if (!msg)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	n->text = text;
+	n->span = span;
+	n->msg = msg;
+	*d->notes_tail = n;
+	d->notes_tail = &n->next;
+}
+
+void
+diag_help(struct diag_sink *s, struct diag *d, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+	char *msg;
+
+	if (!d)
+		return;
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	msg = len >= 0 ? arena_alloc(s->arena, (size_t)len + 1) : NULL;
+	if (!msg)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	d->help = msg;
+}
+
+void
+diag_emit(struct diag_sink *s, struct diag *d)
+{
+	enum diag_severity sev;
+
+	if (!d)
+		return;
+	sev = s->level[d->id];
+	if (sev == SEV_OFF)
+		return;
+	if (sev == SEV_WARNING && s->werror)
+		sev = SEV_ERROR;
+	d->severity = sev;
+	s->count[sev]++;
+	if (s->fn)
+		s->fn(s->ud, d);
+}
+
+void
+diag_report(struct diag_sink *s, enum diag_id id, const struct rc_text *text,
+	    struct span span, const char *fmt, ...)
+{
+	va_list ap;
+	struct diag *d;
+
+	va_start(ap, fmt);
+	d = diag_vnew(s, id, text, span, fmt, ap);
+	va_end(ap);
+	diag_emit(s, d);
+}
+
+/* Line and column of both ends of a span (end exclusive, as in SARIF). */
+static void
+span_location(const struct rc_text *t, struct span sp, struct diag_loc *loc)
+{
+	uint32_t a = text_to_source(t, sp.start);
+	uint32_t b = sp.end > sp.start ? text_to_source(t, sp.end - 1) + 1 : a;
+
+	loc->file = t->src->name;
+	if (source_linecol(t->src, a, &loc->line, &loc->col) < 0 ||
+	    source_linecol(t->src, b, &loc->end_line, &loc->end_col) < 0) {
+		loc->line = loc->col = loc->end_line = loc->end_col = 0;
+	}
+}
+
+void
+diag_location(const struct diag *d, struct diag_loc *loc)
+{
+	memset(loc, 0, sizeof *loc);
+	if (d->text)
+		span_location(d->text, d->span, loc);
+	else if (d->file)
+		loc->file = d->file->name;
+}
+
+/* The source line of a located span with a caret under it:
+ *     3 | process where x == 1
+ *       |               ^~~~~~
+ */
+static void
+render_snippet(struct strbuf *sb, const struct rc_text *t,
+	       const struct diag_loc *loc, unsigned flags)
+{
+	const char *line;
+	size_t len, i;
+	unsigned c = 1, width;
+	char num[16];
+	bool color = flags & DIAG_RENDER_COLOR;
+
+	source_line(t->src, loc->line, &line, &len);
+	width = (unsigned)snprintf(num, sizeof num, "%u", loc->line);
+	sb_printf(sb, " %s | ", num);
+	sb_put(sb, line, len);
+	sb_putc(sb, '\n');
+	sb_fill(sb, ' ', width + 2);
+	sb_puts(sb, "| ");
+	/* pad to the column: tabs stay tabs so the caret lines up */
+	for (i = 0; i < len && c < loc->col; i++) {
+		unsigned char ch = (unsigned char)line[i];
+		if ((ch & 0xC0) == 0x80)
+			continue;
+		sb_putc(sb, ch == '\t' ? '\t' : ' ');
+		c++;
+	}
+	if (color)
+		sb_puts(sb, "\033[1;32m");
+	sb_putc(sb, '^');
+	c++;
+	/* tildes to the end of the span or of the line */
+	for (; i < len; i++) {
+		unsigned char ch = (unsigned char)line[i];
+		if ((ch & 0xC0) == 0x80)
+			continue;
+		if (c > loc->col) {
+			if (loc->end_line == loc->line && c >= loc->end_col)
+				break;
+			sb_putc(sb, '~');
+		}
+		c++;
+	}
+	if (color)
+		sb_puts(sb, "\033[0m");
+	sb_putc(sb, '\n');
+}
+
+static void
+render_head(struct strbuf *sb, const struct diag_loc *loc,
+	    const char *sevname, const char *sevcolor, const char *msg,
+	    unsigned flags)
+{
+	bool color = flags & DIAG_RENDER_COLOR;
+
+	if (color)
+		sb_puts(sb, "\033[1m");
+	if (loc->file && loc->line)
+		sb_printf(sb, "%s:%u:%u: ", loc->file, loc->line, loc->col);
+	else if (loc->file)
+		sb_printf(sb, "%s: ", loc->file);
+	if (color)
+		sb_printf(sb, "%s%s:\033[0m\033[1m ", sevcolor, sevname);
+	else
+		sb_printf(sb, "%s: ", sevname);
+	sb_puts(sb, msg);
+	if (color)
+		sb_puts(sb, "\033[0m");
+}
+
+void
+diag_render_text(const struct diag *d, struct strbuf *sb, unsigned flags)
+{
+	const struct diag_info *info = &diag_table[d->id];
+	struct diag_loc loc;
+	const struct diag_note *n;
+	static const char *const colors[] = { "", "\033[1;36m", "\033[1;35m",
+					      "\033[1;31m" };
+
+	diag_location(d, &loc);
+	render_head(sb, &loc, diag_severity_name(d->severity),
+		    colors[d->severity], d->msg, flags);
+	sb_printf(sb, " [%s %s]\n", info->id, info->name);
+	if (d->text && loc.line)
+		render_snippet(sb, d->text, &loc, flags);
+	for (n = d->notes; n; n = n->next) {
+		struct diag_loc nl;
+
+		memset(&nl, 0, sizeof nl);
+		if (n->text)
+			span_location(n->text, n->span, &nl);
+		render_head(sb, &nl, "note", colors[SEV_NOTE], n->msg, flags);
+		sb_putc(sb, '\n');
+		if (n->text && nl.line)
+			render_snippet(sb, n->text, &nl, flags);
+	}
+	if (d->help)
+		sb_printf(sb, "%shelp:%s %s\n",
+			  (flags & DIAG_RENDER_COLOR) ? "\033[1;32m" : "",
+			  (flags & DIAG_RENDER_COLOR) ? "\033[0m" : "",
+			  d->help);
+}
+
+static void
+json_str(struct strbuf *sb, const char *key, const char *val)
+{
+	sb_printf(sb, "\"%s\":", key);
+	if (!val) {
+		sb_puts(sb, "null");
+		return;
+	}
+	sb_putc(sb, '"');
+	sb_json_escape(sb, val, strlen(val));
+	sb_putc(sb, '"');
+}
+
+static void
+json_loc(struct strbuf *sb, const struct diag_loc *loc)
+{
+	json_str(sb, "file", loc->file);
+	if (loc->line)
+		sb_printf(sb, ",\"line\":%u,\"column\":%u,\"end_line\":%u,"
+			  "\"end_column\":%u", loc->line, loc->col,
+			  loc->end_line, loc->end_col);
+	else
+		sb_puts(sb, ",\"line\":null,\"column\":null,"
+			"\"end_line\":null,\"end_column\":null");
+}
+
+void
+diag_render_json(const struct diag *d, struct strbuf *sb)
+{
+	const struct diag_info *info = &diag_table[d->id];
+	struct diag_loc loc;
+	const struct diag_note *n;
+
+	diag_location(d, &loc);
+	sb_putc(sb, '{');
+	json_loc(sb, &loc);
+	sb_putc(sb, ',');
+	json_str(sb, "severity", diag_severity_name(d->severity));
+	sb_putc(sb, ',');
+	json_str(sb, "id", info->id);
+	sb_putc(sb, ',');
+	json_str(sb, "name", info->name);
+	sb_putc(sb, ',');
+	json_str(sb, "family", diag_family_name(info->family));
+	sb_putc(sb, ',');
+	json_str(sb, "message", d->msg);
+	sb_puts(sb, ",\"notes\":[");
+	for (n = d->notes; n; n = n->next) {
+		struct diag_loc nl;
+
+		memset(&nl, 0, sizeof nl);
+		if (n->text)
+			span_location(n->text, n->span, &nl);
+		sb_putc(sb, '{');
+		json_loc(sb, &nl);
+		sb_putc(sb, ',');
+		json_str(sb, "message", n->msg);
+		sb_putc(sb, '}');
+		if (n->next)
+			sb_putc(sb, ',');
+	}
+	sb_puts(sb, "],");
+	json_str(sb, "help", d->help);
+	sb_puts(sb, "}\n");
+}

@@ -1,0 +1,107 @@
+/*
+ * source.c - line tables and text-to-file offset translation.
+ */
+#include "base/source.h"
+
+#include <stdlib.h>
+
+uint32_t
+text_to_source(const struct rc_text *t, uint32_t off)
+{
+	size_t lo = 0, hi;
+	uint32_t src;
+
+	if (!t->map)
+		return t->base + off;
+	if (t->nmap == 0)
+		return 0;
+	/* last entry with text_off <= off */
+	hi = t->nmap;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->map[mid].text_off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	src = t->map[lo].src_off + (off - t->map[lo].text_off);
+	if (lo + 1 < t->nmap && src >= t->map[lo + 1].src_off)
+		src = t->map[lo + 1].src_off - 1;
+	return src;
+}
+
+static int
+build_lines(struct rc_source *s)
+{
+	size_t n = 1, i, k = 0;
+
+	for (i = 0; i < s->len; i++)
+		if (s->data[i] == '\n')
+			n++;
+	s->lines = malloc(n * sizeof *s->lines);
+	if (!s->lines)
+		return -1;
+	s->lines[k++] = 0;
+	for (i = 0; i < s->len; i++)
+		if (s->data[i] == '\n')
+			s->lines[k++] = (uint32_t)(i + 1);
+	s->nlines = n;
+	return 0;
+}
+
+int
+source_linecol(struct rc_source *s, uint32_t off, unsigned *line,
+	       unsigned *col)
+{
+	size_t lo = 0, hi;
+	unsigned c = 1;
+	uint32_t i;
+
+	if (!s->lines && build_lines(s) < 0)
+		return -1;
+	if (off > s->len)
+		off = (uint32_t)s->len;
+	hi = s->nlines;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	/* count characters: every byte that does not continue a UTF-8
+	 * sequence starts one */
+	for (i = s->lines[lo]; i < off; i++)
+		if (((unsigned char)s->data[i] & 0xC0) != 0x80)
+			c++;
+	*line = (unsigned)lo + 1;
+	*col = c;
+	return 0;
+}
+
+void
+source_line(struct rc_source *s, unsigned line, const char **start,
+	    size_t *len)
+{
+	uint32_t b, e;
+
+	*start = "";
+	*len = 0;
+	if ((!s->lines && build_lines(s) < 0) || line == 0 ||
+	    line > s->nlines)
+		return;
+	b = s->lines[line - 1];
+	e = line < s->nlines ? s->lines[line] - 1 : (uint32_t)s->len;
+	if (e > b && s->data[e - 1] == '\r')
+		e--;
+	*start = s->data + b;
+	*len = e - b;
+}
+
+void
+source_free_lines(struct rc_source *s)
+{
+	free(s->lines);
+	s->lines = NULL;
+	s->nlines = 0;
+}

@@ -1,0 +1,373 @@
+/*
+ * main.c - the rulec command line, a thin layer over librulec.
+ *
+ * Diagnostics go to stderr, results (dumps) to stdout.  Exit status:
+ * 0 nothing at error level, 1 errors in the rules (warnings count with
+ * -Werror), 2 usage, I/O or internal errors.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "rulec.h"
+
+enum { EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
+
+struct run {
+	enum rulec_format format;
+	bool color, quiet, dump_ast, dump_ir;
+	unsigned io_errors;
+};
+
+static void
+usage(FILE *f, int cmd)
+{
+	int i;
+
+	if (cmd < 0) {
+		fprintf(f, "usage: rulec COMMAND [OPTIONS] ARGS...\n\n"
+			   "Compiler, linter and interpreter for detection "
+			   "rules (Elastic EQL, ESET Inspect XML).\n\n"
+			   "Commands:\n");
+		for (i = 0; i < C__COUNT; i++)
+			fprintf(f, "  %-8s %s%s\n", cli_cmds[i].name,
+				cli_cmds[i].summary,
+				cli_cmds[i].implemented ? ""
+							: " (not yet available)");
+		fprintf(f, "\n'rulec COMMAND --help' lists a command's "
+			   "options; 'rulec --version' prints the version.\n"
+			   "Exit status: 0 no errors, 1 errors in the rules "
+			   "(or warnings with -Werror), 2 usage, I/O or "
+			   "internal errors.\n");
+		return;
+	}
+	fprintf(f, "usage: rulec %s [OPTIONS] %s\n\n%s\n\nOptions:\n",
+		cli_cmds[cmd].name, cli_cmds[cmd].args, cli_cmds[cmd].summary);
+	for (i = 0; i < O__COUNT; i++) {
+		char head[64];
+		const struct cli_opt_info *o = &cli_opts[i];
+
+		if (!(o->cmds & (1u << cmd)))
+			continue;
+		if (o->shrt)
+			snprintf(head, sizeof head, "-%c, --%s%s%s", o->shrt,
+				 o->lng, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(head, sizeof head, "    --%s%s%s", o->lng,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-24s %s\n", head, o->help);
+	}
+}
+
+static void
+on_diag(void *ud, const rulec_diag *d)
+{
+	struct run *run = ud;
+	char *s = rulec_diag_render(d, run->format,
+				    run->color ? RULEC_RENDER_COLOR : 0);
+	const char *id = rulec_diag_id(d);
+
+	if (strcmp(id, "RC9001") == 0 || strcmp(id, "RC9005") == 0)
+		run->io_errors++;
+	if (s) {
+		fputs(s, stderr);
+		free(s);
+	} else {
+		fprintf(stderr, "rulec: out of memory rendering a "
+				"diagnostic\n");
+	}
+}
+
+/* -W NAME, -Wno-NAME, -Werror, -Wno-error */
+static bool
+apply_warning(rulec_ctx *ctx, const char *arg)
+{
+	bool off = strncmp(arg, "no-", 3) == 0;
+	const char *name = off ? arg + 3 : arg;
+
+	if (strcmp(name, "error") == 0) {
+		rulec_ctx_set_werror(ctx, !off);
+		return true;
+	}
+	if (rulec_check_find(name) == (size_t)-1) {
+		fprintf(stderr, "rulec: unknown check '%s' (see 'rulec "
+				"explain')\n", name);
+		return false;
+	}
+	if (off)
+		return rulec_ctx_set_severity(ctx, name, RULEC_SEVERITY_OFF) == 0;
+	/* enabling keeps an error an error and raises notes and
+	 * disabled checks to warnings */
+	{
+		size_t i = rulec_check_find(name);
+		const char *sev = rulec_check_field(i, "severity");
+		return rulec_ctx_set_severity(ctx, name,
+					      strcmp(sev, "error") == 0
+						      ? RULEC_SEVERITY_ERROR
+						      : RULEC_SEVERITY_WARNING) == 0;
+	}
+}
+
+static void
+explain_one(size_t i)
+{
+	printf("%s %s (%s, %s by default)\n\n%s.\n\n%s\n",
+	       rulec_check_field(i, "id"), rulec_check_field(i, "name"),
+	       rulec_check_field(i, "family"), rulec_check_field(i, "severity"),
+	       rulec_check_field(i, "summary"),
+	       rulec_check_field(i, "explanation"));
+}
+
+static int
+cmd_explain(int argc, char **argv)
+{
+	size_t i, n = rulec_check_count();
+	int k, rc = 0;
+
+	if (argc == 0) {
+		for (i = 0; i < n; i++)
+			printf("%s  %-22s %-11s %-7s %s\n",
+			       rulec_check_field(i, "id"),
+			       rulec_check_field(i, "name"),
+			       rulec_check_field(i, "family"),
+			       rulec_check_field(i, "severity"),
+			       rulec_check_field(i, "summary"));
+		return 0;
+	}
+	for (k = 0; k < argc; k++) {
+		i = rulec_check_find(argv[k]);
+		if (i == (size_t)-1) {
+			fprintf(stderr, "rulec: no check named '%s'\n",
+				argv[k]);
+			rc = EXIT_TROUBLE;
+			continue;
+		}
+		if (k > 0)
+			putchar('\n');
+		explain_one(i);
+	}
+	return rc;
+}
+
+static void
+print_dumps(rulec_ctx *ctx, size_t from, const struct run *run)
+{
+	size_t i, n = rulec_ctx_rule_count(ctx);
+
+	for (i = from; i < n; i++) {
+		const rulec_rule *r = rulec_ctx_rule(ctx, i);
+		const char *name = rulec_rule_name(r);
+		int w;
+
+		for (w = 0; w < 2; w++) {
+			char *s;
+			if ((w == 0 && !run->dump_ast) ||
+			    (w == 1 && !run->dump_ir))
+				continue;
+			s = rulec_rule_dump(r, w == 0 ? RULEC_DUMP_AST
+						      : RULEC_DUMP_IR);
+			printf("== %s%s%s%s %s\n", rulec_rule_file(r),
+			       name ? " [" : "", name ? name : "",
+			       name ? "]" : "", w == 0 ? "ast" : "ir");
+			fputs(s ? s : "(not available: the rule has errors)\n",
+			      stdout);
+			free(s);
+		}
+	}
+}
+
+static int
+cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
+{
+	int k;
+	unsigned nrules = 0, errors, warnings, notes;
+
+	if (argc == 0) {
+		fprintf(stderr, "rulec: lint needs at least one PATH\n");
+		usage(stderr, C_LINT_IDX);
+		return EXIT_TROUBLE;
+	}
+	for (k = 0; k < argc; k++) {
+		size_t before = rulec_ctx_rule_count(ctx);
+		int n = rulec_ctx_load_path(ctx, argv[k]);
+
+		if (n == RULEC_ERR_NOMEM) {
+			fprintf(stderr, "rulec: out of memory\n");
+			return EXIT_TROUBLE;
+		}
+		if (n > 0)
+			nrules += (unsigned)n;
+		print_dumps(ctx, before, run);
+	}
+	errors = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_ERROR);
+	warnings = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_WARNING);
+	notes = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_NOTE);
+	if (!run->quiet)
+		fprintf(stderr, "rulec: %u rule%s checked: %u error%s, "
+				"%u warning%s, %u note%s\n",
+			nrules, nrules == 1 ? "" : "s", errors,
+			errors == 1 ? "" : "s", warnings,
+			warnings == 1 ? "" : "s", notes, notes == 1 ? "" : "s");
+	if (run->io_errors)
+		return EXIT_TROUBLE;
+	return errors ? EXIT_FINDINGS : 0;
+}
+
+static bool
+want_color(const char *when)
+{
+	if (strcmp(when, "always") == 0)
+		return true;
+	if (strcmp(when, "never") == 0)
+		return false;
+	return isatty(STDERR_FILENO) && !getenv("NO_COLOR") &&
+	       !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct option longopts[O__COUNT + 1];
+	char shortopts[2 * O__COUNT + 2];
+	struct run run = { RULEC_FORMAT_TEXT, false, false, false, false, 0 };
+	const char *color = "auto";
+	rulec_ctx *ctx;
+	int cmd = -1, i, c, rc, ns = 0;
+
+	if (argc < 2) {
+		usage(stderr, -1);
+		return EXIT_TROUBLE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("rulec %s\n", rulec_version());
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout, -1);
+		return 0;
+	}
+	for (i = 0; i < C__COUNT; i++)
+		if (strcmp(argv[1], cli_cmds[i].name) == 0)
+			cmd = i;
+	if (cmd < 0) {
+		fprintf(stderr, "rulec: unknown command '%s'\n\n", argv[1]);
+		usage(stderr, -1);
+		return EXIT_TROUBLE;
+	}
+	/* the option tables, from options.def, for this command */
+	for (i = 0, c = 0; i < O__COUNT; i++) {
+		if (!(cli_opts[i].cmds & (1u << cmd)))
+			continue;
+		longopts[c].name = cli_opts[i].lng;
+		longopts[c].has_arg = cli_opts[i].arg ? required_argument
+						      : no_argument;
+		longopts[c].flag = NULL;
+		longopts[c].val = 256 + i;
+		c++;
+		if (cli_opts[i].shrt) {
+			shortopts[ns++] = (char)cli_opts[i].shrt;
+			if (cli_opts[i].arg)
+				shortopts[ns++] = ':';
+		}
+	}
+	memset(&longopts[c], 0, sizeof longopts[c]);
+	shortopts[ns] = '\0';
+
+	ctx = rulec_ctx_new();
+	if (!ctx) {
+		fprintf(stderr, "rulec: out of memory\n");
+		return EXIT_TROUBLE;
+	}
+	rulec_ctx_set_diag_handler(ctx, on_diag, &run);
+	rc = 0;
+	optind = 2;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		int opt = c - 256;
+
+		if (c < 256) {
+			for (opt = 0; opt < O__COUNT; opt++)
+				if (cli_opts[opt].shrt == c &&
+				    (cli_opts[opt].cmds & (1u << cmd)))
+					break;
+		}
+		switch (opt) {
+		case O_HELP:
+			usage(stdout, cmd);
+			rulec_ctx_free(ctx);
+			return 0;
+		case O_FORMAT:
+			if (strcmp(optarg, "json") == 0)
+				run.format = RULEC_FORMAT_JSON;
+			else if (strcmp(optarg, "text") == 0)
+				run.format = RULEC_FORMAT_TEXT;
+			else {
+				fprintf(stderr, "rulec: unknown format '%s' "
+						"(text or json)\n", optarg);
+				rc = EXIT_TROUBLE;
+			}
+			break;
+		case O_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
+			    strcmp(optarg, "never")) {
+				fprintf(stderr, "rulec: --color takes auto, "
+						"always or never\n");
+				rc = EXIT_TROUBLE;
+			}
+			color = optarg;
+			break;
+		case O_WARN:
+			if (!apply_warning(ctx, optarg))
+				rc = EXIT_TROUBLE;
+			break;
+		case O_SCHEMA:
+			if (rulec_ctx_add_schema_file(ctx, optarg) != 0) {
+				fprintf(stderr, "rulec: cannot read schema "
+						"file '%s'\n", optarg);
+				rc = EXIT_TROUBLE;
+			}
+			break;
+		case O_DUMP_AST:
+			run.dump_ast = true;
+			break;
+		case O_DUMP_IR:
+			run.dump_ir = true;
+			break;
+		case O_QUIET:
+			run.quiet = true;
+			break;
+		default:
+			usage(stderr, cmd);
+			rc = EXIT_TROUBLE;
+			break;
+		}
+		if (rc)
+			break;
+	}
+	if (rc == 0) {
+		run.color = want_color(color) && run.format == RULEC_FORMAT_TEXT;
+		switch (cmd) {
+		case C_LINT_IDX:
+			rc = cmd_lint(ctx, &run, argc - optind, argv + optind);
+			break;
+		case C_EXPLAIN_IDX:
+			rc = cmd_explain(argc - optind, argv + optind);
+			break;
+		default:
+			fprintf(stderr, "rulec: '%s' is not available in this "
+					"version yet\n", cli_cmds[cmd].name);
+			rc = EXIT_TROUBLE;
+			break;
+		}
+	}
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "rulec: error writing output\n");
+		rc = EXIT_TROUBLE;
+	}
+	rulec_ctx_free(ctx);
+	return rc;
+}

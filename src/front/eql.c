@@ -1,0 +1,71 @@
+/*
+ * eql.c - runs the EQL scanner and parser over one text.
+ */
+#include "front/eql.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "eql-parser.h"
+#define YYSTYPE EQL_STYPE
+#define YYLTYPE EQL_LTYPE
+#include "eql-scanner.h"
+
+struct diag *
+eql_diag_at(struct eql_parser *p, enum diag_id id, struct span sp,
+	    const char *fmt, ...)
+{
+	va_list ap;
+	struct diag *d;
+
+	va_start(ap, fmt);
+	d = diag_vnew(p->diags, id, p->text, sp, fmt, ap);
+	va_end(ap);
+	if (diag_table[id].family == FAM_SYNTAX)
+		p->errors++;
+	return d;
+}
+
+void
+eql_error_at(struct eql_parser *p, enum diag_id id, struct span sp,
+	     const char *fmt, ...)
+{
+	va_list ap;
+	struct diag *d;
+
+	va_start(ap, fmt);
+	d = diag_vnew(p->diags, id, p->text, sp, fmt, ap);
+	va_end(ap);
+	if (diag_table[id].family == FAM_SYNTAX)
+		p->errors++;
+	diag_emit(p->diags, d);
+}
+
+struct ast *
+eql_parse_text(struct eql_parser *p, struct arena *a, struct diag_sink *diags,
+	  const struct rc_text *text)
+{
+	yyscan_t scanner;
+	YY_BUFFER_STATE buf;
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	p->arena = a;
+	p->diags = diags;
+	p->text = text;
+	if (eqlscan_lex_init_extra(p, &scanner) != 0)
+		return NULL;
+	p->scanner = scanner;
+	buf = eqlscan__scan_bytes(text->data, (int)text->len, scanner);
+	if (!buf) {
+		eqlscan_lex_destroy(scanner);
+		return NULL;
+	}
+	rc = eql_parse(p);
+	eqlscan__delete_buffer(buf, scanner);
+	eqlscan_lex_destroy(scanner);
+	sb_free(&p->buf);
+	if (rc == 2)
+		a->oom = true;
+	return p->result;
+}

@@ -1,0 +1,53 @@
+/*
+ * eql.h - the EQL front end: scanner and parser glue.
+ *
+ * Design note.  The scanner (grammar/eql.l) and the parser (grammar/eql.y)
+ * are pure and reentrant; all their state is one `struct eql_parser`, which
+ * they reach through flex's extra data and bison's %param.  The parser only
+ * builds AST nodes.  Lexical and syntax errors are reported through the
+ * diagnostic sink as they are found; error productions at bracket and query
+ * level let one query report all its syntax errors.
+ */
+#ifndef RC_EQL_H
+#define RC_EQL_H
+
+#include <stdbool.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "front/ast.h"
+
+enum { EQL_MAX_BRACKETS = 256, EQL_MAX_DEPTH = 512 };
+
+struct eql_parser {
+	struct arena *arena;
+	struct diag_sink *diags;
+	const struct rc_text *text;
+	struct ast *result;
+	unsigned errors;      /* syntax errors reported */
+	void *scanner;        /* yyscan_t */
+	/* scanner state */
+	uint32_t pos;         /* byte offset of the next token */
+	unsigned comment_depth;
+	uint32_t comment_start;
+	bool after_dot;       /* a keyword after '.' is a field name */
+	struct strbuf buf;    /* decoding string literals */
+	/* open brackets, for "to match this '['" notes */
+	struct { char ch; uint32_t off; } open[EQL_MAX_BRACKETS];
+	unsigned nopen;
+	bool closer_mismatch; /* the last ')' or ']' closed nothing */
+};
+
+/* Parses the whole of `text` as one EQL statement.  Returns the AST (NULL
+ * when nothing could be built); `p->errors` counts syntax errors. */
+struct ast *eql_parse_text(struct eql_parser *p, struct arena *a,
+		      struct diag_sink *diags, const struct rc_text *text);
+
+/* Used by the scanner and the parser. */
+void eql_error_at(struct eql_parser *p, enum diag_id id, struct span sp,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+struct diag *eql_diag_at(struct eql_parser *p, enum diag_id id,
+			 struct span sp, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

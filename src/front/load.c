@@ -1,0 +1,665 @@
+/*
+ * load.c - rule files to rules (see load.h).
+ *
+ * Formats:
+ *   .eql           one query, the whole file
+ *   .json          one rule object, or an array of rule objects
+ *   .ndjson .jsonl one rule object per line (a Kibana export; its trailing
+ *                  export summary, an object with `exported_count` and no
+ *                  `query`, is not a rule and is passed over)
+ *   .xml           ESET Inspect rules (reported as not yet readable)
+ */
+#include "front/load.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "front/eql.h"
+#include "sema/lower.h"
+
+enum { MAX_FILE_SIZE = 64 * 1024 * 1024, MAX_DIR_DEPTH = 64 };
+
+enum file_kind { FK_UNKNOWN, FK_EQL, FK_JSON, FK_NDJSON, FK_XML };
+
+static enum file_kind
+kind_of(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	const char *slash = strrchr(name, '/');
+
+	if (!dot || (slash && dot < slash))
+		return FK_UNKNOWN;
+	if (strcasecmp(dot, ".eql") == 0)
+		return FK_EQL;
+	if (strcasecmp(dot, ".json") == 0)
+		return FK_JSON;
+	if (strcasecmp(dot, ".ndjson") == 0 || strcasecmp(dot, ".jsonl") == 0)
+		return FK_NDJSON;
+	if (strcasecmp(dot, ".xml") == 0)
+		return FK_XML;
+	return FK_UNKNOWN;
+}
+
+void
+source_list_free(struct source_list *sl)
+{
+	size_t i;
+
+	for (i = 0; i < sl->n; i++) {
+		free((char *)sl->v[i]->data);
+		source_free_lines(sl->v[i]);
+	}
+	free(sl->v);
+	sl->v = NULL;
+	sl->n = sl->cap = 0;
+}
+
+/* Takes ownership of `data` (malloc'd, NUL-terminated). */
+static struct rc_source *
+add_source(struct loader *ld, const char *name, char *data, size_t len)
+{
+	struct source_list *sl = ld->sources;
+	struct rc_source *s = ARENA_NEW(ld->arena, struct rc_source);
+
+	if (s)
+		s->name = arena_strdup(ld->arena, name);
+	if (s && s->name && sl->n == sl->cap) {
+		size_t cap = sl->cap ? sl->cap * 2 : 16;
+		struct rc_source **v = realloc(sl->v, cap * sizeof *v);
+		if (v) {
+			sl->v = v;
+			sl->cap = cap;
+		}
+	}
+	if (!s || !s->name || sl->n == sl->cap) {
+		free(data);
+		ld->arena->oom = true;
+		return NULL;
+	}
+	s->data = data;
+	s->len = len;
+	sl->v[sl->n++] = s;
+	return s;
+}
+
+static bool
+add_rule(struct loader *ld, struct rc_rule *r)
+{
+	struct rule_list *rl = ld->rules;
+
+	if (rl->n == rl->cap) {
+		size_t cap = rl->cap ? rl->cap * 2 : 64;
+		struct rc_rule **v = realloc(rl->v, cap * sizeof *v);
+		if (!v) {
+			rl->oom = true;
+			return false;
+		}
+		rl->v = v;
+		rl->cap = cap;
+	}
+	rl->v[rl->n++] = r;
+	return true;
+}
+
+/* A diagnostic about a whole file (no location). */
+static void
+file_error(struct loader *ld, enum diag_id id, const char *path,
+	   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+file_error(struct loader *ld, enum diag_id id, const char *path,
+	   const char *fmt, ...)
+{
+	struct rc_source *s = ARENA_NEW(ld->arena, struct rc_source);
+	struct diag *d;
+	va_list ap;
+
+	if (!s)
+		return;
+	s->name = arena_strdup(ld->arena, path);
+	va_start(ap, fmt);
+	d = diag_vnew(ld->diags, id, NULL, span_make(0, 0), fmt, ap);
+	va_end(ap);
+	if (d)
+		d->file = s;
+	diag_emit(ld->diags, d);
+}
+
+/* Parses and lowers the query of a rule whose text and metadata are set. */
+static void
+compile_rule(struct loader *ld, struct rc_rule *r)
+{
+	struct eql_parser p;
+	struct lower_ctx lc;
+	unsigned before = ld->diags->count[SEV_ERROR];
+	size_t i;
+	bool blank = true;
+
+	for (i = 0; i < r->text.len && blank; i++)
+		if (!strchr(" \t\r\n\f", r->text.data[i]))
+			blank = false;
+	if (blank) {
+		diag_report(ld->diags, D_EMPTY_QUERY, &r->text,
+			    span_make(0, (uint32_t)r->text.len),
+			    "the rule has no query");
+		r->errors = 1;
+		return;
+	}
+	r->ast = eql_parse_text(&p, ld->arena, ld->diags, &r->text);
+	if (r->ast && p.errors == 0) {
+		memset(&lc, 0, sizeof lc);
+		lc.arena = ld->arena;
+		lc.diags = ld->diags;
+		lc.schema = ld->schema;
+		lc.text = &r->text;
+		r->ir = lower_eql(&lc, r->ast);
+	}
+	/* syntax errors count even if the user turned their check off */
+	r->errors = ld->diags->count[SEV_ERROR] - before;
+	if (p.errors && !r->errors)
+		r->errors = p.errors;
+	if (r->errors)
+		r->ir = NULL;
+}
+
+static int
+load_eql(struct loader *ld, struct rc_source *src)
+{
+	struct rc_rule *r = ARENA_NEW(ld->arena, struct rc_rule);
+
+	if (!r)
+		return -1;
+	r->lang = LANG_EQL;
+	r->src = src;
+	r->text.src = src;
+	r->text.data = src->data;
+	r->text.len = src->len;
+	compile_rule(ld, r);
+	return add_rule(ld, r) ? 1 : -1;
+}
+
+/* The whole document as a text, for spans of non-string JSON values. */
+static const struct rc_text *
+doc_text(struct loader *ld, struct rc_source *src)
+{
+	struct rc_text *t = ARENA_NEW(ld->arena, struct rc_text);
+
+	if (t) {
+		t->src = src;
+		t->data = src->data;
+		t->len = src->len;
+	}
+	return t;
+}
+
+static void
+member_error(struct loader *ld, const struct rc_text *doc,
+	     const struct json_value *v, const char *key, const char *want)
+{
+	diag_report(ld->diags, D_BAD_RULE_OBJECT, doc,
+		    span_make(v->start, v->end),
+		    "'%s' must be %s, not %s", key, want,
+		    json_type_name(v->type));
+}
+
+/* A string member, or NULL (with a diagnostic if present but not a
+ * string). */
+static const char *
+get_string(struct loader *ld, const struct rc_text *doc,
+	   const struct json_value *obj, const char *key)
+{
+	const struct json_value *v = json_get(obj, key);
+
+	if (!v || v->type == JSON_NULL)
+		return NULL;
+	if (v->type != JSON_STRING) {
+		member_error(ld, doc, v, key, "a string");
+		return NULL;
+	}
+	return v->u.str.s;
+}
+
+static const char *
+obj_string(const struct json_value *obj, const char *key)
+{
+	const struct json_value *v = json_get(obj, key);
+
+	return v && v->type == JSON_STRING ? v->u.str.s : NULL;
+}
+
+/* `threat`: [{tactic: {id, name}, technique: [{id, name, subtechnique:
+ * [{id}]}]}] flattened to one entry per (tactic, technique, subtechnique). */
+static void
+read_threats(struct loader *ld, const struct rc_text *doc,
+	     const struct json_value *v, struct rule_meta *m)
+{
+	size_t i, j, k, n = 0;
+
+	if (v->type != JSON_ARRAY) {
+		member_error(ld, doc, v, "threat", "an array");
+		return;
+	}
+	/* count entries first */
+	for (i = 0; i < v->u.arr.n; i++) {
+		const struct json_value *t = v->u.arr.items[i];
+		const struct json_value *tech = json_get(t, "technique");
+		size_t c = 1;
+		if (t->type != JSON_OBJECT) {
+			member_error(ld, doc, t, "threat[]", "an object");
+			continue;
+		}
+		if (tech && tech->type == JSON_ARRAY) {
+			c = tech->u.arr.n ? 0 : 1;
+			for (j = 0; j < tech->u.arr.n; j++) {
+				const struct json_value *sub = json_get(
+					tech->u.arr.items[j], "subtechnique");
+				c += sub && sub->type == JSON_ARRAY &&
+				     sub->u.arr.n ? sub->u.arr.n : 1;
+			}
+		}
+		n += c;
+	}
+	m->threats = ARENA_NEWV(ld->arena, struct rule_threat, n ? n : 1);
+	if (!m->threats)
+		return;
+	for (i = 0; i < v->u.arr.n; i++) {
+		const struct json_value *t = v->u.arr.items[i];
+		const struct json_value *tac = json_get(t, "tactic");
+		const struct json_value *tech = json_get(t, "technique");
+		struct rule_threat base;
+
+		if (t->type != JSON_OBJECT)
+			continue;
+		memset(&base, 0, sizeof base);
+		base.tactic_id = obj_string(tac, "id");
+		base.tactic_name = obj_string(tac, "name");
+		if (!tech || tech->type != JSON_ARRAY || !tech->u.arr.n) {
+			m->threats[m->nthreats++] = base;
+			continue;
+		}
+		for (j = 0; j < tech->u.arr.n; j++) {
+			const struct json_value *te = tech->u.arr.items[j];
+			const struct json_value *sub = json_get(te,
+								"subtechnique");
+			struct rule_threat e = base;
+
+			e.technique_id = obj_string(te, "id");
+			e.technique_name = obj_string(te, "name");
+			if (!sub || sub->type != JSON_ARRAY || !sub->u.arr.n) {
+				m->threats[m->nthreats++] = e;
+				continue;
+			}
+			for (k = 0; k < sub->u.arr.n; k++) {
+				e.subtechnique_id = obj_string(
+					sub->u.arr.items[k], "id");
+				m->threats[m->nthreats++] = e;
+			}
+		}
+	}
+}
+
+static void
+read_meta(struct loader *ld, const struct rc_text *doc,
+	  const struct json_value *obj, struct rule_meta *m)
+{
+	const struct json_value *v;
+	size_t i;
+
+	m->id = get_string(ld, doc, obj, "rule_id");
+	m->name = get_string(ld, doc, obj, "name");
+	m->severity = get_string(ld, doc, obj, "severity");
+	m->category_field = get_string(ld, doc, obj, "event_category_override");
+	m->timestamp_field = get_string(ld, doc, obj, "timestamp_override");
+	m->tiebreaker_field = get_string(ld, doc, obj, "tiebreaker_field");
+	if ((v = json_get(obj, "risk_score")) && v->type != JSON_NULL) {
+		if (v->type == JSON_NUMBER) {
+			m->risk_score = v->u.num.d;
+			m->has_risk_score = true;
+		} else
+			member_error(ld, doc, v, "risk_score", "a number");
+	}
+	if ((v = json_get(obj, "index")) && v->type != JSON_NULL) {
+		if (v->type != JSON_ARRAY) {
+			member_error(ld, doc, v, "index", "an array of strings");
+		} else {
+			m->index = ARENA_NEWV(ld->arena, const char *,
+					      v->u.arr.n ? v->u.arr.n : 1);
+			for (i = 0; m->index && i < v->u.arr.n; i++) {
+				const struct json_value *e = v->u.arr.items[i];
+				if (e->type == JSON_STRING)
+					m->index[m->nindex++] = e->u.str.s;
+				else
+					member_error(ld, doc, e, "index[]",
+						     "a string");
+			}
+		}
+	}
+	if ((v = json_get(obj, "threat")) && v->type != JSON_NULL)
+		read_threats(ld, doc, v, m);
+}
+
+/* One rule object of a JSON or NDJSON document. */
+static int
+load_rule_object(struct loader *ld, struct rc_source *src,
+		 const struct rc_text *doc, const struct json_value *obj)
+{
+	const struct json_value *q, *lang, *type;
+	struct rc_rule *r;
+
+	if (obj->type != JSON_OBJECT) {
+		diag_report(ld->diags, D_BAD_RULE_OBJECT, doc,
+			    span_make(obj->start, obj->end),
+			    "expected a rule object, found %s",
+			    json_type_name(obj->type));
+		return 0;
+	}
+	q = json_get(obj, "query");
+	if (!q && json_get(obj, "exported_count"))
+		return 0;       /* Kibana export summary line */
+	lang = json_get(obj, "language");
+	type = json_get(obj, "type");
+	if (lang && lang->type == JSON_STRING &&
+	    strcmp(lang->u.str.s, "eql") != 0) {
+		const char *name = obj_string(obj, "name");
+		diag_report(ld->diags, D_NOT_EQL_RULE, doc,
+			    span_make(lang->start, lang->end),
+			    "rule '%s' is written in %s, not EQL; skipped",
+			    name ? name : "(unnamed)", lang->u.str.s);
+		return 0;
+	}
+	if (!lang && type && type->type == JSON_STRING &&
+	    strcmp(type->u.str.s, "eql") != 0) {
+		const char *name = obj_string(obj, "name");
+		diag_report(ld->diags, D_NOT_EQL_RULE, doc,
+			    span_make(type->start, type->end),
+			    "rule '%s' is a '%s' rule, not EQL; skipped",
+			    name ? name : "(unnamed)", type->u.str.s);
+		return 0;
+	}
+	if (lang && lang->type != JSON_STRING) {
+		member_error(ld, doc, lang, "language", "a string");
+		return 0;
+	}
+	if (!q || q->type != JSON_STRING) {
+		if (q)
+			member_error(ld, doc, q, "query", "a string");
+		else
+			diag_report(ld->diags, D_BAD_RULE_OBJECT, doc,
+				    span_make(obj->start, obj->start + 1),
+				    "the rule object has no 'query'");
+		return 0;
+	}
+	r = ARENA_NEW(ld->arena, struct rc_rule);
+	if (!r)
+		return -1;
+	r->lang = LANG_EQL;
+	r->src = src;
+	r->json = obj;
+	json_string_text(q, src, &r->text);
+	read_meta(ld, doc, obj, &r->meta);
+	compile_rule(ld, r);
+	return add_rule(ld, r) ? 1 : -1;
+}
+
+static void
+json_error_report(struct loader *ld, const struct rc_text *doc,
+		  const struct json_error *err)
+{
+	uint32_t end = err->offset < doc->len ? err->offset + 1 : err->offset;
+
+	diag_report(ld->diags, D_BAD_JSON, doc, span_make(err->offset, end),
+		    "%s", err->message);
+}
+
+static int
+load_json(struct loader *ld, struct rc_source *src)
+{
+	const struct rc_text *doc = doc_text(ld, src);
+	struct json_error err;
+	struct json_value *v;
+	int n = 0, k;
+	size_t i;
+
+	if (!doc)
+		return -1;
+	v = json_parse(ld->arena, src->data, src->len, &err);
+	if (!v) {
+		if (ld->arena->oom)
+			return -1;
+		json_error_report(ld, doc, &err);
+		return 0;
+	}
+	if (v->type != JSON_ARRAY)
+		return load_rule_object(ld, src, doc, v);
+	for (i = 0; i < v->u.arr.n; i++) {
+		if ((k = load_rule_object(ld, src, doc, v->u.arr.items[i])) < 0)
+			return -1;
+		n += k;
+	}
+	return n;
+}
+
+static int
+load_ndjson(struct loader *ld, struct rc_source *src)
+{
+	const struct rc_text *doc = doc_text(ld, src);
+	size_t off = 0;
+	int n = 0, k;
+
+	if (!doc)
+		return -1;
+	while (off < src->len) {
+		const char *nl = memchr(src->data + off, '\n', src->len - off);
+		size_t end = nl ? (size_t)(nl - src->data) : src->len, i;
+		struct json_error err;
+		struct json_value *v;
+
+		for (i = off; i < end && strchr(" \t\r", src->data[i]); i++)
+			;
+		if (i < end) {
+			v = json_parse_range(ld->arena, src->data, off, end,
+					     &err);
+			if (!v) {
+				if (ld->arena->oom)
+					return -1;
+				json_error_report(ld, doc, &err);
+			} else if ((k = load_rule_object(ld, src, doc, v)) < 0) {
+				return -1;
+			} else {
+				n += k;
+			}
+		}
+		off = end + 1;
+	}
+	return n;
+}
+
+static int
+load_document(struct loader *ld, struct rc_source *src, enum file_kind k)
+{
+	switch (k) {
+	case FK_EQL:
+		return load_eql(ld, src);
+	case FK_JSON:
+		return load_json(ld, src);
+	case FK_NDJSON:
+		return load_ndjson(ld, src);
+	case FK_XML:
+		diag_report(ld->diags, D_NOT_IMPLEMENTED, doc_text(ld, src),
+			    span_make(0, 0),
+			    "ESET Inspect XML rules cannot be read by this "
+			    "version of rulec yet");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Reads a whole file into a malloc'd, NUL-terminated buffer. */
+static char *
+read_file(struct loader *ld, const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!f) {
+		file_error(ld, D_IO_ERROR, path, "cannot open: %s",
+			   strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		size_t got;
+		if (cap - n < 4096) {
+			char *nb;
+			cap = cap ? cap * 2 : 16384;
+			if (cap > (size_t)MAX_FILE_SIZE + 16384) {
+				file_error(ld, D_IO_ERROR, path, "%s",
+					   "file is larger than 64 MiB");
+				goto fail;
+			}
+			nb = realloc(buf, cap);
+			if (!nb) {
+				ld->arena->oom = true;
+				goto fail;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		file_error(ld, D_IO_ERROR, path, "read error: %s",
+			   strerror(errno));
+		goto fail;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	fclose(f);
+	free(buf);
+	return NULL;
+}
+
+static int
+load_file(struct loader *ld, const char *path, enum file_kind k)
+{
+	size_t len;
+	char *data = read_file(ld, path, &len);
+	struct rc_source *src;
+
+	if (!data)
+		return -1;
+	src = add_source(ld, path, data, len);
+	if (!src)
+		return -1;
+	return load_document(ld, src, k);
+}
+
+static int
+entry_filter(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+static int
+load_dir(struct loader *ld, const char *path, unsigned depth)
+{
+	struct dirent **names;
+	int i, n, total = 0;
+
+	if (depth > MAX_DIR_DEPTH) {
+		file_error(ld, D_IO_ERROR, path, "%s",
+			   "folders nested too deeply (symbolic link loop?)");
+		return -1;
+	}
+	n = scandir(path, &names, entry_filter, alphasort);
+	if (n < 0) {
+		file_error(ld, D_IO_ERROR, path, "cannot read folder: %s",
+			   strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(path) + 1 + strlen(names[i]->d_name) + 1;
+		char *child = malloc(len);
+		struct stat st;
+		int k = 0;
+
+		if (!child) {
+			ld->arena->oom = true;
+			free(names[i]);
+			continue;
+		}
+		snprintf(child, len, "%s%s%s", path,
+			 path[strlen(path) - 1] == '/' ? "" : "/",
+			 names[i]->d_name);
+		if (stat(child, &st) != 0)
+			file_error(ld, D_IO_ERROR, child, "cannot stat: %s",
+				   strerror(errno));
+		else if (S_ISDIR(st.st_mode))
+			k = load_dir(ld, child, depth + 1);
+		else if (S_ISREG(st.st_mode) && kind_of(child) != FK_UNKNOWN)
+			k = load_file(ld, child, kind_of(child));
+		if (k > 0)
+			total += k;
+		free(child);
+		free(names[i]);
+	}
+	free(names);
+	return total;
+}
+
+int
+load_path(struct loader *ld, const char *path, bool named)
+{
+	struct stat st;
+	enum file_kind k;
+
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return load_dir(ld, path, 0);
+	k = kind_of(path);
+	if (k == FK_UNKNOWN && named) {
+		file_error(ld, D_UNKNOWN_FILE_TYPE, path, "%s",
+			   "not a rule file: rulec reads .eql, .json, "
+			   ".ndjson and .xml files");
+		return -1;
+	}
+	return load_file(ld, path, k);
+}
+
+int
+load_buffer(struct loader *ld, const char *name, const char *data,
+	    size_t len)
+{
+	char *copy = malloc(len + 1);
+	struct rc_source *src;
+	enum file_kind k = kind_of(name);
+
+	if (!copy) {
+		ld->arena->oom = true;
+		return -1;
+	}
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	src = add_source(ld, name, copy, len);
+	if (!src)
+		return -1;
+	if (k == FK_UNKNOWN) {
+		file_error(ld, D_UNKNOWN_FILE_TYPE, name, "%s",
+			   "not a rule file: rulec reads .eql, .json, "
+			   ".ndjson and .xml files");
+		return -1;
+	}
+	return load_document(ld, src, k);
+}

@@ -1,0 +1,49 @@
+/*
+ * load.h - finding rule files and reading their formats into rules.
+ *
+ * Design note.  The loader turns paths into `struct rc_rule`s: it walks
+ * folders (sorted, so output is stable), picks the format by extension,
+ * splits JSON and NDJSON documents into rule objects, reads their metadata
+ * and hands each query to the EQL front end and the lowering pass.  Every
+ * problem is a located diagnostic and the loader goes on with the next
+ * rule, line or file.
+ */
+#ifndef RC_LOAD_H
+#define RC_LOAD_H
+
+#include "base/diag.h"
+#include "sema/rule.h"
+#include "sema/schema.h"
+
+struct rule_list {
+	struct rc_rule **v;
+	size_t n, cap;
+	bool oom;
+};
+
+struct source_list {
+	struct rc_source **v;
+	size_t n, cap;
+};
+
+struct loader {
+	struct arena *arena;
+	struct diag_sink *diags;
+	const struct schema *schema;
+	struct rule_list *rules;     /* rules are appended here */
+	struct source_list *sources; /* every file read; owned by the caller */
+};
+
+/* Loads a file or a folder (recursively).  `named` says the user named
+ * this path, so an unknown extension is an error rather than ignored.
+ * Returns the number of rules added, or -1 when the path cannot be read
+ * (reported). */
+int load_path(struct loader *ld, const char *path, bool named);
+/* Loads a document held in memory (copied); the name's extension chooses
+ * the format. */
+int load_buffer(struct loader *ld, const char *name, const char *data,
+		size_t len);
+/* Frees what the sources own (file data, line tables). */
+void source_list_free(struct source_list *sl);
+
+#endif

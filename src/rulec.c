@@ -1,0 +1,366 @@
+/*
+ * rulec.c - the public interface (include/rulec.h) over the internal
+ * modules.  The context owns one arena for everything a run builds, the
+ * diagnostic sink, the schema and the loaded rules.
+ */
+#include "rulec.h"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/diag.h"
+#include "front/load.h"
+#include "sema/rule.h"
+#include "sema/schema.h"
+
+/* The built-in ECS catalogue, generated from schemas/ecs.tsv. */
+extern const char rc_ecs_schema[];
+extern const size_t rc_ecs_schema_len;
+
+struct rulec_ctx {
+	struct arena arena;
+	struct diag_sink sink;
+	struct schema *schema;
+	struct rule_list rules;
+	struct source_list sources;
+	rulec_diag_fn fn;
+	void *ud;
+};
+
+const char *
+rulec_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
+static void
+forward(void *ud, const struct diag *d)
+{
+	rulec_ctx *ctx = ud;
+
+	if (ctx->fn)
+		ctx->fn(ctx->ud, (const rulec_diag *)d);
+}
+
+/* Reports a malformed line of a schema file. */
+struct schema_err {
+	rulec_ctx *ctx;
+	const char *origin;
+};
+
+static void
+schema_line_error(void *ud, unsigned line, const char *msg)
+{
+	struct schema_err *se = ud;
+	struct rc_source *s = ARENA_NEW(&se->ctx->arena, struct rc_source);
+	struct diag *d;
+
+	if (!s)
+		return;
+	s->name = arena_printf(&se->ctx->arena, "%s:%u", se->origin, line);
+	d = diag_new(&se->ctx->sink, D_BAD_SCHEMA_FILE, NULL, span_make(0, 0),
+		     "%s", msg);
+	if (d)
+		d->file = s;
+	diag_emit(&se->ctx->sink, d);
+}
+
+rulec_ctx *
+rulec_ctx_new(void)
+{
+	rulec_ctx *ctx = calloc(1, sizeof *ctx);
+	struct schema_err se;
+
+	if (!ctx)
+		return NULL;
+	arena_init(&ctx->arena, NULL);
+	diag_sink_init(&ctx->sink, &ctx->arena);
+	ctx->sink.fn = forward;
+	ctx->sink.ud = ctx;
+	ctx->schema = schema_new(&ctx->arena);
+	se.ctx = ctx;
+	se.origin = "<built-in ecs.tsv>";
+	if (!ctx->schema || schema_load(ctx->schema, "ecs.tsv", rc_ecs_schema,
+					rc_ecs_schema_len, schema_line_error,
+					&se) != 0) {
+		rulec_ctx_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+void
+rulec_ctx_free(rulec_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	source_list_free(&ctx->sources);
+	free(ctx->rules.v);
+	arena_release(&ctx->arena);
+	free(ctx);
+}
+
+void
+rulec_ctx_set_diag_handler(rulec_ctx *ctx, rulec_diag_fn fn, void *ud)
+{
+	ctx->fn = fn;
+	ctx->ud = ud;
+}
+
+int
+rulec_ctx_set_severity(rulec_ctx *ctx, const char *check,
+		       enum rulec_severity sev)
+{
+	enum diag_id id = diag_lookup(check);
+
+	if (id == D__COUNT || sev > RULEC_SEVERITY_ERROR)
+		return RULEC_ERR_ARG;
+	ctx->sink.level[id] = (enum diag_severity)sev;
+	return RULEC_OK;
+}
+
+void
+rulec_ctx_set_werror(rulec_ctx *ctx, int on)
+{
+	ctx->sink.werror = on != 0;
+}
+
+int
+rulec_ctx_add_schema_file(rulec_ctx *ctx, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct schema_err se = { ctx, path };
+	char *buf = NULL;
+	size_t n = 0, cap = 0, got;
+	int rc;
+
+	if (!f)
+		return RULEC_ERR_IO;
+	do {
+		if (cap - n < 4096) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return RULEC_ERR_NOMEM;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	rc = ferror(f) ? RULEC_ERR_IO : RULEC_OK;
+	fclose(f);
+	if (rc == RULEC_OK &&
+	    schema_load(ctx->schema, arena_strdup(&ctx->arena, path), buf, n,
+			schema_line_error, &se) < 0)
+		rc = RULEC_ERR_NOMEM;
+	free(buf);
+	return rc;
+}
+
+static struct loader
+make_loader(rulec_ctx *ctx)
+{
+	struct loader ld;
+
+	ld.arena = &ctx->arena;
+	ld.diags = &ctx->sink;
+	ld.schema = ctx->schema;
+	ld.rules = &ctx->rules;
+	ld.sources = &ctx->sources;
+	return ld;
+}
+
+int
+rulec_ctx_load_path(rulec_ctx *ctx, const char *path)
+{
+	struct loader ld = make_loader(ctx);
+	int n = load_path(&ld, path, true);
+
+	if (ctx->arena.oom || ctx->rules.oom)
+		return RULEC_ERR_NOMEM;
+	return n < 0 ? RULEC_ERR_IO : n;
+}
+
+int
+rulec_ctx_load_buffer(rulec_ctx *ctx, const char *name, const char *data,
+		      size_t len)
+{
+	struct loader ld = make_loader(ctx);
+	int n = load_buffer(&ld, name, data, len);
+
+	if (ctx->arena.oom || ctx->rules.oom)
+		return RULEC_ERR_NOMEM;
+	return n < 0 ? RULEC_ERR_ARG : n;
+}
+
+size_t
+rulec_ctx_rule_count(const rulec_ctx *ctx)
+{
+	return ctx->rules.n;
+}
+
+const rulec_rule *
+rulec_ctx_rule(const rulec_ctx *ctx, size_t i)
+{
+	return i < ctx->rules.n ? (const rulec_rule *)ctx->rules.v[i] : NULL;
+}
+
+unsigned
+rulec_ctx_diag_count(const rulec_ctx *ctx, enum rulec_severity sev)
+{
+	return sev >= RULEC_SEVERITY_NOTE && sev <= RULEC_SEVERITY_ERROR
+		       ? ctx->sink.count[sev] : 0;
+}
+
+#define RULE(r) ((const struct rc_rule *)(r))
+
+const char *
+rulec_rule_file(const rulec_rule *r)
+{
+	return RULE(r)->src->name;
+}
+
+const char *
+rulec_rule_name(const rulec_rule *r)
+{
+	return RULE(r)->meta.name;
+}
+
+const char *
+rulec_rule_id(const rulec_rule *r)
+{
+	return RULE(r)->meta.id;
+}
+
+char *
+rulec_rule_dump(const rulec_rule *r, enum rulec_dump what)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const struct rc_rule *rr = RULE(r);
+
+	if (what == RULEC_DUMP_AST) {
+		if (!rr->ast)
+			return NULL;
+		ast_dump(rr->ast, &rr->text, &sb);
+	} else {
+		if (!rr->ir)
+			return NULL;
+		ir_dump(rr->ir, &rr->text, &sb);
+	}
+	return sb_take(&sb);
+}
+
+#define DIAG(d) ((const struct diag *)(d))
+
+const char *
+rulec_diag_id(const rulec_diag *d)
+{
+	return diag_table[DIAG(d)->id].id;
+}
+
+const char *
+rulec_diag_name(const rulec_diag *d)
+{
+	return diag_table[DIAG(d)->id].name;
+}
+
+const char *
+rulec_diag_family(const rulec_diag *d)
+{
+	return diag_family_name(diag_table[DIAG(d)->id].family);
+}
+
+enum rulec_severity
+rulec_diag_severity(const rulec_diag *d)
+{
+	return (enum rulec_severity)DIAG(d)->severity;
+}
+
+const char *
+rulec_diag_message(const rulec_diag *d)
+{
+	return DIAG(d)->msg;
+}
+
+const char *
+rulec_diag_file(const rulec_diag *d)
+{
+	struct diag_loc loc;
+
+	diag_location(DIAG(d), &loc);
+	return loc.file;
+}
+
+unsigned
+rulec_diag_line(const rulec_diag *d)
+{
+	struct diag_loc loc;
+
+	diag_location(DIAG(d), &loc);
+	return loc.line;
+}
+
+unsigned
+rulec_diag_column(const rulec_diag *d)
+{
+	struct diag_loc loc;
+
+	diag_location(DIAG(d), &loc);
+	return loc.col;
+}
+
+char *
+rulec_diag_render(const rulec_diag *d, enum rulec_format fmt,
+		  unsigned flags)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (fmt == RULEC_FORMAT_JSON)
+		diag_render_json(DIAG(d), &sb);
+	else
+		diag_render_text(DIAG(d), &sb, (flags & RULEC_RENDER_COLOR)
+						       ? DIAG_RENDER_COLOR : 0);
+	return sb_take(&sb);
+}
+
+size_t
+rulec_check_count(void)
+{
+	return D__COUNT;
+}
+
+const char *
+rulec_check_field(size_t i, const char *field)
+{
+	const struct diag_info *info;
+
+	if (i >= D__COUNT || !field)
+		return NULL;
+	info = &diag_table[i];
+	if (strcmp(field, "id") == 0)
+		return info->id;
+	if (strcmp(field, "name") == 0)
+		return info->name;
+	if (strcmp(field, "family") == 0)
+		return diag_family_name(info->family);
+	if (strcmp(field, "severity") == 0)
+		return diag_severity_name(info->severity);
+	if (strcmp(field, "summary") == 0)
+		return info->summary;
+	if (strcmp(field, "explanation") == 0)
+		return info->doc;
+	return NULL;
+}
+
+size_t
+rulec_check_find(const char *key)
+{
+	enum diag_id id = diag_lookup(key);
+
+	return id == D__COUNT ? (size_t)-1 : (size_t)id;
+}

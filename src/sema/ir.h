@@ -1,0 +1,173 @@
+/*
+ * ir.h - the typed intermediate representation shared by both languages.
+ *
+ * Design note.  A rule is metadata plus a query: one event filter, a
+ * sequence (stages, join keys, maxspan, until, runs, missing stages) or a
+ * sample.  Conditions are typed expression trees.  Everything the
+ * evaluation needs to know is explicit here, decided once at lowering and
+ * never again at run time:
+ *   - every string comparison says whether it is case-insensitive (`ci`);
+ *   - a pattern match says whether it is a wildcard or a regex;
+ *   - a field says its schema type, whether it holds an array (then a test
+ *     is true when any element passes), and whether it is optional (`?f`);
+ *   - a field keeps the name the rule was written with (`src_name`) next to
+ *     its canonical ECS name, so diagnostics speak the rule's language.
+ * `and`/`or` are n-ary.  Nodes live in the compilation arena.
+ */
+#ifndef RC_IR_H
+#define RC_IR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/source.h"
+#include "base/strbuf.h"
+#include "front/ast.h"
+#include "sema/schema.h"
+
+enum vtype {
+	VT_UNKNOWN,     /* a field the schema does not know */
+	VT_NULL,
+	VT_BOOL,
+	VT_LONG,
+	VT_DOUBLE,
+	VT_NUMBER,      /* long or double, decided by the operands */
+	VT_STRING,
+	VT_IP,
+	VT_DATE,
+	VT_OBJECT,
+	VT_GEO,
+	VT__COUNT
+};
+
+const char *vtype_name(enum vtype t);
+enum vtype vtype_of_field(enum rc_ftype t);
+static inline bool
+vtype_numeric(enum vtype t)
+{
+	return t == VT_LONG || t == VT_DOUBLE || t == VT_NUMBER;
+}
+
+enum fn_id {
+#define X(e, name, min, max, tilde, res, args, es) e,
+#include "sema/functions.def"
+#undef X
+	FN__COUNT
+};
+
+struct fn_info {
+	const char *name;
+	int min, max;           /* max -1: variadic */
+	bool tilde, es;
+	enum vtype result;
+	const char *args;
+};
+extern const struct fn_info fn_table[FN__COUNT];
+/* Case-insensitive lookup; FN__COUNT when unknown. */
+enum fn_id fn_lookup(const char *name, size_t len);
+
+struct ir_value {
+	enum vtype type;        /* NULL, BOOL, LONG, DOUBLE or STRING */
+	struct span span;
+	union {
+		bool b;
+		int64_t i;
+		double d;
+		struct { const char *s; size_t len; } s;
+	} u;
+};
+
+struct ir_field {
+	const char *name;       /* canonical (ECS) dotted name */
+	const char *src_name;   /* as written in the rule */
+	const struct schema_field *def; /* NULL if the schema lacks it */
+	bool array;
+	bool optional;
+};
+
+enum ir_kind {
+	IR_CONST, IR_FIELD, IR_AND, IR_OR, IR_NOT, IR_CMP, IR_IN, IR_MATCH,
+	IR_CALL, IR_ARITH, IR_NEG
+};
+
+enum ir_match_mode { MATCH_WILDCARD, MATCH_REGEX };
+
+struct ir_expr {
+	enum ir_kind kind;
+	enum vtype type;
+	struct span span;
+	union {
+		struct ir_value c;                      /* CONST */
+		struct ir_field f;                      /* FIELD */
+		struct { struct ir_expr **v; size_t n; } list; /* AND, OR */
+		struct ir_expr *sub;                    /* NOT, NEG */
+		struct {                                /* CMP */
+			enum ast_op op;                 /* OP_EQ .. OP_GE */
+			bool ci;
+			struct ir_expr *l, *r;
+		} cmp;
+		struct {                                /* IN */
+			struct ir_expr *l;
+			struct ir_value *v;
+			size_t n;
+			bool ci, neg;
+		} in;
+		struct {                                /* MATCH */
+			struct ir_expr *l;
+			struct ir_value *v;             /* patterns */
+			size_t n;
+			enum ir_match_mode mode;
+			bool ci;
+		} match;
+		struct {                                /* CALL */
+			enum fn_id fn;
+			bool ci;
+			struct ir_expr **args;
+			size_t n;
+		} call;
+		struct {                                /* ARITH */
+			enum ast_op op;                 /* OP_ADD .. OP_MOD */
+			struct ir_expr *l, *r;
+		} arith;
+	} u;
+};
+
+struct ir_stage {
+	const char *category;   /* NULL: any event */
+	struct span span;
+	struct ir_expr *cond;
+	struct ir_expr **keys;  /* shared `sequence by` keys first */
+	size_t nkeys, nshared;
+	unsigned runs;          /* 1 unless `with runs=N` */
+	bool missing;           /* ![...] */
+};
+
+enum ir_qkind { Q_EVENT, Q_SEQUENCE, Q_SAMPLE };
+
+enum ir_pipe_kind { PIPE_HEAD, PIPE_TAIL };
+
+struct ir_pipe {
+	enum ir_pipe_kind kind;
+	int64_t n;
+	struct span span;
+};
+
+struct ir_query {
+	enum ir_qkind kind;
+	struct span span;
+	struct ir_stage *stages;
+	size_t nstages;
+	struct ir_stage *until;  /* NULL if none */
+	int64_t maxspan_ms;      /* -1 if none */
+	struct span maxspan_span;
+	struct ir_pipe *pipes;
+	size_t npipes;
+};
+
+/* The readable --dump-ir format. */
+void ir_dump(const struct ir_query *q, const struct rc_text *t,
+	     struct strbuf *sb);
+void ir_dump_expr(const struct ir_expr *e, const struct rc_text *t,
+		  struct strbuf *sb, unsigned depth);
+
+#endif

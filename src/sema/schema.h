@@ -1,0 +1,113 @@
+/*
+ * schema.h - the field catalogue that EQL field references are typed
+ * against (ECS by default, extended or overridden by users' files).
+ *
+ * Design note.  A schema is one open-addressing hash table (FNV-1a, linear
+ * probing, power-of-two capacity, doubled when three quarters full) whose
+ * entries are keyed by dotted names.  An entry is a field, a path prefix of
+ * some field ("process" and "process.parent" for "process.parent.name"), or
+ * both, so schema_lookup and schema_is_object_path each cost one probe
+ * sequence.  Fields are also kept in a list in order of first definition;
+ * the entries of first path segments ("process") chain the fields below
+ * them, which is where schema_suggest looks first.
+ *
+ * Everything (table, entries, names) lives in the arena given to
+ * schema_new and goes with it; a grown table leaves its old array in the
+ * arena, at most as much again as the final one.  Field records are never
+ * changed after they are made: a later definition of a name gets a new
+ * record, so a pointer from an earlier lookup still describes what it did.
+ *
+ * Schema file format (see also scripts/gen-ecs-schema, which writes
+ * schemas/ecs.tsv):
+ *
+ *	name <TAB> type <TAB> array [<TAB> es_type]
+ *
+ * one field per line; type is a rulec type name (schema_ftype_name); array
+ * is "array" or "-"; the optional es_type is the Elasticsearch mapping type,
+ * kept for diagnostics.  Lines starting with '#' are comments; empty lines
+ * and lines of blanks are ignored; a CR before the LF is dropped.  A name is
+ * a non-empty dot-separated path with no empty segment, no space and no
+ * control character.
+ */
+#ifndef RC_SCHEMA_H
+#define RC_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+
+/* rulec's field types: enumerator and name in schema files. */
+#define RC_FTYPE_LIST(X)              \
+	X(FT_UNKNOWN, "unknown")      \
+	X(FT_KEYWORD, "keyword")      \
+	X(FT_LONG, "long")            \
+	X(FT_DOUBLE, "double")        \
+	X(FT_IP, "ip")                \
+	X(FT_DATE, "date")            \
+	X(FT_BOOLEAN, "boolean")      \
+	X(FT_OBJECT, "object")        \
+	X(FT_GEO_POINT, "geo_point")
+
+enum rc_ftype {
+#define X(e, name) e,
+	RC_FTYPE_LIST(X)
+#undef X
+	FT_COUNT
+};
+
+struct schema_field {
+	const char *name;    /* NUL-terminated */
+	size_t namelen;
+	enum rc_ftype type;
+	bool array;          /* normally holds an array of values */
+	const char *es_type; /* Elasticsearch type, NULL if not given */
+	const char *origin;  /* schema file name */
+	uint32_t line;       /* line in that file */
+};
+
+struct schema;
+
+/* An empty catalogue in `a`, or NULL when out of memory. */
+struct schema *schema_new(struct arena *a);
+
+/* Parses schema text (the format above) named `origin`.  Later definitions
+ * of a name replace earlier ones (so a user's file can override ECS).  On a
+ * malformed line calls err(ud, line, message), when err is not NULL, and
+ * goes on with the next line; the message is only valid during the call.
+ * Returns the number of malformed lines, or -1 when out of memory (the
+ * lines before the failing one stay loaded). */
+int schema_load(struct schema *s, const char *origin, const char *text,
+		size_t len,
+		void (*err)(void *ud, unsigned line, const char *msg),
+		void *ud);
+
+/* The field called name[0..len), or NULL. */
+const struct schema_field *schema_lookup(const struct schema *s,
+					 const char *name, size_t len);
+
+/* True when name[0..len) is an object in ECS terms: a field of type
+ * object, or a proper prefix path of some field ("process.parent" for
+ * "process.parent.name") that is not itself defined as a field of another
+ * type.  The exception is what keeps "process.command_line" a keyword
+ * although the multi-field "process.command_line.text" lies below it. */
+bool schema_is_object_path(const struct schema *s, const char *name,
+			   size_t len);
+
+/* Number of distinct field names. */
+size_t schema_count(const struct schema *s);
+
+/* The closest known field name to name[0..len) (ASCII case-insensitive,
+ * within suggest_threshold edits), or NULL.  Fields under the same first
+ * path segment are tried first, then all fields; ties go to the field
+ * defined first. */
+const char *schema_suggest(const struct schema *s, const char *name,
+			   size_t len);
+
+/* "keyword", "long", ...; "unknown" for FT_UNKNOWN and bad values. */
+const char *schema_ftype_name(enum rc_ftype t);
+/* The type called name[0..len), FT_UNKNOWN for unknown names. */
+enum rc_ftype schema_ftype_parse(const char *name, size_t len);
+
+#endif
