@@ -423,10 +423,18 @@ binary_flat(struct eql_parser *p, enum ast_kind k, YYLTYPE sp, struct ast *l,
 
 int eqlscan_lex(EQL_STYPE *lval, EQL_LTYPE *lloc, void *scanner);
 
+/* Remembers the last two tokens, for the messages of syntax errors. */
 static int
 eql_lex(EQL_STYPE *lval, EQL_LTYPE *lloc, struct eql_parser *p)
 {
-	return eqlscan_lex(lval, lloc, p->scanner);
+	int tok = eqlscan_lex(lval, lloc, p->scanner);
+
+	p->prev_tok = p->cur_tok;
+	p->prev_span = p->cur_span;
+	p->cur_tok = tok;
+	p->cur_span = *lloc;
+	p->ntokens++;
+	return tok;
 }
 
 /* Only reached for parser failures other than syntax errors (stack
@@ -469,16 +477,37 @@ keyword_suggestion(const yypcontext_t *ctx, const char *word, size_t n,
 	return true;
 }
 
-/* Syntax errors: "unexpected X, expected A, B or C", a "did you mean"
- * when an identifier is close to an expected keyword, and a note at the
- * bracket that is still open when the input ends or a wrong closer comes. */
+/* Tokens that can start an expression; an error message says "an
+ * expression" instead of listing them all. */
+static bool
+starts_expression(yysymbol_kind_t k)
+{
+	switch (k) {
+	case YYSYMBOL_IDENT: case YYSYMBOL_TILDE_IDENT: case YYSYMBOL_STRING:
+	case YYSYMBOL_INTEGER: case YYSYMBOL_DECIMAL: case YYSYMBOL_TRUE:
+	case YYSYMBOL_FALSE: case YYSYMBOL_NULL: case YYSYMBOL_LP:
+	case YYSYMBOL_MINUS: case YYSYMBOL_PLUS: case YYSYMBOL_NOT:
+	case YYSYMBOL_QMARK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Syntax errors: "unexpected X, expected A, B or C" (tokens that start an
+ * expression summarised as "an expression"), a "did you mean" when an
+ * identifier is close to an expected keyword or the query starts with a
+ * misspelled 'sequence' or 'sample', and a note at the innermost open
+ * bracket when its closer would fit here or the input ends. */
 static int
 yyreport_syntax_error(const yypcontext_t *ctx, struct eql_parser *p)
 {
-	yysymbol_kind_t exp[8];
+	yysymbol_kind_t exp[YYNTOKENS], shown[YYNTOKENS];
 	yysymbol_kind_t tok = yypcontext_token(ctx);
 	const YYLTYPE *loc = yypcontext_location(ctx);
-	int n = yypcontext_expected_tokens(ctx, exp, 8), i;
+	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS), i, ns = 0;
+	int top;
+	bool expr = false, closer = false;
 	struct strbuf sb = STRBUF_INIT;
 	struct diag *d;
 	char sugg[32];
@@ -494,13 +523,30 @@ yyreport_syntax_error(const yypcontext_t *ctx, struct eql_parser *p)
 			 p->text->data + loc->start);
 	} else
 		snprintf(what, sizeof what, "%s", yysymbol_name(tok));
+	/* the innermost bracket open before this token (an unexpected '['
+	 * has already been pushed by the scanner) */
+	top = p->nopen <= EQL_MAX_BRACKETS ? (int)p->nopen - 1 : -1;
+	if (top >= 0 && p->open[top].off == loc->start)
+		top--;
+	for (i = 0; i < n; i++) {
+		if (starts_expression(exp[i]))
+			expr = true;
+		else
+			shown[ns++] = exp[i];
+		if (top >= 0 &&
+		    ((exp[i] == YYSYMBOL_RB && p->open[top].ch == '[') ||
+		     (exp[i] == YYSYMBOL_RP && p->open[top].ch == '(')))
+			closer = true;
+	}
 	sb_printf(&sb, "unexpected %s", what);
-	if (n > 0 && n <= 6) {
-		sb_puts(&sb, ", expected ");
-		for (i = 0; i < n; i++) {
-			if (i > 0)
-				sb_puts(&sb, i == n - 1 ? " or " : ", ");
-			sb_puts(&sb, yysymbol_name(exp[i]));
+	if (n > 0 && ns <= 6) {
+		/* "A", "A or B", "A, B or C" with "an expression" first */
+		int total = ns + (expr ? 1 : 0);
+		for (i = 0; i < total; i++) {
+			sb_puts(&sb, i == 0 ? ", expected "
+				     : i == total - 1 ? " or " : ", ");
+			sb_puts(&sb, expr && i == 0 ? "an expression"
+				     : yysymbol_name(shown[i - (expr ? 1 : 0)]));
 		}
 	}
 	if (tok == YYSYMBOL_IDENT)
@@ -510,18 +556,31 @@ yyreport_syntax_error(const yypcontext_t *ctx, struct eql_parser *p)
 	d = eql_diag_at(p, D_SYNTAX_ERROR, *loc, "%s",
 			sb.data ? sb.data : "syntax error");
 	sb_free(&sb);
-	if (has_sugg)
+	p->recovered++;
+	if (has_sugg) {
 		diag_help(p->diags, d, "did you mean '%s'?", sugg);
-	/* at the end, or at a closer that did not match, point at the
-	 * innermost bracket still open */
-	if ((tok == YYSYMBOL_YYEOF || ((tok == YYSYMBOL_RP ||
-	     tok == YYSYMBOL_RB) && p->closer_mismatch)) && p->nopen > 0 &&
-	    p->nopen <= EQL_MAX_BRACKETS) {
-		unsigned k = p->nopen - 1;
-		diag_note(p->diags, d, p->text,
-			  span_make(p->open[k].off, p->open[k].off + 1),
-			  "unclosed '%c' opened here", p->open[k].ch);
+	} else if (p->ntokens == 2 && p->prev_tok == T_IDENT) {
+		/* `sequense by ...`: the first word was read as a category */
+		static const char *const heads[] = { "sequence", "sample" };
+		const char *w = p->text->data + p->prev_span.start;
+		size_t wl = p->prev_span.end - p->prev_span.start;
+		struct suggest sg;
+		unsigned k;
+
+		suggest_init(&sg, w, wl, false);
+		for (k = 0; k < 2; k++)
+			suggest_add(&sg, heads[k], strlen(heads[k]));
+		if (suggest_best(&sg))
+			diag_help(p->diags, d, "did you mean '%s'? ('%.*s' "
+				  "is read as an event category)",
+				  suggest_best(&sg), (int)wl, w);
 	}
+	if (top >= 0 && (tok == YYSYMBOL_YYEOF || closer ||
+			 ((tok == YYSYMBOL_RP || tok == YYSYMBOL_RB) &&
+			  p->closer_mismatch)))
+		diag_note(p->diags, d, p->text,
+			  span_make(p->open[top].off, p->open[top].off + 1),
+			  "unclosed '%c' opened here", p->open[top].ch);
 	diag_emit(p->diags, d);
 	return 0;
 }

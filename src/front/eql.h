@@ -36,10 +36,19 @@ struct eql_parser {
 	struct { char ch; uint32_t off; } open[EQL_MAX_BRACKETS];
 	unsigned nopen;
 	bool closer_mismatch; /* the last ')' or ']' closed nothing */
+	/* the last two tokens, for error messages */
+	int cur_tok, prev_tok;
+	struct span cur_span, prev_span;
+	unsigned ntokens;
+	unsigned recovered;   /* syntax errors the parser recovered from */
 };
 
 /* Parses the whole of `text` as one EQL statement.  Returns the AST (NULL
- * when nothing could be built); `p->errors` counts syntax errors. */
+ * when nothing could be built); `p->errors` counts lexical and syntax
+ * errors, `p->recovered` the syntax errors after which the parser had to
+ * discard input (the tree then has ERROR nodes).  A tree with errors but
+ * nothing recovered is complete: the scanner read `&&` as `and`, a
+ * single-quoted string as a string, and so on. */
 struct ast *eql_parse_text(struct eql_parser *p, struct arena *a,
 		      struct diag_sink *diags, const struct rc_text *text);
 

@@ -152,7 +152,9 @@ compile_rule(struct loader *ld, struct rc_rule *r)
 		return;
 	}
 	r->ast = eql_parse_text(&p, ld->arena, ld->diags, &r->text);
-	if (r->ast && p.errors == 0) {
+	/* lower complete trees too (only lexical errors), so that all of a
+	 * rule's errors are reported in one run */
+	if (r->ast && p.recovered == 0 && !ld->arena->oom) {
 		memset(&lc, 0, sizeof lc);
 		lc.arena = ld->arena;
 		lc.diags = ld->diags;

@@ -272,14 +272,31 @@ lower_logic(struct lower_ctx *lc, const struct ast *n)
 	return e;
 }
 
+/* The span of a one-character operator written between two operands (the
+ * AST keeps operand spans only). */
+static struct span
+operator_span(struct lower_ctx *lc, const struct ast *l, const struct ast *r,
+	      struct span whole)
+{
+	uint32_t i;
+
+	if (!l || !r)
+		return whole;
+	for (i = l->span.end; i < r->span.start && i < lc->text->len; i++)
+		if (!strchr(" \t\r\n\f", lc->text->data[i]))
+			return span_make(i, i + 1);
+	return whole;
+}
+
 static struct ir_expr *
 lower_cmp(struct lower_ctx *lc, const struct ast *n)
 {
 	struct ir_expr *e, *l, *r;
 	const struct ast *lhs = n->kid[0], *rhs = n->kid[1];
 	enum ast_op op = n->op;
+	bool chained = lhs && lhs->kind == A_CMP && !(lhs->flags & AF_PAREN);
 
-	if (lhs && lhs->kind == A_CMP && !(lhs->flags & AF_PAREN)) {
+	if (chained) {
 		struct diag *d = error_at(lc, D_CHAINED_COMPARISON, n->span,
 					  "comparisons do not chain: this "
 					  "compares the result of '%s' with "
@@ -288,7 +305,8 @@ lower_cmp(struct lower_ctx *lc, const struct ast *n)
 		diag_emit(lc->diags, d);
 	}
 	if (op == OP_ASSIGN) {
-		struct diag *d = error_at(lc, D_FOREIGN_OPERATOR, n->span,
+		struct diag *d = error_at(lc, D_FOREIGN_OPERATOR,
+					  operator_span(lc, lhs, rhs, n->span),
 					  "'=' is not a comparison in "
 					  "Elasticsearch EQL");
 		diag_help(lc->diags, d, "write '==' (python eql's '=' means "
@@ -315,7 +333,7 @@ lower_cmp(struct lower_ctx *lc, const struct ast *n)
 	e->u.cmp.ci = false;
 	e->u.cmp.l = l;
 	e->u.cmp.r = r;
-	if (l && r && op != OP_EQ && op != OP_NE &&
+	if (l && r && !chained && op != OP_EQ && op != OP_NE &&
 	    (l->type == VT_BOOL || r->type == VT_BOOL))
 		report(lc, D_OPERAND_TYPE, n->span, NULL,
 		       "'%s' orders values, but booleans have no order",

@@ -1,0 +1,79 @@
+#!/bin/sh
+# Conformance of the EQL front end against real queries in ../shared:
+#   - every rule of the Elastic corpus (and the hunting queries) parses and
+#     lowers: no diagnostic of family syntax, and every rule has IR;
+#   - every active query of Elasticsearch's EQL QA spec suite parses and
+#     lowers with no diagnostic at all;
+#   - the seed query is clean.
+# Skipped (exit 77) when ../shared is absent.
+set -u
+: "${RULEC:?}" "${TOP_SRCDIR:?}"
+shared="${RULEC_SHARED:-$TOP_SRCDIR/../shared}"
+corpus="$shared/corpus"
+if [ ! -f "$corpus/elastic-eql-rules.ndjson" ]; then
+	echo "corpus: 0 passed, 0 failed, 1 skipped (no $corpus)"
+	exit 77
+fi
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+# family of every diagnostic, from the JSON format
+families() { sed -n 's/.*"family":"\([a-z]*\)".*/\1/p' "$1" | sort | uniq -c; }
+
+for f in elastic-eql-rules.ndjson elastic-eql-hunting.ndjson; do
+	[ -f "$corpus/$f" ] || continue
+	want=$(grep -c . "$corpus/$f")
+	"$RULEC" lint --format json --dump-ir "$corpus/$f" >"$tmp/ir" 2>"$tmp/diag"
+	got=$(sed -n 's/^rulec: \([0-9]*\) rules\{0,1\} checked.*/\1/p' "$tmp/diag")
+	[ "$got" = "$want" ] && ok || bad "$f: $got rules read, $want expected"
+	if grep -q '"family":"syntax"' "$tmp/diag"; then
+		bad "$f: syntax diagnostics:"; grep '"family":"syntax"' "$tmp/diag" | head -n 5
+	else ok; fi
+	n_ir=$(grep -c '^query ' "$tmp/ir")
+	[ "$n_ir" = "$want" ] && ok || bad "$f: $n_ir of $want rules lowered to IR"
+	echo "$f: $got rules; diagnostics by family:"; families "$tmp/diag"
+done
+
+# ES QA suite: the active [[queries]] (''' blocks and '...' strings)
+n=0
+for toml in "$corpus"/es-eql-qa/*.toml; do
+	awk -v out="$tmp/qa-$(basename "$toml" .toml)" '
+	function emit(q) { n++; f = out "-" n ".eql"; print q > f; close(f) }
+	/^query = \x27\x27\x27/ {
+		q = substr($0, 12)
+		if (index(q, "\x27\x27\x27")) { sub(/\x27\x27\x27.*/, "", q); emit(q); next }
+		inq = 1; buf = q; next
+	}
+	inq && /\x27\x27\x27/ { sub(/\x27\x27\x27.*/, ""); emit(buf "\n" $0); inq = 0; next }
+	inq { buf = buf "\n" $0; next }
+	/^query = \x27[^\x27]/ { q = $0; sub(/^query = \x27/, "", q); sub(/\x27[ \t]*$/, "", q); emit(q) }
+	/^query = "/ {
+		# TOML basic string: undo \\ and \" escapes
+		q = $0; sub(/^query = "/, "", q); sub(/"[ \t]*$/, "", q)
+		r = ""
+		for (i = 1; i <= length(q); i++) {
+			c = substr(q, i, 1)
+			if (c == "\\") { i++; c = substr(q, i, 1) }
+			r = r c
+		}
+		emit(r)
+	}
+	' "$toml"
+done
+n=$(ls "$tmp"/qa-*.eql 2>/dev/null | wc -l)
+"$RULEC" lint --format json --dump-ir "$tmp"/qa-*.eql >"$tmp/qa-ir" 2>"$tmp/qa-diag"
+[ "$n" -ge 298 ] && ok || bad "only $n QA queries extracted (298 expected)"
+if grep -q '"severity"' "$tmp/qa-diag"; then
+	bad "QA queries with diagnostics:"; grep '"severity"' "$tmp/qa-diag" | head -n 5
+else ok; fi
+n_ir=$(grep -c '^query ' "$tmp/qa-ir")
+[ "$n_ir" = "$n" ] && ok || bad "$n_ir of $n QA queries lowered to IR"
+echo "es-eql-qa: $n queries"
+
+if "$RULEC" lint "$corpus/seeds/seed-rundll32-child.eql" 2>"$tmp/seed"; then ok; else
+	bad "seed query:"; cat "$tmp/seed"; fi
+echo "corpus: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Golden tests: each tests/golden/NAME.expected pins the exact output of one
+# rulec command.  Its first line gives the arguments:
+#     # args: lint --dump-ir {dir}/NAME.eql
+# where {dir} is tests/golden and {shared} the ../shared folder beside the
+# repository (cases that need {shared} are skipped when it is absent).
+# The rest of the file is the expected stdout, then "--- stderr", the
+# expected stderr, then "--- exit N".  Paths in the output are written back
+# as {dir} and {shared}, so the files do not depend on where the tree is.
+#
+# UPDATE_GOLDEN=1 rewrites the .expected files from the current output
+# (after a deliberate change; review the diff before committing).
+set -u
+: "${RULEC:?RULEC must name the rulec binary}"
+: "${TOP_SRCDIR:?}"
+dir="$TOP_SRCDIR/tests/golden"
+shared="${RULEC_SHARED:-$TOP_SRCDIR/../shared}"
+pass=0 fail=0 skip=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for exp in "$dir"/*.expected; do
+	name=$(basename "$exp" .expected)
+	args=$(head -n 1 "$exp" | sed -n 's/^# args: //p')
+	if [ -z "$args" ]; then
+		echo "FAIL $name: first line must be '# args: ...'"
+		fail=$((fail + 1)); continue
+	fi
+	case "$args" in *"{shared}"*)
+		if [ ! -d "$shared/corpus" ]; then
+			echo "SKIP $name: no $shared"
+			skip=$((skip + 1)); continue
+		fi;;
+	esac
+	real=$(printf '%s' "$args" | sed "s|{dir}|$dir|g; s|{shared}|$shared|g")
+	# shellcheck disable=SC2086
+	"$RULEC" $real >"$tmp/out" 2>"$tmp/err"
+	code=$?
+	{
+		head -n 1 "$exp"
+		cat "$tmp/out"
+		echo "--- stderr"
+		cat "$tmp/err"
+		echo "--- exit $code"
+	} | sed "s|$dir|{dir}|g; s|$shared|{shared}|g" >"$tmp/got"
+	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+		cp "$tmp/got" "$exp"
+	fi
+	if cmp -s "$tmp/got" "$exp"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL $name:"
+		diff -u "$exp" "$tmp/got" | head -n 40
+		fail=$((fail + 1))
+	fi
+done
+echo "golden: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
