@@ -98,7 +98,8 @@ struct diag *diag_new(struct diag_sink *s, enum diag_id id,
 		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 struct diag *diag_vnew(struct diag_sink *s, enum diag_id id,
 		       const struct rc_text *text, struct span span,
-		       const char *fmt, va_list ap);
+		       const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 void diag_note(struct diag_sink *s, struct diag *d, const struct rc_text *text,
 	       struct span span, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));

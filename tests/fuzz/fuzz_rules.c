@@ -1,0 +1,51 @@
+/*
+ * fuzz_rules.c - libFuzzer target for the EQL front end and the rule-file
+ * loader: the first byte picks the format (.eql, .json, .ndjson), the rest
+ * is the file.  Everything must be reported as diagnostics, never crash,
+ * leak or trip a sanitizer.
+ *
+ * Build: configure CC=clang --enable-fuzzing; run:
+ *   tests/fuzz/fuzz_rules -dict=$(srcdir)/tests/fuzz/eql.dict \
+ *       $(srcdir)/tests/fuzz/eql-corpus
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "rulec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+drop(void *ud, const rulec_diag *d)
+{
+	char *s = rulec_diag_render(d, RULEC_FORMAT_TEXT, 0);
+
+	(void)ud;
+	free(s);
+	s = rulec_diag_render(d, RULEC_FORMAT_JSON, 0);
+	free(s);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const names[] = { "f.eql", "f.json", "f.ndjson" };
+	rulec_ctx *ctx;
+	size_t i;
+
+	if (size == 0)
+		return 0;
+	ctx = rulec_ctx_new();
+	if (!ctx)
+		return 0;
+	rulec_ctx_set_diag_handler(ctx, drop, NULL);
+	rulec_ctx_load_buffer(ctx, names[data[0] % 3], (const char *)data + 1,
+			      size - 1);
+	for (i = 0; i < rulec_ctx_rule_count(ctx); i++) {
+		free(rulec_rule_dump(rulec_ctx_rule(ctx, i), RULEC_DUMP_AST));
+		free(rulec_rule_dump(rulec_ctx_rule(ctx, i), RULEC_DUMP_IR));
+	}
+	rulec_ctx_free(ctx);
+	return 0;
+}
