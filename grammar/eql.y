@@ -27,6 +27,8 @@ struct eql_parser;
 #include "front/eql.h"
 
 #define A (p->arena)
+/* bounds the parser stack, hence the depth of every tree walk after it */
+#define YYMAXDEPTH 2000
 /* the span from the first to the last symbol of a rule; empty rules sit at
  * the end of the previous symbol */
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                     \
@@ -429,6 +431,9 @@ eql_lex(EQL_STYPE *lval, EQL_LTYPE *lloc, struct eql_parser *p)
 {
 	int tok = eqlscan_lex(lval, lloc, p->scanner);
 
+	/* the end of the query sits right after its last token */
+	if (tok == T_YYEOF)
+		*lloc = span_make(p->cur_span.end, p->cur_span.end);
 	p->prev_tok = p->cur_tok;
 	p->prev_span = p->cur_span;
 	p->cur_tok = tok;
@@ -437,13 +442,14 @@ eql_lex(EQL_STYPE *lval, EQL_LTYPE *lloc, struct eql_parser *p)
 	return tok;
 }
 
-/* Only reached for parser failures other than syntax errors (stack
- * exhausted by absurdly deep nesting). */
+/* Only reached when the parser stack is exhausted (YYMAXDEPTH), i.e. by
+ * absurdly deep nesting such as thousands of 'not's. */
 static void
 eql_error(EQL_LTYPE *lloc, struct eql_parser *p, const char *msg)
 {
-	eql_error_at(p, D_SYNTAX_ERROR, *lloc, "%s (query nested too deeply)",
-		     msg);
+	(void)msg;
+	eql_error_at(p, D_SYNTAX_ERROR, *lloc, "the query is nested too "
+		     "deeply to parse");
 }
 
 /* The closest keyword among the expected tokens to an identifier the user
@@ -458,7 +464,7 @@ keyword_suggestion(const yypcontext_t *ctx, const char *word, size_t n,
 	const char *best;
 	size_t j;
 
-	suggest_init(&sg, word, n, false);
+	suggest_init(&sg, word, n, true);
 	for (i = 0; i < k; i++) {
 		const char *name = yysymbol_name(exp[i]);
 		size_t len = strlen(name);
@@ -477,20 +483,30 @@ keyword_suggestion(const yypcontext_t *ctx, const char *word, size_t n,
 	return true;
 }
 
-/* Tokens that can start an expression; an error message says "an
- * expression" instead of listing them all. */
+/* Literal tokens; a message says "a literal" instead of listing them. */
+static bool
+is_literal(yysymbol_kind_t k)
+{
+	switch (k) {
+	case YYSYMBOL_STRING: case YYSYMBOL_INTEGER: case YYSYMBOL_DECIMAL:
+	case YYSYMBOL_TRUE: case YYSYMBOL_FALSE: case YYSYMBOL_NULL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Tokens that can start an expression but are not literals. */
 static bool
 starts_expression(yysymbol_kind_t k)
 {
 	switch (k) {
-	case YYSYMBOL_IDENT: case YYSYMBOL_TILDE_IDENT: case YYSYMBOL_STRING:
-	case YYSYMBOL_INTEGER: case YYSYMBOL_DECIMAL: case YYSYMBOL_TRUE:
-	case YYSYMBOL_FALSE: case YYSYMBOL_NULL: case YYSYMBOL_LP:
+	case YYSYMBOL_IDENT: case YYSYMBOL_TILDE_IDENT: case YYSYMBOL_LP:
 	case YYSYMBOL_MINUS: case YYSYMBOL_PLUS: case YYSYMBOL_NOT:
 	case YYSYMBOL_QMARK:
 		return true;
 	default:
-		return false;
+		return is_literal(k);
 	}
 }
 
@@ -507,7 +523,7 @@ yyreport_syntax_error(const yypcontext_t *ctx, struct eql_parser *p)
 	const YYLTYPE *loc = yypcontext_location(ctx);
 	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS), i, ns = 0;
 	int top;
-	bool expr = false, closer = false;
+	bool expr = false, lit = false, name = false, closer = false;
 	struct strbuf sb = STRBUF_INIT;
 	struct diag *d;
 	char sugg[32];
@@ -525,13 +541,26 @@ yyreport_syntax_error(const yypcontext_t *ctx, struct eql_parser *p)
 		snprintf(what, sizeof what, "%s", yysymbol_name(tok));
 	/* the innermost bracket open before this token (an unexpected '['
 	 * has already been pushed by the scanner) */
-	top = p->nopen <= EQL_MAX_BRACKETS ? (int)p->nopen - 1 : -1;
+	top = (int)p->nopen - 1;
 	if (top >= 0 && p->open[top].off == loc->start)
 		top--;
+	/* an expression can start here when a name, a literal and a sign
+	 * can (at the start of a query a name or string is a category);
+	 * literals without names are the patterns of ':', 'like' and
+	 * 'regex', which must be strings */
 	for (i = 0; i < n; i++) {
-		if (starts_expression(exp[i]))
+		if (exp[i] == YYSYMBOL_IDENT)
+			name = true;
+		if (exp[i] == YYSYMBOL_STRING)
+			lit = true;
+		if (exp[i] == YYSYMBOL_MINUS)
 			expr = true;
-		else
+	}
+	expr = expr && name && lit;
+	lit = lit && !name;
+	for (i = 0; i < n; i++) {
+		if (!(expr ? starts_expression(exp[i])
+			   : lit && is_literal(exp[i])))
 			shown[ns++] = exp[i];
 		if (top >= 0 &&
 		    ((exp[i] == YYSYMBOL_RB && p->open[top].ch == '[') ||
@@ -541,12 +570,16 @@ yyreport_syntax_error(const yypcontext_t *ctx, struct eql_parser *p)
 	sb_printf(&sb, "unexpected %s", what);
 	if (n > 0 && ns <= 6) {
 		/* "A", "A or B", "A, B or C" with "an expression" first */
-		int total = ns + (expr ? 1 : 0);
+		bool group = expr || lit;
+		int total = ns + (group ? 1 : 0);
 		for (i = 0; i < total; i++) {
 			sb_puts(&sb, i == 0 ? ", expected "
 				     : i == total - 1 ? " or " : ", ");
-			sb_puts(&sb, expr && i == 0 ? "an expression"
-				     : yysymbol_name(shown[i - (expr ? 1 : 0)]));
+			if (group && i == 0)
+				sb_puts(&sb, expr ? "an expression"
+						  : "a string literal");
+			else
+				sb_puts(&sb, yysymbol_name(shown[i - (group ? 1 : 0)]));
 		}
 	}
 	if (tok == YYSYMBOL_IDENT)

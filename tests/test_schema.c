@@ -3,8 +3,13 @@
  * on small inline schemas.
  *
  * Usage: test_schema [SCHEMA]; without an argument the path comes from
- * $RULEC_SCHEMA, else "schemas/ecs.tsv".
+ * $RULEC_SCHEMA, else SCHEMA_PATH (set by the build to the source tree's
+ * schemas/ecs.tsv).
  */
+#ifndef SCHEMA_PATH
+#define SCHEMA_PATH "schemas/ecs.tsv"
+#endif
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -618,7 +623,7 @@ main(int argc, char **argv)
 	const char *env = getenv("RULEC_SCHEMA");
 	int rc;
 
-	ecs.path = argc > 1 ? argv[1] : env && *env ? env : "schemas/ecs.tsv";
+	ecs.path = argc > 1 ? argv[1] : env && *env ? env : SCHEMA_PATH;
 	ecs.text = read_file(ecs.path, &ecs.len);
 	if (!ecs.text) {
 		fprintf(stderr, "test_schema: cannot read %s\n", ecs.path);

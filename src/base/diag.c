@@ -235,25 +235,47 @@ render_snippet(struct strbuf *sb, const struct rc_text *t,
 		sb_putc(sb, ch == '\t' ? '\t' : ' ');
 		c++;
 	}
+	while (i < len && ((unsigned char)line[i] & 0xC0) == 0x80)
+		i++;
 	if (color)
 		sb_puts(sb, "\033[1;32m");
 	sb_putc(sb, '^');
-	c++;
-	/* tildes to the end of the span or of the line */
-	for (; i < len; i++) {
+	/* step over the first character of the span, then one tilde per
+	 * character up to the end of the span or of the line */
+	if (i < len)
+		for (i++; i < len && ((unsigned char)line[i] & 0xC0) == 0x80;
+		     i++)
+			;
+	for (c++; i < len; i++) {
 		unsigned char ch = (unsigned char)line[i];
 		if ((ch & 0xC0) == 0x80)
 			continue;
-		if (c > loc->col) {
-			if (loc->end_line == loc->line && c >= loc->end_col)
-				break;
-			sb_putc(sb, '~');
-		}
+		if (loc->end_line == loc->line && c >= loc->end_col)
+			break;
+		sb_putc(sb, '~');
 		c++;
 	}
 	if (color)
 		sb_puts(sb, "\033[0m");
 	sb_putc(sb, '\n');
+}
+
+/* A message on one line: control characters (a rule name may hold a
+ * newline) are shown escaped. */
+static void
+put_visible(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n')
+			sb_puts(sb, "\\n");
+		else if (c == '\t')
+			sb_puts(sb, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			sb_printf(sb, "\\x%02x", c);
+		else
+			sb_putc(sb, (char)c);
+	}
 }
 
 static void
@@ -273,7 +295,7 @@ render_head(struct strbuf *sb, const struct diag_loc *loc,
 		sb_printf(sb, "%s%s:\033[0m\033[1m ", sevcolor, sevname);
 	else
 		sb_printf(sb, "%s: ", sevname);
-	sb_puts(sb, msg);
+	put_visible(sb, msg);
 	if (color)
 		sb_puts(sb, "\033[0m");
 }

@@ -145,8 +145,10 @@ dump(const struct ast *n, const struct rc_text *t, struct strbuf *sb,
 	case A_EVENT:
 		if (n->flags & AF_ANY)
 			sb_puts(sb, " any");
-		else if (n->flags & AF_QUOTED)
+		else if (n->flags & AF_QUOTED) {
+			sb_putc(sb, ' ');
 			dump_str(sb, n->str, n->slen);
+		}
 		else
 			sb_printf(sb, " %s", n->str);
 		break;

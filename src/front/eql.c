@@ -65,7 +65,8 @@ eql_parse_text(struct eql_parser *p, struct arena *a, struct diag_sink *diags,
 	eqlscan__delete_buffer(buf, scanner);
 	eqlscan_lex_destroy(scanner);
 	sb_free(&p->buf);
-	if (rc == 2)
-		a->oom = true;
+	/* rc 2 is bison's "memory exhausted": the stack limit YYMAXDEPTH,
+	 * already reported by eql_error as nesting too deep */
+	(void)rc;
 	return p->result;
 }

@@ -17,7 +17,9 @@
 #include "base/diag.h"
 #include "front/ast.h"
 
-enum { EQL_MAX_BRACKETS = 256, EQL_MAX_DEPTH = 512 };
+/* Brackets nest at most EQL_MAX_BRACKETS deep; deeper input is an error
+ * (it protects every recursive walk of the tree). */
+enum { EQL_MAX_BRACKETS = 256 };
 
 struct eql_parser {
 	struct arena *arena;
@@ -36,6 +38,7 @@ struct eql_parser {
 	struct { char ch; uint32_t off; } open[EQL_MAX_BRACKETS];
 	unsigned nopen;
 	bool closer_mismatch; /* the last ')' or ']' closed nothing */
+	bool too_deep;        /* the nesting error has been reported */
 	/* the last two tokens, for error messages */
 	int cur_tok, prev_tok;
 	struct span cur_span, prev_span;

@@ -273,18 +273,40 @@ lower_logic(struct lower_ctx *lc, const struct ast *n)
 }
 
 /* The span of a one-character operator written between two operands (the
- * AST keeps operand spans only). */
+ * AST keeps operand spans only): the first byte that is neither blank nor
+ * inside a comment. */
 static struct span
 operator_span(struct lower_ctx *lc, const struct ast *l, const struct ast *r,
 	      struct span whole)
 {
-	uint32_t i;
+	const char *t = lc->text->data;
+	uint32_t i, end;
+	unsigned depth;
 
-	if (!l || !r)
+	if (!l || !r || r->span.start > lc->text->len)
 		return whole;
-	for (i = l->span.end; i < r->span.start && i < lc->text->len; i++)
-		if (!strchr(" \t\r\n\f", lc->text->data[i]))
-			return span_make(i, i + 1);
+	end = r->span.start;
+	for (i = l->span.end; i < end; i++) {
+		if (strchr(" \t\r\n\f", t[i]))
+			continue;
+		if (t[i] == '/' && i + 1 < end && t[i + 1] == '/') {
+			while (i < end && t[i] != '\n')
+				i++;
+			continue;
+		}
+		if (t[i] == '/' && i + 1 < end && t[i + 1] == '*') {
+			/* block comments nest */
+			for (depth = 1, i += 2; i + 1 < end && depth; i++) {
+				if (t[i] == '/' && t[i + 1] == '*')
+					depth++, i++;
+				else if (t[i] == '*' && t[i + 1] == '/')
+					depth--, i++;
+			}
+			i--;
+			continue;
+		}
+		return span_make(i, i + 1);
+	}
 	return whole;
 }
 
