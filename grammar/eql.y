@@ -50,6 +50,7 @@ static struct ast *name_node(struct eql_parser *p, enum ast_kind k,
 			     YYLTYPE sp, const char *s, size_t n);
 static struct ast *join_field(struct eql_parser *p, YYLTYPE sp,
 			      struct ast *f, const char *s, size_t n);
+static void adopt_list(struct ast *dst, const struct ast *src);
 }
 
 %define api.pure full
@@ -92,8 +93,7 @@ static struct ast *join_field(struct eql_parser *p, YYLTYPE sp,
 
 statement
 	: query pipes            { p->result = $$ = ast_new1(A, A_STATEMENT, @$, OP_NONE, $1);
-	                           if ($$ && $2) { $$->list = $2->list; $$->tail = $2->tail;
-	                                           $$->nlist = $2->nlist; } }
+	                           adopt_list($$, $2); }
 	;
 
 query
@@ -120,21 +120,21 @@ category_filter
 sequence
 	: SEQUENCE seq_header terms until_opt
 	                         { $$ = $2; if ($$) { $$->kind = A_SEQUENCE; $$->span = @$;
-	                           $$->list = $3->list; $$->tail = $3->tail; $$->nlist = $3->nlist;
+	                           adopt_list($$, $3);
 	                           $$->kid[2] = $4; } }
 	;
 
 sample
 	: SAMPLE seq_header terms until_opt
 	                         { $$ = $2; if ($$) { $$->kind = A_SAMPLE; $$->span = @$;
-	                           $$->list = $3->list; $$->tail = $3->tail; $$->nlist = $3->nlist;
+	                           adopt_list($$, $3);
 	                           $$->kid[2] = $4; } }
 	;
 
 join
 	: JOIN seq_header terms until_opt
 	                         { $$ = $2; if ($$) { $$->kind = A_JOIN; $$->span = @$;
-	                           $$->list = $3->list; $$->tail = $3->tail; $$->nlist = $3->nlist;
+	                           adopt_list($$, $3);
 	                           $$->kid[2] = $4; } }
 	;
 
@@ -212,8 +212,7 @@ pipes
 
 pipe
 	: PIPE IDENT pipe_args   { $$ = name_node(p, A_PIPE, @$, $2.s, $2.n);
-	                           if ($$ && $3) { $$->list = $3->list; $$->tail = $3->tail;
-	                                           $$->nlist = $3->nlist; } }
+	                           adopt_list($$, $3); }
 	;
 
 pipe_args
@@ -249,21 +248,18 @@ predicate
 	: comparison
 	| value IN LP expr_list RP
 	                         { $$ = ast_new1(A, A_IN, @$, OP_IN, $1);
-	                           if ($$ && $4) { $$->list = $4->list; $$->tail = $4->tail; $$->nlist = $4->nlist; } }
+	                           adopt_list($$, $4); }
 	| value IN_I LP expr_list RP
 	                         { $$ = ast_new1(A, A_IN, @$, OP_IN_I, $1);
-	                           if ($$ && $4) { $$->list = $4->list; $$->tail = $4->tail; $$->nlist = $4->nlist; } }
+	                           adopt_list($$, $4); }
 	| value NOT IN LP expr_list RP
 	                         { $$ = ast_new1(A, A_IN, @$, OP_IN, $1);
-	                           if ($$ && $5) { $$->flags |= AF_NEGATED; $$->list = $5->list;
-	                                           $$->tail = $5->tail; $$->nlist = $5->nlist; } }
+	                           adopt_list($$, $5); if ($$) $$->flags |= AF_NEGATED; }
 	| value NOT IN_I LP expr_list RP
 	                         { $$ = ast_new1(A, A_IN, @$, OP_IN_I, $1);
-	                           if ($$ && $5) { $$->flags |= AF_NEGATED; $$->list = $5->list;
-	                                           $$->tail = $5->tail; $$->nlist = $5->nlist; } }
+	                           adopt_list($$, $5); if ($$) $$->flags |= AF_NEGATED; }
 	| value str_op patterns  { $$ = ast_new1(A, A_MATCH, @$, $2, $1);
-	                           if ($$ && $3) { $$->list = $3->list; $$->tail = $3->tail;
-	                                           $$->nlist = $3->nlist; $$->flags |= $3->flags & AF_LIST; } }
+	                           adopt_list($$, $3); if ($$ && $3) $$->flags |= $3->flags & AF_LIST; }
 	| IDENT OF subquery      { $$ = name_node(p, A_LINEAGE, @$, $1.s, $1.n);
 	                           if ($$) $$->kid[0] = $3; }
 	;
@@ -348,12 +344,9 @@ field_path
 
 call
 	: IDENT LP args RP       { $$ = name_node(p, A_CALL, @$, $1.s, $1.n);
-	                           if ($$ && $3) { $$->list = $3->list; $$->tail = $3->tail;
-	                                           $$->nlist = $3->nlist; } }
+	                           adopt_list($$, $3); }
 	| TILDE_IDENT LP args RP { $$ = name_node(p, A_CALL, @$, $1.s, $1.n);
-	                           if ($$) { $$->flags |= AF_TILDE;
-	                             if ($3) { $$->list = $3->list; $$->tail = $3->tail;
-	                                       $$->nlist = $3->nlist; } } }
+	                           adopt_list($$, $3); if ($$) $$->flags |= AF_TILDE; }
 	;
 
 args
@@ -379,6 +372,19 @@ name_node(struct eql_parser *p, enum ast_kind k, YYLTYPE sp, const char *s,
 		a->slen = n;
 	}
 	return a;
+}
+
+/* Moves the children collected in a temporary list node (stages, keys,
+ * arguments) to their real parent.  Either may be NULL after an allocation
+ * failure. */
+static void
+adopt_list(struct ast *dst, const struct ast *src)
+{
+	if (!dst || !src)
+		return;
+	dst->list = src->list;
+	dst->tail = src->tail;
+	dst->nlist = src->nlist;
 }
 
 /* `a.b` + `c`: one FIELD node with the dotted name. */
@@ -592,6 +598,11 @@ yyreport_syntax_error(const yypcontext_t *ctx, struct eql_parser *p)
 	p->recovered++;
 	if (has_sugg) {
 		diag_help(p->diags, d, "did you mean '%s'?", sugg);
+	} else if (tok == YYSYMBOL_LB && p->prev_tok == T_IDENT &&
+		   p->prev_span.end == loc->start) {
+		diag_help(p->diags, d, "Elasticsearch EQL has no array "
+			  "indexes; a condition on an array field holds when "
+			  "any element satisfies it");
 	} else if (p->ntokens == 2 && p->prev_tok == T_IDENT) {
 		/* `sequense by ...`: the first word was read as a category */
 		static const char *const heads[] = { "sequence", "sample" };

@@ -39,6 +39,7 @@ arena_init(struct arena *a, const struct rc_allocator *al)
 	a->head = NULL;
 	a->al = al;
 	a->used = 0;
+	a->chunk_size = CHUNK_SIZE;
 	a->oom = false;
 }
 
@@ -61,7 +62,7 @@ arena_release(struct arena *a)
 static struct arena_chunk *
 new_chunk(struct arena *a, size_t n)
 {
-	size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+	size_t size = n > a->chunk_size ? n : a->chunk_size;
 	struct arena_chunk *c;
 
 	if (size > SIZE_MAX - sizeof *c)
@@ -71,7 +72,7 @@ new_chunk(struct arena *a, size_t n)
 		return NULL;
 	c->size = size;
 	c->pos = 0;
-	if (a->head && size > CHUNK_SIZE) {
+	if (a->head && size > a->chunk_size) {
 		c->next = a->head->next;
 		a->head->next = c;
 	} else {
@@ -128,22 +129,31 @@ arena_strdup(struct arena *a, const char *s)
 }
 
 char *
-arena_printf(struct arena *a, const char *fmt, ...)
+arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list aq;
 	int n;
 	char *p;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
 	if (n < 0)
 		return NULL;
 	p = arena_alloc(a, (size_t)n + 1);
-	if (!p)
-		return NULL;
+	if (p)
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *
+arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
 	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	p = arena_vprintf(a, fmt, ap);
 	va_end(ap);
 	return p;
 }

@@ -15,6 +15,7 @@
 #ifndef RC_ARENA_H
 #define RC_ARENA_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,6 +32,9 @@ struct arena {
 	struct arena_chunk *head;       /* newest chunk */
 	const struct rc_allocator *al;  /* NULL: malloc/free */
 	size_t used;                    /* bytes handed out, for statistics */
+	size_t chunk_size;              /* bytes per chunk; tests make it tiny
+	                                   so that failures can be injected at
+	                                   nearly every allocation */
 	bool oom;                       /* sticky: some allocation failed */
 };
 
@@ -45,6 +49,8 @@ char *arena_strdup(struct arena *a, const char *s);
 /* printf into the arena. */
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Raw allocation through an allocator (NULL means malloc/free). */
 void *rc_alloc(const struct rc_allocator *al, size_t n);

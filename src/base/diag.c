@@ -66,25 +66,14 @@ diag_vnew(struct diag_sink *s, enum diag_id id, const struct rc_text *text,
 	  struct span span, const char *fmt, va_list ap)
 {
 	struct diag *d = ARENA_NEW(s->arena, struct diag);
-	va_list aq;
-	int n;
-	char *msg;
 
-	if (!d)
+	if (!d || !(d->msg = arena_vprintf(s->arena, fmt, ap)))
 		return NULL;
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	msg = n >= 0 ? arena_alloc(s->arena, (size_t)n + 1) : NULL;
-	if (!msg)
-		return NULL;
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
 	d->id = id;
 	d->severity = diag_table[id].severity;
 	d->text = text;
 	d->file = text ? text->src : NULL;
 	d->span = span;
-	d->msg = msg;
 	d->notes_tail = &d->notes;
 	return d;
 }
@@ -108,24 +97,16 @@ diag_note(struct diag_sink *s, struct diag *d, const struct rc_text *text,
 {
 	struct diag_note *n;
 	va_list ap;
-	int len;
-	char *msg;
 
-	if (!d)
-		return;
-	n = ARENA_NEW(s->arena, struct diag_note);
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	msg = n && len >= 0 ? arena_alloc(s->arena, (size_t)len + 1) : NULL;
-	if (!msg)
+	if (!d || !(n = ARENA_NEW(s->arena, struct diag_note)))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)len + 1, fmt, ap);
+	n->msg = arena_vprintf(s->arena, fmt, ap);
 	va_end(ap);
+	if (!n->msg)
+		return;
 	n->text = text;
 	n->span = span;
-	n->msg = msg;
 	*d->notes_tail = n;
 	d->notes_tail = &n->next;
 }
@@ -134,21 +115,12 @@ void
 diag_help(struct diag_sink *s, struct diag *d, const char *fmt, ...)
 {
 	va_list ap;
-	int len;
-	char *msg;
 
 	if (!d)
 		return;
 	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
+	d->help = arena_vprintf(s->arena, fmt, ap);
 	va_end(ap);
-	msg = len >= 0 ? arena_alloc(s->arena, (size_t)len + 1) : NULL;
-	if (!msg)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	d->help = msg;
 }
 
 void

@@ -96,8 +96,10 @@ sb_printf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
-void
-sb_json_escape(struct strbuf *sb, const char *s, size_t n)
+/* The escapes JSON and EQL strings share; they differ only in how other
+ * control characters are written (\u00XX against \u{XX}). */
+static void
+escape(struct strbuf *sb, const char *s, size_t n, bool json)
 {
 	size_t i;
 
@@ -113,8 +115,10 @@ sb_json_escape(struct strbuf *sb, const char *s, size_t n)
 		case '\b': sb_puts(sb, "\\b"); break;
 		case '\f': sb_puts(sb, "\\f"); break;
 		default:
-			if (c < 0x20 || c == 0x7f)
+			if ((c < 0x20 || c == 0x7f) && json)
 				sb_printf(sb, "\\u%04x", c);
+			else if (c < 0x20 || c == 0x7f)
+				sb_printf(sb, "\\u{%02x}", c);
 			else
 				sb_putc(sb, (char)c);
 		}
@@ -122,28 +126,15 @@ sb_json_escape(struct strbuf *sb, const char *s, size_t n)
 }
 
 void
+sb_json_escape(struct strbuf *sb, const char *s, size_t n)
+{
+	escape(sb, s, n, true);
+}
+
+void
 sb_eql_escape(struct strbuf *sb, const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '"': sb_puts(sb, "\\\""); break;
-		case '\\': sb_puts(sb, "\\\\"); break;
-		case '\n': sb_puts(sb, "\\n"); break;
-		case '\r': sb_puts(sb, "\\r"); break;
-		case '\t': sb_puts(sb, "\\t"); break;
-		case '\b': sb_puts(sb, "\\b"); break;
-		case '\f': sb_puts(sb, "\\f"); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				sb_printf(sb, "\\u{%02x}", c);
-			else
-				sb_putc(sb, (char)c);
-		}
-	}
+	escape(sb, s, n, false);
 }
 
 char *

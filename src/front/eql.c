@@ -11,6 +11,21 @@
 #define YYLTYPE EQL_LTYPE
 #include "eql-scanner.h"
 
+/* Builds a diagnostic of the scanner or parser; lexical and syntax errors
+ * are counted, so that a rule with any of them gets no IR. */
+static struct diag *
+vdiag(struct eql_parser *p, enum diag_id id, struct span sp,
+      const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static struct diag *
+vdiag(struct eql_parser *p, enum diag_id id, struct span sp,
+      const char *fmt, va_list ap)
+{
+	if (diag_table[id].family == FAM_SYNTAX)
+		p->errors++;
+	return diag_vnew(p->diags, id, p->text, sp, fmt, ap);
+}
+
 struct diag *
 eql_diag_at(struct eql_parser *p, enum diag_id id, struct span sp,
 	    const char *fmt, ...)
@@ -19,10 +34,8 @@ eql_diag_at(struct eql_parser *p, enum diag_id id, struct span sp,
 	struct diag *d;
 
 	va_start(ap, fmt);
-	d = diag_vnew(p->diags, id, p->text, sp, fmt, ap);
+	d = vdiag(p, id, sp, fmt, ap);
 	va_end(ap);
-	if (diag_table[id].family == FAM_SYNTAX)
-		p->errors++;
 	return d;
 }
 
@@ -31,14 +44,10 @@ eql_error_at(struct eql_parser *p, enum diag_id id, struct span sp,
 	     const char *fmt, ...)
 {
 	va_list ap;
-	struct diag *d;
 
 	va_start(ap, fmt);
-	d = diag_vnew(p->diags, id, p->text, sp, fmt, ap);
+	diag_emit(p->diags, vdiag(p, id, sp, fmt, ap));
 	va_end(ap);
-	if (diag_table[id].family == FAM_SYNTAX)
-		p->errors++;
-	diag_emit(p->diags, d);
 }
 
 struct ast *

@@ -60,7 +60,22 @@ fn_lookup(const char *name, size_t len)
 	return FN__COUNT;
 }
 
-/* Reports an error of this pass. */
+/* Builds a diagnostic of this pass, counting errors: a rule with any gets
+ * no IR. */
+static struct diag *
+verror(struct lower_ctx *lc, enum diag_id id, struct span sp,
+       const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static struct diag *
+verror(struct lower_ctx *lc, enum diag_id id, struct span sp,
+       const char *fmt, va_list ap)
+{
+	if (diag_table[id].severity == SEV_ERROR)
+		lc->errors++;
+	return diag_vnew(lc->diags, id, lc->text, sp, fmt, ap);
+}
+
+/* A diagnostic to add notes or help to before emitting it. */
 static struct diag *
 error_at(struct lower_ctx *lc, enum diag_id id, struct span sp,
 	 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -73,13 +88,12 @@ error_at(struct lower_ctx *lc, enum diag_id id, struct span sp,
 	struct diag *d;
 
 	va_start(ap, fmt);
-	d = diag_vnew(lc->diags, id, lc->text, sp, fmt, ap);
+	d = verror(lc, id, sp, fmt, ap);
 	va_end(ap);
-	if (diag_table[id].severity == SEV_ERROR)
-		lc->errors++;
 	return d;
 }
 
+/* A diagnostic with an optional help line, emitted at once. */
 static void
 report(struct lower_ctx *lc, enum diag_id id, struct span sp,
        const char *help, const char *fmt, ...)
@@ -93,10 +107,8 @@ report(struct lower_ctx *lc, enum diag_id id, struct span sp,
 	struct diag *d;
 
 	va_start(ap, fmt);
-	d = diag_vnew(lc->diags, id, lc->text, sp, fmt, ap);
+	d = verror(lc, id, sp, fmt, ap);
 	va_end(ap);
-	if (diag_table[id].severity == SEV_ERROR)
-		lc->errors++;
 	if (help)
 		diag_help(lc->diags, d, "%s", help);
 	diag_emit(lc->diags, d);

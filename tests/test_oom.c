@@ -1,0 +1,187 @@
+/*
+ * test_oom.c - allocation-failure injection (Lua's memerr tests).
+ *
+ * Every rule is loaded once with an unlimited allocator to count the
+ * allocations it makes, then again once for every k below that count with
+ * an allocator that fails from the k-th allocation on.  Each run must end
+ * cleanly: the arena's sticky oom flag set (or the work finished), no
+ * crash, no sanitizer report, no leak, and never a rule that claims to be
+ * clean without IR.  The arena's chunks are made tiny so that nearly every
+ * node allocation reaches the allocator.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "front/load.h"
+#include "sema/schema.h"
+
+struct budget {
+	size_t left;    /* allocations still allowed; SIZE_MAX: unlimited */
+	size_t count;   /* allocations attempted */
+};
+
+static void *
+limited_alloc(void *ud, size_t n)
+{
+	struct budget *b = ud;
+
+	b->count++;
+	if (b->left == 0)
+		return NULL;
+	if (b->left != SIZE_MAX)
+		b->left--;
+	return malloc(n);
+}
+
+static void
+limited_release(void *ud, void *p)
+{
+	(void)ud;
+	free(p);
+}
+
+static const char schema_text[] =
+	"process.name\tkeyword\t-\n"
+	"process.parent.name\tkeyword\t-\n"
+	"process.pid\tlong\t-\n"
+	"process.args\tkeyword\tarray\n"
+	"event.type\tkeyword\tarray\n"
+	"source.ip\tip\t-\n"
+	"host.id\tkeyword\t-\n";
+
+static const struct {
+	const char *name, *text;
+} inputs[] = {
+	{ "a.eql",
+	  "sequence by host.id with maxspan=5m\n"
+	  "  [process where event.type == \"start\" and process.name : "
+	  "(\"a*\", \"b\") and not process.args in~ (\"-c\", \"/c\")] "
+	  "by process.pid with runs=2\n"
+	  "  ![process where startsWith~(process.name, \"x\")]\n"
+	  "  [any where cidrMatch(source.ip, \"10.0.0.0/8\") and "
+	  "process.pid + 1 > -3]\n"
+	  "until [process where event.type == \"end\"]\n| tail 3" },
+	{ "b.eql",
+	  "sample by host.id [process where process.name like~ \"a?\"] "
+	  "[any where true]" },
+	/* errors: the diagnostics themselves must survive failures too */
+	{ "c.eql",
+	  "sequence with maxspan=0.5s by x [process where a = 'b' && "
+	  "length(process.pid) > 1] [file where (x == )] | unique x" },
+	{ "d.ndjson",
+	  "{\"rule_id\":\"1\",\"name\":\"n\",\"language\":\"eql\","
+	  "\"risk_score\":\"x\",\"threat\":[{\"tactic\":{\"id\":\"TA1\"},"
+	  "\"technique\":[{\"id\":\"T1\",\"subtechnique\":[{\"id\":\"T1.1\"}]}]}],"
+	  "\"query\":\"process where process.name == \\\"a\\\\q\\\"\"}\n"
+	  "{\"language\":\"kuery\",\"query\":\"x\"}\n"
+	  "{broken\n" },
+};
+
+struct run {
+	size_t allocs;
+	bool oom;
+	size_t rules;
+	unsigned diags;
+};
+
+static void
+count_diag(void *ud, const struct diag *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	/* rendering reads everything a diagnostic points to */
+	diag_render_text(d, &sb, 0);
+	diag_render_json(d, &sb);
+	sb_free(&sb);
+	(*(unsigned *)ud)++;
+}
+
+/* Loads one input with at most `limit` allocations. */
+static struct run
+load_with_limit(const struct schema *schema, size_t i, size_t limit)
+{
+	struct budget b = { limit, 0 };
+	struct rc_allocator al = { limited_alloc, limited_release, &b };
+	struct arena a;
+	struct diag_sink sink;
+	struct rule_list rules = { NULL, 0, 0, false };
+	struct source_list sources = { NULL, 0, 0 };
+	struct loader ld;
+	struct run r;
+	size_t k;
+
+	memset(&r, 0, sizeof r);
+	arena_init(&a, &al);
+	a.chunk_size = 32;
+	diag_sink_init(&sink, &a);
+	sink.fn = count_diag;
+	sink.ud = &r.diags;
+	ld.arena = &a;
+	ld.diags = &sink;
+	ld.schema = schema;
+	ld.rules = &rules;
+	ld.sources = &sources;
+	load_buffer(&ld, inputs[i].name, inputs[i].text,
+		    strlen(inputs[i].text));
+	r.allocs = b.count;
+	r.oom = a.oom;
+	r.rules = rules.n;
+	/* a rule that got through must be whole: clean rules have IR */
+	for (k = 0; k < rules.n; k++)
+		if (!a.oom && rules.v[k]->errors == 0)
+			assert_non_null(rules.v[k]->ir);
+	source_list_free(&sources);
+	free(rules.v);
+	arena_release(&a);
+	return r;
+}
+
+static void
+test_every_failure_point(void **state)
+{
+	struct arena sa;
+	struct schema *schema;
+	size_t i, k;
+
+	(void)state;
+	arena_init(&sa, NULL);
+	schema = schema_new(&sa);
+	assert_non_null(schema);
+	assert_int_equal(schema_load(schema, "t", schema_text,
+				     sizeof schema_text - 1, NULL, NULL), 0);
+	for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+		struct run full = load_with_limit(schema, i, SIZE_MAX);
+
+		/* the unlimited run works and exercises many allocations */
+		assert_false(full.oom);
+		assert_true(full.rules >= 1);
+		print_message("%s: %zu allocations\n", inputs[i].name,
+			      full.allocs);
+		assert_true(full.allocs > 20);
+		for (k = 0; k < full.allocs; k++) {
+			struct run r = load_with_limit(schema, i, k);
+			/* a run that was cut short says so */
+			if (r.allocs > k)
+				assert_true(r.oom);
+		}
+	}
+	arena_release(&sa);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_failure_point),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
