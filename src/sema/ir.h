@@ -77,17 +77,41 @@ struct ir_value {
 	} u;
 };
 
+/* How a field of another language maps to its ECS name. */
+enum ir_map { MAP_SAME, MAP_EXACT, MAP_APPROX, MAP_NONE };
+
+/* A value derived from the mapped field rather than the field itself. */
+#define IR_TRANSFORMS(T) \
+	T(TR_NONE, "") T(TR_DIRNAME, "dirname") T(TR_STEM, "stem") \
+	T(TR_EXT, "ext") T(TR_DAYOFWEEK, "dayofweek") T(TR_HOUR, "hour") \
+	T(TR_MINUTE, "minute") T(TR_INBOUND, "inbound")
+
+enum ir_transform {
+#define T(e, s) e,
+	IR_TRANSFORMS(T)
+#undef T
+	TR__COUNT
+};
+
+const char *ir_transform_name(enum ir_transform t);
+enum ir_transform ir_transform_parse(const char *s);
+
 struct ir_field {
 	const char *name;       /* canonical (ECS) dotted name */
-	const char *src_name;   /* as written in the rule */
+	const char *src_name;   /* as written in the rule (ESET:
+	                           Component.Property) */
 	const struct schema_field *def; /* NULL if the schema lacks it */
 	bool array;
 	bool optional;
+	enum ir_map map;        /* MAP_SAME for EQL */
+	enum ir_transform transform;
+	unsigned ipfam;         /* 4 or 6: the field exists only for addresses
+	                           of that family (ESET IpAddressV4/V6) */
 };
 
 enum ir_kind {
 	IR_CONST, IR_FIELD, IR_AND, IR_OR, IR_NOT, IR_CMP, IR_IN, IR_MATCH,
-	IR_CALL, IR_ARITH, IR_NEG
+	IR_CALL, IR_ARITH, IR_NEG, IR_ANCESTOR
 };
 
 enum ir_match_mode { MATCH_WILDCARD, MATCH_REGEX };
@@ -129,6 +153,16 @@ struct ir_expr {
 			enum ast_op op;                 /* OP_ADD .. OP_MOD */
 			struct ir_expr *l, *r;
 		} arith;
+		/* ANCESTOR: some ancestor of the event's process satisfies
+		 * `sub`, whose fields (process.*) describe that ancestor.
+		 * distance N > 0: exactly N levels up (1 is the parent);
+		 * 0: any level above `skip` levels; unique folds runs of the
+		 * same executable into one level. */
+		struct {
+			unsigned distance, skip;
+			bool unique;
+			struct ir_expr *sub;
+		} anc;
 	} u;
 };
 
@@ -154,6 +188,7 @@ struct ir_pipe {
 
 struct ir_query {
 	enum ir_qkind kind;
+	unsigned repeat;         /* ESET sequence count (1: once) */
 	struct span span;
 	struct ir_stage *stages;
 	size_t nstages;

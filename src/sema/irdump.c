@@ -78,6 +78,24 @@ ir_dump_expr(const struct ir_expr *e, const struct rc_text *t,
 			sb_puts(sb, " array");
 		if (!e->u.f.def && e->type == VT_UNKNOWN)
 			sb_puts(sb, " not-in-schema");
+		if (e->u.f.map == MAP_APPROX)
+			sb_puts(sb, " approximate");
+		else if (e->u.f.map == MAP_NONE)
+			sb_puts(sb, " no-ecs-counterpart");
+		if (e->u.f.transform != TR_NONE)
+			sb_printf(sb, " transform=%s",
+				  ir_transform_name(e->u.f.transform));
+		if (e->u.f.ipfam)
+			sb_printf(sb, " ipv%u-only", e->u.f.ipfam);
+		break;
+	case IR_ANCESTOR:
+		sb_puts(sb, "ancestor");
+		if (e->u.anc.distance)
+			sb_printf(sb, " distance=%u", e->u.anc.distance);
+		else
+			sb_printf(sb, " any-above=%u", e->u.anc.skip);
+		if (e->u.anc.unique)
+			sb_puts(sb, " unique");
 		break;
 	case IR_AND:
 	case IR_OR:
@@ -121,6 +139,9 @@ ir_dump_expr(const struct ir_expr *e, const struct rc_text *t,
 	case IR_NOT:
 	case IR_NEG:
 		ir_dump_expr(e->u.sub, t, sb, depth + 1);
+		break;
+	case IR_ANCESTOR:
+		ir_dump_expr(e->u.anc.sub, t, sb, depth + 1);
 		break;
 	case IR_CMP:
 		ir_dump_expr(e->u.cmp.l, t, sb, depth + 1);
@@ -179,6 +200,8 @@ ir_dump(const struct ir_query *q, const struct rc_text *t, struct strbuf *sb)
 	size_t i;
 
 	sb_printf(sb, "query %s", kinds[q->kind]);
+	if (q->repeat > 1)
+		sb_printf(sb, " repeat=%u", q->repeat);
 	if (q->maxspan_ms >= 0)
 		sb_printf(sb, " maxspan=%" PRId64 "ms", q->maxspan_ms);
 	sb_putc(sb, '\n');

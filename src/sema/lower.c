@@ -14,52 +14,6 @@
 
 #include "base/suggest.h"
 
-const struct fn_info fn_table[FN__COUNT] = {
-#define X(e, name, min, max, tilde, res, args, es) \
-	{ name, min, max, tilde, es, res, args },
-#include "sema/functions.def"
-#undef X
-};
-
-static const char *const vtype_names[VT__COUNT] = {
-	"unknown", "null", "boolean", "long", "double", "number", "keyword",
-	"ip", "date", "object", "geo_point"
-};
-
-const char *
-vtype_name(enum vtype t)
-{
-	return t < VT__COUNT ? vtype_names[t] : "?";
-}
-
-enum vtype
-vtype_of_field(enum rc_ftype t)
-{
-	switch (t) {
-	case FT_KEYWORD: return VT_STRING;
-	case FT_LONG: return VT_LONG;
-	case FT_DOUBLE: return VT_DOUBLE;
-	case FT_IP: return VT_IP;
-	case FT_DATE: return VT_DATE;
-	case FT_BOOLEAN: return VT_BOOL;
-	case FT_OBJECT: return VT_OBJECT;
-	case FT_GEO_POINT: return VT_GEO;
-	default: return VT_UNKNOWN;
-	}
-}
-
-enum fn_id
-fn_lookup(const char *name, size_t len)
-{
-	unsigned i;
-
-	for (i = 0; i < FN__COUNT; i++)
-		if (strlen(fn_table[i].name) == len &&
-		    strncasecmp(fn_table[i].name, name, len) == 0)
-			return (enum fn_id)i;
-	return FN__COUNT;
-}
-
 /* Builds a diagnostic of this pass, counting errors: a rule with any gets
  * no IR. */
 static struct diag *

@@ -25,6 +25,13 @@ struct rule_threat {
 	const char *subtechnique_id;                 /* NULL: none */
 };
 
+struct rule_action {
+	const char *name;
+	const char *value;      /* NULL if none */
+	struct span span;
+	bool legacy;            /* <action>Name</action> */
+};
+
 struct rule_meta {
 	const char *id;         /* rule_id */
 	const char *name;
@@ -38,6 +45,15 @@ struct rule_meta {
 	const char *tiebreaker_field;
 	struct rule_threat *threats;
 	size_t nthreats;
+	/* ESET description and rule parts */
+	const char *category, *os, *guid, *explanation, *malicious_causes,
+		*benign_causes, *recommended_actions;
+	const char **mitre;     /* technique ids of mitreattackid */
+	size_t nmitre;
+	struct rule_action *actions;
+	size_t nactions;
+	const char *malicious_target;
+	bool exclusion;         /* category Exclusion */
 };
 
 struct rc_rule {
