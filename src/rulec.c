@@ -14,16 +14,24 @@
 #include "base/diag.h"
 #include "front/load.h"
 #include "sema/rule.h"
+#include "sema/eset.h"
 #include "sema/schema.h"
+#include "front/xmlcheck.h"
 
-/* The built-in ECS catalogue, generated from schemas/ecs.tsv. */
+/* The built-in catalogues, generated from schemas/. */
 extern const char rc_ecs_schema[];
 extern const size_t rc_ecs_schema_len;
+extern const char rc_eset_components[], rc_eset_operations[], rc_eset_ecs[],
+	rc_eset_actions[];
+extern const size_t rc_eset_components_len, rc_eset_operations_len,
+	rc_eset_ecs_len, rc_eset_actions_len;
 
 struct rulec_ctx {
 	struct arena arena;
 	struct diag_sink sink;
 	struct schema *schema;
+	struct eset_catalog *eset;
+	struct xml_schema *rng;     /* compiled on first XML rule */
 	struct rule_list rules;
 	struct source_list sources;
 	rulec_diag_fn fn;
@@ -89,6 +97,22 @@ rulec_ctx_new(void)
 		rulec_ctx_free(ctx);
 		return NULL;
 	}
+	ctx->eset = eset_catalog_new(&ctx->arena);
+	if (!ctx->eset ||
+	    eset_catalog_load(ctx->eset, "components", "eset-components.tsv",
+			      rc_eset_components, rc_eset_components_len,
+			      schema_line_error, &se) != 0 ||
+	    eset_catalog_load(ctx->eset, "operations", "eset-operations.tsv",
+			      rc_eset_operations, rc_eset_operations_len,
+			      schema_line_error, &se) != 0 ||
+	    eset_catalog_load(ctx->eset, "ecs", "eset-ecs.tsv", rc_eset_ecs,
+			      rc_eset_ecs_len, schema_line_error, &se) != 0 ||
+	    eset_catalog_load(ctx->eset, "actions", "eset-actions.tsv",
+			      rc_eset_actions, rc_eset_actions_len,
+			      schema_line_error, &se) != 0) {
+		rulec_ctx_free(ctx);
+		return NULL;
+	}
 	return ctx;
 }
 
@@ -98,6 +122,7 @@ rulec_ctx_free(rulec_ctx *ctx)
 	if (!ctx)
 		return;
 	source_list_free(&ctx->sources);
+	xml_schema_free(ctx->rng);
 	free(ctx->rules.v);
 	arena_release(&ctx->arena);
 	free(ctx);
@@ -172,6 +197,8 @@ make_loader(rulec_ctx *ctx)
 	ld.schema = ctx->schema;
 	ld.rules = &ctx->rules;
 	ld.sources = &ctx->sources;
+	ld.eset = ctx->eset;
+	ld.rng = &ctx->rng;
 	return ld;
 }
 

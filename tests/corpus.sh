@@ -75,5 +75,24 @@ echo "es-eql-qa: $n queries"
 
 if "$RULEC" lint "$corpus/seeds/seed-rundll32-child.eql" 2>"$tmp/seed"; then ok; else
 	bad "seed query:"; cat "$tmp/seed"; fi
+
+# ESET Inspect XML: every corpus rule and the seed load and lower with no
+# diagnostic of family syntax (warnings of other families are expected:
+# undocumented elements and spellings in the corpus)
+if [ -d "$corpus/eset-rules" ]; then
+	want=$(ls "$corpus"/eset-rules/*.xml | wc -l)
+	want=$((want + 1))
+	"$RULEC" lint --format json --dump-ir "$corpus"/eset-rules/*.xml \
+		"$corpus/seeds/seed-rundll32-network.xml" >"$tmp/eset-ir" 2>"$tmp/eset-diag"
+	got=$(sed -n 's/^rulec: \([0-9]*\) rules\{0,1\} checked.*/\1/p' "$tmp/eset-diag")
+	[ "$got" = "$want" ] && ok || bad "eset: $got rules read, $want expected"
+	if grep -q '"family":"syntax"' "$tmp/eset-diag"; then
+		bad "eset: syntax diagnostics:"; grep '"family":"syntax"' "$tmp/eset-diag" | head -n 5
+	else ok; fi
+	n_ir=$(grep -c '^query ' "$tmp/eset-ir")
+	[ "$n_ir" = "$want" ] && ok || bad "eset: $n_ir of $want rules lowered to IR"
+	echo "eset-rules: $got rules; diagnostics by id:"
+	sed -n 's/.*"id":"\(RC[0-9]*\)","name":"\([a-z-]*\)".*/\1 \2/p' "$tmp/eset-diag" | sort | uniq -c
+fi
 echo "corpus: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -7,7 +7,8 @@
  *   .ndjson .jsonl one rule object per line (a Kibana export; its trailing
  *                  export summary, an object with `exported_count` and no
  *                  `query`, is not a rule and is passed over)
- *   .xml           ESET Inspect rules (reported as not yet readable)
+ *   .xml           one ESET Inspect rule (<rule>), or several under a
+ *                  wrapper element
  */
 #include "front/load.h"
 
@@ -21,7 +22,14 @@
 #include <sys/stat.h>
 
 #include "front/eql.h"
+#include "front/xml.h"
+#include "front/xmlcheck.h"
+#include "sema/eset_lower.h"
 #include "sema/lower.h"
+
+/* The structure schema of XML rules, generated from schemas/eset-rule.rng. */
+extern const char rc_eset_rng[];
+extern const size_t rc_eset_rng_len;
 
 enum { MAX_FILE_SIZE = 64 * 1024 * 1024, MAX_DIR_DEPTH = 64 };
 
@@ -482,6 +490,111 @@ load_ndjson(struct loader *ld, struct rc_source *src)
 	return n;
 }
 
+/* One <rule> element that is the root of `doc`: structure check, then
+ * lowering. */
+static int
+load_xml_rule(struct loader *ld, struct rc_source *src,
+	      const struct rc_text *t, xmlDoc *doc,
+	      const struct xml_index *index)
+{
+	struct rc_rule *r = ARENA_NEW(ld->arena, struct rc_rule);
+	struct eset_lower el;
+	unsigned before = ld->diags->count[SEV_ERROR];
+	int bad;
+
+	if (!r)
+		return -1;
+	r->lang = LANG_ESET_XML;
+	r->src = src;
+	r->text = *t;
+	bad = xml_validate(*ld->rng, doc, index, ld->diags, t);
+	if (bad < 0)
+		return -1;
+	if (bad == 0) {
+		memset(&el, 0, sizeof el);
+		el.arena = ld->arena;
+		el.diags = ld->diags;
+		el.text = &r->text;
+		el.cat = ld->eset;
+		el.schema = ld->schema;
+		el.index = index;
+		eset_lower_rule(&el, doc, r);
+	}
+	r->errors = ld->diags->count[SEV_ERROR] - before;
+	if (r->errors)
+		r->ir = NULL;
+	return add_rule(ld, r) ? 1 : -1;
+}
+
+/* An XML rule file: one <rule>, or <rule> elements under a wrapper (each
+ * is made the document's root in turn, so that positions stay valid). */
+static int
+load_xml(struct loader *ld, struct rc_source *src)
+{
+	const struct rc_text *t = doc_text(ld, src);
+	unsigned before = ld->diags->count[SEV_ERROR];
+	xmlDoc *doc;
+	xmlNode *root, *c, *next, *old;
+	struct xml_index *index;
+	int n = 0, k;
+
+	if (!t)
+		return -1;
+	doc = xml_read(t, ld->diags);
+	if (!doc)
+		return 0;
+	index = xml_index_build(t, doc);
+	if (!index) {
+		xmlFreeDoc(doc);
+		ld->arena->oom = true;
+		return -1;
+	}
+	xml_normalise(doc, index, t, ld->diags);
+	if (!*ld->rng &&
+	    !(*ld->rng = xml_schema_new(rc_eset_rng, rc_eset_rng_len))) {
+		diag_report(ld->diags, D_NOT_IMPLEMENTED, t, span_make(0, 0),
+			    "the structure schema of XML rules cannot be "
+			    "compiled");
+		n = -1;
+		goto done;
+	}
+	if (ld->diags->count[SEV_ERROR] != before)
+		goto done;      /* too deep: nothing more to check */
+	root = xmlDocGetRootElement(doc);
+	if (root && strcmp((const char *)root->name, "rule") != 0) {
+		bool any = false;
+		for (c = root->children; c; c = c->next)
+			any |= c->type == XML_ELEMENT_NODE &&
+			       strcmp((const char *)c->name, "rule") == 0;
+		if (any) {
+			/* a wrapper: each rule in turn becomes the root */
+			for (c = root->children; c; c = next) {
+				next = c->next;
+				if (c->type != XML_ELEMENT_NODE ||
+				    strcmp((const char *)c->name, "rule"))
+					continue;
+				xmlUnlinkNode(c);
+				old = xmlDocSetRootElement(doc, c);
+				if (old && old != root)
+					xmlFreeNode(old);
+				if ((k = load_xml_rule(ld, src, t, doc,
+						       index)) < 0) {
+					n = -1;
+					break;
+				}
+				n += k;
+			}
+			xmlFreeNode(root);
+			goto done;
+		}
+	}
+	n = load_xml_rule(ld, src, t, doc, index);
+done:
+	xml_index_free(index);
+	xmlFreeDoc(doc);
+	return n;
+}
+
 static int
 load_document(struct loader *ld, struct rc_source *src, enum file_kind k)
 {
@@ -493,11 +606,7 @@ load_document(struct loader *ld, struct rc_source *src, enum file_kind k)
 	case FK_NDJSON:
 		return load_ndjson(ld, src);
 	case FK_XML:
-		diag_report(ld->diags, D_NOT_IMPLEMENTED, doc_text(ld, src),
-			    span_make(0, 0),
-			    "ESET Inspect XML rules cannot be read by this "
-			    "version of rulec yet");
-		return 0;
+		return load_xml(ld, src);
 	default:
 		return 0;
 	}

@@ -13,7 +13,10 @@
 
 #include "base/diag.h"
 #include "sema/rule.h"
+#include "sema/eset.h"
 #include "sema/schema.h"
+
+struct xml_schema;
 
 struct rule_list {
 	struct rc_rule **v;
@@ -32,6 +35,10 @@ struct loader {
 	const struct schema *schema;
 	struct rule_list *rules;     /* rules are appended here */
 	struct source_list *sources; /* every file read; owned by the caller */
+	const struct eset_catalog *eset;
+	/* the compiled structure schema of XML rules, made on first use and
+	 * owned by the caller (xml_schema_free) */
+	struct xml_schema **rng;
 };
 
 /* Loads a file or a folder (recursively).  `named` says the user named

@@ -1,0 +1,293 @@
+/*
+ * xml.c - secure reading and normalisation of XML rule files (see xml.h).
+ */
+#include "front/xml.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+
+#include "front/xmlcheck.h"
+
+/* The first error libxml2 reports for one parse. */
+struct first_error {
+	bool have;
+	int code, line, col;
+	char msg[200];
+};
+
+/* libxml2's per-context structured error handler: keeps the first error
+ * at error level or above; nothing is printed. */
+static void
+on_error(void *ud, xmlError *e)
+{
+	xmlParserCtxt *ctxt = ud;
+	struct first_error *fe = ctxt ? ctxt->_private : NULL;
+	size_t n;
+
+	if (!fe || fe->have || e->level < XML_ERR_ERROR)
+		return;
+	fe->have = true;
+	fe->code = e->code;
+	fe->line = e->line;
+	fe->col = e->int2;
+	snprintf(fe->msg, sizeof fe->msg, "%s", e->message ? e->message : "");
+	n = strlen(fe->msg);
+	while (n > 0 && (fe->msg[n - 1] == '\n' || fe->msg[n - 1] == ' '))
+		fe->msg[--n] = '\0';
+}
+
+/* File offset of a 1-based line and column (columns in characters). */
+static uint32_t
+offset_of(const struct rc_text *t, int line, int col)
+{
+	const char *start;
+	size_t len, i;
+	int c = 1;
+
+	if (line < 1)
+		return 0;
+	source_line(t->src, (unsigned)line, &start, &len);
+	if (!len && start[0] == '\0' && (size_t)(start - t->data) == 0 &&
+	    line > 1)
+		return (uint32_t)t->len;
+	for (i = 0; i < len && c < col; i++)
+		if (((unsigned char)start[i] & 0xC0) != 0x80)
+			c++;
+	return (uint32_t)(start - t->data + i);
+}
+
+/* The prolog may hold a BOM, the XML declaration, processing
+ * instructions, comments and blanks.  Returns the offset of a DOCTYPE in
+ * it, or -1 when the root element (or anything else) comes first. */
+static long
+find_doctype(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < len) {
+		const char *end;
+
+		if (strchr(" \t\r\n", s[i])) {
+			i++;
+		} else if (len - i >= 2 && memcmp(s + i, "<?", 2) == 0) {
+			end = memmem(s + i + 2, len - i - 2, "?>", 2);
+			if (!end)
+				return -1;
+			i = (size_t)(end - s) + 2;
+		} else if (len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+			end = memmem(s + i + 4, len - i - 4, "-->", 3);
+			if (!end)
+				return -1;
+			i = (size_t)(end - s) + 3;
+		} else if (len - i >= 9 && strncasecmp(s + i, "<!DOCTYPE", 9) == 0) {
+			return (long)i;
+		} else {
+			return -1;
+		}
+	}
+	return -1;
+}
+
+/* Messages of our own for the well-formedness errors people make; the
+ * rest keep libxml2's wording. */
+static const char *
+known_message(int code)
+{
+	switch (code) {
+	case XML_ERR_DOCUMENT_EMPTY: return "the file is empty";
+	case XML_ERR_DOCUMENT_END:
+		return "text or markup after the end of the <rule> element";
+	case XML_ERR_UNDECLARED_ENTITY:
+	case XML_WAR_UNDECLARED_ENTITY:
+		return "unknown entity (only &lt; &gt; &amp; &quot; &apos; and "
+		       "character references exist without a DOCTYPE)";
+	case XML_ERR_ATTRIBUTE_REDEFINED:
+		return "an attribute is given twice on this element";
+	case XML_ERR_LT_IN_ATTRIBUTE:
+		return "'<' inside an attribute value: write &lt;";
+	case XML_ERR_INVALID_CHAR:
+	case XML_ERR_INVALID_ENCODING:
+		return "invalid character: rule files must be UTF-8 text";
+	default:
+		return NULL;
+	}
+}
+
+xmlDoc *
+xml_read(const struct rc_text *t, struct diag_sink *sink)
+{
+	xmlParserCtxt *ctxt;
+	xmlDoc *doc;
+	struct first_error fe;
+	long dt;
+	const int options = XML_PARSE_NONET | XML_PARSE_BIG_LINES |
+			    XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+
+	if (t->len > XML_MAX_SIZE) {
+		diag_report(sink, D_XML_LIMIT, t, span_make(0, 0),
+			    "XML rule files may be at most %d MiB",
+			    XML_MAX_SIZE / (1024 * 1024));
+		return NULL;
+	}
+	if (t->len >= 2 && ((unsigned char)t->data[0] == 0xFE ||
+			    (unsigned char)t->data[0] == 0xFF ||
+			    t->data[0] == '\0' || t->data[1] == '\0')) {
+		diag_report(sink, D_BAD_XML, t, span_make(0, 1),
+			    "the file looks like UTF-16 text; rule files must "
+			    "be UTF-8");
+		return NULL;
+	}
+	if ((dt = find_doctype(t->data, t->len)) >= 0) {
+		struct diag *d = diag_new(sink, D_XML_DOCTYPE, t,
+					  span_make((uint32_t)dt,
+						    (uint32_t)dt + 9),
+					  "DOCTYPE declarations are refused: "
+					  "rule files never need one, and they "
+					  "can define entities and load "
+					  "external files");
+		diag_help(sink, d, "remove the <!DOCTYPE ...> declaration");
+		diag_emit(sink, d);
+		return NULL;
+	}
+	ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		sink->arena->oom = true;
+		return NULL;
+	}
+	memset(&fe, 0, sizeof fe);
+	ctxt->_private = &fe;
+	ctxt->sax->serror = on_error;
+	ctxt->userData = ctxt;
+	doc = xmlCtxtReadMemory(ctxt, t->data, (int)t->len, t->src->name,
+				"UTF-8", options);
+	if (doc && (doc->intSubset || doc->extSubset)) {
+		/* unreachable after find_doctype; kept as a second guard */
+		xmlFreeDoc(doc);
+		doc = NULL;
+		fe.have = true;
+		fe.line = 1;
+		fe.col = 1;
+		snprintf(fe.msg, sizeof fe.msg, "DOCTYPE");
+	}
+	if (!doc || !ctxt->wellFormed) {
+		uint32_t at = fe.have ? offset_of(t, fe.line, fe.col)
+				      : (uint32_t)t->len;
+		const char *own = known_message(fe.code);
+
+		if (doc)
+			xmlFreeDoc(doc);
+		doc = NULL;
+		diag_report(sink, D_BAD_XML, t,
+			    span_make(at, at < t->len ? at + 1 : at),
+			    "malformed XML: %s", own ? own : fe.have && fe.msg[0]
+					? fe.msg : "the parser gave up");
+	}
+	xmlFreeParserCtxt(ctxt);
+	return doc;
+}
+
+/* Element names of the language in their documented spelling. */
+static const char *const element_names[] = {
+	"rule", "definition", "ancestor", "parentprocess", "process",
+	"operations", "operation", "operator", "condition", "description",
+	"name", "category", "severity", "os", "mitreattackid", "explanation",
+	"maliciousCauses", "benignCauses", "recommendedActions", "guid",
+	"maliciousTarget", "actions", "action", "sequence", "detection",
+	"aggregateOn", "property",
+};
+
+struct norm {
+	const struct xml_index *index;
+	const struct rc_text *t;
+	struct diag_sink *sink;
+	unsigned warnings;
+	bool too_deep;
+};
+
+static void
+normalise(struct norm *nm, xmlNode *node, unsigned depth)
+{
+	xmlNode *c, *next;
+
+	if (depth > XML_MAX_DEPTH) {
+		if (!nm->too_deep)
+			diag_report(nm->sink, D_XML_LIMIT, nm->t,
+				    xml_node_span(nm->index, node),
+				    "elements nested deeper than %d levels",
+				    XML_MAX_DEPTH);
+		nm->too_deep = true;
+		return;
+	}
+	for (c = node->children; c; c = next) {
+		const char *canon = NULL;
+		size_t i;
+
+		next = c->next;
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		for (i = 0; i < sizeof element_names / sizeof *element_names;
+		     i++)
+			if (strcasecmp((const char *)c->name,
+				       element_names[i]) == 0)
+				canon = element_names[i];
+		if (!canon) {
+			diag_report(nm->sink, D_UNKNOWN_ELEMENT, nm->t,
+				    xml_node_span(nm->index, c),
+				    "unknown element <%s> in <%s>; it is "
+				    "ignored", (const char *)c->name,
+				    (const char *)node->name);
+			nm->warnings++;
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+			continue;
+		}
+		if (strcmp(canon, (const char *)c->name) != 0) {
+			struct diag *d = diag_new(nm->sink, D_ELEMENT_CASE,
+				nm->t, xml_node_span(nm->index, c),
+				"<%s> is spelled <%s> in ESET's documentation",
+				(const char *)c->name, canon);
+			diag_help(nm->sink, d, "write <%s>", canon);
+			diag_emit(nm->sink, d);
+			nm->warnings++;
+			xmlNodeSetName(c, (const xmlChar *)canon);
+		}
+		if (strcmp(canon, "operator") == 0) {
+			xmlChar *ty = xmlGetProp(c, (const xmlChar *)"type");
+			static const char *const ops[] = { "AND", "OR", "NOT" };
+
+			for (i = 0; ty && i < 3; i++)
+				if (strcasecmp((const char *)ty, ops[i]) == 0)
+					xmlSetProp(c, (const xmlChar *)"type",
+						   (const xmlChar *)ops[i]);
+			xmlFree(ty);
+		}
+		normalise(nm, c, depth + 1);
+	}
+}
+
+unsigned
+xml_normalise(xmlDoc *doc, const struct xml_index *index,
+	      const struct rc_text *t, struct diag_sink *sink)
+{
+	struct norm nm = { index, t, sink, 0, false };
+	xmlNode *root = xmlDocGetRootElement(doc);
+
+	if (!root)
+		return 0;
+	if (strcasecmp((const char *)root->name, "rule") == 0 &&
+	    strcmp((const char *)root->name, "rule") != 0) {
+		diag_report(sink, D_ELEMENT_CASE, t, xml_node_span(index, root),
+			    "<%s> is spelled <rule> in ESET's documentation",
+			    (const char *)root->name);
+		xmlNodeSetName(root, (const xmlChar *)"rule");
+		nm.warnings++;
+	}
+	normalise(&nm, root, 1);
+	return nm.warnings;
+}
