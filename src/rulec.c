@@ -123,6 +123,7 @@ rulec_ctx_free(rulec_ctx *ctx)
 		return;
 	source_list_free(&ctx->sources);
 	xml_schema_free(ctx->rng);
+	diag_sink_free(&ctx->sink);
 	free(ctx->rules.v);
 	arena_release(&ctx->arena);
 	free(ctx);

@@ -129,6 +129,8 @@ load_with_limit(const struct schema *schema, size_t i, size_t limit)
 	ld.schema = schema;
 	ld.rules = &rules;
 	ld.sources = &sources;
+	ld.eset = NULL;
+	ld.rng = NULL;
 	load_buffer(&ld, inputs[i].name, inputs[i].text,
 		    strlen(inputs[i].text));
 	r.allocs = b.count;
@@ -140,6 +142,7 @@ load_with_limit(const struct schema *schema, size_t i, size_t limit)
 			assert_non_null(rules.v[k]->ir);
 	source_list_free(&sources);
 	free(rules.v);
+	diag_sink_free(&sink);
 	arena_release(&a);
 	return r;
 }

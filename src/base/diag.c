@@ -4,6 +4,7 @@
 #include "base/diag.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -137,8 +138,65 @@ diag_emit(struct diag_sink *s, struct diag *d)
 		sev = SEV_ERROR;
 	d->severity = sev;
 	s->count[sev]++;
+	if (s->defer) {
+		if (s->npending == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 32;
+			struct diag **v = realloc(s->pending, cap * sizeof *v);
+			if (!v) {
+				/* cannot hold it back: deliver it now */
+				if (s->fn)
+					s->fn(s->ud, d);
+				return;
+			}
+			s->pending = v;
+			s->cap = cap;
+		}
+		s->pending[s->npending++] = d;
+		return;
+	}
 	if (s->fn)
 		s->fn(s->ud, d);
+}
+
+void
+diag_defer(struct diag_sink *s)
+{
+	s->defer = true;
+}
+
+/* File offset of a diagnostic, for ordering; file-level ones first. */
+static uint32_t
+diag_offset(const struct diag *d)
+{
+	return d->text ? text_to_source(d->text, d->span.start) : 0;
+}
+
+void
+diag_flush(struct diag_sink *s)
+{
+	size_t i, j;
+
+	/* insertion sort: stable, and a rule has few diagnostics */
+	for (i = 1; i < s->npending; i++) {
+		struct diag *d = s->pending[i];
+		uint32_t off = diag_offset(d);
+		for (j = i; j > 0 && diag_offset(s->pending[j - 1]) > off; j--)
+			s->pending[j] = s->pending[j - 1];
+		s->pending[j] = d;
+	}
+	s->defer = false;
+	for (i = 0; i < s->npending; i++)
+		if (s->fn)
+			s->fn(s->ud, s->pending[i]);
+	s->npending = 0;
+}
+
+void
+diag_sink_free(struct diag_sink *s)
+{
+	free(s->pending);
+	s->pending = NULL;
+	s->npending = s->cap = 0;
 }
 
 void
@@ -178,55 +236,83 @@ diag_location(const struct diag *d, struct diag_loc *loc)
 		loc->file = d->file->name;
 }
 
+/* Byte offset of character `chr` (1-based) in line[0..len). */
+static size_t
+char_offset(const char *line, size_t len, unsigned chr)
+{
+	size_t i = 0;
+	unsigned c = 1;
+
+	for (; i < len && c < chr; i++)
+		if (((unsigned char)line[i + 1] & 0xC0) != 0x80)
+			c++;
+	return i < len ? i : len;
+}
+
+static unsigned
+char_count(const char *line, size_t len)
+{
+	unsigned n = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)line[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+enum { SNIPPET_WIDTH = 110, SNIPPET_LEAD = 40 };
+
 /* The source line of a located span with a caret under it:
  *     3 | process where x == 1
  *       |               ^~~~~~
- */
+ * A line longer than SNIPPET_WIDTH characters is shown as a window around
+ * the span, with "..." where it was cut. */
 static void
 render_snippet(struct strbuf *sb, const struct rc_text *t,
 	       const struct diag_loc *loc, unsigned flags)
 {
 	const char *line;
-	size_t len, i;
-	unsigned c = 1, width;
+	size_t len, i, b, e;
+	unsigned c, width, first = 1, n, col = loc->col, end_col;
 	char num[16];
-	bool color = flags & DIAG_RENDER_COLOR;
+	bool color = flags & DIAG_RENDER_COLOR, cut_left, cut_right;
 
 	source_line(t->src, loc->line, &line, &len);
+	n = char_count(line, len);
+	end_col = loc->end_line == loc->line ? loc->end_col : n + 1;
+	if (n > SNIPPET_WIDTH && col > SNIPPET_LEAD)
+		first = col - SNIPPET_LEAD;
+	if (n > SNIPPET_WIDTH && first + SNIPPET_WIDTH > n + 1)
+		first = n + 1 > SNIPPET_WIDTH ? n + 1 - SNIPPET_WIDTH : 1;
+	if (first > col)
+		first = col;
+	b = char_offset(line, len, first);
+	e = n > SNIPPET_WIDTH ? char_offset(line, len, first + SNIPPET_WIDTH)
+			      : len;
+	cut_left = b > 0;
+	cut_right = e < len;
 	width = (unsigned)snprintf(num, sizeof num, "%u", loc->line);
-	sb_printf(sb, " %s | ", num);
-	sb_put(sb, line, len);
-	sb_putc(sb, '\n');
+	sb_printf(sb, " %s | %s", num, cut_left ? "..." : "");
+	sb_put(sb, line + b, e - b);
+	sb_printf(sb, "%s\n", cut_right ? "..." : "");
 	sb_fill(sb, ' ', width + 2);
-	sb_puts(sb, "| ");
+	sb_puts(sb, cut_left ? "|    " : "| ");
 	/* pad to the column: tabs stay tabs so the caret lines up */
-	for (i = 0; i < len && c < loc->col; i++) {
+	for (i = b, c = first; i < e && c < col; i++) {
 		unsigned char ch = (unsigned char)line[i];
 		if ((ch & 0xC0) == 0x80)
 			continue;
 		sb_putc(sb, ch == '\t' ? '\t' : ' ');
 		c++;
 	}
-	while (i < len && ((unsigned char)line[i] & 0xC0) == 0x80)
-		i++;
 	if (color)
 		sb_puts(sb, "\033[1;32m");
 	sb_putc(sb, '^');
-	/* step over the first character of the span, then one tilde per
-	 * character up to the end of the span or of the line */
-	if (i < len)
-		for (i++; i < len && ((unsigned char)line[i] & 0xC0) == 0x80;
-		     i++)
-			;
-	for (c++; i < len; i++) {
-		unsigned char ch = (unsigned char)line[i];
-		if ((ch & 0xC0) == 0x80)
-			continue;
-		if (loc->end_line == loc->line && c >= loc->end_col)
-			break;
+	/* one tilde per further character of the span on this line */
+	for (c = col + 1; c < end_col && c < first + SNIPPET_WIDTH &&
+	     c <= n; c++)
 		sb_putc(sb, '~');
-		c++;
-	}
 	if (color)
 		sb_puts(sb, "\033[0m");
 	sb_putc(sb, '\n');

@@ -86,9 +86,20 @@ struct diag_sink {
 	enum diag_severity level[D__COUNT];
 	bool werror;
 	unsigned count[SEV_ERROR + 1];
+	/* while deferring, emitted diagnostics wait here (counted at once,
+	 * delivered by diag_flush in source order) */
+	bool defer;
+	struct diag **pending;
+	size_t npending, cap;
 };
 
 void diag_sink_init(struct diag_sink *s, struct arena *a);
+/* Starts holding diagnostics back (one rule's worth, typically). */
+void diag_defer(struct diag_sink *s);
+/* Delivers the held diagnostics ordered by file position (stable), and
+ * stops deferring. */
+void diag_flush(struct diag_sink *s);
+void diag_sink_free(struct diag_sink *s);
 
 /* Builds a diagnostic at `span` of `text` (text may be NULL for a file-level
  * diagnostic, then `file` names the file).  Returns NULL when out of

@@ -490,6 +490,9 @@ load_ndjson(struct loader *ld, struct rc_source *src)
 	return n;
 }
 
+static int load_kind(struct loader *ld, struct rc_source *src,
+		     enum file_kind k);
+
 /* One <rule> element that is the root of `doc`: structure check, then
  * lowering. */
 static int
@@ -595,8 +598,20 @@ done:
 	return n;
 }
 
+/* One file's diagnostics are delivered in source order. */
 static int
 load_document(struct loader *ld, struct rc_source *src, enum file_kind k)
+{
+	int n;
+
+	diag_defer(ld->diags);
+	n = load_kind(ld, src, k);
+	diag_flush(ld->diags);
+	return n;
+}
+
+static int
+load_kind(struct loader *ld, struct rc_source *src, enum file_kind k)
 {
 	switch (k) {
 	case FK_EQL:

@@ -15,8 +15,9 @@
 /* The first error libxml2 reports for one parse. */
 struct first_error {
 	bool have;
-	int code, line, col;
+	int code, line, col, int1;
 	char msg[200];
+	char str1[64], str2[64];
 };
 
 /* libxml2's per-context structured error handler: keeps the first error
@@ -34,7 +35,10 @@ on_error(void *ud, xmlError *e)
 	fe->code = e->code;
 	fe->line = e->line;
 	fe->col = e->int2;
+	fe->int1 = e->int1;
 	snprintf(fe->msg, sizeof fe->msg, "%s", e->message ? e->message : "");
+	snprintf(fe->str1, sizeof fe->str1, "%s", e->str1 ? e->str1 : "");
+	snprintf(fe->str2, sizeof fe->str2, "%s", e->str2 ? e->str2 : "");
 	n = strlen(fe->msg);
 	while (n > 0 && (fe->msg[n - 1] == '\n' || fe->msg[n - 1] == ' '))
 		fe->msg[--n] = '\0';
@@ -51,13 +55,24 @@ offset_of(const struct rc_text *t, int line, int col)
 	if (line < 1)
 		return 0;
 	source_line(t->src, (unsigned)line, &start, &len);
-	if (!len && start[0] == '\0' && (size_t)(start - t->data) == 0 &&
-	    line > 1)
-		return (uint32_t)t->len;
+	if (start < t->data || start > t->data + t->len)
+		return (uint32_t)t->len;   /* past the last line */
 	for (i = 0; i < len && c < col; i++)
 		if (((unsigned char)start[i] & 0xC0) != 0x80)
 			c++;
 	return (uint32_t)(start - t->data + i);
+}
+
+/* First occurrence of needle[0..m) in s[0..n), or NULL. */
+static const char *
+find(const char *s, size_t n, const char *needle, size_t m)
+{
+	size_t i;
+
+	for (i = 0; i + m <= n; i++)
+		if (memcmp(s + i, needle, m) == 0)
+			return s + i;
+	return NULL;
 }
 
 /* The prolog may hold a BOM, the XML declaration, processing
@@ -76,12 +91,12 @@ find_doctype(const char *s, size_t len)
 		if (strchr(" \t\r\n", s[i])) {
 			i++;
 		} else if (len - i >= 2 && memcmp(s + i, "<?", 2) == 0) {
-			end = memmem(s + i + 2, len - i - 2, "?>", 2);
+			end = find(s + i + 2, len - i - 2, "?>", 2);
 			if (!end)
 				return -1;
 			i = (size_t)(end - s) + 2;
 		} else if (len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
-			end = memmem(s + i + 4, len - i - 4, "-->", 3);
+			end = find(s + i + 4, len - i - 4, "-->", 3);
 			if (!end)
 				return -1;
 			i = (size_t)(end - s) + 3;
@@ -183,10 +198,27 @@ xml_read(const struct rc_text *t, struct diag_sink *sink)
 		if (doc)
 			xmlFreeDoc(doc);
 		doc = NULL;
-		diag_report(sink, D_BAD_XML, t,
-			    span_make(at, at < t->len ? at + 1 : at),
-			    "malformed XML: %s", own ? own : fe.have && fe.msg[0]
-					? fe.msg : "the parser gave up");
+		if (fe.code == XML_ERR_TAG_NAME_MISMATCH && fe.str1[0]) {
+			/* the parser stops after the closing tag: point at
+			 * the tag itself */
+			uint32_t b = at;
+			while (b > 1 && t->data[b - 1] != '\n' &&
+			       !(t->data[b - 1] == '/' && t->data[b - 2] == '<'))
+				b--;
+			if (b > 1 && t->data[b - 1] == '/')
+				b -= 2;
+			else
+				b = at;
+			diag_report(sink, D_BAD_XML, t,
+				    span_make(b, at > b ? at : b + 1),
+				    "malformed XML: closing tag </%s> does not "
+				    "match <%s> opened on line %d", fe.str2,
+				    fe.str1, fe.int1);
+		} else
+			diag_report(sink, D_BAD_XML, t,
+				    span_make(at, at < t->len ? at + 1 : at),
+				    "malformed XML: %s", own ? own : fe.have &&
+				    fe.msg[0] ? fe.msg : "the parser gave up");
 	}
 	xmlFreeParserCtxt(ctxt);
 	return doc;

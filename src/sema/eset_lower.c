@@ -57,6 +57,9 @@ static struct diag *
 vdiag(struct eset_lower *el, enum diag_id id, struct span sp,
       const char *fmt, va_list ap)
 {
+	/* the holders are lowered once per operation: report them once */
+	if (el->quiet)
+		return NULL;
 	if (diag_table[id].severity == SEV_ERROR)
 		el->errors++;
 	return diag_vnew(el->diags, id, el->text, sp, fmt, ap);
@@ -294,7 +297,6 @@ parse_cidr(struct eset_lower *el, const char *s, const char **norm)
 	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
 	unsigned fam, maxp;
 	int64_t prefix;
-	unsigned char buf[16];
 	size_t i, parts = 0;
 
 	if (alen == 0 || alen >= sizeof addr)
@@ -315,7 +317,6 @@ parse_cidr(struct eset_lower *el, const char *s, const char **norm)
 			}
 			if (!digits || v > 255 || (parts < 3 && *p++ != '.'))
 				return 0;
-			buf[parts] = (unsigned char)v;
 		}
 		if (*p)
 			return 0;
@@ -362,6 +363,39 @@ parse_cidr(struct eset_lower *el, const char *s, const char **norm)
 
 /* --- conditions ----------------------------------------------------------- */
 
+/* The value type of an ESET property type. */
+static enum vtype
+vtype_of_eset(enum eset_type t)
+{
+	switch (t) {
+	case ET_STRING:
+	case ET_PATH: return VT_STRING;
+	case ET_INT:
+	case ET_ENUM: return VT_LONG;
+	case ET_BOOL: return VT_BOOL;
+	case ET_IPV4:
+	case ET_IPV6: return VT_IP;
+	default: return VT_UNKNOWN;
+	}
+}
+
+/* Whether an ECS field can hold the values of an ESET property: a mapping
+ * whose value domains differ (SignatureType's numbers against
+ * code_signature.trusted's booleans) cannot be compared with the rule's
+ * value, so such a field keeps rulec's own name. */
+static bool
+domains_agree(const struct eset_prop *p, const struct schema_field *def,
+	      enum ir_transform tr)
+{
+	enum vtype ecs;
+
+	if (!p || !def || tr != TR_NONE)
+		return true;
+	ecs = vtype_of_field(def->type);
+	return ecs == VT_UNKNOWN || ecs == vtype_of_eset(p->type) ||
+	       (vtype_numeric(ecs) && vtype_of_eset(p->type) == VT_LONG);
+}
+
 /* The field a condition reads, mapped to its ECS name for this scope. */
 static struct ir_expr *
 field_for(struct eset_lower *el, const struct scope *sc, const char *comp,
@@ -370,6 +404,7 @@ field_for(struct eset_lower *el, const struct scope *sc, const char *comp,
 	const struct eset_map *m = p ? eset_prop_map(p, sc->object) : NULL;
 	struct ir_expr *e = new_expr(el, IR_FIELD, VT_UNKNOWN, sp);
 	const char *name = NULL;
+	const struct schema_field *def = NULL;
 
 	if (!e)
 		return NULL;
@@ -381,6 +416,8 @@ field_for(struct eset_lower *el, const struct scope *sc, const char *comp,
 					    sc->prefix, ph + 3);
 		else
 			name = m->ecs;
+		if (!name)
+			return NULL;
 		e->u.f.map = m->exact == EX_EXACT ? MAP_EXACT : MAP_APPROX;
 		if (m->transform) {
 			if (strcmp(m->transform, "ipv4only") == 0)
@@ -391,8 +428,17 @@ field_for(struct eset_lower *el, const struct scope *sc, const char *comp,
 				e->u.f.transform =
 					ir_transform_parse(m->transform);
 		}
-	} else {
-		/* no ECS counterpart: a rulec name under the object */
+		def = el->schema ? schema_lookup(el->schema, name,
+						 strlen(name)) : NULL;
+		if (!domains_agree(p, def, e->u.f.transform)) {
+			name = NULL;
+			def = NULL;
+			e->u.f.transform = TR_NONE;
+			e->u.f.ipfam = 0;
+		}
+	}
+	if (!name) {
+		/* no usable ECS counterpart: a rulec name under the object */
 		name = sc->object == EO_PROCESS
 			       ? arena_printf(el->arena, "%s.eset.%s.%s",
 					      sc->prefix, comp, prop)
@@ -404,12 +450,10 @@ field_for(struct eset_lower *el, const struct scope *sc, const char *comp,
 		return NULL;
 	e->u.f.name = name;
 	e->u.f.src_name = arena_printf(el->arena, "%s.%s", comp, prop);
-	e->u.f.def = el->schema ? schema_lookup(el->schema, name,
-						strlen(name)) : NULL;
-	if (e->u.f.def && e->u.f.transform == TR_NONE) {
-		e->type = vtype_of_field(e->u.f.def->type);
-		e->u.f.array = e->u.f.def->array;
-	}
+	e->u.f.def = def;
+	e->u.f.array = def && def->array;
+	/* the comparison is about the ESET property's values */
+	e->type = p ? vtype_of_eset(p->type) : VT_UNKNOWN;
 	return e;
 }
 
@@ -424,13 +468,12 @@ lookup_relation(struct eset_lower *el, const xmlNode *n, const char *rel)
 			return (enum relation)i;
 	for (i = 0; i < REL__COUNT; i++)
 		if (strcasecmp(rel, relation_names[i]) == 0) {
-			struct diag *d = diag_new(el->diags, D_ELEMENT_CASE,
-				el->text, attr_span(el, n, "condition"),
-				"relation '%s' is spelled '%s' in ESET's "
-				"documentation", rel, relation_names[i]);
-			diag_help(el->diags, d, "write '%s'",
-				  relation_names[i]);
-			diag_emit(el->diags, d);
+			char help[48];
+			snprintf(help, sizeof help, "write '%s'",
+				 relation_names[i]);
+			report(el, D_ELEMENT_CASE, attr_span(el, n, "condition"),
+			       help, "relation '%s' is spelled '%s' in ESET's "
+			       "documentation", rel, relation_names[i]);
 			return (enum relation)i;
 		}
 	suggest_init(&sg, rel, strlen(rel), true);
@@ -809,7 +852,8 @@ parse_bool_attr(const char *s, bool *b)
 /* The condition of one body: the holders and one operation (`opn` may be
  * NULL: any event of the process). */
 static struct ir_expr *
-lower_body(struct eset_lower *el, const struct holders *h, const xmlNode *opn)
+lower_body(struct eset_lower *el, const struct holders *h, const xmlNode *opn,
+	   bool repeat)
 {
 	const char *opname = opn ? attr(el, opn, "type") : NULL;
 	const struct eset_op *op = NULL;
@@ -846,6 +890,7 @@ lower_body(struct eset_lower *el, const struct holders *h, const xmlNode *opn)
 	anc = (struct scope){ EO_PROCESS, "process", NULL, NULL };
 	obj = (struct scope){ op ? op->object : EO_OTHER, "process", op,
 			      opname };
+	el->quiet = repeat;
 	if (h->process)
 		v[0] = lower_children(el, h->process, &actor, IR_AND);
 	if (h->parent) {
@@ -881,6 +926,7 @@ lower_body(struct eset_lower *el, const struct holders *h, const xmlNode *opn)
 			 : new_ancestor(el, 0, create ? 1 : 0, unique, ae,
 					node_span(el, h->ancestor));
 	}
+	el->quiet = false;
 	if (opn) {
 		v[3] = operation_test(el, op, opname ? opname : "?", sp);
 		v[4] = lower_children(el, opn, &obj, IR_AND);
@@ -911,10 +957,14 @@ lower_definition(struct eset_lower *el, const struct holders *h)
 			vv = nv;
 			cap *= 2;
 		}
-		vv[m++] = lower_body(el, h, c);
+		/* the holders repeat in every body: their diagnostics come
+		 * from the first; an operation's own part is reported by
+		 * lower_body outside the quiet stretch */
+		vv[m] = lower_body(el, h, c, m > 0);
+		m++;
 	}
 	if (m == 0)
-		vv[m++] = lower_body(el, h, NULL);
+		vv[m++] = lower_body(el, h, NULL, false);
 	e = new_logic(el, IR_OR, vv, m, h->operations
 		      ? node_span(el, h->operations) : span_make(0, 0));
 	if (e)
@@ -1145,12 +1195,10 @@ add_action(struct eset_lower *el, struct rule_meta *m, const xmlNode *n,
 	ra->span = sp;
 	ra->legacy = legacy;
 	if (legacy) {
-		struct diag *d = diag_new(el->diags, D_LEGACY_ACTION, el->text,
-					  sp, "legacy action form "
-					  "<action>%s</action>", name);
-		diag_help(el->diags, d, "write <actions><action name=\"%s\"/>"
-			  "</actions>", name);
-		diag_emit(el->diags, d);
+		char *help = arena_printf(el->arena, "write <actions><action "
+					  "name=\"%s\"/></actions>", name);
+		report(el, D_LEGACY_ACTION, sp, help, "legacy action form "
+		       "<action>%s</action>", name);
 	}
 	a = eset_lookup_action(el->cat, name, &exact);
 	if (!a) {

@@ -37,6 +37,7 @@ struct eset_lower {
 	const struct schema *schema;   /* ECS, for the mapped fields' types */
 	const struct xml_index *index; /* element positions in the text */
 	unsigned errors;
+	bool quiet;                    /* lowering a repeated part */
 };
 
 /* Fills r->meta and r->ir from a normalised, validated document.  r->ir
