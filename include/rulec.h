@@ -76,6 +76,11 @@ int rulec_ctx_load_path(rulec_ctx *ctx, const char *path);
 int rulec_ctx_load_buffer(rulec_ctx *ctx, const char *name, const char *data,
 			  size_t len);
 
+/* Forgets every rule and file read so far and resets the diagnostic
+ * counts, keeping the catalogues, schema files and settings: for reading
+ * many independent inputs with one context. */
+void rulec_ctx_clear(rulec_ctx *ctx);
+
 size_t rulec_ctx_rule_count(const rulec_ctx *ctx);
 const rulec_rule *rulec_ctx_rule(const rulec_ctx *ctx, size_t i);
 /* Number of diagnostics delivered so far at a severity. */

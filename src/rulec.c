@@ -27,7 +27,8 @@ extern const size_t rc_eset_components_len, rc_eset_operations_len,
 	rc_eset_ecs_len, rc_eset_actions_len;
 
 struct rulec_ctx {
-	struct arena arena;
+	struct arena cat_arena;     /* catalogues: the context's lifetime */
+	struct arena arena;         /* rules, sources, diagnostics */
 	struct diag_sink sink;
 	struct schema *schema;
 	struct eset_catalog *eset;
@@ -84,11 +85,12 @@ rulec_ctx_new(void)
 
 	if (!ctx)
 		return NULL;
+	arena_init(&ctx->cat_arena, NULL);
 	arena_init(&ctx->arena, NULL);
 	diag_sink_init(&ctx->sink, &ctx->arena);
 	ctx->sink.fn = forward;
 	ctx->sink.ud = ctx;
-	ctx->schema = schema_new(&ctx->arena);
+	ctx->schema = schema_new(&ctx->cat_arena);
 	se.ctx = ctx;
 	se.origin = "<built-in ecs.tsv>";
 	if (!ctx->schema || schema_load(ctx->schema, "ecs.tsv", rc_ecs_schema,
@@ -97,7 +99,7 @@ rulec_ctx_new(void)
 		rulec_ctx_free(ctx);
 		return NULL;
 	}
-	ctx->eset = eset_catalog_new(&ctx->arena);
+	ctx->eset = eset_catalog_new(&ctx->cat_arena);
 	if (!ctx->eset ||
 	    eset_catalog_load(ctx->eset, "components", "eset-components.tsv",
 			      rc_eset_components, rc_eset_components_len,
@@ -126,7 +128,22 @@ rulec_ctx_free(rulec_ctx *ctx)
 	diag_sink_free(&ctx->sink);
 	free(ctx->rules.v);
 	arena_release(&ctx->arena);
+	arena_release(&ctx->cat_arena);
 	free(ctx);
+}
+
+void
+rulec_ctx_clear(rulec_ctx *ctx)
+{
+	unsigned i;
+
+	source_list_free(&ctx->sources);
+	ctx->rules.n = 0;
+	ctx->rules.oom = false;
+	arena_release(&ctx->arena);
+	arena_init(&ctx->arena, NULL);
+	for (i = 0; i <= SEV_ERROR; i++)
+		ctx->sink.count[i] = 0;
 }
 
 void
@@ -181,7 +198,7 @@ rulec_ctx_add_schema_file(rulec_ctx *ctx, const char *path)
 	rc = ferror(f) ? RULEC_ERR_IO : RULEC_OK;
 	fclose(f);
 	if (rc == RULEC_OK &&
-	    schema_load(ctx->schema, arena_strdup(&ctx->arena, path), buf, n,
+	    schema_load(ctx->schema, arena_strdup(&ctx->cat_arena, path), buf, n,
 			schema_line_error, &se) < 0)
 		rc = RULEC_ERR_NOMEM;
 	free(buf);

@@ -23,12 +23,13 @@
 #define RNG_NS "http://relaxng.org/ns/structure/1.0"
 #define XSD_NS "http://www.w3.org/2001/XMLSchema-datatypes"
 
+#define UNBOUNDED UINT_MAX  /* no maximum count */
+
 enum {
-	UNBOUNDED = UINT_MAX,
 	LOOKAHEAD = 256,     /* text tags skipped to resynchronise the index */
 	BACK_SEARCH = 65536, /* bytes searched before a node's line */
 	MAX_GROUPS = 32,     /* child groups counted per element */
-	MAX_DEPTH = 1024,    /* recursion guard of the model and the check */
+	MAX_DEPTH = 512,     /* recursion guard of the model and the check */
 	SHOW_NAME = 64,      /* bytes of a name quoted in a message */
 	SHOW_VALUE = 40      /* bytes of a value quoted in a message */
 };
@@ -79,6 +80,8 @@ pmap_free(struct pmap *m)
 	m->cap = m->n = 0;
 }
 
+/* The slot holding key, or the free slot where it would go (linear
+ * probing; the map is never full). */
 static struct pmap_slot *
 pmap_slot(const struct pmap *m, const void *key)
 {
@@ -150,6 +153,13 @@ is_name_byte(unsigned char c)
 {
 	return c > ' ' && c != '/' && c != '>' && c != '<' && c != '=' &&
 	       c != '"' && c != '\'' && c != 0x7f;
+}
+
+/* Is s[i] a name byte? */
+static bool
+name_at(const char *s, size_t i)
+{
+	return is_name_byte((unsigned char)s[i]);
 }
 
 static bool
@@ -270,9 +280,8 @@ next_start_tag(struct scanner *sc, size_t *name, size_t *nlen)
 		} else if (at(s, len, i, "</")) {
 			lt = memchr(s + i + 2, '>', len - i - 2);
 			i = lt ? (size_t)(lt - s) + 1 : len;
-		} else if (i + 1 < len && is_name_byte((unsigned char)s[i + 1])) {
-			for (j = i + 1; j < len && is_name_byte((unsigned char)s[j]);
-			     j++)
+		} else if (i + 1 < len && name_at(s, i + 1)) {
+			for (j = i + 1; j < len && name_at(s, j); j++)
 				;
 			*name = i + 1;
 			*nlen = j - i - 1;
@@ -493,8 +502,7 @@ search_tag(const struct xml_index *ix, const xmlNode *node, size_t from,
 	for (i = from; i < to && i < ix->len; i++) {
 		if (ix->s[i] != '<')
 			continue;
-		for (j = i + 1; j < ix->len && is_name_byte((unsigned char)ix->s[j]);
-		     j++)
+		for (j = i + 1; j < ix->len && name_at(ix->s, j); j++)
 			;
 		if (j > i + 1 && qname_is(ix->s + i + 1, j - i - 1, node)) {
 			*off = i + 1;
@@ -562,7 +570,7 @@ find_attr(const struct xml_index *ix, size_t off, size_t len,
 			j++;
 		if (j >= n || s[j] == '>' || s[j] == '/' || s[j] == '<')
 			return false;
-		for (a = j; j < n && is_name_byte((unsigned char)s[j]); j++)
+		for (a = j; j < n && name_at(s, j); j++)
 			;
 		alen = j - a;
 		if (!alen)
@@ -583,8 +591,7 @@ find_attr(const struct xml_index *ix, size_t off, size_t len,
 				if (j < n)
 					j++;
 			} else {
-				for (vs = j; j < n && is_name_byte((unsigned char)s[j]);
-				     j++)
+				for (vs = j; j < n && name_at(s, j); j++)
 					;
 				ve = j;
 			}
@@ -639,7 +646,7 @@ struct m_attr {
 	bool required;
 	enum attr_kind kind;
 	const char *type;     /* AK_TYPE: an XML Schema datatype */
-	const char **values;  /* AK_VALUES: whitespace-normalised unless exact */
+	const char **values;  /* AK_VALUES: collapsed unless exact */
 	size_t nvalues;
 	bool exact;           /* values compared as written (type string) */
 };
@@ -662,7 +669,7 @@ struct m_group {
  * parts use schema constructs the model does not follow; they are not
  * checked. */
 struct m_elem {
-	const char *name;     /* local name; NULL for the document itself */
+	const char *name;     /* local name; "" any name; NULL the document */
 	const xmlNode *def;   /* the schema's <element>, while building */
 	struct m_attr *attrs;
 	size_t nattrs, cattrs;
@@ -738,12 +745,14 @@ rng_attr(struct mbuild *b, const xmlNode *n, const char *name)
 	return s;
 }
 
-/* The datatype library in force at n (the nearest datatypeLibrary). */
+/* Is the datatype library in force at n (the nearest datatypeLibrary
+ * attribute) XML Schema's? */
 static bool
 xsd_library(const xmlNode *n)
 {
 	for (; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
-		xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)"datatypeLibrary");
+		xmlChar *v = xmlGetNoNsProp(n,
+					    (const xmlChar *)"datatypeLibrary");
 
 		if (v) {
 			bool xsd = strcmp((const char *)v, XSD_NS) == 0;
@@ -755,6 +764,7 @@ xsd_library(const xmlNode *n)
 	return false;
 }
 
+/* Gathers the grammar's <define>s, also those inside <div>s. */
 static void
 collect_defines(struct mbuild *b, const xmlNode *n)
 {
@@ -790,7 +800,8 @@ find_define(struct mbuild *b, const char *name)
 	size_t i;
 
 	for (i = 0; i < b->ndefs; i++) {
-		xmlChar *v = xmlGetNoNsProp(b->defs[i], (const xmlChar *)"name");
+		xmlChar *v = xmlGetNoNsProp(b->defs[i],
+					    (const xmlChar *)"name");
 		bool same = v && name && strcmp((const char *)v, name) == 0;
 
 		xmlFree(v);
@@ -890,6 +901,8 @@ simple_choice(struct mbuild *b, const xmlNode *pat, struct m_elem **out,
 	return true;
 }
 
+/* Appends a group of child elements to owner (arrays grow in the
+ * arena). */
 static void
 add_group(struct mbuild *b, struct m_elem *owner, struct m_elem **elems,
 	  size_t n, unsigned min, unsigned max, int branch)
@@ -986,7 +999,8 @@ attr_type(struct mbuild *b, struct m_attr *m, const xmlNode *pat)
 			m->values[m->nvalues] =
 				arena_strdup(b->a, (const char *)text);
 		else
-			m->values[m->nvalues] = collapsed(b, (const char *)text);
+			m->values[m->nvalues] =
+				collapsed(b, (const char *)text);
 		xmlFree(text);
 		if (!m->values[m->nvalues++]) {
 			b->oom = true;
@@ -996,6 +1010,8 @@ attr_type(struct mbuild *b, struct m_attr *m, const xmlNode *pat)
 	m->kind = AK_VALUES;
 }
 
+/* Declares an attribute of owner; one declared twice (in alternatives)
+ * is no longer checked for its values. */
 static void
 add_attr(struct mbuild *b, struct m_elem *owner, const xmlNode *pat,
 	 bool required)
@@ -1059,7 +1075,9 @@ walk(struct mbuild *b, struct m_elem *owner, const xmlNode *pat,
 	if (strcmp(k, "element") == 0) {
 		struct m_elem *e = elem_decl(b, pat, depth);
 
-		if (e)
+		if (e && !e->name[0])
+			owner->open_content = true;  /* any element may come */
+		else if (e)
 			add_group(b, owner, &e, 1, min, max, branch);
 	} else if (strcmp(k, "attribute") == 0) {
 		add_attr(b, owner, pat, min > 0);
@@ -1075,12 +1093,17 @@ walk(struct mbuild *b, struct m_elem *owner, const xmlNode *pat,
 		owner->text = true;
 		walk_children(b, owner, pat, min, max, branch, depth + 1);
 	} else if (strcmp(k, "choice") == 0) {
-		struct m_elem *v[64];
+		struct m_elem *v[32];
 		size_t n = 0;
 		const xmlNode *c;
 		bool apart = max == 1 && branch < 0;
 
 		if (simple_choice(b, pat, v, &n, sizeof v / sizeof *v, depth)) {
+			size_t i;
+
+			for (i = 0; i < n; i++)
+				if (!v[i]->name[0])
+					owner->open_content = true;
 			add_group(b, owner, v, n, min, max, branch);
 			return;
 		}
@@ -1279,6 +1302,7 @@ type_ok(const char *type, const char *v)
 	return true;
 }
 
+/* Does v fit the attribute's type or list of values? */
 static bool
 value_ok(const struct m_attr *m, const char *v)
 {
@@ -1345,6 +1369,7 @@ shown(char *buf, size_t size, const char *s, size_t max)
 	return buf;
 }
 
+/* "a" or "an" before an element name. */
 static const char *
 article(const char *name)
 {
@@ -1415,6 +1440,7 @@ struct rawerr {
 	char *s1, *s2;
 };
 
+/* The state of one xml_validate call. */
 struct vstate {
 	const struct xml_schema *s;
 	const struct xml_index *ix;
@@ -1426,6 +1452,7 @@ struct vstate {
 	struct pmap scopes; /* element to explain -> findings below it + 1 */
 	struct rawerr *err;
 	size_t nerr, cerr;
+	char scratch[512];  /* help text being built; record() copies it */
 	bool oom;
 };
 
@@ -1600,7 +1627,8 @@ check_attrs(struct vstate *vs, const xmlNode *n, const struct m_elem *d)
 			b.len = 0;
 			mb_expected(&b, m);
 			record(vs, n, R_BAD_VALUE, xml_attr_span(vs->ix, n, an),
-			       NULL, "attribute '%s' of <%s> must be %s, not '%s'",
+			       NULL,
+			       "attribute '%s' of <%s> must be %s, not '%s'",
 			       m->name, ename(nb, sizeof nb, n), buf,
 			       shown(vb, sizeof vb, v ? (const char *)v : "",
 				     SHOW_VALUE));
@@ -1691,8 +1719,8 @@ check_children(struct vstate *vs, const xmlNode *n, const struct m_elem *d,
 	       bool in_scope, unsigned depth)
 {
 	char nb[SHOW_NAME + 4], cb[SHOW_NAME + 4], ob[SHOW_NAME + 4];
-	char help[512];
-	struct msgbuf hb = { help, sizeof help, 0 };
+	char *help = vs->scratch;
+	struct msgbuf hb = { help, sizeof vs->scratch, 0 };
 	unsigned counts[MAX_GROUPS] = { 0 };
 	const xmlNode *c, *first = NULL;
 	int branch = -1;
@@ -1923,7 +1951,8 @@ fallback(struct vstate *vs, const struct rawerr *r, const xmlNode *n)
 	char nb[SHOW_NAME + 4], pb[SHOW_NAME + 4];
 	char b1[SHOW_NAME + 4], b2[SHOW_VALUE + 4];
 	const char *self = ename(nb, sizeof nb, n);
-	const char *parent = ename(pb, sizeof pb, parent_element(n) ? parent_element(n) : n);
+	const xmlNode *up = parent_element(n) ? parent_element(n) : n;
+	const char *parent = ename(pb, sizeof pb, up);
 	const char *s1 = shown(b1, sizeof b1, r->s1 ? r->s1 : "?", SHOW_NAME);
 	const char *s2 = shown(b2, sizeof b2, r->s2 ? r->s2 : "?", SHOW_VALUE);
 	struct span sp = xml_node_span(vs->ix, n);
@@ -1931,8 +1960,8 @@ fallback(struct vstate *vs, const struct rawerr *r, const xmlNode *n)
 	switch (r->code) {
 	case XML_RELAXNG_ERR_NOELEM:
 		if (r->s1 && *r->s1)
-			record(vs, n, R_FALLBACK, sp, NULL, "<%s> needs %s <%s>",
-			       self, article(s1), s1);
+			record(vs, n, R_FALLBACK, sp, NULL,
+			       "<%s> needs %s <%s>", self, article(s1), s1);
 		else
 			record(vs, n, R_FALLBACK + 12, sp, NULL,
 			       "<%s> lacks a child element it needs", self);

@@ -15,6 +15,20 @@
 #include "rulec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* One context for the whole run (cleared after each input), so that the
+ * catalogues are built once. */
+static rulec_ctx *ctx;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	ctx = rulec_ctx_new();
+	return ctx ? 0 : 1;
+}
 
 static void
 drop(void *ud, const rulec_diag *d)
@@ -31,13 +45,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const names[] = { "f.eql", "f.json", "f.ndjson" };
-	rulec_ctx *ctx;
 	size_t i;
 
 	if (size == 0)
-		return 0;
-	ctx = rulec_ctx_new();
-	if (!ctx)
 		return 0;
 	rulec_ctx_set_diag_handler(ctx, drop, NULL);
 	rulec_ctx_load_buffer(ctx, names[data[0] % 3], (const char *)data + 1,
@@ -46,6 +56,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(rulec_rule_dump(rulec_ctx_rule(ctx, i), RULEC_DUMP_AST));
 		free(rulec_rule_dump(rulec_ctx_rule(ctx, i), RULEC_DUMP_IR));
 	}
-	rulec_ctx_free(ctx);
+	rulec_ctx_clear(ctx);
 	return 0;
 }

@@ -15,6 +15,20 @@
 #include "rulec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* One context for the whole run (cleared after each input), so that the
+ * catalogues are built once. */
+static rulec_ctx *ctx;
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	ctx = rulec_ctx_new();
+	return ctx ? 0 : 1;
+}
 
 static void
 render(void *ud, const rulec_diag *d)
@@ -27,15 +41,12 @@ render(void *ud, const rulec_diag *d)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	rulec_ctx *ctx = rulec_ctx_new();
 	size_t i;
 
-	if (!ctx)
-		return 0;
 	rulec_ctx_set_diag_handler(ctx, render, NULL);
 	rulec_ctx_load_buffer(ctx, "f.xml", (const char *)data, size);
 	for (i = 0; i < rulec_ctx_rule_count(ctx); i++)
 		free(rulec_rule_dump(rulec_ctx_rule(ctx, i), RULEC_DUMP_IR));
-	rulec_ctx_free(ctx);
+	rulec_ctx_clear(ctx);
 	return 0;
 }
