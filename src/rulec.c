@@ -295,6 +295,7 @@ rulec_rule_dump(const rulec_rule *r, enum rulec_dump what)
 	} else {
 		if (!rr->ir)
 			return NULL;
+		rule_meta_dump(&rr->meta, &sb);
 		ir_dump(rr->ir, &rr->text, &sb);
 	}
 	return sb_take(&sb);

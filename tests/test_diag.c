@@ -762,7 +762,9 @@ test_ndjson_bad_line(void **state)
 			    "x.ndjson");
 	dump = rulec_rule_dump(rulec_ctx_rule(a->ctx, 1), RULEC_DUMP_IR);
 	assert_non_null(dump);
-	assert_string_equal(dump, "query event\n"
+	assert_string_equal(dump, "rule\n"
+			    "  name \"r3\"\n"
+			    "query event\n"
 			    "  filter category=file\n"
 			    "    where\n"
 			    "      const true : boolean\n");

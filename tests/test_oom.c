@@ -21,6 +21,14 @@
 #include "base/arena.h"
 #include "base/diag.h"
 #include "front/load.h"
+#include "front/xmlcheck.h"
+#include "sema/eset.h"
+
+/* the catalogues and structure schema compiled into the library */
+extern const char rc_eset_components[], rc_eset_operations[], rc_eset_ecs[],
+	rc_eset_actions[], rc_eset_rng[];
+extern const size_t rc_eset_components_len, rc_eset_operations_len,
+	rc_eset_ecs_len, rc_eset_actions_len, rc_eset_rng_len;
 #include "sema/schema.h"
 
 struct budget {
@@ -76,6 +84,24 @@ static const struct {
 	{ "c.eql",
 	  "sequence with maxspan=0.5s by x [process where a = 'b' && "
 	  "length(process.pid) > 1] [file where (x == )] | unique x" },
+	{ "e.xml",
+	  "<?xml version=\"1.0\"?>\n<rule><description><name>x [X1]</name>"
+	  "<mitreattackid>T1, T2</mitreattackid><severity>40</severity>"
+	  "<benigncauses>b</benigncauses><unknownThing/></description>"
+	  "<definition><ParentProcess><condition component=\"Module\" "
+	  "property=\"SignatureType\" condition=\"less\" value=\"Trusted\"/>"
+	  "</ParentProcess><ancestor distance=\"2\"><condition "
+	  "component=\"FileItem\" property=\"FileName\" condition=\"is\" "
+	  "value=\"a\"/></ancestor><process><operator type=\"or\"><condition "
+	  "component=\"FileItm\" property=\"FileName\" condition=\"is\" "
+	  "value=\"b\"/><operator type=\"NOT\"><condition component="
+	  "\"Network\" property=\"IpAddressV4\" condition=\"is\" "
+	  "value=\"10.0.0.0/8\"/></operator></operator></process>"
+	  "<operations><operation type=\"CreateProcess\"><condition "
+	  "component=\"ProcessInfo\" property=\"CommandLine\" "
+	  "condition=\"notcontains\" value=\"c\"/></operation><operation "
+	  "type=\"WriteFile\"/></operations></definition><actions><action "
+	  "name=\"TriggerDetection\"/></actions></rule>" },
 	{ "d.ndjson",
 	  "{\"rule_id\":\"1\",\"name\":\"n\",\"language\":\"eql\","
 	  "\"risk_score\":\"x\",\"threat\":[{\"tactic\":{\"id\":\"TA1\"},"
@@ -106,7 +132,8 @@ count_diag(void *ud, const struct diag *d)
 
 /* Loads one input with at most `limit` allocations. */
 static struct run
-load_with_limit(const struct schema *schema, size_t i, size_t limit)
+load_with_limit(const struct schema *schema, const struct eset_catalog *cat,
+		struct xml_schema *rng, size_t i, size_t limit)
 {
 	struct budget b = { limit, 0 };
 	struct rc_allocator al = { limited_alloc, limited_release, &b };
@@ -129,8 +156,8 @@ load_with_limit(const struct schema *schema, size_t i, size_t limit)
 	ld.schema = schema;
 	ld.rules = &rules;
 	ld.sources = &sources;
-	ld.eset = NULL;
-	ld.rng = NULL;
+	ld.eset = cat;
+	ld.rng = &rng;
 	load_buffer(&ld, inputs[i].name, inputs[i].text,
 		    strlen(inputs[i].text));
 	r.allocs = b.count;
@@ -152,6 +179,8 @@ test_every_failure_point(void **state)
 {
 	struct arena sa;
 	struct schema *schema;
+	struct eset_catalog *cat;
+	struct xml_schema *rng;
 	size_t i, k;
 
 	(void)state;
@@ -160,8 +189,21 @@ test_every_failure_point(void **state)
 	assert_non_null(schema);
 	assert_int_equal(schema_load(schema, "t", schema_text,
 				     sizeof schema_text - 1, NULL, NULL), 0);
+	cat = eset_catalog_new(&sa);
+	assert_non_null(cat);
+	assert_int_equal(eset_catalog_load(cat, "components", "c",
+		rc_eset_components, rc_eset_components_len, NULL, NULL), 0);
+	assert_int_equal(eset_catalog_load(cat, "operations", "o",
+		rc_eset_operations, rc_eset_operations_len, NULL, NULL), 0);
+	assert_int_equal(eset_catalog_load(cat, "ecs", "e", rc_eset_ecs,
+		rc_eset_ecs_len, NULL, NULL), 0);
+	assert_int_equal(eset_catalog_load(cat, "actions", "a",
+		rc_eset_actions, rc_eset_actions_len, NULL, NULL), 0);
+	rng = xml_schema_new(rc_eset_rng, rc_eset_rng_len);
+	assert_non_null(rng);
 	for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
-		struct run full = load_with_limit(schema, i, SIZE_MAX);
+		struct run full = load_with_limit(schema, cat, rng, i,
+						  SIZE_MAX);
 
 		/* the unlimited run works and exercises many allocations */
 		assert_false(full.oom);
@@ -170,12 +212,13 @@ test_every_failure_point(void **state)
 			      full.allocs);
 		assert_true(full.allocs > 20);
 		for (k = 0; k < full.allocs; k++) {
-			struct run r = load_with_limit(schema, i, k);
+			struct run r = load_with_limit(schema, cat, rng, i, k);
 			/* a run that was cut short says so */
 			if (r.allocs > k)
 				assert_true(r.oom);
 		}
 	}
+	xml_schema_free(rng);
 	arena_release(&sa);
 }
 

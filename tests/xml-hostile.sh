@@ -70,5 +70,26 @@ timeout 5 "$RULEC" lint --format json "$tmp/undef.xml" >/dev/null 2>"$tmp/err"
 code=$?
 [ $code -eq 1 ] && grep -q '"id":"RC1020"' "$tmp/err" && ok || { bad "undefined entity: exit $code"; cat "$tmp/err"; }
 
+# UTF-16 would let a DOCTYPE hide from a byte scan: refused outright
+printf '\377\376<\000r\000u\000l\000e\000/\000>\000' >"$tmp/utf16.xml"
+timeout 5 "$RULEC" lint --format json "$tmp/utf16.xml" >/dev/null 2>"$tmp/err"
+code=$?
+[ $code -eq 1 ] && grep -q '"id":"RC1020".*UTF-16' "$tmp/err" && ok || { bad "utf-16: exit $code"; cat "$tmp/err"; }
+
+# over the size limit: refused before parsing
+head -c 17000000 /dev/zero | tr '\0' ' ' >"$tmp/big.xml"
+timeout 5 "$RULEC" lint --format json "$tmp/big.xml" >/dev/null 2>"$tmp/err"
+code=$?
+[ $code -eq 1 ] && grep -q '"id":"RC1022"' "$tmp/err" && ok || { bad "size limit: exit $code"; cat "$tmp/err"; }
+
+# well-formed nesting beyond the limit of 64 levels
+deep="<rule><definition><process>$(printf '<operator type="AND">%.0s' $(seq 70))"
+deep="$deep<condition component=\"FileItem\" property=\"FileName\" condition=\"is\" value=\"a\"/>"
+deep="$deep$(printf '</operator>%.0s' $(seq 70))</process></definition></rule>"
+printf '%s' "$deep" >"$tmp/deep.xml"
+timeout 5 "$RULEC" lint --format json "$tmp/deep.xml" >/dev/null 2>"$tmp/err"
+code=$?
+[ $code -eq 1 ] && grep -q '"id":"RC1022"' "$tmp/err" && ok || { bad "depth: exit $code"; cat "$tmp/err"; }
+
 echo "xml-hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

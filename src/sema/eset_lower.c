@@ -793,6 +793,37 @@ new_ancestor(struct eset_lower *el, unsigned distance, unsigned skip,
 	return e;
 }
 
+/* `f in ("a", "b", ...)` for a comma-separated list of values. */
+static struct ir_expr *
+new_in_list(struct eset_lower *el, struct ir_expr *f, const char *list,
+	    struct span sp)
+{
+	struct ir_expr *e = new_expr(el, IR_IN, VT_BOOL, sp);
+	const char *p;
+	size_t n = 1, k = 0;
+
+	if (!e)
+		return NULL;
+	for (p = list; *p; p++)
+		n += *p == ',';
+	e->u.in.l = f;
+	e->u.in.v = ARENA_NEWV(el->arena, struct ir_value, n);
+	if (!e->u.in.v)
+		return NULL;
+	for (p = list; k < n; k++) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+
+		e->u.in.v[k].type = VT_STRING;
+		e->u.in.v[k].span = sp;
+		e->u.in.v[k].u.s.s = arena_strndup(el->arena, p, len);
+		e->u.in.v[k].u.s.len = len;
+		p = c ? c + 1 : p + len;
+	}
+	e->u.in.n = n;
+	return e;
+}
+
 /* The test that an event is of operation `name`: ECS category and type
  * where the operation has them, else rulec's eset.operation field. */
 static struct ir_expr *
@@ -830,7 +861,9 @@ operation_test(struct eset_lower *el, const struct eset_op *op,
 		f->u.f.def = el->schema ? schema_lookup(el->schema,
 			parts[i].field, strlen(parts[i].field)) : NULL;
 		f->u.f.array = f->u.f.def && f->u.f.def->array;
-		v[i] = new_cmp(el, OP_EQ, false, f, new_str(el, val, sp), sp);
+		v[i] = strchr(val, ',') ? new_in_list(el, f, val, sp)
+				       : new_cmp(el, OP_EQ, false, f,
+						 new_str(el, val, sp), sp);
 	}
 	return new_logic(el, IR_AND, v, 2, sp);
 }

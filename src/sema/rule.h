@@ -14,6 +14,7 @@
 
 #include "base/json.h"
 #include "base/source.h"
+#include "base/strbuf.h"
 #include "front/ast.h"
 #include "sema/ir.h"
 
@@ -66,5 +67,8 @@ struct rc_rule {
 	struct ir_query *ir;            /* NULL if the rule has errors */
 	unsigned errors;                /* errors found in this rule */
 };
+
+/* The metadata part of the --dump-ir format. */
+void rule_meta_dump(const struct rule_meta *m, struct strbuf *sb);
 
 #endif
