@@ -5,7 +5,7 @@
 # wall time in milliseconds with the machine.
 time_runs() {
 	n=$1; shift
-	"$@" || [ $? -eq 1 ] || { echo "command failed: $*" >&2; exit 2; }
+	"$@" >/dev/null 2>&1 || [ $? -eq 1 ] || { echo "command failed: $*" >&2; exit 2; }
 	times=$(for i in $(seq "$n"); do
 		s=$(date +%s%N)
 		"$@" >/dev/null 2>&1

@@ -66,6 +66,14 @@ void rulec_ctx_set_werror(rulec_ctx *ctx, int on);
  * catalogue; later definitions override earlier ones. */
 int rulec_ctx_add_schema_file(rulec_ctx *ctx, const char *path);
 
+/* Adds a catalogue file for ESET Inspect rules after the built-in one;
+ * `kind` is "components", "operations", "ecs" or "actions" (the formats
+ * of schemas/eset-*.tsv).  Later rows override earlier ones.  Malformed
+ * lines are reported as diagnostics.  Returns RULEC_OK, RULEC_ERR_ARG for
+ * an unknown kind, RULEC_ERR_IO or RULEC_ERR_NOMEM. */
+int rulec_ctx_add_eset_catalog(rulec_ctx *ctx, const char *kind,
+			       const char *path);
+
 /* Reads rules from a file or, recursively, a folder: .eql (one query),
  * .json (a rule object or an array of them), .ndjson (one rule object a
  * line).  Parses, types and lowers each rule.  Returns the number of rules

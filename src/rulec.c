@@ -171,11 +171,11 @@ rulec_ctx_set_werror(rulec_ctx *ctx, int on)
 	ctx->sink.werror = on != 0;
 }
 
-int
-rulec_ctx_add_schema_file(rulec_ctx *ctx, const char *path)
+/* Reads a whole file into a malloc'd buffer. */
+static int
+slurp(const char *path, char **data, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	struct schema_err se = { ctx, path };
 	char *buf = NULL;
 	size_t n = 0, cap = 0, got;
 	int rc;
@@ -197,9 +197,52 @@ rulec_ctx_add_schema_file(rulec_ctx *ctx, const char *path)
 	} while (got > 0);
 	rc = ferror(f) ? RULEC_ERR_IO : RULEC_OK;
 	fclose(f);
+	if (rc != RULEC_OK) {
+		free(buf);
+		return rc;
+	}
+	*data = buf;
+	*len = n;
+	return RULEC_OK;
+}
+
+int
+rulec_ctx_add_schema_file(rulec_ctx *ctx, const char *path)
+{
+	struct schema_err se = { ctx, path };
+	char *buf = NULL;
+	size_t n = 0;
+	int rc = slurp(path, &buf, &n);
+
 	if (rc == RULEC_OK &&
 	    schema_load(ctx->schema, arena_strdup(&ctx->cat_arena, path), buf, n,
 			schema_line_error, &se) < 0)
+		rc = RULEC_ERR_NOMEM;
+	free(buf);
+	return rc;
+}
+
+int
+rulec_ctx_add_eset_catalog(rulec_ctx *ctx, const char *kind,
+			   const char *path)
+{
+	static const char *const kinds[] = { "components", "operations",
+					     "ecs", "actions" };
+	struct schema_err se = { ctx, path };
+	char *buf = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	for (i = 0; i < 4 && strcmp(kind, kinds[i]) != 0; i++)
+		;
+	if (i == 4)
+		return RULEC_ERR_ARG;
+	rc = slurp(path, &buf, &n);
+	if (rc != RULEC_OK)
+		return rc;
+	if (eset_catalog_load(ctx->eset, kind,
+			      arena_strdup(&ctx->cat_arena, path), buf, n,
+			      schema_line_error, &se) < 0)
 		rc = RULEC_ERR_NOMEM;
 	free(buf);
 	return rc;

@@ -331,6 +331,28 @@ main(int argc, char **argv)
 				rc = EXIT_TROUBLE;
 			}
 			break;
+		case O_ESET_CAT: {
+			char *eq = strchr(optarg, '=');
+			int r;
+			if (!eq) {
+				fprintf(stderr, "rulec: --eset-catalog takes "
+						"KIND=FILE\n");
+				rc = EXIT_TROUBLE;
+				break;
+			}
+			*eq = '\0';
+			r = rulec_ctx_add_eset_catalog(ctx, optarg, eq + 1);
+			if (r == RULEC_ERR_ARG)
+				fprintf(stderr, "rulec: unknown catalogue kind "
+						"'%s' (components, operations, "
+						"ecs or actions)\n", optarg);
+			else if (r != RULEC_OK)
+				fprintf(stderr, "rulec: cannot read catalogue "
+						"file '%s'\n", eq + 1);
+			if (r != RULEC_OK)
+				rc = EXIT_TROUBLE;
+			break;
+		}
 		case O_DUMP_AST:
 			run.dump_ast = true;
 			break;
