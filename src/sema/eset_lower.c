@@ -140,23 +140,11 @@ named(const xmlNode *n, const char *name)
 	       strcmp((const char *)n->name, name) == 0;
 }
 
-static struct ir_expr *
-new_expr(struct eset_lower *el, enum ir_kind k, enum vtype t, struct span sp)
-{
-	struct ir_expr *e = ARENA_NEW(el->arena, struct ir_expr);
-
-	if (e) {
-		e->kind = k;
-		e->type = t;
-		e->span = sp;
-	}
-	return e;
-}
 
 static struct ir_expr *
 new_const(struct eset_lower *el, const struct ir_value *v)
 {
-	struct ir_expr *e = new_expr(el, IR_CONST, v->type, v->span);
+	struct ir_expr *e = ir_new(el->arena, IR_CONST, v->type, v->span);
 
 	if (e)
 		e->u.c = *v;
@@ -191,7 +179,7 @@ static struct ir_expr *
 new_cmp(struct eset_lower *el, enum ast_op op, bool ci, struct ir_expr *l,
 	struct ir_expr *r, struct span sp)
 {
-	struct ir_expr *e = new_expr(el, IR_CMP, VT_BOOL, sp);
+	struct ir_expr *e = ir_new(el->arena, IR_CMP, VT_BOOL, sp);
 
 	if (e) {
 		e->u.cmp.op = op;
@@ -205,7 +193,7 @@ new_cmp(struct eset_lower *el, enum ast_op op, bool ci, struct ir_expr *l,
 static struct ir_expr *
 new_not(struct eset_lower *el, struct ir_expr *sub, struct span sp)
 {
-	struct ir_expr *e = new_expr(el, IR_NOT, VT_BOOL, sp);
+	struct ir_expr *e = ir_new(el->arena, IR_NOT, VT_BOOL, sp);
 
 	if (e)
 		e->u.sub = sub;
@@ -226,7 +214,7 @@ new_logic(struct eset_lower *el, enum ir_kind k, struct ir_expr **v,
 			v[m++] = v[i];
 	if (m == 1)
 		return v[0];
-	e = new_expr(el, k, VT_BOOL, sp);
+	e = ir_new(el->arena, k, VT_BOOL, sp);
 	if (!e)
 		return NULL;
 	e->u.list.v = ARENA_NEWV(el->arena, struct ir_expr *, m ? m : 1);
@@ -250,7 +238,7 @@ static struct ir_expr *
 new_call(struct eset_lower *el, enum fn_id fn, bool ci, struct ir_expr *a,
 	 struct ir_expr *b, struct span sp)
 {
-	struct ir_expr *e = new_expr(el, IR_CALL, fn_table[fn].result, sp);
+	struct ir_expr *e = ir_new(el->arena, IR_CALL, fn_table[fn].result, sp);
 
 	if (!e)
 		return NULL;
@@ -402,7 +390,7 @@ field_for(struct eset_lower *el, const struct scope *sc, const char *comp,
 	  const char *prop, const struct eset_prop *p, struct span sp)
 {
 	const struct eset_map *m = p ? eset_prop_map(p, sc->object) : NULL;
-	struct ir_expr *e = new_expr(el, IR_FIELD, VT_UNKNOWN, sp);
+	struct ir_expr *e = ir_new(el->arena, IR_FIELD, VT_UNKNOWN, sp);
 	const char *name = NULL;
 	const struct schema_field *def = NULL;
 
@@ -783,7 +771,7 @@ new_ancestor(struct eset_lower *el, unsigned distance, unsigned skip,
 
 	if (!sub)
 		return NULL;
-	e = new_expr(el, IR_ANCESTOR, VT_BOOL, sp);
+	e = ir_new(el->arena, IR_ANCESTOR, VT_BOOL, sp);
 	if (e) {
 		e->u.anc.distance = distance;
 		e->u.anc.skip = skip;
@@ -798,7 +786,7 @@ static struct ir_expr *
 new_in_list(struct eset_lower *el, struct ir_expr *f, const char *list,
 	    struct span sp)
 {
-	struct ir_expr *e = new_expr(el, IR_IN, VT_BOOL, sp);
+	struct ir_expr *e = ir_new(el->arena, IR_IN, VT_BOOL, sp);
 	const char *p;
 	size_t n = 1, k = 0;
 
@@ -838,7 +826,7 @@ operation_test(struct eset_lower *el, const struct eset_op *op,
 	};
 
 	if (!op || !op->ecs_category || strcmp(op->ecs_category, "-") == 0) {
-		f = new_expr(el, IR_FIELD, VT_STRING, sp);
+		f = ir_new(el->arena, IR_FIELD, VT_STRING, sp);
 		if (!f)
 			return NULL;
 		f->u.f.name = "eset.operation";
@@ -852,7 +840,7 @@ operation_test(struct eset_lower *el, const struct eset_op *op,
 						 : op->ecs_category;
 		if (!val || strcmp(val, "-") == 0)
 			continue;
-		f = new_expr(el, IR_FIELD, VT_STRING, sp);
+		f = ir_new(el->arena, IR_FIELD, VT_STRING, sp);
 		if (!f)
 			return NULL;
 		f->u.f.name = parts[i].field;
@@ -1048,7 +1036,7 @@ aggregate_key(struct eset_lower *el, const xmlNode *n)
 
 	for (i = 0; name && i < 3; i++)
 		if (strcasecmp(name, keys[i].name) == 0) {
-			f = new_expr(el, IR_FIELD, VT_STRING,
+			f = ir_new(el->arena, IR_FIELD, VT_STRING,
 				     attr_span(el, n, "name"));
 			if (!f)
 				return NULL;

@@ -6,6 +6,8 @@
 
 #include "sema/ir.h"
 
+#include "base/arena.h"
+
 const struct fn_info fn_table[FN__COUNT] = {
 #define X(e, name, min, max, tilde, res, args, es) \
 	{ name, min, max, tilde, es, res, args },
@@ -73,4 +75,17 @@ fn_lookup(const char *name, size_t len)
 		    strncasecmp(fn_table[i].name, name, len) == 0)
 			return (enum fn_id)i;
 	return FN__COUNT;
+}
+
+struct ir_expr *
+ir_new(struct arena *a, enum ir_kind k, enum vtype t, struct span sp)
+{
+	struct ir_expr *e = ARENA_NEW(a, struct ir_expr);
+
+	if (e) {
+		e->kind = k;
+		e->type = t;
+		e->span = sp;
+	}
+	return e;
 }

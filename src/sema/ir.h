@@ -199,6 +199,11 @@ struct ir_query {
 	size_t npipes;
 };
 
+struct arena;
+/* A zeroed node of kind k, or NULL when out of memory. */
+struct ir_expr *ir_new(struct arena *a, enum ir_kind k, enum vtype t,
+		       struct span sp);
+
 /* The readable --dump-ir format. */
 void ir_dump(const struct ir_query *q, const struct rc_text *t,
 	     struct strbuf *sb);

@@ -68,18 +68,6 @@ report(struct lower_ctx *lc, enum diag_id id, struct span sp,
 	diag_emit(lc->diags, d);
 }
 
-static struct ir_expr *
-new_expr(struct lower_ctx *lc, enum ir_kind k, enum vtype t, struct span sp)
-{
-	struct ir_expr *e = ARENA_NEW(lc->arena, struct ir_expr);
-
-	if (e) {
-		e->kind = k;
-		e->type = t;
-		e->span = sp;
-	}
-	return e;
-}
 
 /* --- literals ----------------------------------------------------------- */
 
@@ -196,7 +184,7 @@ lower_field(struct lower_ctx *lc, const struct ast *n)
 	else if (lc->schema && schema_is_object_path(lc->schema, n->str,
 						     n->slen))
 		t = VT_OBJECT;
-	e = new_expr(lc, IR_FIELD, t, n->span);
+	e = ir_new(lc->arena, IR_FIELD, t, n->span);
 	if (!e)
 		return NULL;
 	e->u.f.name = n->str;
@@ -226,7 +214,7 @@ lower_list(struct lower_ctx *lc, const struct ast *first, size_t n,
 static struct ir_expr *
 lower_logic(struct lower_ctx *lc, const struct ast *n)
 {
-	struct ir_expr *e = new_expr(lc, n->kind == A_AND ? IR_AND : IR_OR,
+	struct ir_expr *e = ir_new(lc->arena, n->kind == A_AND ? IR_AND : IR_OR,
 				     VT_BOOL, n->span);
 
 	if (!e)
@@ -314,7 +302,7 @@ lower_cmp(struct lower_ctx *lc, const struct ast *n)
 	}
 	l = lower_expr(lc, lhs);
 	r = lower_expr(lc, rhs);
-	e = new_expr(lc, IR_CMP, VT_BOOL, n->span);
+	e = ir_new(lc->arena, IR_CMP, VT_BOOL, n->span);
 	if (!e)
 		return NULL;
 	e->u.cmp.op = op;
@@ -368,7 +356,7 @@ lower_values(struct lower_ctx *lc, const struct ast *first, size_t n,
 static struct ir_expr *
 lower_in(struct lower_ctx *lc, const struct ast *n)
 {
-	struct ir_expr *e = new_expr(lc, IR_IN, VT_BOOL, n->span);
+	struct ir_expr *e = ir_new(lc->arena, IR_IN, VT_BOOL, n->span);
 
 	if (!e)
 		return NULL;
@@ -384,7 +372,7 @@ lower_in(struct lower_ctx *lc, const struct ast *n)
 static struct ir_expr *
 lower_match(struct lower_ctx *lc, const struct ast *n)
 {
-	struct ir_expr *e = new_expr(lc, IR_MATCH, VT_BOOL, n->span);
+	struct ir_expr *e = ir_new(lc->arena, IR_MATCH, VT_BOOL, n->span);
 	struct ir_expr *l;
 
 	if (!e)
@@ -495,7 +483,7 @@ lower_call(struct lower_ctx *lc, const struct ast *n)
 			       "'%s' takes %d to %d arguments, not %zu",
 			       fi->name, fi->min, fi->max, nargs);
 	}
-	e = new_expr(lc, IR_CALL, fi->result, n->span);
+	e = ir_new(lc->arena, IR_CALL, fi->result, n->span);
 	if (!e)
 		return NULL;
 	e->u.call.fn = fn;
@@ -545,7 +533,7 @@ lower_arith(struct lower_ctx *lc, const struct ast *n)
 
 	/* a signed number literal is a constant */
 	if (n->kind == A_NEG && literal_value(n, &v)) {
-		e = new_expr(lc, IR_CONST, v.type, n->span);
+		e = ir_new(lc->arena, IR_CONST, v.type, n->span);
 		if (e)
 			e->u.c = v;
 		return e;
@@ -553,7 +541,7 @@ lower_arith(struct lower_ctx *lc, const struct ast *n)
 	l = lower_expr(lc, n->kid[0]);
 	if (n->kind == A_ARITH)
 		r = lower_expr(lc, n->kid[1]);
-	e = new_expr(lc, n->kind == A_NEG ? IR_NEG : IR_ARITH, VT_NUMBER,
+	e = ir_new(lc->arena, n->kind == A_NEG ? IR_NEG : IR_ARITH, VT_NUMBER,
 		     n->span);
 	if (!e)
 		return NULL;
@@ -595,7 +583,7 @@ lower_expr(struct lower_ctx *lc, const struct ast *n)
 	case A_AND:
 		return lower_logic(lc, n);
 	case A_NOT:
-		e = new_expr(lc, IR_NOT, VT_BOOL, n->span);
+		e = ir_new(lc->arena, IR_NOT, VT_BOOL, n->span);
 		if (e)
 			e->u.sub = lower_cond(lc, n->kid[0],
 					      "the operand of 'not'");
@@ -619,7 +607,7 @@ lower_expr(struct lower_ctx *lc, const struct ast *n)
 	case A_BOOL:
 	case A_NULL:
 		literal_value(n, &v);
-		e = new_expr(lc, IR_CONST, v.type, n->span);
+		e = ir_new(lc->arena, IR_CONST, v.type, n->span);
 		if (e)
 			e->u.c = v;
 		return e;
