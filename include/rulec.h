@@ -84,6 +84,10 @@ int rulec_ctx_load_path(rulec_ctx *ctx, const char *path);
 int rulec_ctx_load_buffer(rulec_ctx *ctx, const char *name, const char *data,
 			  size_t len);
 
+/* Runs the checks that look at all the rules read so far together
+ * (duplicate ids and names); call it once after the last load. */
+void rulec_ctx_finish(rulec_ctx *ctx);
+
 /* Forgets every rule and file read so far and resets the diagnostic
  * counts, keeping the catalogues, schema files and settings: for reading
  * many independent inputs with one context. */

@@ -17,10 +17,11 @@
 #include "sema/eset.h"
 #include "sema/schema.h"
 #include "front/xmlcheck.h"
+#include "check/check.h"
 
 /* The built-in catalogues, generated from schemas/. */
-extern const char rc_ecs_schema[];
-extern const size_t rc_ecs_schema_len;
+extern const char rc_ecs_schema[], rc_elastic_schema[];
+extern const size_t rc_ecs_schema_len, rc_elastic_schema_len;
 extern const char rc_eset_components[], rc_eset_operations[], rc_eset_ecs[],
 	rc_eset_actions[];
 extern const size_t rc_eset_components_len, rc_eset_operations_len,
@@ -33,6 +34,7 @@ struct rulec_ctx {
 	struct schema *schema;
 	struct eset_catalog *eset;
 	struct xml_schema *rng;     /* compiled on first XML rule */
+	struct check_ctx checks;
 	struct rule_list rules;
 	struct source_list sources;
 	rulec_diag_fn fn;
@@ -95,7 +97,9 @@ rulec_ctx_new(void)
 	se.origin = "<built-in ecs.tsv>";
 	if (!ctx->schema || schema_load(ctx->schema, "ecs.tsv", rc_ecs_schema,
 					rc_ecs_schema_len, schema_line_error,
-					&se) != 0) {
+					&se) != 0 ||
+	    schema_load(ctx->schema, "elastic.tsv", rc_elastic_schema,
+			rc_elastic_schema_len, schema_line_error, &se) != 0) {
 		rulec_ctx_free(ctx);
 		return NULL;
 	}
@@ -260,6 +264,11 @@ make_loader(rulec_ctx *ctx)
 	ld.sources = &ctx->sources;
 	ld.eset = ctx->eset;
 	ld.rng = &ctx->rng;
+	ctx->checks.arena = &ctx->arena;
+	ctx->checks.diags = &ctx->sink;
+	ctx->checks.schema = ctx->schema;
+	ctx->checks.eset = ctx->eset;
+	ld.checks = &ctx->checks;
 	return ld;
 }
 
@@ -284,6 +293,18 @@ rulec_ctx_load_buffer(rulec_ctx *ctx, const char *name, const char *data,
 	if (ctx->arena.oom || ctx->rules.oom)
 		return RULEC_ERR_NOMEM;
 	return n < 0 ? RULEC_ERR_ARG : n;
+}
+
+void
+rulec_ctx_finish(rulec_ctx *ctx)
+{
+	ctx->checks.arena = &ctx->arena;
+	ctx->checks.diags = &ctx->sink;
+	ctx->checks.schema = ctx->schema;
+	ctx->checks.eset = ctx->eset;
+	diag_defer(&ctx->sink);
+	check_run(&ctx->checks, ctx->rules.v, ctx->rules.n);
+	diag_flush(&ctx->sink);
 }
 
 size_t

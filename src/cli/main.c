@@ -203,6 +203,7 @@ cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 			nrules += (unsigned)n;
 		print_dumps(ctx, before, run);
 	}
+	rulec_ctx_finish(ctx);
 	errors = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_ERROR);
 	warnings = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_WARNING);
 	notes = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_NOTE);

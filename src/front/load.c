@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "check/check.h"
 #include "front/eql.h"
 #include "front/xml.h"
 #include "front/xmlcheck.h"
@@ -96,10 +97,15 @@ add_source(struct loader *ld, const char *name, char *data, size_t len)
 	return s;
 }
 
+/* Adds a rule to the run, after the checks (while its file's
+ * diagnostics are still being collected, so they come out in order). */
 static bool
 add_rule(struct loader *ld, struct rc_rule *r)
 {
 	struct rule_list *rl = ld->rules;
+
+	if (ld->checks)
+		check_rule(ld->checks, r);
 
 	if (rl->n == rl->cap) {
 		size_t cap = rl->cap ? rl->cap * 2 : 64;

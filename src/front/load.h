@@ -17,6 +17,7 @@
 #include "sema/schema.h"
 
 struct xml_schema;
+struct check_ctx;
 
 struct rule_list {
 	struct rc_rule **v;
@@ -39,6 +40,7 @@ struct loader {
 	/* the compiled structure schema of XML rules, made on first use and
 	 * owned by the caller (xml_schema_free) */
 	struct xml_schema **rng;
+	struct check_ctx *checks;    /* run on every rule; NULL: none */
 };
 
 /* Loads a file or a folder (recursively).  `named` says the user named

@@ -1,0 +1,116 @@
+/*
+ * schema.c - the schema family: fields that no loaded schema knows.
+ *
+ * EQL fields resolve against ECS (schemas/ecs.tsv), the non-ECS fields of
+ * Elastic's own validation (schemas/elastic.tsv: Elastic Defend, per-index
+ * non-ECS fields, beats, Endgame) and --schema files.  A rule whose index
+ * patterns reach data that these do not describe (most logs-<integration>
+ * indices: their package schemas are not shipped) is not checked, because
+ * every integration field would be a false alarm.  Optional fields (?f) are
+ * never reported: the author said the field may be absent.  Elastic
+ * Defend's own extensions (a `.Ext.` segment, or a capitalised root such as
+ * Effective_process or Persistence) are only partly described by the
+ * shipped data (the endpoint package schema is not among it), so they are
+ * not reported either: they cannot be verified.  ESET rules
+ * name components and properties, which the loader has already checked.
+ */
+#include <string.h>
+
+#include "check/check.h"
+
+/* Index patterns whose fields the shipped schemas describe. */
+static const char *const covered[] = {
+	"logs-endpoint.", "winlogbeat-", "auditbeat-", "filebeat-",
+	"packetbeat-", "endgame-", "logs-windows.", "logs-system.",
+	".alerts-security.",
+};
+
+static bool
+index_covered(const char *ix)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof covered / sizeof *covered; i++)
+		if (strncmp(ix, covered[i], strlen(covered[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Elastic Defend extension fields, which the shipped data cannot verify. */
+static bool
+defend_extension(const char *name)
+{
+	return strstr(name, ".Ext.") || strncmp(name, "Ext.", 4) == 0 ||
+	       (name[0] >= 'A' && name[0] <= 'Z');
+}
+
+struct unknown_walk {
+	struct check_ctx *cc;
+	const struct rc_rule *r;
+	const char *seen[64];       /* report each field once per rule */
+	size_t nseen;
+};
+
+static void
+visit(void *ud, const struct ir_expr *e)
+{
+	struct unknown_walk *w = ud;
+	const struct ir_field *f;
+	const char *sugg;
+	struct diag *d;
+	size_t i;
+
+	if (e->kind != IR_FIELD)
+		return;
+	f = &e->u.f;
+	if (f->def || f->optional || f->map != MAP_SAME ||
+	    defend_extension(f->name) ||
+	    schema_is_object_path(w->cc->schema, f->name, strlen(f->name)))
+		return;
+	for (i = 0; i < w->nseen; i++)
+		if (strcmp(w->seen[i], f->name) == 0)
+			return;
+	if (w->nseen < 64)
+		w->seen[w->nseen++] = f->name;
+	d = diag_new(w->cc->diags, D_UNKNOWN_FIELD, &w->r->text, e->span,
+		     "unknown field '%s'", f->name);
+	sugg = schema_suggest(w->cc->schema, f->name, strlen(f->name));
+	if (sugg)
+		diag_help(w->cc->diags, d, "did you mean '%s'? (or write "
+			  "'?%s' if the field may be absent)", sugg, f->name);
+	else
+		diag_help(w->cc->diags, d, "write '?%s' if the field may be "
+			  "absent from every index, or add it with --schema",
+			  f->name);
+	diag_emit(w->cc->diags, d);
+}
+
+static void
+walk_stage(struct unknown_walk *w, const struct ir_stage *st)
+{
+	size_t i;
+
+	check_walk(st->cond, visit, w);
+	for (i = 0; i < st->nkeys; i++)
+		check_walk(st->keys[i], visit, w);
+}
+
+void
+check_schema(struct check_ctx *cc, const struct rc_rule *r)
+{
+	struct unknown_walk w;
+	size_t i;
+
+	if (r->lang != LANG_EQL || !cc->schema)
+		return;
+	for (i = 0; i < r->meta.nindex; i++)
+		if (!index_covered(r->meta.index[i]))
+			return;
+	memset(&w, 0, sizeof w);
+	w.cc = cc;
+	w.r = r;
+	for (i = 0; i < r->ir->nstages; i++)
+		walk_stage(&w, &r->ir->stages[i]);
+	if (r->ir->until)
+		walk_stage(&w, r->ir->until);
+}
