@@ -38,7 +38,11 @@ enum rulec_severity {
 	RULEC_SEVERITY_ERROR = 3
 };
 
-enum rulec_format { RULEC_FORMAT_TEXT = 0, RULEC_FORMAT_JSON = 1 };
+enum rulec_format {
+	RULEC_FORMAT_TEXT = 0,
+	RULEC_FORMAT_JSON = 1,
+	RULEC_FORMAT_SARIF = 2   /* one SARIF 2.1.0 result object */
+};
 
 /* Rendering flags for rulec_diag_render. */
 enum { RULEC_RENDER_COLOR = 1 };
@@ -118,6 +122,12 @@ unsigned rulec_diag_column(const rulec_diag *d);
  * line; malloc'd, NULL on out of memory. */
 char *rulec_diag_render(const rulec_diag *d, enum rulec_format fmt,
 			unsigned flags);
+
+/* A SARIF 2.1.0 log is rulec_sarif_head(), the results rendered with
+ * RULEC_FORMAT_SARIF separated by commas, then rulec_sarif_tail().  The
+ * head lists every check as a rule (malloc'd). */
+char *rulec_sarif_head(void);
+const char *rulec_sarif_tail(void);
 
 /* The registry of checks, for `rulec explain` and generated docs. */
 size_t rulec_check_count(void);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "base/sarif.h"
 #include "front/load.h"
 #include "sema/rule.h"
 #include "sema/eset.h"
@@ -432,10 +433,27 @@ rulec_diag_render(const rulec_diag *d, enum rulec_format fmt,
 
 	if (fmt == RULEC_FORMAT_JSON)
 		diag_render_json(DIAG(d), &sb);
+	else if (fmt == RULEC_FORMAT_SARIF)
+		sarif_result(DIAG(d), &sb);
 	else
 		diag_render_text(DIAG(d), &sb, (flags & RULEC_RENDER_COLOR)
 						       ? DIAG_RENDER_COLOR : 0);
 	return sb_take(&sb);
+}
+
+char *
+rulec_sarif_head(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	sarif_head(&sb, PACKAGE_VERSION);
+	return sb_take(&sb);
+}
+
+const char *
+rulec_sarif_tail(void)
+{
+	return "]}]}\n";
 }
 
 size_t

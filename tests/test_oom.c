@@ -158,6 +158,7 @@ load_with_limit(const struct schema *schema, const struct eset_catalog *cat,
 	ld.sources = &sources;
 	ld.eset = cat;
 	ld.rng = &rng;
+	ld.checks = NULL;
 	load_buffer(&ld, inputs[i].name, inputs[i].text,
 		    strlen(inputs[i].text));
 	r.allocs = b.count;

@@ -132,7 +132,7 @@ diag_emit(struct diag_sink *s, struct diag *d)
 	if (!d)
 		return;
 	sev = s->level[d->id];
-	if (sev == SEV_OFF)
+	if (sev == SEV_OFF || (s->suppressed && s->suppressed[d->id]))
 		return;
 	if (sev == SEV_WARNING && s->werror)
 		sev = SEV_ERROR;
@@ -156,6 +156,63 @@ diag_emit(struct diag_sink *s, struct diag *d)
 	}
 	if (s->fn)
 		s->fn(s->ud, d);
+}
+
+/* Finds `rulec-disable: NAME, NAME ...` in comments of a rule's text and
+ * marks those checks in `off` (D__COUNT entries).  A name that is no check
+ * is reported.  Returns whether anything was turned off. */
+bool
+diag_scan_suppressions(struct diag_sink *s, const struct rc_text *t,
+		       bool *off)
+{
+	static const char key[] = "rulec-disable";
+	const char *p = t->data, *end = t->data + t->len;
+	bool any = false;
+
+	while ((p = strstr(p, key)) != NULL && p < end) {
+		p += sizeof key - 1;
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p < end && *p == ':')
+			p++;
+		for (;;) {
+			const char *b;
+			char name[64];
+			size_t n;
+			enum diag_id id;
+
+			while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+				p++;
+			b = p;
+			while (p < end && (((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') ||
+					   (*p >= '0' && *p <= '9') || *p == '-'))
+				p++;
+			n = (size_t)(p - b);
+			/* the name list ends at the end of the comment */
+			if (n == 0 || (n == 2 && memcmp(b, "--", 2) == 0))
+				break;
+			if (b[n - 1] == '-' && n >= 2 && b[n - 2] == '-')
+				n -= 2;         /* "name-->" */
+			if (n == 0 || n >= sizeof name)
+				break;
+			memcpy(name, b, n);
+			name[n] = '\0';
+			id = diag_lookup(name);
+			if (id == D__COUNT) {
+				struct diag *d = diag_new(s, D_BAD_SUPPRESSION, t,
+					span_make((uint32_t)(b - t->data),
+						  (uint32_t)(b - t->data + n)),
+					"rulec-disable names '%s', which is no "
+					"check", name);
+				diag_help(s, d, "'rulec explain' lists the checks");
+				diag_emit(s, d);
+			} else {
+				off[id] = true;
+				any = true;
+			}
+		}
+	}
+	return any;
 }
 
 void
@@ -262,6 +319,14 @@ char_count(const char *line, size_t len)
 }
 
 enum { SNIPPET_WIDTH = 110, SNIPPET_LEAD = 40 };
+
+void
+diag_note_location(const struct diag_note *n, struct diag_loc *loc)
+{
+	memset(loc, 0, sizeof *loc);
+	if (n->text)
+		span_location(n->text, n->span, loc);
+}
 
 /* The source line of a located span with a caret under it:
  *     3 | process where x == 1

@@ -86,6 +86,9 @@ struct diag_sink {
 	enum diag_severity level[D__COUNT];
 	bool werror;
 	unsigned count[SEV_ERROR + 1];
+	/* checks turned off for the rule being processed (rulec-disable
+	 * comments); NULL: none */
+	const bool *suppressed;
 	/* while deferring, emitted diagnostics wait here (counted at once,
 	 * delivered by diag_flush in source order) */
 	bool defer;
@@ -94,6 +97,10 @@ struct diag_sink {
 };
 
 void diag_sink_init(struct diag_sink *s, struct arena *a);
+/* Reads the rulec-disable comments of a rule's text into off[D__COUNT]
+ * (see diag.c); reports unknown names; true if any check was named. */
+bool diag_scan_suppressions(struct diag_sink *s, const struct rc_text *t,
+			    bool *off);
 /* Starts holding diagnostics back (one rule's worth, typically). */
 void diag_defer(struct diag_sink *s);
 /* Delivers the held diagnostics ordered by file position (stable), and
@@ -130,6 +137,7 @@ struct diag_loc {
 	unsigned line, col, end_line, end_col;
 };
 void diag_location(const struct diag *d, struct diag_loc *loc);
+void diag_note_location(const struct diag_note *n, struct diag_loc *loc);
 
 enum { DIAG_RENDER_COLOR = 1 };
 /* `file:line:col: severity: message [ID name]`, source line, caret, notes,

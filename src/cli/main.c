@@ -21,6 +21,8 @@ struct run {
 	enum rulec_format format;
 	bool color, quiet, dump_ast, dump_ir;
 	unsigned io_errors;
+	FILE *sarif;            /* results so far, comma-separated */
+	unsigned nsarif;
 };
 
 static void
@@ -73,7 +75,13 @@ on_diag(void *ud, const rulec_diag *d)
 
 	if (strcmp(id, "RC9001") == 0 || strcmp(id, "RC9005") == 0)
 		run->io_errors++;
-	if (s) {
+	if (s && run->format == RULEC_FORMAT_SARIF) {
+		if (run->sarif) {
+			fprintf(run->sarif, "%s%s", run->nsarif ? "," : "", s);
+			run->nsarif++;
+		}
+		free(s);
+	} else if (s) {
 		fputs(s, stderr);
 		free(s);
 	} else {
@@ -218,6 +226,26 @@ cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 	return errors ? EXIT_FINDINGS : 0;
 }
 
+/* The SARIF log: head, the collected results, tail, on stdout. */
+static void
+print_sarif(struct run *run)
+{
+	char *head = rulec_sarif_head();
+	char buf[8192];
+	size_t n;
+
+	if (!head) {
+		fprintf(stderr, "rulec: out of memory\n");
+		return;
+	}
+	fputs(head, stdout);
+	free(head);
+	rewind(run->sarif);
+	while ((n = fread(buf, 1, sizeof buf, run->sarif)) > 0)
+		fwrite(buf, 1, n, stdout);
+	fputs(rulec_sarif_tail(), stdout);
+}
+
 static bool
 want_color(const char *when)
 {
@@ -234,7 +262,8 @@ main(int argc, char **argv)
 {
 	struct option longopts[O__COUNT + 1];
 	char shortopts[2 * O__COUNT + 2];
-	struct run run = { RULEC_FORMAT_TEXT, false, false, false, false, 0 };
+	struct run run = { RULEC_FORMAT_TEXT, false, false, false, false, 0,
+			   NULL, 0 };
 	const char *color = "auto";
 	rulec_ctx *ctx;
 	int cmd = -1, i, c, rc, ns = 0;
@@ -306,9 +335,11 @@ main(int argc, char **argv)
 				run.format = RULEC_FORMAT_JSON;
 			else if (strcmp(optarg, "text") == 0)
 				run.format = RULEC_FORMAT_TEXT;
+			else if (strcmp(optarg, "sarif") == 0)
+				run.format = RULEC_FORMAT_SARIF;
 			else {
 				fprintf(stderr, "rulec: unknown format '%s' "
-						"(text or json)\n", optarg);
+						"(text, json or sarif)\n", optarg);
 				rc = EXIT_TROUBLE;
 			}
 			break;
@@ -375,7 +406,18 @@ main(int argc, char **argv)
 		run.color = want_color(color) && run.format == RULEC_FORMAT_TEXT;
 		switch (cmd) {
 		case C_LINT_IDX:
+			if (run.format == RULEC_FORMAT_SARIF &&
+			    !(run.sarif = tmpfile())) {
+				fprintf(stderr, "rulec: cannot create a "
+						"temporary file\n");
+				rc = EXIT_TROUBLE;
+				break;
+			}
 			rc = cmd_lint(ctx, &run, argc - optind, argv + optind);
+			if (run.sarif) {
+				print_sarif(&run);
+				fclose(run.sarif);
+			}
 			break;
 		case C_EXPLAIN_IDX:
 			rc = cmd_explain(argc - optind, argv + optind);

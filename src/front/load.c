@@ -106,6 +106,7 @@ add_rule(struct loader *ld, struct rc_rule *r)
 
 	if (ld->checks)
 		check_rule(ld->checks, r);
+	ld->diags->suppressed = NULL;
 
 	if (rl->n == rl->cap) {
 		size_t cap = rl->cap ? rl->cap * 2 : 64;
@@ -145,6 +146,18 @@ file_error(struct loader *ld, enum diag_id id, const char *path,
 	diag_emit(ld->diags, d);
 }
 
+/* Turns off the checks that the rule's rulec-disable comments name, until
+ * the rule has been added (add_rule ends it). */
+static void
+begin_suppressions(struct loader *ld, struct rc_rule *r)
+{
+	bool *off = ARENA_NEWV(ld->arena, bool, D__COUNT);
+
+	ld->diags->suppressed = NULL;
+	if (off && diag_scan_suppressions(ld->diags, &r->text, off))
+		ld->diags->suppressed = off;
+}
+
 /* Parses and lowers the query of a rule whose text and metadata are set. */
 static void
 compile_rule(struct loader *ld, struct rc_rule *r)
@@ -155,6 +168,7 @@ compile_rule(struct loader *ld, struct rc_rule *r)
 	size_t i;
 	bool blank = true;
 
+	begin_suppressions(ld, r);
 	for (i = 0; i < r->text.len && blank; i++)
 		if (!strchr(" \t\r\n\f", r->text.data[i]))
 			blank = false;
@@ -516,6 +530,7 @@ load_xml_rule(struct loader *ld, struct rc_source *src,
 	r->lang = LANG_ESET_XML;
 	r->src = src;
 	r->text = *t;
+	begin_suppressions(ld, r);
 	bad = xml_validate(*ld->rng, doc, index, ld->diags, t);
 	if (bad < 0)
 		return -1;
