@@ -102,6 +102,21 @@ apply_warning(rulec_ctx *ctx, const char *arg)
 		return true;
 	}
 	if (rulec_check_find(name) == (size_t)-1) {
+		/* a family name applies to each of its checks */
+		size_t i, n = 0;
+		for (i = 0; i < rulec_check_count(); i++) {
+			const char *cn = rulec_check_field(i, "name");
+			if (strcmp(rulec_check_field(i, "family"), name) != 0)
+				continue;
+			if (off)
+				rulec_ctx_set_severity(ctx, cn,
+						       RULEC_SEVERITY_OFF);
+			else
+				apply_warning(ctx, cn);
+			n++;
+		}
+		if (n)
+			return true;
 		fprintf(stderr, "rulec: unknown check '%s' (see 'rulec "
 				"explain')\n", name);
 		return false;

@@ -14,6 +14,7 @@
 
 #include "base/suggest.h"
 #include "front/xmlcheck.h"
+#include "sema/literal.h"
 
 /* The sixteen relations of the `condition` attribute. */
 #define ESET_RELATIONS(R) \
@@ -280,72 +281,15 @@ parse_int(const char *s, int64_t *v)
 static unsigned
 parse_cidr(struct eset_lower *el, const char *s, const char **norm)
 {
-	char addr[64];
+	uint8_t addr[16];
+	unsigned prefix, fam = lit_parse_cidr(s, strlen(s), addr, &prefix);
 	const char *slash = strchr(s, '/');
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-	unsigned fam, maxp;
-	int64_t prefix;
-	size_t i, parts = 0;
 
-	if (alen == 0 || alen >= sizeof addr)
+	if (!fam)
 		return 0;
-	memcpy(addr, s, alen);
-	addr[alen] = '\0';
-	fam = strchr(addr, ':') ? 6 : 4;
-	maxp = fam == 4 ? 32 : 128;
-	if (fam == 4) {
-		/* four decimal octets, no leading '+', no empty parts */
-		const char *p = addr;
-		for (parts = 0; parts < 4; parts++) {
-			unsigned v = 0;
-			size_t digits = 0;
-			while (isdigit((unsigned char)*p) && digits < 4) {
-				v = v * 10 + (unsigned)(*p++ - '0');
-				digits++;
-			}
-			if (!digits || v > 255 || (parts < 3 && *p++ != '.'))
-				return 0;
-		}
-		if (*p)
-			return 0;
-	} else {
-		/* hex groups with at most one '::' */
-		const char *p = addr;
-		int groups = 0, dbl = 0;
-		for (i = 0; p[i]; i++)
-			if (!isxdigit((unsigned char)p[i]) && p[i] != ':')
-				return 0;
-		while (*p) {
-			size_t hex = 0;
-			if (p[0] == ':' && p[1] == ':') {
-				if (dbl++)
-					return 0;
-				p += 2;
-				continue;
-			}
-			if (*p == ':') {
-				if (p == addr)
-					return 0;
-				p++;
-			}
-			while (isxdigit((unsigned char)p[hex]))
-				hex++;
-			if (hex == 0 || hex > 4)
-				return 0;
-			p += hex;
-			groups++;
-		}
-		if (groups > 8 || (!dbl && groups != 8))
-			return 0;
-	}
-	if (slash) {
-		if (!parse_int(slash + 1, &prefix) || prefix < 0 ||
-		    prefix > (int64_t)maxp || !isdigit((unsigned char)slash[1]))
-			return 0;
-	} else {
-		prefix = maxp;
-	}
-	*norm = arena_printf(el->arena, "%s/%" PRId64, addr, prefix);
+	*norm = arena_printf(el->arena, "%.*s/%u",
+			     (int)(slash ? (size_t)(slash - s) : strlen(s)), s,
+			     prefix);
 	return *norm ? fam : 0;
 }
 
@@ -538,6 +482,32 @@ typed_value(struct eset_lower *el, const xmlNode *n,
 	return true;
 }
 
+/* ESET's relation-by-type matrix as far as it is known (reference 5.3):
+ * text relations need text (or a set of flags, where contains means
+ * membership), emptiness needs text or a set, order needs numbers. */
+static bool
+relation_fits(enum relation rel, const struct eset_prop *p)
+{
+	bool text = p->type == ET_STRING || p->type == ET_PATH;
+	bool num = p->type == ET_INT || p->type == ET_ENUM;
+
+	if (p->type == ET_OTHER)
+		return true;
+	switch (rel) {
+	case REL_STARTS: case REL_NOTSTARTS: case REL_ENDS: case REL_NOTENDS:
+		return text;
+	case REL_CONTAINS: case REL_NOTCONTAINS:
+		return text || p->set;
+	case REL_ISEMPTY: case REL_ISNOTEMPTY:
+		return text || p->set;
+	case REL_LESS: case REL_LESSOREQUAL: case REL_GREATER:
+	case REL_GREATEROREQUAL:
+		return num;
+	default:
+		return true;
+	}
+}
+
 /* The IR of one <condition>. */
 static struct ir_expr *
 lower_condition(struct eset_lower *el, const xmlNode *n,
@@ -587,6 +557,13 @@ lower_condition(struct eset_lower *el, const xmlNode *n,
 		       attr_span(el, n, "component"), NULL,
 		       "operation '%s' does not offer component '%s'",
 		       sc->op->name, comp);
+	if (p && !relation_fits(rel, p))
+		report(el, D_RELATION_TYPE, attr_span(el, n, "condition"), NULL,
+		       "relation '%s' does not apply to %s.%s, a%s %s property",
+		       relation_names[rel], comp, prop,
+		       p->type == ET_INT || p->type == ET_ENUM ||
+		       p->type == ET_IPV4 || p->type == ET_IPV6 ? "n" : "",
+		       eset_type_name(p->type));
 	if (!value && rel != REL_ISSET && rel != REL_ISNOTSET &&
 	    rel != REL_ISEMPTY && rel != REL_ISNOTEMPTY) {
 		report(el, D_BAD_VALUE, sp, NULL, "relation '%s' needs a "

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "base/suggest.h"
+#include "sema/literal.h"
 
 /* Builds a diagnostic of this pass, counting errors: a rule with any gets
  * no IR. */
@@ -152,6 +153,41 @@ static bool
 boolish(enum vtype t)
 {
 	return t == VT_BOOL || t == VT_UNKNOWN || t == VT_NULL;
+}
+
+/* A literal compared with a field of known type: an IP field takes an
+ * address or CIDR network (Elasticsearch matches a network on ip fields),
+ * number and boolean fields take numbers and booleans.  Keyword fields
+ * take numbers silently: Elasticsearch compares their text. */
+static void
+check_literal_for(struct lower_ctx *lc, const struct ir_expr *field,
+		  const struct ir_value *v)
+{
+	uint8_t addr[16];
+	unsigned prefix;
+	enum vtype ft;
+
+	if (!field || field->kind != IR_FIELD || v->type == VT_NULL)
+		return;
+	ft = field->type;
+	if (ft == VT_IP) {
+		if (v->type != VT_STRING ||
+		    !lit_parse_cidr(v->u.s.s, v->u.s.len, addr, &prefix))
+			report(lc, v->type == VT_STRING ? D_BAD_LITERAL
+						       : D_LITERAL_TYPE,
+			       v->span, NULL, "'%s' is an IP field; this is "
+			       "not an IP address or CIDR network",
+			       field->u.f.name);
+	} else if (vtype_numeric(ft) && v->type == VT_STRING) {
+		report(lc, D_LITERAL_TYPE, v->span, "write the number without "
+		       "quotes", "'%s' is a number field, compared with a "
+		       "string", field->u.f.name);
+	} else if (ft == VT_BOOL && v->type != VT_BOOL) {
+		report(lc, D_LITERAL_TYPE, v->span, "write true or false",
+		       "'%s' is a boolean field, compared with %s",
+		       field->u.f.name, v->type == VT_STRING ? "a string"
+							     : "a number");
+	}
 }
 
 /* --- expressions -------------------------------------------------------- */
@@ -309,6 +345,10 @@ lower_cmp(struct lower_ctx *lc, const struct ast *n)
 	e->u.cmp.ci = false;
 	e->u.cmp.l = l;
 	e->u.cmp.r = r;
+	if (l && r && l->kind == IR_FIELD && r->kind == IR_CONST)
+		check_literal_for(lc, l, &r->u.c);
+	else if (l && r && r->kind == IR_FIELD && l->kind == IR_CONST)
+		check_literal_for(lc, r, &l->u.c);
 	if (l && r && !chained && op != OP_EQ && op != OP_NE &&
 	    (l->type == VT_BOOL || r->type == VT_BOOL))
 		report(lc, D_OPERAND_TYPE, n->span, NULL,
@@ -366,6 +406,11 @@ lower_in(struct lower_ctx *lc, const struct ast *n)
 	e->u.in.n = n->nlist;
 	e->u.in.v = lower_values(lc, n->list, n->nlist,
 				 "an item of an 'in' list", false);
+	if (e->u.in.v) {
+		size_t i;
+		for (i = 0; i < e->u.in.n; i++)
+			check_literal_for(lc, e->u.in.l, &e->u.in.v[i]);
+	}
 	return e;
 }
 
@@ -391,6 +436,19 @@ lower_match(struct lower_ctx *lc, const struct ast *n)
 				    n->op == OP_REGEX || n->op == OP_REGEX_I
 					    ? "a regular expression"
 					    : "a pattern", true);
+	if (e->u.match.v && e->u.match.mode == MATCH_REGEX) {
+		size_t i, off;
+		const char *msg;
+		for (i = 0; i < e->u.match.n; i++) {
+			const struct ir_value *v = &e->u.match.v[i];
+			if (v->type == VT_STRING &&
+			    !lit_check_regex(v->u.s.s, v->u.s.len, &off, &msg))
+				report(lc, D_BAD_LITERAL, v->span, NULL,
+				       "invalid regular expression: %s (at "
+				       "character %zu of the pattern)", msg,
+				       off + 1);
+		}
+	}
 	return e;
 }
 
@@ -504,6 +562,16 @@ lower_call(struct lower_ctx *lc, const struct ast *n)
 			       "argument %zu of '%s' must be %s, not %s",
 			       i + 1, fi->name, arg_kind_name(want),
 			       vtype_name(a->type));
+		if (fn == FN_CIDRMATCH && i > 0 && a->kind == IR_CONST &&
+		    a->u.c.type == VT_STRING) {
+			uint8_t addr[16];
+			unsigned prefix;
+			if (!lit_parse_cidr(a->u.c.u.s.s, a->u.c.u.s.len, addr,
+					    &prefix))
+				report(lc, D_BAD_LITERAL, a->span, NULL,
+				       "'%s' is not an IP address or CIDR "
+				       "network", a->u.c.u.s.s);
+		}
 		/* positions Elasticsearch evaluates at compile time */
 		if (((fn == FN_CIDRMATCH && i > 0) ||
 		     (fn == FN_BETWEEN && i == 3)) && a->kind != IR_CONST)

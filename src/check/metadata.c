@@ -1,0 +1,588 @@
+/*
+ * metadata.c - the metadata family (RC7001-RC7011): required fields,
+ * severity and risk ranges, MITRE ATT&CK ids, ESET targets and actions,
+ * and (check_duplicates) rule ids and names used twice in one run.
+ *
+ * Elastic rules are checked on their JSON object, so a finding points at
+ * the member it is about; the object and its document outlive the checks.
+ * ESET rules keep no element positions after loading: their findings point
+ * at the actions (rule_meta keeps their spans) or at the <rule> element
+ * (the IR's span), or at the start of the file when the rule has no IR.
+ * Bare .eql files have no metadata and are not checked.
+ */
+#include "check/check.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/suggest.h"
+
+/* Elastic's severities with their risk score bands and default scores. */
+static const struct band {
+	const char *name;
+	int lo, hi, dflt;
+} bands[] = {
+	{ "low", 0, 21, 21 },
+	{ "medium", 22, 47, 47 },
+	{ "high", 48, 73, 73 },
+	{ "critical", 74, 100, 99 },
+};
+enum { NBANDS = sizeof bands / sizeof bands[0] };
+
+static const struct band *
+band_named(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < NBANDS; i++)
+		if (strcmp(s, bands[i].name) == 0)
+			return &bands[i];
+	return NULL;
+}
+
+static const struct band *
+band_of(double risk)
+{
+	size_t i;
+
+	for (i = 0; i < NBANDS; i++)
+		if (risk <= bands[i].hi)
+			return &bands[i];
+	return &bands[NBANDS - 1];
+}
+
+/* A text over the whole file of r (the JSON document), for spans of
+ * members; lives in the check arena like the diagnostics that use it. */
+static const struct rc_text *
+doc_text(struct check_ctx *cc, const struct rc_rule *r)
+{
+	struct rc_text *t;
+
+	if (r->lang == LANG_ESET_XML)
+		return &r->text;        /* already the whole document */
+	t = ARENA_NEW(cc->arena, struct rc_text);
+	if (t) {
+		t->src = r->src;
+		t->data = r->src->data;
+		t->len = r->src->len;
+	}
+	return t;
+}
+
+static struct span
+value_span(const struct json_value *v)
+{
+	return span_make(v->start, v->end);
+}
+
+/* Where to report about an ESET rule's description: its <rule> element
+ * when the rule has IR, else the start of the file. */
+static struct span
+eset_anchor(const struct rc_rule *r)
+{
+	return r->ir ? r->ir->span : span_make(0, 0);
+}
+
+/* s is `prefix` followed by exactly `digits` digits, from s[0] to end. */
+static bool
+digits_after(const char *s, const char *prefix, unsigned digits)
+{
+	size_t n = strlen(prefix);
+	unsigned i;
+
+	if (strncmp(s, prefix, n) != 0)
+		return false;
+	for (i = 0; i < digits; i++)
+		if (!isdigit((unsigned char)s[n + i]))
+			return false;
+	return s[n + digits] == '\0';
+}
+
+static bool
+is_tactic(const char *s)
+{
+	return digits_after(s, "TA", 4);
+}
+
+static bool
+is_technique(const char *s)
+{
+	return digits_after(s, "T", 4);
+}
+
+static bool
+is_subtechnique(const char *s)
+{
+	return strlen(s) == 9 && s[5] == '.' && isdigit((unsigned char)s[6]) &&
+	       isdigit((unsigned char)s[7]) && isdigit((unsigned char)s[8]) &&
+	       strncmp(s, "T", 1) == 0 && isdigit((unsigned char)s[1]) &&
+	       isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3]) &&
+	       isdigit((unsigned char)s[4]);
+}
+
+/* An upper-cased copy of s when that makes it valid, else NULL. */
+static const char *
+upper_fix(struct check_ctx *cc, const char *s, bool (*ok)(const char *))
+{
+	char *u = arena_strdup(cc->arena, s);
+	size_t i;
+
+	if (!u)
+		return NULL;
+	for (i = 0; u[i]; i++)
+		u[i] = (char)toupper((unsigned char)u[i]);
+	return ok(u) ? u : NULL;
+}
+
+/* --- Elastic ---------------------------------------------------------- */
+
+static bool
+absent(const struct json_value *obj, const char *key)
+{
+	const struct json_value *v = json_get(obj, key);
+
+	return !v || v->type == JSON_NULL;
+}
+
+static void
+elastic_required(struct check_ctx *cc, const struct rc_rule *r,
+		 const struct rc_text *t)
+{
+	static const char *const keys[] = { "rule_id", "name", "severity",
+					    "risk_score" };
+	const struct json_value *type = json_get(r->json, "type");
+	bool hunt = type && type->type == JSON_STRING &&
+		    strcmp(type->u.str.s, "hunt") == 0;
+	const struct band *b = band_named(r->meta.severity);
+	struct strbuf miss = STRBUF_INIT, add = STRBUF_INIT;
+	size_t i, j, n = 0, nkeys = hunt ? 2 : 4, which[4];
+	struct diag *d;
+
+	for (i = 0; i < nkeys; i++)
+		if (absent(r->json, keys[i]))
+			which[n++] = i;
+	for (j = 0; j < n; j++) {
+		i = which[j];
+		if (j)
+			sb_puts(&miss, j + 1 == n ? " or " : ", ");
+		sb_printf(&miss, "'%s'", keys[i]);
+		if (j)
+			sb_puts(&add, ", ");
+		if (i == 0)
+			sb_puts(&add, "\"rule_id\": \"<a new UUID>\"");
+		else if (i == 1)
+			sb_puts(&add, "\"name\": \"<what the rule detects>\"");
+		else if (i == 2)
+			sb_printf(&add, "\"severity\": \"%s\"",
+				  r->meta.has_risk_score &&
+					  r->meta.risk_score >= 0 &&
+					  r->meta.risk_score <= 100
+				  ? band_of(r->meta.risk_score)->name
+				  : "medium");
+		else
+			sb_printf(&add, "\"risk_score\": %d",
+				  b ? b->dflt : 47);
+	}
+	if (n) {
+		d = diag_new(cc->diags, D_MISSING_META, t,
+			     span_make(r->json->start, r->json->start + 1),
+			     "the rule has no %s", miss.data ? miss.data : "");
+		diag_help(cc->diags, d, "add %s", add.data ? add.data : "");
+		diag_emit(cc->diags, d);
+	}
+	sb_free(&miss);
+	sb_free(&add);
+}
+
+static void
+elastic_severity(struct check_ctx *cc, const struct rc_rule *r,
+		 const struct rc_text *t)
+{
+	const struct json_value *sv = json_get(r->json, "severity");
+	const struct json_value *rv = json_get(r->json, "risk_score");
+	const struct band *b = NULL, *rb;
+	struct diag *d;
+	size_t i;
+
+	if (sv && sv->type == JSON_STRING) {
+		b = band_named(sv->u.str.s);
+		if (!b) {
+			struct suggest sg;
+
+			suggest_init(&sg, sv->u.str.s, sv->u.str.len, true);
+			for (i = 0; i < NBANDS; i++)
+				suggest_add(&sg, bands[i].name,
+					    strlen(bands[i].name));
+			d = diag_new(cc->diags, D_BAD_SEVERITY, t,
+				     value_span(sv), "unknown severity '%s'",
+				     sv->u.str.s);
+			if (suggest_best(&sg))
+				diag_help(cc->diags, d, "write \"%s\"",
+					  suggest_best(&sg));
+			else
+				diag_help(cc->diags, d, "use \"low\", "
+					  "\"medium\", \"high\" or "
+					  "\"critical\"");
+			diag_emit(cc->diags, d);
+		}
+	}
+	if (!rv || rv->type != JSON_NUMBER)
+		return;
+	if (rv->u.num.d < 0 || rv->u.num.d > 100) {
+		d = diag_new(cc->diags, D_BAD_RISK, t, value_span(rv),
+			     "risk_score %s is outside 0..100", rv->u.num.raw);
+		diag_help(cc->diags, d, "use a number from %d to %d%s",
+			  b ? b->lo : 0, b ? b->hi : 100,
+			  b ? arena_printf(cc->arena, " (Elastic uses %d for "
+					   "%s)", b->dflt, b->name) : "");
+		diag_emit(cc->diags, d);
+		return;
+	}
+	if (!b)
+		return;
+	rb = band_of(rv->u.num.d);
+	if (rb == b)
+		return;
+	d = diag_new(cc->diags, D_SEVERITY_RISK, t, value_span(rv),
+		     "risk_score %s is in the %s band (%d-%d), but the "
+		     "severity is %s", rv->u.num.raw, rb->name, rb->lo, rb->hi,
+		     b->name);
+	diag_note(cc->diags, d, t, value_span(sv), "%s is %d-%d", b->name,
+		  b->lo, b->hi);
+	diag_help(cc->diags, d, "set risk_score to %d (Elastic's score for "
+		  "%s), or the severity to \"%s\"", b->dflt, b->name, rb->name);
+	diag_emit(cc->diags, d);
+}
+
+/* A string member of an object, as a value, or NULL. */
+static const struct json_value *
+str_member(const struct json_value *obj, const char *key)
+{
+	const struct json_value *v = json_get(obj, key);
+
+	return v && v->type == JSON_STRING ? v : NULL;
+}
+
+static void
+bad_mitre(struct check_ctx *cc, const struct rc_text *t, struct span sp,
+	  const char *kind, const char *id, bool (*ok)(const char *),
+	  const char *example)
+{
+	const char *fix = upper_fix(cc, id, ok);
+	struct diag *d;
+
+	d = diag_new(cc->diags, D_BAD_MITRE, t, sp, "'%s' is not a MITRE "
+		     "ATT&CK %s id", id, kind);
+	if (fix)
+		diag_help(cc->diags, d, "write '%s'", fix);
+	else if (ok == is_technique && is_subtechnique(id))
+		diag_help(cc->diags, d, "'%s' is a subtechnique: put it under "
+			  "\"subtechnique\" of technique '%.5s'", id, id);
+	else
+		diag_help(cc->diags, d, "%s ids look like %s", kind, example);
+	diag_emit(cc->diags, d);
+}
+
+/* threat: [{tactic: {id}, technique: [{id, subtechnique: [{id}]}]}] */
+static void
+elastic_mitre(struct check_ctx *cc, const struct rc_rule *r,
+	      const struct rc_text *t)
+{
+	const struct json_value *th = json_get(r->json, "threat");
+	size_t i, j, k;
+
+	if (!th || th->type != JSON_ARRAY)
+		return;
+	for (i = 0; i < th->u.arr.n; i++) {
+		const struct json_value *e = th->u.arr.items[i];
+		const struct json_value *ta = str_member(json_get(e, "tactic"),
+							 "id");
+		const struct json_value *tech = json_get(e, "technique");
+
+		if (ta && !is_tactic(ta->u.str.s))
+			bad_mitre(cc, t, value_span(ta), "tactic", ta->u.str.s,
+				  is_tactic, "TA0002");
+		if (!tech || tech->type != JSON_ARRAY)
+			continue;
+		for (j = 0; j < tech->u.arr.n; j++) {
+			const struct json_value *te = tech->u.arr.items[j];
+			const struct json_value *tid = str_member(te, "id");
+			const struct json_value *sub = json_get(te,
+								"subtechnique");
+			bool tok = tid && is_technique(tid->u.str.s);
+
+			if (tid && !tok)
+				bad_mitre(cc, t, value_span(tid), "technique",
+					  tid->u.str.s, is_technique, "T1059");
+			if (!sub || sub->type != JSON_ARRAY)
+				continue;
+			for (k = 0; k < sub->u.arr.n; k++) {
+				const struct json_value *sid = str_member(
+					sub->u.arr.items[k], "id");
+				struct diag *d;
+
+				if (!sid)
+					continue;
+				if (!is_subtechnique(sid->u.str.s)) {
+					bad_mitre(cc, t, value_span(sid),
+						  "subtechnique", sid->u.str.s,
+						  is_subtechnique,
+						  "T1059.001");
+					continue;
+				}
+				if (!tok || strncmp(sid->u.str.s,
+						    tid->u.str.s, 5) == 0)
+					continue;
+				d = diag_new(cc->diags, D_MITRE_AGREEMENT, t,
+					     value_span(sid), "subtechnique "
+					     "'%s' does not belong to "
+					     "technique '%s'", sid->u.str.s,
+					     tid->u.str.s);
+				diag_note(cc->diags, d, t, value_span(tid),
+					  "the technique");
+				diag_help(cc->diags, d, "list '%s' under "
+					  "technique '%.5s', or correct the "
+					  "id", sid->u.str.s, sid->u.str.s);
+				diag_emit(cc->diags, d);
+			}
+		}
+	}
+}
+
+/* --- ESET ------------------------------------------------------------- */
+
+static void
+eset_meta(struct check_ctx *cc, const struct rc_rule *r)
+{
+	const struct rule_meta *m = &r->meta;
+	const struct rc_text *t = &r->text;
+	struct span at = eset_anchor(r);
+	struct diag *d;
+	size_t i;
+
+	if (!m->name) {
+		d = diag_new(cc->diags, D_MISSING_META, t, at,
+			     "the rule has no <name>");
+		diag_help(cc->diags, d, "add <name>What it detects "
+			  "[ID]</name> to <description>");
+		diag_emit(cc->diags, d);
+	}
+	if (m->has_risk_score && (m->risk_score < 1 || m->risk_score > 100)) {
+		d = diag_new(cc->diags, D_BAD_SEVERITY, t, at,
+			     "severity %s is outside 1..100", m->severity);
+		diag_help(cc->diags, d, "write <severity>%d</severity>",
+			  m->risk_score < 1 ? 1 : 100);
+		diag_emit(cc->diags, d);
+	}
+	for (i = 0; i < m->nmitre; i++) {
+		const char *id = m->mitre[i];
+
+		if (is_technique(id) || is_subtechnique(id))
+			continue;
+		d = diag_new(cc->diags, D_BAD_MITRE, t, at, "'%s' in "
+			     "<mitreattackid> is not a MITRE ATT&CK technique "
+			     "id", id);
+		if (upper_fix(cc, id, is_technique))
+			diag_help(cc->diags, d, "write '%s'",
+				  upper_fix(cc, id, is_technique));
+		else if (upper_fix(cc, id, is_subtechnique))
+			diag_help(cc->diags, d, "write '%s'",
+				  upper_fix(cc, id, is_subtechnique));
+		else
+			diag_help(cc->diags, d, "list technique ids such as "
+				  "T1059 or T1059.001, separated by commas");
+		diag_emit(cc->diags, d);
+	}
+	if (m->malicious_target && strcmp(m->malicious_target, "current") &&
+	    strcmp(m->malicious_target, "module")) {
+		d = diag_new(cc->diags, D_MALICIOUS_TARGET, t, at,
+			     "unknown maliciousTarget '%s'",
+			     m->malicious_target);
+		if (strcasecmp(m->malicious_target, "current") == 0 ||
+		    strcasecmp(m->malicious_target, "module") == 0)
+			diag_help(cc->diags, d, "write name=\"%s\"",
+				  tolower((unsigned char)
+					  m->malicious_target[0]) == 'c'
+				  ? "current" : "module");
+		else
+			diag_help(cc->diags, d, "use name=\"current\" (the "
+				  "process) or name=\"module\"");
+		diag_emit(cc->diags, d);
+	}
+	for (i = 0; i < m->nactions; i++) {
+		const struct rule_action *a = &m->actions[i];
+
+		if (r->ir && r->ir->kind == Q_SEQUENCE &&
+		    strcasecmp(a->name, "ReportIncident") != 0) {
+			d = diag_new(cc->diags, D_SEQUENCE_ACTION, t, a->span,
+				     "a sequence rule cannot use action '%s'",
+				     a->name);
+			diag_help(cc->diags, d, "remove it; sequence rules "
+				  "may only use <action name=\""
+				  "ReportIncident\"/>");
+			diag_emit(cc->diags, d);
+		}
+		if (m->has_risk_score && m->risk_score <= 22 &&
+		    strcasecmp(a->name, "TriggerDetection") == 0) {
+			d = diag_new(cc->diags, D_TELEMETRY_TRIGGER, t, a->span,
+				     "TriggerDetection on a rule of severity "
+				     "%s, which ESET treats as telemetry",
+				     m->severity);
+			diag_help(cc->diags, d, "raise the severity to 23 or "
+				  "more, or remove TriggerDetection");
+			diag_emit(cc->diags, d);
+		}
+	}
+}
+
+void
+check_metadata(struct check_ctx *cc, const struct rc_rule *r)
+{
+	const struct rc_text *t;
+
+	if (r->lang == LANG_ESET_XML) {
+		eset_meta(cc, r);
+		return;
+	}
+	if (!r->json || r->json->type != JSON_OBJECT)
+		return;         /* a bare .eql file */
+	if (!(t = doc_text(cc, r)))
+		return;
+	elastic_required(cc, r, t);
+	elastic_severity(cc, r, t);
+	elastic_mitre(cc, r, t);
+}
+
+/* --- duplicates across the run ---------------------------------------- */
+
+struct key {
+	const char *s;
+	size_t len;
+	size_t idx;     /* position in the run */
+};
+
+static int
+key_cmp(const void *pa, const void *pb)
+{
+	const struct key *a = pa, *b = pb;
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->s, b->s, n);
+
+	if (c)
+		return c;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Where a rule's id or name is written: the JSON member, or the <rule>
+ * element of an ESET rule. */
+static struct span
+meta_span(const struct rc_rule *r, const char *member)
+{
+	const struct json_value *v;
+
+	if (r->json && (v = json_get(r->json, member)) != NULL)
+		return value_span(v);
+	if (r->json)
+		return span_make(r->json->start, r->json->start + 1);
+	return eset_anchor(r);
+}
+
+static bool
+same_key(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* The rule's name without surrounding blanks. */
+static void
+trimmed(const char *s, const char **out, size_t *len)
+{
+	size_t n = strlen(s);
+
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	*out = s;
+	*len = n;
+}
+
+static void
+report_dups(struct check_ctx *cc, struct rc_rule *const *rules, size_t n,
+	    bool names)
+{
+	struct key *k = calloc(n ? n : 1, sizeof *k);
+	size_t i, m = 0, first;
+
+	if (!k) {
+		cc->arena->oom = true;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const char *s = names ? rules[i]->meta.name : rules[i]->meta.id;
+		if (!s || (!rules[i]->json && rules[i]->lang == LANG_EQL))
+			continue;
+		k[m].idx = i;
+		if (names)
+			trimmed(s, &k[m].s, &k[m].len);
+		else {
+			k[m].s = s;
+			k[m].len = strlen(s);
+		}
+		if (k[m].len)
+			m++;
+	}
+	qsort(k, m, sizeof *k, key_cmp);
+	for (first = 0, i = 1; i <= m; i++) {
+		const struct rc_rule *a, *b;
+		struct diag *d;
+
+		if (i < m && k[i].len == k[first].len &&
+		    memcmp(k[i].s, k[first].s, k[i].len) == 0) {
+			a = rules[k[first].idx];
+			b = rules[k[i].idx];
+			/* ESET ids come from the name: one finding */
+			if (names && same_key(a->meta.id, b->meta.id))
+				continue;
+			d = diag_new(cc->diags,
+				     names ? D_DUPLICATE_NAME : D_DUPLICATE_ID,
+				     doc_text(cc, b),
+				     meta_span(b, names ? "name" : "rule_id"),
+				     "rule %s '%.*s' is already used by "
+				     "another rule", names ? "name" : "id",
+				     (int)k[i].len, k[i].s);
+			diag_note(cc->diags, d, doc_text(cc, a),
+				  meta_span(a, names ? "name" : "rule_id"),
+				  "first used here");
+			if (!names && same_key(a->meta.name, b->meta.name))
+				diag_note(cc->diags, d, NULL, span_make(0, 0),
+					  "the two rules also have the same "
+					  "name: is one a copy of the "
+					  "other?");
+			diag_help(cc->diags, d, names
+				  ? "give each rule a name that tells its "
+				    "alerts apart"
+				  : b->lang == LANG_ESET_XML
+				  ? "give this rule its own id in the "
+				    "[...] suffix of its name"
+				  : "give this rule a new rule_id (a fresh "
+				    "UUID)");
+			diag_emit(cc->diags, d);
+			continue;
+		}
+		first = i;
+	}
+	free(k);
+}
+
+void
+check_duplicates(struct check_ctx *cc, struct rc_rule *const *rules,
+		 size_t n)
+{
+	report_dups(cc, rules, n, false);
+	report_dups(cc, rules, n, true);
+}

@@ -1,0 +1,423 @@
+/*
+ * performance.c - the performance family (RC6001-RC6006): wildcards where
+ * they are not wildcards, regexes that are wildcards, leading wildcards, a
+ * first sequence stage that accepts almost every event, and ESET
+ * `contains` where an affix relation would do.
+ *
+ * The checks walk every condition of the query (stages and until).  The
+ * EQL-only ones (==, in and regex semantics are Elasticsearch's) skip ESET
+ * rules, whose relations are lowered to calls and exact comparisons with
+ * no wildcard meaning at all.
+ */
+#include "check/check.h"
+
+#include <ctype.h>
+#include <string.h>
+
+struct perf {
+	struct check_ctx *cc;
+	const struct rc_rule *r;
+};
+
+static bool
+has_wildcard(const struct ir_value *v)
+{
+	return v->type == VT_STRING &&
+	       (memchr(v->u.s.s, '*', v->u.s.len) ||
+		memchr(v->u.s.s, '?', v->u.s.len));
+}
+
+static int
+span_len(struct span s)
+{
+	return s.end > s.start ? (int)(s.end - s.start) : 0;
+}
+
+static const char *
+span_text(const struct rc_rule *r, struct span s)
+{
+	return s.start <= r->text.len ? r->text.data + s.start : "";
+}
+
+#define SPAN_ARGS(r, s) span_len(s), span_text((r), (s))
+
+/* An EQL string literal for v[0..n) in the arena. */
+static const char *
+quoted(struct check_ctx *cc, const char *s, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *q;
+
+	sb_putc(&sb, '"');
+	sb_eql_escape(&sb, s, n);
+	sb_putc(&sb, '"');
+	q = arena_strndup(cc->arena, sb.data ? sb.data : "", sb.len);
+	sb_free(&sb);
+	return q ? q : "\"\"";
+}
+
+/* --- RC6001: == and != against a wildcard literal ------------------------ */
+
+static void
+eq_wildcard(struct perf *p, const struct ir_expr *e)
+{
+	const struct ir_expr *f = e->u.cmp.l, *c = e->u.cmp.r;
+	const char *lit;
+	struct diag *d;
+
+	if (e->u.cmp.op != OP_EQ && e->u.cmp.op != OP_NE)
+		return;
+	if (f && f->kind == IR_CONST) {
+		c = f;
+		f = e->u.cmp.r;
+	}
+	if (!f || !c || c->kind != IR_CONST || f->kind == IR_CONST ||
+	    !has_wildcard(&c->u.c))
+		return;
+	lit = quoted(p->cc, c->u.c.u.s.s, c->u.c.u.s.len);
+	d = diag_new(p->cc->diags, D_EQ_WILDCARD, &p->r->text, c->span,
+		     "'%s' compares exactly: %s matches only that text, with "
+		     "%s taken literally", ast_op_name(e->u.cmp.op), lit,
+		     memchr(c->u.c.u.s.s, '*', c->u.c.u.s.len) ? "'*'"
+								: "'?'");
+	diag_help(p->cc->diags, d, "for a wildcard write '%s%.*s like %s' "
+		  "(case-sensitive, as '%s' is) or '%s%.*s : %s'",
+		  e->u.cmp.op == OP_NE ? "not " : "", SPAN_ARGS(p->r, f->span),
+		  lit, ast_op_name(e->u.cmp.op),
+		  e->u.cmp.op == OP_NE ? "not " : "", SPAN_ARGS(p->r, f->span),
+		  lit);
+	diag_emit(p->cc->diags, d);
+}
+
+/* --- RC6002: in lists with wildcard characters ----------------------------- */
+
+static void
+list_wildcard(struct perf *p, const struct ir_expr *e)
+{
+	const struct ir_expr *f = e->u.in.l;
+	size_t i, first = e->u.in.n, count = 0;
+	struct diag *d;
+	const char *op;
+
+	for (i = 0; i < e->u.in.n; i++)
+		if (has_wildcard(&e->u.in.v[i])) {
+			if (first == e->u.in.n)
+				first = i;
+			count++;
+		}
+	if (!count || !f)
+		return;
+	op = e->u.in.ci ? ":" : "like";
+	d = diag_new(p->cc->diags, D_LIST_WILDCARD, &p->r->text,
+		     e->u.in.v[first].span, "'%s' compares exactly: %s is "
+		     "not a wildcard pattern here%s", e->u.in.ci ? "in~" : "in",
+		     quoted(p->cc, e->u.in.v[first].u.s.s,
+			    e->u.in.v[first].u.s.len),
+		     count > 1 ? arena_printf(p->cc->arena, " (nor are the "
+					      "%zu other values with * or ?)",
+					      count - 1)
+			       : "");
+	diag_help(p->cc->diags, d, "for wildcards write '%s%.*s %s (...)' "
+		  "with the same list%s", e->u.in.neg ? "not " : "",
+		  SPAN_ARGS(p->r, f->span), op,
+		  e->u.in.ci ? "" : " (case-sensitive, as 'in' is; ':' "
+				    "ignores case)");
+	diag_emit(p->cc->diags, d);
+}
+
+/* --- RC6003: regexes that are wildcards --------------------------------------- */
+
+/* Lucene regex operators (the ES regexp syntax with all optional
+ * operators); any other byte stands for itself. */
+static bool
+regex_meta(char c)
+{
+	return strchr(".?+*|{}[]()\"\\#@&<>~^$", c) != NULL;
+}
+
+/* The wildcard pattern for a regex made only of literal characters,
+ * escaped metacharacters and `.*` runs, or NULL.  Elasticsearch regexes
+ * are anchored, as wildcard patterns are.  A literal * or ? has no
+ * wildcard spelling, so such regexes are left alone. */
+static char *
+regex_to_wildcard(struct check_ctx *cc, const char *s, size_t n,
+		  size_t *outlen)
+{
+	char *w = arena_alloc(cc->arena, n + 1);
+	size_t i, k = 0;
+
+	if (!w)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '.' && i + 1 < n && s[i + 1] == '*') {
+			if (!k || w[k - 1] != '*')
+				w[k++] = '*';
+			i++;
+		} else if (c == '\\' && i + 1 < n && regex_meta(s[i + 1])) {
+			c = s[++i];
+			if (c == '*' || c == '?')
+				return NULL;
+			w[k++] = c;
+		} else if (regex_meta(c) || c == '\0') {
+			return NULL;
+		} else {
+			w[k++] = c;
+		}
+	}
+	w[k] = '\0';
+	*outlen = k;
+	return w;
+}
+
+static void
+regex_wildcard(struct perf *p, const struct ir_expr *e)
+{
+	const struct ir_expr *f = e->u.match.l;
+	struct strbuf sb = STRBUF_INIT;
+	struct span sp;
+	struct diag *d;
+	size_t i, len;
+
+	if (!f || !e->u.match.n)
+		return;
+	for (i = 0; i < e->u.match.n; i++) {
+		const struct ir_value *v = &e->u.match.v[i];
+		char *w;
+
+		if (v->type != VT_STRING || !v->u.s.len ||
+		    !(w = regex_to_wildcard(p->cc, v->u.s.s, v->u.s.len,
+					    &len))) {
+			sb_free(&sb);
+			return;
+		}
+		if (i)
+			sb_puts(&sb, ", ");
+		sb_putc(&sb, '"');
+		sb_eql_escape(&sb, w, len);
+		sb_putc(&sb, '"');
+	}
+	sp = span_join(e->u.match.v[0].span, e->u.match.v[e->u.match.n - 1].span);
+	d = diag_new(p->cc->diags, D_REGEX_AS_WILDCARD, &p->r->text, sp,
+		     e->u.match.n == 1 ? "this regex is a wildcard pattern"
+				       : "these regexes are wildcard patterns");
+	diag_help(p->cc->diags, d, "write '%.*s %s %s%s%s'",
+		  SPAN_ARGS(p->r, f->span), e->u.match.ci ? ":" : "like",
+		  e->u.match.n > 1 ? "(" : "", sb.data ? sb.data : "",
+		  e->u.match.n > 1 ? ")" : "");
+	diag_emit(p->cc->diags, d);
+	sb_free(&sb);
+}
+
+/* --- RC6004: leading wildcards ------------------------------------------------- */
+
+static void
+leading_wildcard(struct perf *p, const struct ir_expr *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->u.match.n; i++) {
+		const struct ir_value *v = &e->u.match.v[i];
+
+		if (v->type != VT_STRING || !v->u.s.len ||
+		    (v->u.s.s[0] != '*' && v->u.s.s[0] != '?'))
+			continue;
+		diag_report(p->cc->diags, D_LEADING_WILDCARD, &p->r->text,
+			    v->span, "the pattern %s starts with a wildcard, "
+			    "which no index can serve",
+			    quoted(p->cc, v->u.s.s, v->u.s.len));
+	}
+}
+
+/* --- RC6006: ESET contains where ends or starts would do ------------------------- */
+
+static bool
+path_sep(char c)
+{
+	return c == '\\' || c == '/';
+}
+
+/* ".exe", ".ps1", ".7z": a dot and one to four letters or digits, with at
+ * least one letter, ending the value. */
+static bool
+ext_suffix(const char *s, size_t n)
+{
+	size_t i, k = 0;
+	bool alpha = false;
+
+	for (i = n; i > 0 && isalnum((unsigned char)s[i - 1]) && k < 5; i--) {
+		k++;
+		alpha |= isalpha((unsigned char)s[i - 1]) != 0;
+	}
+	return k >= 1 && k <= 4 && alpha && i > 0 && s[i - 1] == '.';
+}
+
+static void
+eset_contains(struct perf *p, const struct ir_expr *e, bool neg)
+{
+	const struct ir_expr *c;
+	const char *rel;
+	const char *s;
+	size_t n;
+	struct diag *d;
+
+	if (e->u.call.fn != FN_STRINGCONTAINS || e->u.call.n != 2)
+		return;
+	c = e->u.call.args[1];
+	if (!c || c->kind != IR_CONST || c->u.c.type != VT_STRING)
+		return;
+	s = c->u.c.u.s.s;
+	n = c->u.c.u.s.len;
+	if (n < 2)
+		return;
+	if (ext_suffix(s, n))
+		rel = "ends";
+	else if (path_sep(s[0]) && !path_sep(s[n - 1]))
+		rel = "ends";
+	else if (n >= 3 && isalpha((unsigned char)s[0]) && s[1] == ':' &&
+		 path_sep(s[2]))
+		rel = "starts";
+	else
+		return;
+	d = diag_new(p->cc->diags, D_ESET_CONTAINS, &p->r->text, c->span,
+		     "%s with a value that %s", neg ? "notcontains" : "contains",
+		     rel[0] == 's' ? "starts a path"
+		     : ext_suffix(s, n) ? "ends with a file extension"
+					: "starts with a path separator");
+	diag_help(p->cc->diags, d, "if the value is where the path %s, write "
+		  "condition=\"%s%s\"", rel[0] == 's' ? "starts" : "ends",
+		  neg ? "not" : "", rel);
+	diag_emit(p->cc->diags, d);
+}
+
+/* --- the walk -------------------------------------------------------------------- */
+
+static void
+visit(struct perf *p, const struct ir_expr *e, bool neg)
+{
+	bool eql = p->r->lang == LANG_EQL;
+	size_t i;
+
+	if (!e)
+		return;
+	switch (e->kind) {
+	case IR_AND:
+	case IR_OR:
+		for (i = 0; i < e->u.list.n; i++)
+			visit(p, e->u.list.v[i], neg);
+		return;
+	case IR_NOT:
+		visit(p, e->u.sub, !neg);
+		return;
+	case IR_CMP:
+		if (eql)
+			eq_wildcard(p, e);
+		break;
+	case IR_IN:
+		if (eql)
+			list_wildcard(p, e);
+		break;
+	case IR_MATCH:
+		if (eql && e->u.match.mode == MATCH_REGEX)
+			regex_wildcard(p, e);
+		if (e->u.match.mode == MATCH_WILDCARD)
+			leading_wildcard(p, e);
+		break;
+	case IR_CALL:
+		if (!eql)
+			eset_contains(p, e, neg);
+		for (i = 0; i < e->u.call.n; i++)
+			visit(p, e->u.call.args[i], neg);
+		return;
+	case IR_ANCESTOR:
+		visit(p, e->u.anc.sub, neg);
+		return;
+	default:
+		return;
+	}
+}
+
+/* --- RC6005: a broad first stage ------------------------------------------------- */
+
+/* Fields that only say what kind of event it is. */
+static bool
+kind_field(const struct ir_expr *f)
+{
+	return f && f->kind == IR_FIELD &&
+	       (strcmp(f->u.f.name, "event.type") == 0 ||
+		strcmp(f->u.f.name, "event.category") == 0);
+}
+
+/* true if e accepts every event of its category, up to the event kind:
+ * true itself, tests of event.type and event.category only, and and/or
+ * of such. */
+static bool
+broad(const struct ir_expr *e)
+{
+	size_t i;
+
+	if (!e)
+		return false;
+	switch (e->kind) {
+	case IR_CONST:
+		return e->u.c.type == VT_BOOL && e->u.c.u.b;
+	case IR_AND:
+	case IR_OR:
+		for (i = 0; i < e->u.list.n; i++)
+			if (!broad(e->u.list.v[i]))
+				return false;
+		return true;
+	case IR_CMP:
+		return (kind_field(e->u.cmp.l) && e->u.cmp.r &&
+			e->u.cmp.r->kind == IR_CONST) ||
+		       (kind_field(e->u.cmp.r) && e->u.cmp.l &&
+			e->u.cmp.l->kind == IR_CONST);
+	case IR_IN:
+		return !e->u.in.neg && kind_field(e->u.in.l);
+	case IR_MATCH:
+		return kind_field(e->u.match.l);
+	default:
+		return false;
+	}
+}
+
+static void
+broad_first_stage(struct perf *p)
+{
+	const struct ir_query *q = p->r->ir;
+	const struct ir_stage *st = &q->stages[0];
+	struct diag *d;
+
+	if (q->kind != Q_SEQUENCE || q->nstages < 2 || st->missing ||
+	    !broad(st->cond))
+		return;
+	d = diag_new(p->cc->diags, D_BROAD_FIRST_STAGE, &p->r->text, st->span,
+		     "the first stage accepts every %s%s event",
+		     st->category ? st->category : "",
+		     st->category ? "" : "kind of");
+	diag_note(p->cc->diags, d, NULL, span_make(0, 0),
+		  "each such event starts a partial sequence that is kept "
+		  "until it completes or expires");
+	diag_help(p->cc->diags, d, "narrow the first stage with a test on "
+		  "what starts the behaviour (a process name, a path, a "
+		  "user), or put a more selective stage first");
+	diag_emit(p->cc->diags, d);
+}
+
+void
+check_performance(struct check_ctx *cc, const struct rc_rule *r)
+{
+	const struct ir_query *q = r->ir;
+	struct perf p = { cc, r };
+	size_t i;
+
+	if (!q)
+		return;
+	for (i = 0; i < q->nstages; i++)
+		visit(&p, q->stages[i].cond, false);
+	if (q->until)
+		visit(&p, q->until->cond, false);
+	if (q->nstages)
+		broad_first_stage(&p);
+}
