@@ -113,10 +113,11 @@ list_wildcard(struct perf *p, const struct ir_expr *e)
 		     "not a wildcard pattern here%s", e->u.in.ci ? "in~" : "in",
 		     quoted(p->cc, e->u.in.v[first].u.s.s,
 			    e->u.in.v[first].u.s.len),
-		     count > 1 ? arena_printf(p->cc->arena, " (nor are the "
-					      "%zu other values with * or ?)",
-					      count - 1)
-			       : "");
+		     count == 2 ? " (nor is the other value with * or ?)"
+		     : count > 2 ? arena_printf(p->cc->arena, " (nor are the "
+						"%zu other values with * or "
+						"?)", count - 1)
+				 : "");
 	diag_help(p->cc->diags, d, "for wildcards write '%s%.*s %s (...)' "
 		  "with the same list%s", e->u.in.neg ? "not " : "",
 		  SPAN_ARGS(p->r, f->span), op,
@@ -253,12 +254,48 @@ ext_suffix(const char *s, size_t n)
 	return k >= 1 && k <= 4 && alpha && i > 0 && s[i - 1] == '.';
 }
 
+/* The property part of an ESET field's written name (FileItem.FullPath:
+ * FullPath), or "". */
+static const char *
+eset_property(const struct ir_expr *f)
+{
+	const char *dot;
+
+	if (!f || f->kind != IR_FIELD || !f->u.f.src_name)
+		return "";
+	dot = strrchr(f->u.f.src_name, '.');
+	return dot ? dot + 1 : f->u.f.src_name;
+}
+
+/* The relation that would do instead of contains, or NULL.  Only for
+ * properties that hold a path or a file name, whose values have a known
+ * shape: a full path starts with a drive and ends with the file name; a
+ * folder (Path) starts with a drive and goes on into subfolders, so only
+ * its start is certain.  Command lines, URLs and the like are left
+ * alone: there "/urlcache" or ".io" is no affix. */
+static const char *
+affix_relation(const char *prop, const char *s, size_t n)
+{
+	bool drive = n >= 3 && isalpha((unsigned char)s[0]) && s[1] == ':' &&
+		     path_sep(s[2]);
+	bool full = strcmp(prop, "FullPath") == 0;
+	bool name = strcmp(prop, "FileName") == 0 ||
+		    strcmp(prop, "OriginalFileName") == 0;
+
+	if (drive && (full || strcmp(prop, "Path") == 0))
+		return "starts";
+	if ((full || name) && ext_suffix(s, n))
+		return "ends";
+	if (full && path_sep(s[0]) && !path_sep(s[n - 1]))
+		return "ends";
+	return NULL;
+}
+
 static void
 eset_contains(struct perf *p, const struct ir_expr *e, bool neg)
 {
 	const struct ir_expr *c;
-	const char *rel;
-	const char *s;
+	const char *rel, *s;
 	size_t n;
 	struct diag *d;
 
@@ -269,25 +306,16 @@ eset_contains(struct perf *p, const struct ir_expr *e, bool neg)
 		return;
 	s = c->u.c.u.s.s;
 	n = c->u.c.u.s.len;
-	if (n < 2)
-		return;
-	if (ext_suffix(s, n))
-		rel = "ends";
-	else if (path_sep(s[0]) && !path_sep(s[n - 1]))
-		rel = "ends";
-	else if (n >= 3 && isalpha((unsigned char)s[0]) && s[1] == ':' &&
-		 path_sep(s[2]))
-		rel = "starts";
-	else
+	if (n < 2 || !(rel = affix_relation(eset_property(e->u.call.args[0]),
+					     s, n)))
 		return;
 	d = diag_new(p->cc->diags, D_ESET_CONTAINS, &p->r->text, c->span,
 		     "%s with a value that %s", neg ? "notcontains" : "contains",
-		     rel[0] == 's' ? "starts a path"
+		     rel[0] == 's' ? "starts with a drive"
 		     : ext_suffix(s, n) ? "ends with a file extension"
-					: "starts with a path separator");
-	diag_help(p->cc->diags, d, "if the value is where the path %s, write "
-		  "condition=\"%s%s\"", rel[0] == 's' ? "starts" : "ends",
-		  neg ? "not" : "", rel);
+					: "is the end of a path");
+	diag_help(p->cc->diags, d, "write condition=\"%s%s\", which ESET "
+		  "evaluates more cheaply", neg ? "not" : "", rel);
 	diag_emit(p->cc->diags, d);
 }
 
@@ -392,10 +420,17 @@ broad_first_stage(struct perf *p)
 	if (q->kind != Q_SEQUENCE || q->nstages < 2 || st->missing ||
 	    !broad(st->cond))
 		return;
-	d = diag_new(p->cc->diags, D_BROAD_FIRST_STAGE, &p->r->text, st->span,
-		     "the first stage accepts every %s%s event",
-		     st->category ? st->category : "",
-		     st->category ? "" : "kind of");
+	if (st->cond->kind == IR_CONST)
+		d = diag_new(p->cc->diags, D_BROAD_FIRST_STAGE, &p->r->text,
+			     st->span, "the first stage accepts every %s%s",
+			     st->category ? st->category : "event",
+			     st->category ? " event" : "");
+	else
+		d = diag_new(p->cc->diags, D_BROAD_FIRST_STAGE, &p->r->text,
+			     st->span, "the first stage tests only the kind of "
+			     "event, so it accepts almost every %s%s",
+			     st->category ? st->category : "event",
+			     st->category ? " event" : "");
 	diag_note(p->cc->diags, d, NULL, span_make(0, 0),
 		  "each such event starts a partial sequence that is kept "
 		  "until it completes or expires");

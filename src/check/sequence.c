@@ -258,20 +258,67 @@ check_eset(struct check_ctx *cc, const struct rc_rule *r)
 
 /* --- EQL -------------------------------------------------------------- */
 
+enum { WINDOW_OK_MS = 3600000 };  /* a look-back that bounds a sequence */
+
+/* How far back a rule object searches, from its "from" member (Kibana's
+ * date math "now-9m"; "now-6m" when absent), in ms; -1 for a bare query,
+ * which has no window, and for date math this check does not read. */
+static int64_t
+lookback_ms(const struct rc_rule *r, const char **text)
+{
+	const struct json_value *v;
+	const char *s;
+	int64_t n = 0;
+
+	*text = NULL;
+	if (!r->json)
+		return -1;
+	v = json_get(r->json, "from");
+	if (!v || v->type == JSON_NULL) {
+		*text = "now-6m";
+		return 6 * 60000;
+	}
+	if (v->type != JSON_STRING || strncmp(v->u.str.s, "now-", 4) != 0)
+		return -1;
+	*text = v->u.str.s;
+	for (s = v->u.str.s + 4; *s >= '0' && *s <= '9' && n < 100000000;
+	     s++)
+		n = n * 10 + (*s - '0');
+	if (s == v->u.str.s + 4 || s[0] == '\0' || s[1] != '\0')
+		return -1;
+	switch (*s) {
+	case 's': return n * 1000;
+	case 'm': return n * 60000;
+	case 'h': return n * 3600000;
+	case 'd': return n * 86400000;
+	default: return -1;
+	}
+}
+
+/* RC5001.  A detection rule only searches its look-back window ("from"),
+ * so partial sequences live no longer than that: a short window is an
+ * implicit maxspan.  Bare queries and long windows get the warning. */
 static void
 check_maxspan(struct check_ctx *cc, const struct rc_rule *r)
 {
 	const struct ir_query *q = r->ir;
 	const struct ir_stage *st = &q->stages[0];
+	const char *from;
+	int64_t win = lookback_ms(r, &from);
 	struct diag *d;
 
-	if (q->maxspan_ms >= 0)
+	if (q->maxspan_ms >= 0 || (win >= 0 && win <= WINDOW_OK_MS))
 		return;
 	d = diag_new(cc->diags, D_NO_MAXSPAN, &r->text, keyword_span(r),
 		     "this sequence has no maxspan");
-	diag_note(cc->diags, d, NULL, span_make(0, 0),
-		  "partial sequences are kept until they complete, and "
-		  "stages hours or days apart still match");
+	if (win >= 0)
+		diag_note(cc->diags, d, NULL, span_make(0, 0),
+			  "the rule searches back to %s, so its stages may "
+			  "be that far apart", from);
+	else
+		diag_note(cc->diags, d, NULL, span_make(0, 0),
+			  "partial sequences are kept until they complete, "
+			  "and stages hours or days apart still match");
 	if (st->nshared)
 		diag_help(cc->diags, d, "write 'sequence by %s with "
 			  "maxspan=5m' (the longest time the stages may be "
@@ -529,11 +576,12 @@ check_until(struct check_ctx *cc, const struct rc_rule *r)
 			     "the until condition is the same as stage %zu's",
 			     i + 1);
 		diag_note(cc->diags, d, &r->text, st->span,
-			  i == 0 ? "every event that starts a sequence here "
-				   "also ends the sequences before it"
-				 : "every event that would match this stage "
-				   "ends the sequence instead, so it never "
-				   "completes");
+			  i == 0 ? "every event this stage matches also "
+				   "matches the until condition, which ends "
+				   "the sequence"
+				 : "every event this stage matches also "
+				   "matches the until condition, so the "
+				   "sequence never gets past this stage");
 		diag_help(cc->diags, d, "make the until condition describe "
 			  "the event that ends the behaviour, or remove it");
 		diag_emit(cc->diags, d);
