@@ -221,11 +221,20 @@ diag_defer(struct diag_sink *s)
 	s->defer = true;
 }
 
-/* File offset of a diagnostic, for ordering; file-level ones first. */
-static uint32_t
-diag_offset(const struct diag *d)
+/* Delivery order: by file name, then position; file-level diagnostics
+ * first in their file. */
+static int
+diag_cmp(const struct diag *a, const struct diag *b)
 {
-	return d->text ? text_to_source(d->text, d->span.start) : 0;
+	const char *fa = a->file ? a->file->name : "";
+	const char *fb = b->file ? b->file->name : "";
+	uint32_t oa = a->text ? text_to_source(a->text, a->span.start) : 0;
+	uint32_t ob = b->text ? text_to_source(b->text, b->span.start) : 0;
+	int c = strcmp(fa, fb);
+
+	if (c)
+		return c;
+	return oa < ob ? -1 : oa > ob;
 }
 
 void
@@ -236,8 +245,7 @@ diag_flush(struct diag_sink *s)
 	/* insertion sort: stable, and a rule has few diagnostics */
 	for (i = 1; i < s->npending; i++) {
 		struct diag *d = s->pending[i];
-		uint32_t off = diag_offset(d);
-		for (j = i; j > 0 && diag_offset(s->pending[j - 1]) > off; j--)
+		for (j = i; j > 0 && diag_cmp(s->pending[j - 1], d) > 0; j--)
 			s->pending[j] = s->pending[j - 1];
 		s->pending[j] = d;
 	}

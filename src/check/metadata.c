@@ -233,10 +233,12 @@ elastic_severity(struct check_ctx *cc, const struct rc_rule *r,
 	if (rv->u.num.d < 0 || rv->u.num.d > 100) {
 		d = diag_new(cc->diags, D_BAD_RISK, t, value_span(rv),
 			     "risk_score %s is outside 0..100", rv->u.num.raw);
-		diag_help(cc->diags, d, "use a number from %d to %d%s",
-			  b ? b->lo : 0, b ? b->hi : 100,
-			  b ? arena_printf(cc->arena, " (Elastic uses %d for "
-					   "%s)", b->dflt, b->name) : "");
+		if (b)
+			diag_help(cc->diags, d, "use a number from %d to %d "
+				  "(Elastic uses %d for %s)", b->lo, b->hi,
+				  b->dflt, b->name);
+		else
+			diag_help(cc->diags, d, "use a number from 0 to 100");
 		diag_emit(cc->diags, d);
 		return;
 	}
@@ -362,11 +364,15 @@ eset_meta(struct check_ctx *cc, const struct rc_rule *r)
 	struct diag *d;
 	size_t i;
 
-	if (!m->name) {
+	/* The structure check already requires <name> (and without IR we
+	 * cannot tell whether the description was read at all), so what is
+	 * left to find is a name that is empty. */
+	if (!m->name && r->ir) {
 		d = diag_new(cc->diags, D_MISSING_META, t, at,
-			     "the rule has no <name>");
-		diag_help(cc->diags, d, "add <name>What it detects "
-			  "[ID]</name> to <description>");
+			     "the rule's <name> is empty");
+		diag_help(cc->diags, d, "write what the rule detects and its "
+			  "id, e.g. <name>Encoded PowerShell "
+			  "[A0001]</name>");
 		diag_emit(cc->diags, d);
 	}
 	if (m->has_risk_score && (m->risk_score < 1 || m->risk_score > 100)) {
@@ -377,19 +383,19 @@ eset_meta(struct check_ctx *cc, const struct rc_rule *r)
 		diag_emit(cc->diags, d);
 	}
 	for (i = 0; i < m->nmitre; i++) {
-		const char *id = m->mitre[i];
+		const char *id = m->mitre[i], *fix;
 
-		if (is_technique(id) || is_subtechnique(id))
+		if (!id || is_technique(id) || is_subtechnique(id))
 			continue;
 		d = diag_new(cc->diags, D_BAD_MITRE, t, at, "'%s' in "
 			     "<mitreattackid> is not a MITRE ATT&CK technique "
 			     "id", id);
-		if (upper_fix(cc, id, is_technique))
-			diag_help(cc->diags, d, "write '%s'",
-				  upper_fix(cc, id, is_technique));
-		else if (upper_fix(cc, id, is_subtechnique))
-			diag_help(cc->diags, d, "write '%s'",
-				  upper_fix(cc, id, is_subtechnique));
+		if ((fix = upper_fix(cc, id, is_technique)) != NULL ||
+		    (fix = upper_fix(cc, id, is_subtechnique)) != NULL)
+			diag_help(cc->diags, d, "write '%s'", fix);
+		else if (upper_fix(cc, id, is_tactic))
+			diag_help(cc->diags, d, "<mitreattackid> lists "
+				  "techniques: remove the tactic '%s'", id);
 		else
 			diag_help(cc->diags, d, "list technique ids such as "
 				  "T1059 or T1059.001, separated by commas");

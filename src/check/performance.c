@@ -12,6 +12,7 @@
 #include "check/check.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 struct perf {
@@ -56,7 +57,7 @@ quoted(struct check_ctx *cc, const char *s, size_t n)
 	return q ? q : "\"\"";
 }
 
-/* --- RC6001: == and != against a wildcard literal ------------------------ */
+/* --- RC6001: == and != against a wildcard literal ------------------------- */
 
 static void
 eq_wildcard(struct perf *p, const struct ir_expr *e)
@@ -89,13 +90,14 @@ eq_wildcard(struct perf *p, const struct ir_expr *e)
 	diag_emit(p->cc->diags, d);
 }
 
-/* --- RC6002: in lists with wildcard characters ----------------------------- */
+/* --- RC6002: in lists with wildcard characters ---------------------------- */
 
 static void
 list_wildcard(struct perf *p, const struct ir_expr *e)
 {
 	const struct ir_expr *f = e->u.in.l;
 	size_t i, first = e->u.in.n, count = 0;
+	char others[64] = "";
 	struct diag *d;
 	const char *op;
 
@@ -108,16 +110,18 @@ list_wildcard(struct perf *p, const struct ir_expr *e)
 	if (!count || !f)
 		return;
 	op = e->u.in.ci ? ":" : "like";
+	if (count == 2)
+		snprintf(others, sizeof others, " (nor is the other value "
+			 "with * or ?)");
+	else if (count > 2)
+		snprintf(others, sizeof others, " (nor are the %zu other "
+			 "values with * or ?)", count - 1);
 	d = diag_new(p->cc->diags, D_LIST_WILDCARD, &p->r->text,
 		     e->u.in.v[first].span, "'%s' compares exactly: %s is "
-		     "not a wildcard pattern here%s", e->u.in.ci ? "in~" : "in",
+		     "not a wildcard pattern here%s",
+		     e->u.in.ci ? "in~" : "in",
 		     quoted(p->cc, e->u.in.v[first].u.s.s,
-			    e->u.in.v[first].u.s.len),
-		     count == 2 ? " (nor is the other value with * or ?)"
-		     : count > 2 ? arena_printf(p->cc->arena, " (nor are the "
-						"%zu other values with * or "
-						"?)", count - 1)
-				 : "");
+			    e->u.in.v[first].u.s.len), others);
 	diag_help(p->cc->diags, d, "for wildcards write '%s%.*s %s (...)' "
 		  "with the same list%s", e->u.in.neg ? "not " : "",
 		  SPAN_ARGS(p->r, f->span), op,
@@ -126,7 +130,7 @@ list_wildcard(struct perf *p, const struct ir_expr *e)
 	diag_emit(p->cc->diags, d);
 }
 
-/* --- RC6003: regexes that are wildcards --------------------------------------- */
+/* --- RC6003: regexes that are wildcards ----------------------------------- */
 
 /* Lucene regex operators (the ES regexp syntax with all optional
  * operators); any other byte stands for itself. */
@@ -177,6 +181,8 @@ regex_wildcard(struct perf *p, const struct ir_expr *e)
 {
 	const struct ir_expr *f = e->u.match.l;
 	struct strbuf sb = STRBUF_INIT;
+	const char *op;
+	bool star = false;
 	struct span sp;
 	struct diag *d;
 	size_t i, len;
@@ -195,23 +201,34 @@ regex_wildcard(struct perf *p, const struct ir_expr *e)
 		}
 		if (i)
 			sb_puts(&sb, ", ");
+		star |= memchr(w, '*', len) != NULL;
 		sb_putc(&sb, '"');
 		sb_eql_escape(&sb, w, len);
 		sb_putc(&sb, '"');
 	}
-	sp = span_join(e->u.match.v[0].span, e->u.match.v[e->u.match.n - 1].span);
+	sp = span_join(e->u.match.v[0].span,
+		       e->u.match.v[e->u.match.n - 1].span);
 	d = diag_new(p->cc->diags, D_REGEX_AS_WILDCARD, &p->r->text, sp,
-		     e->u.match.n == 1 ? "this regex is a wildcard pattern"
-				       : "these regexes are wildcard patterns");
+		     "%s %s", e->u.match.n == 1 ? "this regex is"
+						: "these regexes are",
+		     star ? (e->u.match.n == 1 ? "a wildcard pattern"
+					       : "wildcard patterns")
+			  : "plain text");
+	/* without a `.*` the regex is plain text: an exact comparison */
+	if (e->u.match.ci)
+		op = ":";
+	else if (star)
+		op = "like";
+	else
+		op = e->u.match.n > 1 ? "in" : "==";
 	diag_help(p->cc->diags, d, "write '%.*s %s %s%s%s'",
-		  SPAN_ARGS(p->r, f->span), e->u.match.ci ? ":" : "like",
-		  e->u.match.n > 1 ? "(" : "", sb.data ? sb.data : "",
-		  e->u.match.n > 1 ? ")" : "");
+		  SPAN_ARGS(p->r, f->span), op, e->u.match.n > 1 ? "(" : "",
+		  sb.data ? sb.data : "", e->u.match.n > 1 ? ")" : "");
 	diag_emit(p->cc->diags, d);
 	sb_free(&sb);
 }
 
-/* --- RC6004: leading wildcards ------------------------------------------------- */
+/* --- RC6004: leading wildcards -------------------------------------------- */
 
 static void
 leading_wildcard(struct perf *p, const struct ir_expr *e)
@@ -226,12 +243,12 @@ leading_wildcard(struct perf *p, const struct ir_expr *e)
 			continue;
 		diag_report(p->cc->diags, D_LEADING_WILDCARD, &p->r->text,
 			    v->span, "the pattern %s starts with a wildcard, "
-			    "which no index can serve",
+			    "so the search must scan every value of the field",
 			    quoted(p->cc, v->u.s.s, v->u.s.len));
 	}
 }
 
-/* --- RC6006: ESET contains where ends or starts would do ------------------------- */
+/* --- RC6006: ESET contains where ends or starts would do ------------------ */
 
 static bool
 path_sep(char c)
@@ -269,10 +286,11 @@ eset_property(const struct ir_expr *f)
 
 /* The relation that would do instead of contains, or NULL.  Only for
  * properties that hold a path or a file name, whose values have a known
- * shape: a full path starts with a drive and ends with the file name; a
- * folder (Path) starts with a drive and goes on into subfolders, so only
- * its start is certain.  Command lines, URLs and the like are left
- * alone: there "/urlcache" or ".io" is no affix. */
+ * shape: a path starts with a drive, and a full path or a file name ends
+ * with the file's extension.  A value that merely starts with a separator
+ * ("\Temp\evil") may be a folder in the middle of the path, and command
+ * lines, URLs and the like have no such shape ("/urlcache", "mega.io"), so
+ * they are left alone. */
 static const char *
 affix_relation(const char *prop, const char *s, size_t n)
 {
@@ -285,8 +303,6 @@ affix_relation(const char *prop, const char *s, size_t n)
 	if (drive && (full || strcmp(prop, "Path") == 0))
 		return "starts";
 	if ((full || name) && ext_suffix(s, n))
-		return "ends";
-	if (full && path_sep(s[0]) && !path_sep(s[n - 1]))
 		return "ends";
 	return NULL;
 }
@@ -310,16 +326,20 @@ eset_contains(struct perf *p, const struct ir_expr *e, bool neg)
 					     s, n)))
 		return;
 	d = diag_new(p->cc->diags, D_ESET_CONTAINS, &p->r->text, c->span,
-		     "%s with a value that %s", neg ? "notcontains" : "contains",
+		     "%s with a value that %s",
+		     neg ? "notcontains" : "contains",
 		     rel[0] == 's' ? "starts with a drive"
-		     : ext_suffix(s, n) ? "ends with a file extension"
-					: "is the end of a path");
-	diag_help(p->cc->diags, d, "write condition=\"%s%s\", which ESET "
-		  "evaluates more cheaply", neg ? "not" : "", rel);
+				   : "ends with a file extension");
+	diag_help(p->cc->diags, d, "if the value always %s the %s, write "
+		  "condition=\"%s%s\", which ESET evaluates more cheaply",
+		  rel[0] == 's' ? "starts" : "ends",
+		  strstr(eset_property(e->u.call.args[0]), "Name") ? "name"
+								   : "path",
+		  neg ? "not" : "", rel);
 	diag_emit(p->cc->diags, d);
 }
 
-/* --- the walk -------------------------------------------------------------------- */
+/* --- the walk ------------------------------------------------------------- */
 
 static void
 visit(struct perf *p, const struct ir_expr *e, bool neg)
@@ -366,7 +386,7 @@ visit(struct perf *p, const struct ir_expr *e, bool neg)
 	}
 }
 
-/* --- RC6005: a broad first stage ------------------------------------------------- */
+/* --- RC6005: a broad first stage ------------------------------------------ */
 
 /* Fields that only say what kind of event it is. */
 static bool

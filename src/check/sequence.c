@@ -99,7 +99,8 @@ expr_same(const struct ir_expr *a, const struct ir_expr *b)
 	case IR_NEG:
 		return expr_same(a->u.sub, b->u.sub);
 	case IR_CMP:
-		return a->u.cmp.op == b->u.cmp.op && a->u.cmp.ci == b->u.cmp.ci &&
+		return a->u.cmp.op == b->u.cmp.op &&
+		       a->u.cmp.ci == b->u.cmp.ci &&
 		       expr_same(a->u.cmp.l, b->u.cmp.l) &&
 		       expr_same(a->u.cmp.r, b->u.cmp.r);
 	case IR_IN:
@@ -261,8 +262,9 @@ check_eset(struct check_ctx *cc, const struct rc_rule *r)
 enum { WINDOW_OK_MS = 3600000 };  /* a look-back that bounds a sequence */
 
 /* How far back a rule object searches, from its "from" member (Kibana's
- * date math "now-9m"; "now-6m" when absent), in ms; -1 for a bare query,
- * which has no window, and for date math this check does not read. */
+ * date math "now-9m"; "now-6m" when absent), in ms; -1 for a bare query
+ * and a hunt, which the user runs over any range, and for date math this
+ * check does not read. */
 static int64_t
 lookback_ms(const struct rc_rule *r, const char **text)
 {
@@ -271,7 +273,9 @@ lookback_ms(const struct rc_rule *r, const char **text)
 	int64_t n = 0;
 
 	*text = NULL;
-	if (!r->json)
+	v = json_get(r->json, "type");
+	if (!r->json || (v && v->type == JSON_STRING &&
+			 strcmp(v->u.str.s, "hunt") == 0))
 		return -1;
 	v = json_get(r->json, "from");
 	if (!v || v->type == JSON_NULL) {
@@ -393,7 +397,7 @@ report_count(struct check_ctx *cc, const struct rc_rule *r,
 		  "stage %zu has %zu join key%s", ref_no, want,
 		  want == 1 ? "" : "s");
 	if (st->nkeys < want && st->nkeys == st->nshared)
-		diag_help(cc->diags, d, "add 'by %s' after this %s",
+		diag_help(cc->diags, d, "add 'by %s' after the ']' of this %s",
 			  keys_text(cc, r, ref, st->nkeys, want), noun);
 	else if (st->nkeys < want)
 		diag_help(cc->diags, d, "add '%s' to the 'by' keys of this %s",
@@ -561,8 +565,9 @@ check_until(struct check_ctx *cc, const struct rc_rule *r)
 		diag_note(cc->diags, d, &r->text, st->span,
 			  "stage %zu is joined by %s", i + 1,
 			  keys_text(cc, r, st, 0, st->nkeys));
-		diag_help(cc->diags, d, "add 'by %s' after the until "
-			  "condition", keys_text(cc, r, st, 0, st->nkeys));
+		diag_help(cc->diags, d, "add 'by %s' after the ']' of the "
+			  "until condition",
+			  keys_text(cc, r, st, 0, st->nkeys));
 		diag_emit(cc->diags, d);
 		break;
 	}
