@@ -743,7 +743,8 @@ test_eset_severity(void **state)
 	lint(l, "e.xml", ESET_RULE("<name>Sev [E0001]</name>"
 				   "<severity>0</severity>",
 				   FILENAME_IS("a.exe"), ""));
-	assert_one(l, "RC7002", 2, 2, "severity 0 is outside 1..100");
+	/* at the <severity> element */
+	assert_one(l, "RC7002", 3, 41, "severity 0 is outside 1..100");
 	assert_text(l, 0, "help: write <severity>1</severity>");
 }
 
@@ -757,10 +758,11 @@ test_eset_mitre(void **state)
 				   "T1059, t1055.001, TA0002"
 				   "</mitreattackid>",
 				   FILENAME_IS("a.exe"), ""));
+	/* at the <mitreattackid> element */
 	assert_n(l, 2);
-	assert_at(l, 0, "RC7005", 2, 2);
+	assert_at(l, 0, "RC7005", 3, 66);
 	assert_text(l, 0, "help: write 'T1055.001'");
-	assert_at(l, 1, "RC7005", 2, 2);
+	assert_at(l, 1, "RC7005", 3, 66);
 	assert_text(l, 1, "remove the tactic 'TA0002'");
 }
 
@@ -773,7 +775,8 @@ test_eset_malicious_target(void **state)
 				   "<severity>60</severity>",
 				   FILENAME_IS("a.exe"),
 				   "  <maliciousTarget name=\"Parent\"/>\n"));
-	assert_one(l, "RC7009", 2, 2, "unknown maliciousTarget 'Parent'");
+	/* at the name attribute's value */
+	assert_one(l, "RC7009", 9, 26, "unknown maliciousTarget 'Parent'");
 	assert_text(l, 0, "help: use name=\"current\"");
 }
 
@@ -872,13 +875,14 @@ test_duplicate_eset_id(void **state)
 	add(l, "c.xml", ESET_RULE("<name>Two [D0001]</name>",
 				  FILENAME_IS("c.exe"), ""));
 	rulec_ctx_finish(l->ctx);
+	/* at the <name> element that holds the id */
 	assert_n(l, 2);
-	assert_at(l, 0, "RC7007", 2, 2);
-	assert_text(l, 0, "b.xml:2:2: error: rule id 'D0001'");
+	assert_at(l, 0, "RC7007", 3, 17);
+	assert_text(l, 0, "b.xml:3:17: error: rule id 'D0001'");
 	assert_text(l, 0, "the two rules also have the same name");
-	assert_at(l, 1, "RC7007", 2, 2);
-	assert_text(l, 1, "c.xml:2:2: error: rule id 'D0001'");
-	assert_text(l, 1, "a.xml:2:2: note: first used here");
+	assert_at(l, 1, "RC7007", 3, 17);
+	assert_text(l, 1, "c.xml:3:17: error: rule id 'D0001'");
+	assert_text(l, 1, "a.xml:3:17: note: first used here");
 }
 
 /* --- rules that must stay silent ----------------------------------------- */

@@ -533,16 +533,6 @@ var_of(struct an *an, const struct ir_expr *f)
 	return (int)an->nvars++;
 }
 
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = UINT64_C(1469598103934665603);
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-	return h;
-}
-
 /* Registers a test, or returns the identical one seen before. */
 static int
 atom_add(struct an *an, struct atom *p)
@@ -1273,7 +1263,7 @@ dbl_order(const void *pa, const void *pb)
 static bool
 classes_real(struct an *an, struct var *v)
 {
-	double *e;
+	double *e, lo, hi;
 	size_t i, j, n = 0, cap = 1, m;
 
 	for (i = 0; i < v->natoms; i++)
@@ -1303,7 +1293,10 @@ classes_real(struct an *an, struct var *v)
 		v->cls[v->ncls++].d = 0;
 		return true;
 	}
-	v->cls[v->ncls++].d = e[0] > 0 ? 0 : nextafter(e[0] - 1, -INFINITY);
+	lo = e[0] > 0 ? 0 : e[0] - 1 < e[0] ? e[0] - 1
+					    : nextafter(e[0], -INFINITY);
+	if (isfinite(lo))
+		v->cls[v->ncls++].d = lo;
 	for (i = 0; i < m; i++) {
 		v->cls[v->ncls++].d = e[i];
 		if (i + 1 < m) {
@@ -1313,8 +1306,10 @@ classes_real(struct an *an, struct var *v)
 				v->cls[v->ncls++].d = mid;
 		}
 	}
-	v->cls[v->ncls++].d = e[m - 1] < 0 ? 0
-			      : nextafter(e[m - 1] + 1, INFINITY);
+	hi = e[m - 1] < 0 ? 0 : e[m - 1] + 1 > e[m - 1] ? e[m - 1] + 1
+					     : nextafter(e[m - 1], INFINITY);
+	if (isfinite(hi))
+		v->cls[v->ncls++].d = hi;
 	return true;
 }
 
@@ -1768,6 +1763,8 @@ solve_all(struct an *an, struct lnode *n, int target, bool keep)
 	struct lnode **comp;
 	bool ok = true;
 
+	if (n->n == 0)
+		return true;    /* AND() is true, OR() false */
 	if (n->n == 1)
 		return solve(an, n->kid[0], target, keep);
 	p = ARENA_NEWV(an->a, size_t, n->n);
@@ -2544,7 +2541,8 @@ report_always(struct an *an, struct lnode *n)
 		for (i = 1; i < n->n && !held; i++)
 			if (eval(an, n->kid[i]) == 1)
 				held = i;
-		clear(an, n);
+		for (i = 0; i < an->natoms; i++)
+			an->val[i] = UNK;
 	}
 	sb_printf(&sb, "this condition is always true: %s satisfies it, "
 		  "because ", w.data ? w.data : "an event");
@@ -2622,15 +2620,13 @@ glob_implies(struct an *an, const struct lnode *x, const struct lnode *y)
 {
 	const struct atom *a, *b;
 	size_t i, j;
-	bool neg = false;
 
 	if (x->kind == L_NOT && y->kind == L_NOT) {
+		/* NOT a implies NOT b when b implies a */
 		const struct lnode *t = x;
 		x = y->kid[0];
 		y = t->kid[0];
-		neg = true;
 	}
-	(void)neg;
 	if (x->kind != L_ATOM || y->kind != L_ATOM)
 		return false;
 	a = &an->atoms[x->atom];
@@ -3045,8 +3041,9 @@ check_cidr_list(struct an *an, const struct ir_expr *e)
 	}
 }
 
-/* A test on one field whose values an OR lists: `f == v`, `f in (...)`,
- * `f : (...)`.  Returns the field and values. */
+/* A test of one field against one value: `f == v`, `f in (v)`, `f : v`.
+ * Returns the field and the value.  (A branch with a list that repeats
+ * another branch's value is left to the redundancy check.) */
 static const struct ir_expr *
 value_test(const struct ir_expr *e, const struct ir_value **v, size_t *n,
 	   int *mode, bool *ci)
@@ -3062,7 +3059,7 @@ value_test(const struct ir_expr *e, const struct ir_value **v, size_t *n,
 		*ci = e->u.cmp.ci;
 		return e->u.cmp.l;
 	}
-	if (e->kind == IR_IN && !e->u.in.neg && e->u.in.l &&
+	if (e->kind == IR_IN && !e->u.in.neg && e->u.in.l && e->u.in.n == 1 &&
 	    e->u.in.l->kind == IR_FIELD) {
 		*v = e->u.in.v;
 		*n = e->u.in.n;
@@ -3070,7 +3067,7 @@ value_test(const struct ir_expr *e, const struct ir_value **v, size_t *n,
 		*ci = e->u.in.ci;
 		return e->u.in.l;
 	}
-	if (e->kind == IR_MATCH && e->u.match.l &&
+	if (e->kind == IR_MATCH && e->u.match.l && e->u.match.n == 1 &&
 	    e->u.match.l->kind == IR_FIELD) {
 		*v = e->u.match.v;
 		*n = e->u.match.n;

@@ -82,6 +82,8 @@ value_span(const struct json_value *v)
 static struct span
 eset_anchor(const struct rc_rule *r)
 {
+	if (r->meta.rule_span.end > r->meta.rule_span.start)
+		return r->meta.rule_span;
 	return r->ir ? r->ir->span : span_make(0, 0);
 }
 
@@ -376,7 +378,8 @@ eset_meta(struct check_ctx *cc, const struct rc_rule *r)
 		diag_emit(cc->diags, d);
 	}
 	if (m->has_risk_score && (m->risk_score < 1 || m->risk_score > 100)) {
-		d = diag_new(cc->diags, D_BAD_SEVERITY, t, at,
+		d = diag_new(cc->diags, D_BAD_SEVERITY, t,
+			     m->severity_span.end ? m->severity_span : at,
 			     "severity %s is outside 1..100", m->severity);
 		diag_help(cc->diags, d, "write <severity>%d</severity>",
 			  m->risk_score < 1 ? 1 : 100);
@@ -387,7 +390,8 @@ eset_meta(struct check_ctx *cc, const struct rc_rule *r)
 
 		if (!id || is_technique(id) || is_subtechnique(id))
 			continue;
-		d = diag_new(cc->diags, D_BAD_MITRE, t, at, "'%s' in "
+		d = diag_new(cc->diags, D_BAD_MITRE, t,
+			     m->mitre_span.end ? m->mitre_span : at, "'%s' in "
 			     "<mitreattackid> is not a MITRE ATT&CK technique "
 			     "id", id);
 		if ((fix = upper_fix(cc, id, is_technique)) != NULL ||
@@ -403,7 +407,8 @@ eset_meta(struct check_ctx *cc, const struct rc_rule *r)
 	}
 	if (m->malicious_target && strcmp(m->malicious_target, "current") &&
 	    strcmp(m->malicious_target, "module")) {
-		d = diag_new(cc->diags, D_MALICIOUS_TARGET, t, at,
+		d = diag_new(cc->diags, D_MALICIOUS_TARGET, t,
+			     m->target_span.end ? m->target_span : at,
 			     "unknown maliciousTarget '%s'",
 			     m->malicious_target);
 		if (strcasecmp(m->malicious_target, "current") == 0 ||
@@ -494,6 +499,9 @@ meta_span(const struct rc_rule *r, const char *member)
 		return value_span(v);
 	if (r->json)
 		return span_make(r->json->start, r->json->start + 1);
+	/* ESET ids come from the name */
+	if (r->meta.name_span.end > r->meta.name_span.start)
+		return r->meta.name_span;
 	return eset_anchor(r);
 }
 

@@ -1111,8 +1111,10 @@ read_description(struct eset_lower *el, const xmlNode *desc,
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		s = text_of(el, c);
-		if (named(c, "name"))
+		if (named(c, "name")) {
 			m->name = s;
+			m->name_span = node_span(el, c);
+		}
 		else if (named(c, "category"))
 			m->category = s;
 		else if (named(c, "os"))
@@ -1130,6 +1132,7 @@ read_description(struct eset_lower *el, const xmlNode *desc,
 		else if (named(c, "severity") && s) {
 			int64_t v;
 			m->severity = s;
+			m->severity_span = node_span(el, c);
 			if (parse_int(s, &v)) {
 				m->risk_score = (double)v;
 				m->has_risk_score = true;
@@ -1141,6 +1144,7 @@ read_description(struct eset_lower *el, const xmlNode *desc,
 		} else if (named(c, "mitreattackid") && s) {
 			/* comma-separated technique ids */
 			const char *p = s;
+			m->mitre_span = node_span(el, c);
 			size_t n = 1, k = 0;
 			for (; *p; p++)
 				n += *p == ',';
@@ -1251,13 +1255,16 @@ eset_lower_rule(struct eset_lower *el, xmlDoc *doc, struct rc_rule *r)
 
 	if (!root || !named(root, "rule"))
 		return;
+	r->meta.rule_span = node_span(el, root);
 	for (c = root->children; c; c = c->next) {
 		if (named(c, "description"))
 			read_description(el, c, &r->meta);
 		else if (named(c, "definition"))
 			def = c;
-		else if (named(c, "maliciousTarget"))
+		else if (named(c, "maliciousTarget")) {
 			r->meta.malicious_target = attr(el, c, "name");
+			r->meta.target_span = attr_span(el, c, "name");
+		}
 	}
 	read_actions(el, root, &r->meta);
 	q = ARENA_NEW(el->arena, struct ir_query);

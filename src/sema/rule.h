@@ -55,6 +55,10 @@ struct rule_meta {
 	size_t nactions;
 	const char *malicious_target;
 	bool exclusion;         /* category Exclusion */
+	/* ESET: where the parts are in the file, for metadata findings
+	 * (JSON rules use the members of r->json instead) */
+	struct span rule_span, name_span, severity_span, mitre_span,
+		target_span;
 };
 
 struct rc_rule {
