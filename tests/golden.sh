@@ -1,8 +1,9 @@
 #!/bin/sh
-# Golden tests: each tests/golden/NAME.expected pins the exact output of one
-# rulec command.  Its first line gives the arguments:
+# Golden tests: each NAME.expected in tests/golden and tests/lint/bad pins
+# the exact output of one rulec command.  Its first line gives the
+# arguments:
 #     # args: lint --dump-ir {dir}/NAME.eql
-# where {dir} is tests/golden and {shared} the ../shared folder beside the
+# where {dir} is the file's folder and {shared} the ../shared folder beside the
 # repository (cases that need {shared} are skipped when it is absent).
 # The rest of the file is the expected stdout, then "--- stderr", the
 # expected stderr, then "--- exit N".  Paths in the output are written back
@@ -13,13 +14,14 @@
 set -u
 : "${RULEC:?RULEC must name the rulec binary}"
 : "${TOP_SRCDIR:?}"
-dir="$TOP_SRCDIR/tests/golden"
 shared="${RULEC_SHARED:-$TOP_SRCDIR/../shared}"
 pass=0 fail=0 skip=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-for exp in "$dir"/*.expected; do
+for exp in "$TOP_SRCDIR"/tests/golden/*.expected "$TOP_SRCDIR"/tests/lint/bad/*.expected; do
+	[ -f "$exp" ] || continue
+	dir=$(dirname "$exp")
 	name=$(basename "$exp" .expected)
 	args=$(head -n 1 "$exp" | sed -n 's/^# args: //p')
 	if [ -z "$args" ]; then
