@@ -87,6 +87,7 @@ static void adopt_list(struct ast *dst, const struct ast *src);
 %type <node> pipes pipe pipe_args expr or_expr and_expr not_expr predicate
 %type <node> comparison value term_expr unary primary field field_path
 %type <node> call args arg_list literal patterns pattern_list expr_list
+%type <node> runs_value
 %type <op> cmp_op str_op
 
 %%
@@ -185,9 +186,16 @@ subquery
 
 runs_opt
 	: %empty                 { $$ = NULL; }
-	| WITH IDENT ASSIGN INTEGER
+	| WITH IDENT ASSIGN runs_value
 	                         { $$ = name_node(p, A_PARAM, @$, $2.s, $2.n);
 	                           if ($$) $$->kid[0] = $4; }
+	;
+
+/* only a whole number is valid; the others parse to be reported well */
+runs_value
+	: INTEGER
+	| DECIMAL
+	| MINUS INTEGER          { $$ = ast_new1(A, A_NEG, @$, OP_SUB, $2); }
 	;
 
 until_opt
@@ -536,6 +544,11 @@ yyreport_syntax_error(const yypcontext_t *ctx, struct eql_parser *p)
 	bool has_sugg = false;
 	char what[64];
 
+	if (tok == YYSYMBOL_YYEOF && p->eof_reported) {
+		/* the scanner said why the query ends here */
+		p->recovered++;
+		return 0;
+	}
 	if (tok == YYSYMBOL_YYEOF)
 		snprintf(what, sizeof what, "end of query");
 	else if (tok == YYSYMBOL_IDENT || tok == YYSYMBOL_TILDE_IDENT) {

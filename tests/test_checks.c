@@ -813,7 +813,8 @@ test_eset_empty_name(void **state)
 
 	lint(l, "e.xml", ESET_RULE("<name> </name><severity>60</severity>",
 				   FILENAME_IS("a.exe"), ""));
-	assert_one(l, "RC7001", 2, 2, "the rule's <name> is empty");
+	/* at the empty <name> element */
+	assert_one(l, "RC7001", 3, 17, "the rule's <name> is empty");
 }
 
 /* --- metadata: duplicates across a run ----------------------------------- */

@@ -3,6 +3,8 @@
  */
 #include "base/diag.h"
 
+#include "base/suggest.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,7 +206,19 @@ diag_scan_suppressions(struct diag_sink *s, const struct rc_text *t,
 						  (uint32_t)(b - t->data + n)),
 					"rulec-disable names '%s', which is no "
 					"check", name);
-				diag_help(s, d, "'rulec explain' lists the checks");
+				struct suggest sg;
+				unsigned k;
+
+				suggest_init(&sg, name, n, true);
+				for (k = 0; k < D__COUNT; k++)
+					suggest_add(&sg, diag_table[k].name,
+						    strlen(diag_table[k].name));
+				if (suggest_best(&sg))
+					diag_help(s, d, "did you mean '%s'?",
+						  suggest_best(&sg));
+				else
+					diag_help(s, d, "'rulec explain' lists "
+						  "the checks");
 				diag_emit(s, d);
 			} else {
 				off[id] = true;

@@ -873,12 +873,50 @@ lit_covers(unsigned a, bool pci, unsigned b, bool qci)
 	return byte_eq(a, b, pci || qci);
 }
 
+/* A quick necessary condition for p to cover q: p's longest run of
+ * literal bytes occurs among q's literal bytes (compared folded, which
+ * only makes the test weaker). */
+static bool
+run_occurs(const struct glob *p, const struct glob *q)
+{
+	size_t i = 0, j, k, st, best = 0, blen = 0;
+
+	while (i < p->n) {
+		if (p->t[i] >= 256) {
+			i++;
+			continue;
+		}
+		for (st = i; i < p->n && p->t[i] < 256; i++)
+			;
+		if (i - st > blen) {
+			blen = i - st;
+			best = st;
+		}
+	}
+	if (blen == 0)
+		return true;
+	for (j = 0; j + blen <= q->n; j++) {
+		for (k = 0; k < blen; k++) {
+			uint16_t t = q->t[j + k];
+			if (t >= 256 || dom_fold((unsigned char)t) !=
+					dom_fold((unsigned char)p->t[best + k]))
+				break;
+		}
+		if (k == blen)
+			return true;
+	}
+	return false;
+}
+
 bool
 glob_covers(struct arena *scratch, const struct glob *p, const struct glob *q)
 {
 	uint16_t sp[64], sq[64], *cp, *cq;
 	bool small[2 * 65], *row, *next, ok;
 	size_t np, nq, i, j;
+
+	if (!run_occurs(p, q))
+		return false;
 
 	cp = p->n <= 64 ? sp : ARENA_NEWV(scratch, uint16_t, p->n);
 	cq = q->n <= 64 ? sq : ARENA_NEWV(scratch, uint16_t, q->n);

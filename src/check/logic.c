@@ -100,6 +100,57 @@ struct var {
 enum akind { AK_FREE, AK_NULL, AK_VAL };
 
 /* How a test was written, for messages. */
+/* A literal text, compared case-insensitively when ci. */
+struct lit {
+	const char *s;
+	size_t len;
+	bool ci;
+};
+
+/* Orders texts by bytes (ASCII-folded when ci), then length. */
+static int
+lit_cmp(const struct lit *a, const struct lit *b, bool ci)
+{
+	size_t i, n = a->len < b->len ? a->len : b->len;
+
+	for (i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a->s[i], y = (unsigned char)b->s[i];
+		if (ci) {
+			x = dom_fold(x);
+			y = dom_fold(y);
+		}
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+static int
+lit_order_cs(const void *a, const void *b)
+{
+	return lit_cmp(a, b, false);
+}
+
+static int
+lit_order_ci(const void *a, const void *b)
+{
+	return lit_cmp(a, b, true);
+}
+
+/* Folded order, then exact bytes, then case-sensitive before -insensitive:
+ * the texts equal up to case end up next to each other. */
+static int
+lit_order_groups(const void *pa, const void *pb)
+{
+	const struct lit *a = pa, *b = pb;
+	int c = lit_cmp(a, b, true);
+
+	if (c)
+		return c;
+	c = lit_cmp(a, b, false);
+	return c ? c : (int)a->ci - (int)b->ci;
+}
+
 enum aform {
 	AF_EQ, AF_IN, AF_CMP, AF_CIDR, AF_MATCH, AF_REGEX, AF_STARTS, AF_ENDS,
 	AF_CONTAINS, AF_PRESENT, AF_BOOLFIELD, AF_NULL, AF_OTHER
@@ -122,6 +173,11 @@ struct atom {
 	bool bmask[2];                  /* DK_BOOL */
 	struct glob *g;                 /* DK_STR */
 	size_t ng;
+	struct lit *lits;               /* DK_STR: the literal globs, sorted
+	                                   (folded when ci) */
+	size_t nlits;
+	size_t *wild;                   /* DK_STR: the other globs */
+	size_t nwild;
 };
 
 enum lkind { L_TRUE, L_FALSE, L_ATOM, L_NOT, L_AND, L_OR };
@@ -174,6 +230,7 @@ struct an {
 	struct atom *atoms;
 	size_t natoms, capa;
 	int8_t *val;                    /* per test: UNK, 0, 1 */
+	uint8_t *pol;                   /* per test: polarity in the search */
 	unsigned long work, budget;
 	bool over;
 	struct finding *fd;
@@ -807,6 +864,21 @@ make_pred(struct an *an, struct atom *t, const struct var *v,
 				return false;
 		}
 		t->ng = t->nvals;
+		t->lits = ARENA_NEWV(an->a, struct lit, t->ng + 1);
+		t->wild = ARENA_NEWV(an->a, size_t, t->ng + 1);
+		if (!t->lits || !t->wild)
+			return false;
+		for (i = 0; i < t->ng; i++) {
+			if (glob_is_literal(&t->g[i])) {
+				t->lits[t->nlits].s = t->vals[i].u.s.s;
+				t->lits[t->nlits].len = t->vals[i].u.s.len;
+				t->lits[t->nlits++].ci = t->ci;
+			} else {
+				t->wild[t->nwild++] = i;
+			}
+		}
+		qsort(t->lits, t->nlits, sizeof *t->lits,
+		      t->ci ? lit_order_ci : lit_order_cs);
 		t->exact = true;
 		return true;
 	default:
@@ -1313,12 +1385,6 @@ classes_real(struct an *an, struct var *v)
 	return true;
 }
 
-struct lit {
-	const char *s;
-	size_t len;
-	bool ci;
-};
-
 static size_t
 letters(const char *s, size_t n)
 {
@@ -1358,81 +1424,65 @@ static bool
 classes_str(struct an *an, struct var *v)
 {
 	struct lit *l;
-	size_t i, j, k, n = 0, cap = 1;
+	size_t i, j, k, g, n = 0, cap = 1;
 
 	for (i = 0; i < v->natoms; i++)
-		cap += an->atoms[v->atoms[i]].ng;
+		cap += an->atoms[v->atoms[i]].nlits;
 	l = ARENA_NEWV(an->a, struct lit, cap);
-	if (!l)
+	v->cls = ARENA_NEWV(an->a, struct cls, cap + 1);
+	if (!l || !v->cls)
 		return false;
 	for (i = 0; i < v->natoms; i++) {
 		const struct atom *t = &an->atoms[v->atoms[i]];
-		if (t->kind != AK_VAL || !t->exact)
-			continue;
-		for (j = 0; j < t->ng; j++) {
-			const struct glob *g = &t->g[j];
-			char *s;
-			if (!glob_is_literal(g))
-				continue;
-			s = ARENA_NEWV(an->a, char, g->n + 1);
-			if (!s)
-				return false;
-			for (k = 0; k < g->n; k++)
-				s[k] = (char)g->t[k];
-			/* one entry per text (cs) or per folded text (ci) */
-			for (k = 0; k < n; k++)
-				if (l[k].ci == g->ci &&
-				    dom_str_eq(l[k].s, l[k].len, s, g->n, g->ci))
-					break;
-			if (k == n) {
-				l[n].s = s;
-				l[n].len = g->n;
-				l[n++].ci = g->ci;
-			}
+		if (t->kind == AK_VAL && t->exact && t->nlits) {
+			memcpy(l + n, t->lits, t->nlits * sizeof *l);
+			n += t->nlits;
 		}
 	}
-	v->cls = ARENA_NEWV(an->a, struct cls, n + 1);
-	if (!v->cls)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (l[i].ci)
-			continue;
-		v->cls[v->ncls].s = l[i].s;
-		v->cls[v->ncls++].len = l[i].len;
-	}
-	for (i = 0; i < n; i++) {
-		size_t cs = 0, nl;
+	qsort(l, n, sizeof *l, lit_order_groups);
+	/* each run of texts equal up to case */
+	for (g = 0; g < n; g = j) {
+		size_t cs = 0, nl, first_ci = n, last_cs = n;
 		uint64_t m, variants;
 		const char *rep = NULL;
 
-		if (!l[i].ci)
+		for (j = g; j < n && lit_cmp(&l[g], &l[j], true) == 0; j++) {
+			if (l[j].ci) {
+				if (first_ci == n)
+					first_ci = j;
+				continue;
+			}
+			if (last_cs < n && lit_cmp(&l[last_cs], &l[j], false) == 0)
+				continue;       /* the same text again */
+			last_cs = j;
+			v->cls[v->ncls].s = l[j].s;
+			v->cls[v->ncls++].len = l[j].len;
+			cs++;
+		}
+		if (first_ci == n)
 			continue;
-		for (j = 0; j < n; j++)
-			cs += !l[j].ci && dom_str_eq(l[j].s, l[j].len, l[i].s,
-						      l[i].len, true);
-		nl = letters(l[i].s, l[i].len);
+		nl = letters(l[g].s, l[g].len);
 		variants = nl >= 63 ? UINT64_MAX : UINT64_C(1) << nl;
 		if (variants <= cs)
 			continue;       /* every variant is a literal already */
-		/* the text as written, else the first variant that is not a
-		 * case-sensitive literal */
+		/* a case-insensitive literal as written, else the first
+		 * variant that is not a case-sensitive literal */
 		for (m = 0; !rep && m <= cs + 1; m++) {
-			const char *c = m == 0 ? l[i].s
-					       : variant(an, l[i].s, l[i].len,
+			const char *c = m == 0 ? l[first_ci].s
+					       : variant(an, l[g].s, l[g].len,
 							 m - 1);
 			if (!c)
 				return false;
-			for (j = 0; j < n; j++)
-				if (!l[j].ci && dom_str_eq(l[j].s, l[j].len, c,
-							    l[i].len, false))
+			for (k = v->ncls - cs; k < v->ncls; k++)
+				if (memcmp(v->cls[k].s, c, l[g].len) == 0)
 					break;
-			if (j == n)
+			if (k == v->ncls)
 				rep = c;
 		}
 		if (!rep)
 			continue;
 		v->cls[v->ncls].s = rep;
-		v->cls[v->ncls].len = l[i].len;
+		v->cls[v->ncls].len = l[g].len;
 		v->cls[v->ncls++].multi = variants - cs > 1;
 	}
 	v->cls[v->ncls].other = true;
@@ -1445,20 +1495,24 @@ classes_str(struct an *an, struct var *v)
 static uint8_t
 str_truth(const struct atom *t, const struct cls *c)
 {
+	struct lit key;
 	uint8_t r = TV_F;
 	size_t i;
 
-	for (i = 0; i < t->ng; i++) {
-		const struct glob *g = &t->g[i];
-		bool lit = glob_is_literal(g);
-		if (c->other) {
-			if (!lit)
-				r = TV_X;
-		} else if (c->multi && !g->ci && !lit) {
-			r = TV_X;
-		} else if (glob_match(g, c->s, c->len)) {
+	if (c->other)
+		return t->nwild ? TV_X : TV_F;
+	key.s = c->s;
+	key.len = c->len;
+	key.ci = t->ci;
+	if (bsearch(&key, t->lits, t->nlits, sizeof key,
+		    t->ci ? lit_order_ci : lit_order_cs))
+		return TV_T;
+	for (i = 0; i < t->nwild; i++) {
+		const struct glob *g = &t->g[t->wild[i]];
+		if (c->multi && !g->ci)
+			r = TV_X;       /* the variants may differ */
+		else if (glob_match(g, c->s, c->len))
 			return TV_T;
-		}
 	}
 	return r;
 }
@@ -1678,29 +1732,83 @@ assign(struct an *an, int a, int b)
 	return true;
 }
 
-/* Backtracking over the tests atm[k..] until root evaluates to target;
- * on success the assignment stays. */
-static bool
-dfs(struct an *an, const struct lnode *root, int target, const int *atm,
-    size_t natm, size_t k)
+/* Marks in an->pol how each test occurs under n: 1 positively, 2 under
+ * an odd number of NOTs, 3 both. */
+static void
+polarity(struct an *an, const struct lnode *n, bool neg)
 {
-	int v, b;
+	size_t i;
+
+	if (n->kind == L_ATOM)
+		an->pol[n->atom] |= neg ? 2 : 1;
+	for (i = 0; i < n->n; i++)
+		polarity(an, n->kid[i], neg != (n->kind == L_NOT));
+}
+
+/* Like eval, and when the value is unknown, *pick is an unassigned test
+ * inside a part whose value is still open: only tests that can still
+ * matter are branched on (a decided part's tests are never tried). */
+static int
+eval_pick(const struct an *an, const struct lnode *n, int *pick)
+{
+	size_t i;
+	int r, v, p = -1;
+
+	switch (n->kind) {
+	case L_TRUE: return 1;
+	case L_FALSE: return 0;
+	case L_ATOM:
+		if (an->val[n->atom] == UNK)
+			*pick = n->atom;
+		return an->val[n->atom];
+	case L_NOT:
+		v = eval_pick(an, n->kid[0], pick);
+		return v == UNK ? UNK : !v;
+	case L_AND:
+	case L_OR:
+		r = n->kind == L_AND;
+		for (i = 0; i < n->n; i++) {
+			int q = -1;
+			v = eval_pick(an, n->kid[i], &q);
+			if (v == (n->kind == L_OR))
+				return v;
+			if (v == UNK) {
+				r = UNK;
+				if (p < 0)
+					p = q;
+			}
+		}
+		if (r == UNK)
+			*pick = p;
+		return r;
+	}
+	return UNK;
+}
+
+/* Backtracking until root evaluates to target; on success the
+ * assignment stays.  Each test first gets the value that moves root
+ * towards the target (by its polarity, an->pol), which finds an answer at
+ * once in the usual case that one exists. */
+static bool
+dfs(struct an *an, const struct lnode *root, int target)
+{
+	int v, b, first, i, a = -1;
 
 	if (!spend(an))
 		return false;
-	v = eval(an, root);
+	v = eval_pick(an, root, &a);
 	if (v != UNK)
 		return v == target;
-	while (k < natm && an->val[atm[k]] != UNK)
-		k++;
-	if (k == natm)
+	if (a < 0)
 		return false;
-	for (b = 1; b >= 0; b--) {
-		if (!assign(an, atm[k], b))
+	first = an->pol[a] == 2 ? !target : an->pol[a] == 1 ? target : 1;
+	for (i = 0; i < 2; i++) {
+		b = i ? !first : first;
+		if (!assign(an, a, b))
 			continue;
-		if (dfs(an, root, target, atm, natm, k + 1))
+		if (dfs(an, root, target))
 			return true;
-		an->val[atm[k]] = UNK;
+		an->val[a] = UNK;
 		if (an->over)
 			return false;
 	}
@@ -1809,7 +1917,10 @@ solve_all(struct an *an, struct lnode *n, int target, bool keep)
 				ok = false;
 				break;
 			}
-			ok = dfs(an, t, target, t->atm, t->natm, 0);
+			for (j = 0; j < t->natm; j++)
+				an->pol[t->atm[j]] = 0;
+			polarity(an, t, false);
+			ok = dfs(an, t, target);
 			if (ok && !keep)
 				clear(an, t);
 		}
@@ -2274,6 +2385,20 @@ single_var(const struct an *an, const struct lnode *n, unsigned *view)
 	return v;
 }
 
+/* Is n (taken positively when pos) just "the field is set"? */
+static bool
+is_presence(const struct an *an, const struct lnode *n, bool pos)
+{
+	const struct atom *t;
+
+	if (n->kind == L_NOT)
+		return is_presence(an, n->kid[0], !pos);
+	if (n->kind != L_ATOM)
+		return false;
+	t = &an->atoms[n->atom];
+	return (t->form == AF_NULL && !pos) || (t->form == AF_PRESENT && pos);
+}
+
 /* What a one-field node requires, e.g. "10.0.0.1 or 10.0.0.2"; false if
  * the node is too complex to say. */
 static bool
@@ -2293,15 +2418,23 @@ phrase_node(struct an *an, struct strbuf *sb, const struct lnode *n,
 	case L_NOT:
 		return phrase_node(an, sb, n->kid[0], !pos);
 	case L_AND:
-	case L_OR:
+	case L_OR: {
+		bool sep = false;
 		for (i = 0; i < n->n; i++) {
-			if (i)
+			/* "set and other than "a"" says no more than "other
+			 * than "a"" (ESET's isnot and its kind) */
+			if (n->n > 1 && (n->kind == L_AND) == pos &&
+			    is_presence(an, n->kid[i], pos))
+				continue;
+			if (sep)
 				sb_puts(sb, (n->kind == L_OR) == pos ? " or "
 								     : " and ");
 			if (!phrase_node(an, sb, n->kid[i], pos))
 				return false;
+			sep = true;
 		}
-		return n->n > 0;
+		return sep;
+	}
 	default:
 		return false;
 	}
@@ -2380,6 +2513,26 @@ min_core(struct an *an, struct lnode **kids, size_t n, struct lnode **core)
 	return m;
 }
 
+/* Does a test of an integer field in the core compare with a fraction?
+ * (Then say that the field holds whole numbers.) */
+static bool
+fraction_in(const struct an *an, struct lnode **core, size_t n, int v)
+{
+	size_t i, j, k;
+
+	if (an->vars[v].kind != DK_INT)
+		return false;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < core[i]->natm; j++) {
+			const struct atom *t = &an->atoms[core[i]->atm[j]];
+			for (k = 0; k < t->nvals; k++)
+				if (t->vals[k].type == VT_DOUBLE &&
+				    t->vals[k].u.d != floor(t->vals[k].u.d))
+					return true;
+		}
+	return false;
+}
+
 /* Explains why AND(core) is never true: a sentence for the message
  * (after "no event satisfies this: ") and a note at each member.  `neg`
  * words it for the NOT branches of an OR (the members are the operands
@@ -2431,6 +2584,8 @@ explain_core(struct an *an, struct strbuf *sb, struct lnode **core, size_t n,
 		sb_printf(sb, "%s %s ", name, neg ? "cannot be" : "would have to be");
 		if (n == 2) {
 			sb_printf(sb, "both %s and %s", ph[0], ph[1]);
+			if (fraction_in(an, core, n, v))
+				sb_printf(sb, " (%s holds whole numbers)", name);
 		} else {
 			for (i = 0; i < n; i++)
 				sb_printf(sb, "%s%s", i ? (i + 1 == n ? " and "
@@ -2901,13 +3056,99 @@ dup_finding(struct an *an, const struct ir_expr *e, const struct ir_value *a,
 		f->help = "remove the repeated value";
 }
 
+struct vref {
+	const struct ir_value *v;
+	size_t i;
+};
+
+static int
+vref_cmp(const struct vref *a, const struct vref *b, bool ci)
+{
+	const struct ir_value *x = a->v, *y = b->v;
+	int c = (int)x->type - (int)y->type;
+
+	if (!c) {
+		switch (x->type) {
+		case VT_STRING: {
+			struct lit p = { x->u.s.s, x->u.s.len, ci };
+			struct lit q = { y->u.s.s, y->u.s.len, ci };
+			c = lit_cmp(&p, &q, ci);
+			break;
+		}
+		case VT_LONG:
+			c = x->u.i < y->u.i ? -1 : x->u.i > y->u.i;
+			break;
+		case VT_DOUBLE:
+			c = x->u.d < y->u.d ? -1 : x->u.d > y->u.d;
+			break;
+		case VT_BOOL:
+			c = (int)x->u.b - (int)y->u.b;
+			break;
+		default:
+			c = 0;
+			break;
+		}
+	}
+	return c ? c : a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int
+vref_order_cs(const void *a, const void *b)
+{
+	return vref_cmp(a, b, false);
+}
+
+static int
+vref_order_ci(const void *a, const void *b)
+{
+	return vref_cmp(a, b, true);
+}
+
+/* first[j]: the earliest entry equal to entry j when j repeats one, else
+ * (size_t)-1.  Sorting keeps long lists cheap. */
+static size_t *
+find_dups(struct an *an, const struct ir_value *v, size_t n, bool ci)
+{
+	struct vref *r = ARENA_NEWV(an->a, struct vref, n + 1);
+	size_t *first = ARENA_NEWV(an->a, size_t, n + 1);
+	size_t i, g = 0;
+
+	if (!r || !first)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		r[i].v = &v[i];
+		r[i].i = i;
+		first[i] = (size_t)-1;
+	}
+	qsort(r, n, sizeof *r, ci ? vref_order_ci : vref_order_cs);
+	for (i = 1; i < n; i++) {
+		if (r[i].v->type != VT_NULL &&
+		    same_value(r[g].v, r[i].v, ci))
+			first[r[i].i] = r[g].i;
+		else
+			g = i;
+	}
+	return first;
+}
+
+static void
+check_in_list(struct an *an, const struct ir_expr *e)
+{
+	size_t *first = find_dups(an, e->u.in.v, e->u.in.n, e->u.in.ci);
+	size_t j;
+
+	for (j = 0; first && j < e->u.in.n; j++)
+		if (first[j] != (size_t)-1)
+			dup_finding(an, e, &e->u.in.v[first[j]], &e->u.in.v[j],
+				    e->u.in.ci, e->u.in.l &&
+				    e->u.in.l->type == VT_IP);
+}
+
 /* A cheap necessary condition for p to cover q: their fixed first and
  * last bytes agree. */
 static bool
 ends_agree(const struct glob *p, const struct glob *q)
 {
-	bool ci = p->ci || q->ci;
-
 	if (p->n && q->n && p->t[0] < 256 && q->t[0] < 256 &&
 	    dom_fold((unsigned char)p->t[0]) != dom_fold((unsigned char)q->t[0]))
 		return false;
@@ -2915,129 +3156,152 @@ ends_agree(const struct glob *p, const struct glob *q)
 	    dom_fold((unsigned char)p->t[p->n - 1]) !=
 		    dom_fold((unsigned char)q->t[q->n - 1]))
 		return false;
-	(void)ci;
 	return true;
 }
 
-static bool
-has_star(const struct glob *g)
+/* Reports the entries of a list that entry `by` already covers: one
+ * finding at the first, with notes at the others. */
+static void
+covered_finding(struct an *an, const struct ir_value *v, size_t by,
+		const size_t *cov, size_t ncov, bool raw, const char *verb)
 {
-	size_t i;
+	struct strbuf sb = STRBUF_INIT, p = STRBUF_INIT;
+	struct finding *f;
+	size_t k;
+	const char *pv;
 
-	for (i = 0; i < g->n; i++)
-		if (g->t[i] == GLOB_STAR)
-			return true;
-	return false;
+	if (!ncov)
+		return;
+	put_value(an, &p, &v[by], raw);
+	pv = sb_done(an, &p);
+	put_value(an, &sb, &v[cov[0]], raw);
+	if (ncov > 1)
+		sb_printf(&sb, " and %zu other entr%s", ncov - 1,
+			  ncov == 2 ? "y" : "ies");
+	sb_printf(&sb, " %s already %s by %s in this list",
+		  ncov > 1 ? "are" : "is", verb, pv);
+	f = add_finding(an, D_COVERED_PATTERN, v[cov[0]].span,
+			sb_done(an, &sb));
+	add_note(f, v[by].span, ncov > 1 ? "this entry covers them"
+					 : "this entry covers it");
+	for (k = 1; k < ncov && f && f->nnotes < MAX_NOTES; k++)
+		add_note(f, v[cov[k]].span, arena_printf(an->a,
+			 "also %s by %s", verb, pv));
+	if (f) {
+		if (ncov == 1) {
+			put_value(an, &sb, &v[cov[0]], raw);
+			f->help = arena_printf(an->a, "remove %s",
+					       sb.data ? sb.data : "it");
+			sb_free(&sb);
+		} else {
+			f->help = arena_printf(an->a, "remove the entries "
+					       "that %s already %s", pv,
+					       strcmp(verb, "matched") == 0
+					       ? "matches" : "contains");
+		}
+	}
+}
+
+static bool
+has_wild(const struct glob *g)
+{
+	return !glob_is_literal(g);
 }
 
 static void
 check_match_list(struct an *an, const struct ir_expr *e)
 {
 	const struct ir_value *v = e->u.match.v;
-	size_t n = e->u.match.n, i, j;
-	bool ci = e->u.match.ci;
+	size_t n = e->u.match.n, i, j, *first, *cov, ncov;
+	bool ci = e->u.match.ci, *taken;
 	struct glob *g;
-	bool *rep;
 
-	rep = ARENA_NEWV(an->a, bool, n + 1);
-	g = ARENA_NEWV(an->a, struct glob, n + 1);
-	if (!rep || !g)
+	first = find_dups(an, v, n, ci);
+	if (!first)
 		return;
-	for (j = 0; j < n; j++) {
-		if (v[j].type != VT_STRING)
-			continue;
-		for (i = 0; i < j && !rep[j]; i++)
-			if (v[i].type == VT_STRING && same_value(&v[i], &v[j], ci)) {
-				dup_finding(an, e, &v[i], &v[j], ci, false);
-				rep[j] = true;
-			}
-	}
+	for (j = 0; j < n; j++)
+		if (first[j] != (size_t)-1 && v[j].type == VT_STRING)
+			dup_finding(an, e, &v[first[j]], &v[j], ci, false);
 	if (e->u.match.mode != MATCH_WILDCARD)
 		return;
-	for (i = 0; i < n; i++)
-		if (v[i].type != VT_STRING ||
-		    !glob_wildcard(an->a, v[i].u.s.s, v[i].u.s.len, ci, &g[i]))
-			rep[i] = true;
-	for (j = 0; j < n; j++) {
-		if (rep[j])
+	g = ARENA_NEWV(an->a, struct glob, n + 1);
+	taken = ARENA_NEWV(an->a, bool, n + 1);
+	cov = ARENA_NEWV(an->a, size_t, n + 1);
+	if (!g || !taken || !cov)
+		return;
+	for (i = 0; i < n; i++) {
+		taken[i] = first[i] != (size_t)-1 || v[i].type != VT_STRING;
+		if (!taken[i] && !glob_wildcard(an->a, v[i].u.s.s,
+						v[i].u.s.len, ci, &g[i]))
+			return;
+	}
+	/* only an entry with a wildcard covers another one */
+	for (i = 0; i < n; i++) {
+		if (v[i].type != VT_STRING || first[i] != (size_t)-1 ||
+		    !has_wild(&g[i]))
 			continue;
-		for (i = 0; i < n; i++) {
-			struct strbuf sb = STRBUF_INIT;
-			struct finding *f;
-
-			if (i == j || rep[i] || (!has_star(&g[i]) && has_star(&g[j])) ||
-			    !ends_agree(&g[i], &g[j]) ||
+		ncov = 0;
+		for (j = 0; j < n; j++) {
+			if (i == j || taken[j] || !ends_agree(&g[i], &g[j]) ||
 			    !glob_covers(an->a, &g[i], &g[j]))
 				continue;
-			/* equivalent patterns: report the later one */
-			if (i > j && glob_covers(an->a, &g[j], &g[i]))
+			/* equivalent patterns: the later one goes */
+			if (j < i && glob_covers(an->a, &g[j], &g[i]))
 				continue;
-			put_value(an, &sb, &v[j], false);
-			sb_puts(&sb, " is already matched by ");
-			put_value(an, &sb, &v[i], false);
-			sb_puts(&sb, " in this list");
-			f = add_finding(an, D_COVERED_PATTERN, v[j].span,
-					sb_done(an, &sb));
-			add_note(f, v[i].span, "this pattern covers it");
-			if (f) {
-				put_value(an, &sb, &v[j], false);
-				f->help = arena_printf(an->a, "remove %s",
-						       sb.data ? sb.data : "it");
-				sb_free(&sb);
-			}
-			rep[j] = true;
-			break;
+			cov[ncov++] = j;
+			taken[j] = true;
 		}
+		covered_finding(an, v, i, cov, ncov, false, "matched");
 	}
 }
 
 static void
 check_cidr_list(struct an *an, const struct ir_expr *e)
 {
-	size_t n = e->u.call.n, i, j;
+	size_t n = e->u.call.n, i, j, ncov;
 	struct rng *r = ARENA_NEWV(an->a, struct rng, n + 1);
+	struct ir_value *v = ARENA_NEWV(an->a, struct ir_value, n + 1);
+	size_t *cov = ARENA_NEWV(an->a, size_t, n + 1);
 	bool *ok = ARENA_NEWV(an->a, bool, n + 1);
 
-	if (!r || !ok || n < 3)
+	if (!r || !v || !cov || !ok || n < 3)
 		return;
+	/* v[0..n-1): the networks */
 	for (i = 1; i < n; i++) {
 		const struct ir_expr *a = e->u.call.args[i];
-		ok[i] = a && a->kind == IR_CONST && a->u.c.type == VT_STRING &&
-			dom_ip_parse(a->u.c.u.s.s, a->u.c.u.s.len, &r[i]);
+		ok[i - 1] = a && a->kind == IR_CONST &&
+			    a->u.c.type == VT_STRING &&
+			    dom_ip_parse(a->u.c.u.s.s, a->u.c.u.s.len, &r[i - 1]);
+		if (a && a->kind == IR_CONST)
+			v[i - 1] = a->u.c;
 	}
-	for (j = 1; j < n; j++) {
-		if (!ok[j])
+	n--;
+	for (j = 0; j < n; j++)
+		for (i = 0; ok[j] && i < j; i++)
+			if (ok[i] && u128_cmp(r[i].lo, r[j].lo) == 0 &&
+			    u128_cmp(r[i].hi, r[j].hi) == 0) {
+				struct finding *f = add_finding(an,
+					D_DUPLICATE_VALUE, v[j].span,
+					arena_printf(an->a, "%.*s appears "
+						"twice in this list",
+						(int)v[j].u.s.len, v[j].u.s.s));
+				add_note(f, v[i].span, "first here");
+				if (f)
+					f->help = "remove the repeated value";
+				ok[j] = false;
+			}
+	for (i = 0; i < n; i++) {
+		if (!ok[i])
 			continue;
-		for (i = 1; i < n; i++) {
-			const struct ir_value *a = &e->u.call.args[i]->u.c;
-			const struct ir_value *b = &e->u.call.args[j]->u.c;
-			bool eq;
-			struct finding *f;
-
-			if (i == j || !ok[i] || u128_cmp(r[i].lo, r[j].lo) > 0 ||
+		for (j = 0, ncov = 0; j < n; j++) {
+			if (i == j || !ok[j] ||
+			    u128_cmp(r[i].lo, r[j].lo) > 0 ||
 			    u128_cmp(r[i].hi, r[j].hi) < 0)
 				continue;
-			eq = u128_cmp(r[i].lo, r[j].lo) == 0 &&
-			     u128_cmp(r[i].hi, r[j].hi) == 0;
-			if (eq && i > j)
-				continue;
-			f = add_finding(an, eq ? D_DUPLICATE_VALUE
-					       : D_COVERED_PATTERN, b->span,
-					arena_printf(an->a, eq
-						? "%.*s appears twice in this list"
-						: "%.*s is inside %.*s, which "
-						  "this list already has",
-						(int)b->u.s.len, b->u.s.s,
-						(int)a->u.s.len, a->u.s.s));
-			add_note(f, a->span, eq ? "first here"
-						: "this network covers it");
-			if (f)
-				f->help = eq ? "remove the repeated value"
-					     : arena_printf(an->a, "remove %.*s",
-							    (int)b->u.s.len,
-							    b->u.s.s);
-			break;
+			cov[ncov++] = j;
+			ok[j] = false;
 		}
+		covered_finding(an, v, i, cov, ncov, true, "contained");
 	}
 }
 
@@ -3082,54 +3346,43 @@ value_test(const struct ir_expr *e, const struct ir_value **v, size_t *n,
 static void
 check_or_values(struct an *an, const struct ir_expr *e)
 {
-	size_t i, j, a, b, n = e->u.list.n;
+	size_t i, j, n = e->u.list.n;
+	const struct ir_value **v = ARENA_NEWV(an->a, const struct ir_value *,
+						n + 1);
+	const struct ir_expr **f = ARENA_NEWV(an->a, const struct ir_expr *,
+					       n + 1);
+	const char **key = ARENA_NEWV(an->a, const char *, n + 1);
+	int *mode = ARENA_NEWV(an->a, int, n + 1);
+	bool *ci = ARENA_NEWV(an->a, bool, n + 1);
 
+	if (!v || !f || !key || !mode || !ci)
+		return;
+	for (i = 0; i < n; i++) {
+		size_t one;
+		f[i] = value_test(e->u.list.v[i], &v[i], &one, &mode[i], &ci[i]);
+		key[i] = f[i] ? field_key(an->a, &f[i]->u.f) : NULL;
+	}
 	for (j = 1; j < n; j++) {
-		const struct ir_value *vj, *vi;
-		size_t nj, ni;
-		int mj, mi;
-		bool cj, ci, all = true, found = false;
-		const struct ir_expr *fj = value_test(e->u.list.v[j], &vj, &nj,
-						      &mj, &cj), *fi;
-		const char *kj;
+		for (i = 0; key[j] && i < j; i++) {
+			struct strbuf sb = STRBUF_INIT;
+			struct finding *fd;
 
-		if (!fj)
-			continue;
-		kj = field_key(an->a, &fj->u.f);
-		for (b = 0; b < nj && kj; b++) {
-			bool dup = false;
-			for (i = 0; i < j && !dup; i++) {
-				fi = value_test(e->u.list.v[i], &vi, &ni, &mi,
-						&ci);
-				if (!fi || mi != mj || ci != cj ||
-				    strcmp(field_key(an->a, &fi->u.f), kj) != 0)
-					continue;
-				for (a = 0; a < ni && !dup; a++) {
-					struct strbuf sb = STRBUF_INIT;
-					struct finding *f;
-
-					if (!same_value(&vi[a], &vj[b], cj))
-						continue;
-					dup = true;
-					put_value(an, &sb, &vj[b],
-						  fj->type == VT_IP);
-					sb_printf(&sb, " is already tested by "
-						  "another branch of this %s",
-						  an->eset ? "OR" : "'or'");
-					f = add_finding(an, D_DUPLICATE_VALUE,
-							vj[b].span,
-							sb_done(an, &sb));
-					add_note(f, vi[a].span, "tested here");
-					if (f)
-						f->help = "remove the repeated "
-							  "value";
-				}
-			}
-			all = all && dup;
-			found = found || dup;
+			if (!key[i] || mode[i] != mode[j] || ci[i] != ci[j] ||
+			    strcmp(key[i], key[j]) != 0 ||
+			    !same_value(v[i], v[j], ci[j]))
+				continue;
+			put_value(an, &sb, v[j], f[j]->type == VT_IP);
+			sb_printf(&sb, " is already tested by another branch "
+				  "of this %s", an->eset ? "OR" : "'or'");
+			fd = add_finding(an, D_DUPLICATE_VALUE, v[j]->span,
+					 sb_done(an, &sb));
+			add_note(fd, v[i]->span, "tested here");
+			if (fd)
+				fd->help = "remove the repeated branch";
+			if (GROW(an, an->dups, an->ndups, an->capdups))
+				an->dups[an->ndups++] = e->u.list.v[j];
+			break;
 		}
-		if (found && all && GROW(an, an->dups, an->ndups, an->capdups))
-			an->dups[an->ndups++] = e->u.list.v[j];
 	}
 }
 
@@ -3137,20 +3390,10 @@ static void
 list_visit(void *ud, const struct ir_expr *e)
 {
 	struct an *an = ud;
-	size_t i, j;
 
 	switch (e->kind) {
 	case IR_IN:
-		for (j = 1; j < e->u.in.n; j++)
-			for (i = 0; i < j; i++)
-				if (same_value(&e->u.in.v[i], &e->u.in.v[j],
-					       e->u.in.ci)) {
-					dup_finding(an, e, &e->u.in.v[i],
-						    &e->u.in.v[j], e->u.in.ci,
-						    e->u.in.l &&
-						    e->u.in.l->type == VT_IP);
-					break;
-				}
+		check_in_list(an, e);
 		break;
 	case IR_MATCH:
 		check_match_list(an, e);
@@ -3207,7 +3450,8 @@ analyze(struct an *an, const struct ir_expr *cond, const struct where *w)
 	an->anc = NULL;
 	an->capanc = 0;
 	an->val = ARENA_NEWV(an->a, int8_t, an->natoms + 1);
-	if (!an->val)
+	an->pol = ARENA_NEWV(an->a, uint8_t, an->natoms + 1);
+	if (!an->val || !an->pol)
 		return;
 	for (i = 0; i < an->natoms; i++)
 		an->val[i] = UNK;

@@ -370,7 +370,8 @@ eset_meta(struct check_ctx *cc, const struct rc_rule *r)
 	 * cannot tell whether the description was read at all), so what is
 	 * left to find is a name that is empty. */
 	if (!m->name && r->ir) {
-		d = diag_new(cc->diags, D_MISSING_META, t, at,
+		d = diag_new(cc->diags, D_MISSING_META, t,
+			     m->name_span.end ? m->name_span : at,
 			     "the rule's <name> is empty");
 		diag_help(cc->diags, d, "write what the rule detects and its "
 			  "id, e.g. <name>Encoded PowerShell "

@@ -39,6 +39,7 @@ struct eql_parser {
 	unsigned nopen;
 	bool closer_mismatch; /* the last ')' or ']' closed nothing */
 	bool too_deep;        /* the nesting error has been reported */
+	bool eof_reported;    /* the input ended inside a comment: reported */
 	/* the last two tokens, for error messages */
 	int cur_tok, prev_tok;
 	struct span cur_span, prev_span;

@@ -169,9 +169,25 @@ compile_rule(struct loader *ld, struct rc_rule *r)
 	bool blank = true;
 
 	begin_suppressions(ld, r);
-	for (i = 0; i < r->text.len && blank; i++)
-		if (!strchr(" \t\r\n\f", r->text.data[i]))
+	/* blank: nothing but white space and comments */
+	for (i = 0; i < r->text.len && blank; i++) {
+		const char *d = r->text.data;
+		if (strchr(" \t\r\n\f", d[i]))
+			continue;
+		if (d[i] == '/' && i + 1 < r->text.len && d[i + 1] == '/') {
+			while (i < r->text.len && d[i] != '\n')
+				i++;
+		} else if (d[i] == '/' && i + 1 < r->text.len &&
+			   d[i + 1] == '*') {
+			const char *e = strstr(d + i + 2, "*/");
+			if (!e)
+				blank = false;  /* the lexer reports it */
+			else
+				i = (size_t)(e - d) + 1;
+		} else {
 			blank = false;
+		}
+	}
 	if (blank) {
 		diag_report(ld->diags, D_EMPTY_QUERY, &r->text,
 			    span_make(0, (uint32_t)r->text.len),
@@ -772,8 +788,12 @@ load_path(struct loader *ld, const char *path, bool named)
 	struct stat st;
 	enum file_kind k;
 
-	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
-	    S_ISDIR(st.st_mode))
+	if (strcmp(path, "-") != 0 && stat(path, &st) != 0) {
+		file_error(ld, D_IO_ERROR, path, "cannot open: %s",
+			   strerror(errno));
+		return -1;
+	}
+	if (strcmp(path, "-") != 0 && S_ISDIR(st.st_mode))
 		return load_dir(ld, path, 0);
 	k = kind_of(path);
 	if (k == FK_UNKNOWN && named) {

@@ -124,6 +124,10 @@ known_message(int code)
 		       "character references exist without a DOCTYPE)";
 	case XML_ERR_ATTRIBUTE_REDEFINED:
 		return "an attribute is given twice on this element";
+	case XML_ERR_NAME_REQUIRED:
+	case XML_ERR_ENTITYREF_SEMICOL_MISSING:
+		return "'&' starts an entity reference: write &amp; for an "
+		       "ampersand";
 	case XML_ERR_LT_IN_ATTRIBUTE:
 		return "'<' inside an attribute value: write &lt;";
 	case XML_ERR_INVALID_CHAR:

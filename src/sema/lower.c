@@ -171,13 +171,15 @@ check_literal_for(struct lower_ctx *lc, const struct ir_expr *field,
 		return;
 	ft = field->type;
 	if (ft == VT_IP) {
-		if (v->type != VT_STRING ||
-		    !lit_parse_cidr(v->u.s.s, v->u.s.len, addr, &prefix))
-			report(lc, v->type == VT_STRING ? D_BAD_LITERAL
-						       : D_LITERAL_TYPE,
-			       v->span, NULL, "'%s' is an IP field; this is "
-			       "not an IP address or CIDR network",
-			       field->u.f.name);
+		if (v->type != VT_STRING)
+			report(lc, D_LITERAL_TYPE, v->span, "write the address "
+			       "as a string, e.g. \"10.0.0.1\"", "'%s' is an IP "
+			       "field, compared with a %s", field->u.f.name,
+			       vtype_name(v->type));
+		else if (!lit_parse_cidr(v->u.s.s, v->u.s.len, addr, &prefix))
+			report(lc, D_BAD_LITERAL, v->span, NULL, "'%s' is an "
+			       "IP field; this is not an IP address or CIDR "
+			       "network", field->u.f.name);
 	} else if (vtype_numeric(ft) && v->type == VT_STRING) {
 		report(lc, D_LITERAL_TYPE, v->span, "write the number without "
 		       "quotes", "'%s' is a number field, compared with a "
@@ -797,6 +799,11 @@ lower_runs(struct lower_ctx *lc, const struct ast *param)
 					  param->str);
 		diag_help(lc->diags, d, "stages take only 'with runs=N'");
 		diag_emit(lc->diags, d);
+		return 1;
+	}
+	if (num && num->kind != A_INTEGER) {
+		report(lc, D_BAD_RUNS, param->span, NULL,
+		       "runs must be a whole number between 1 and 100");
 		return 1;
 	}
 	if (!num || num->ival < 1 || num->ival > 100) {
