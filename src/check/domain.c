@@ -576,8 +576,8 @@ nset_cmp(struct arena *a, enum dom_op op, double c, struct nset *out)
 	struct niv v[2];
 	size_t n = 1;
 
-	v[0].lo = -INFINITY;
-	v[0].hi = INFINITY;
+	v[0].lo = -HUGE_VAL;
+	v[0].hi = HUGE_VAL;
 	v[0].lo_open = v[0].hi_open = true;
 	if (isnan(c))
 		return nset_make(a, v, op == DOM_NE ? 1 : 0, out);
@@ -590,7 +590,7 @@ nset_cmp(struct arena *a, enum dom_op op, double c, struct nset *out)
 		v[0].hi = c;
 		v[1] = v[0];
 		v[1].lo = c;
-		v[1].hi = INFINITY;
+		v[1].hi = HUGE_VAL;
 		n = 2;
 		break;
 	case DOM_LT:
@@ -679,7 +679,7 @@ nset_complement(struct arena *a, struct nset x, struct nset *out)
 
 	if (!c)
 		return false;
-	g.lo = -INFINITY;
+	g.lo = -HUGE_VAL;
 	g.lo_open = true;
 	for (i = 0; i < x.n; i++) {
 		g.hi = x.v[i].lo;
@@ -689,7 +689,7 @@ nset_complement(struct arena *a, struct nset x, struct nset *out)
 		g.lo = x.v[i].hi;
 		g.lo_open = !x.v[i].hi_open;
 	}
-	g.hi = INFINITY;
+	g.hi = HUGE_VAL;
 	g.hi_open = true;
 	if (!(isinf(g.lo) && g.lo > 0) && !niv_empty(&g))
 		c[m++] = g;

@@ -42,20 +42,37 @@
  * must have one class (or be missing) agreeing with every assigned test;
  * an array field must have, for each test assigned true, some class that
  * passes it and fails every test assigned false.  Three-valued evaluation
- * prunes the search, conjunctions split into independent components (no
- * shared field), and results are memoised per node.  The work is bounded
- * by cc->logic_budget evaluations per condition (default 100,000); when it
- * runs out, the condition gets one RC4006 note and no other claim.
+ * prunes the search and only tests inside still-open parts are branched
+ * on; each test first gets the value its polarity favours, so an answer
+ * that exists is usually found at once.  Conjunctions split into
+ * independent components (no shared field), and results are memoised per
+ * node.  The search is complete: "no event" is only said after every
+ * combination of classes was ruled out.  The work is bounded by
+ * cc->logic_budget steps per condition (default 100,000); when it runs
+ * out, the condition gets one RC4006 note and no other claim (the list
+ * checks below are syntactic and still report).
  *
  * Findings.  Each node is checked for "never true" and "always true"; a
  * node is reported only when its children do not already explain it (an
  * AND with a never-true child, an OR with an always-true child, a NOT of
  * the opposite, a literal), so the smallest offending part is reported and
- * its parents are not.  Messages give a concrete witness or the
- * conflicting tests, in the rule's own names (`src_name`).  Redundant
- * conjuncts/disjuncts are found pairwise among children sharing a field.
- * Duplicate and covered list entries are a separate, syntactic pass.
+ * its parents are not.  A never-true condition that is a whole sequence
+ * stage is RC5005 instead of RC4002.  Messages give a concrete witness
+ * (for always-true: an event that the first branch rejects, which the
+ * author evidently meant to exclude) or the conflicting tests, in the
+ * rule's own names (`src_name`) and values.  Redundant conjuncts and
+ * disjuncts are found pairwise among the children of one AND/OR that
+ * share a field, by the same search plus wildcard coverage.  Duplicate
+ * and covered list entries (`in`, `:`, `like`, `regex`, cidrMatch, and
+ * equality branches of one OR) are a separate, syntactic pass.  Ancestor
+ * conditions (their fields describe another process) are analysed on
+ * their own.
+ *
+ * Known gaps, all on the safe side: two wildcard patterns are not
+ * intersected (`x : "a*" and x : "b*"` is not reported), regexes are
+ * opaque, and non-ASCII case folding is not modelled.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,6 +211,9 @@ struct lnode {
 	size_t ngrp, natm;
 	int8_t sat, fal;                /* can be true / false; -1 unknown */
 	bool lit;                       /* a literal (or empty) condition */
+	bool hidden;                    /* ESET's NOT of several children:
+	                                   the OR under it has the NOT's
+	                                   span; findings go to the NOT */
 	bool xu, xt;                    /* never/always true, and explained
 	                                   here or below */
 	int fu;                         /* finding index of a never-true
@@ -211,7 +231,6 @@ struct finding {
 	const char *msg, *help;
 	struct fnote notes[MAX_NOTES];
 	size_t nnotes;
-	bool dropped;
 };
 
 struct emitted {
@@ -317,29 +336,76 @@ put_value(struct an *an, struct strbuf *sb, const struct ir_value *v,
 	}
 }
 
-/* The source text of an EQL node, blanks collapsed, shortened. */
+/* The source text of an EQL node: comments dropped, blanks collapsed,
+ * shortened.  Strings are copied as they are (a `//` in "http://..." is
+ * no comment). */
 static void
 src_text(struct an *an, struct strbuf *sb, struct span sp)
 {
 	const struct rc_text *t = &an->r->text;
-	size_t i, n = 0;
+	const char *d = t->data;
+	size_t i = sp.start, end = sp.end < t->len ? sp.end : t->len, n = 0;
 	bool blank = false;
 
-	for (i = sp.start; i < sp.end && i < t->len; i++) {
-		char c = t->data[i];
+	while (i < end) {
+		char c = d[i];
+		size_t from = i;
+
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			blank = n > 0;
+			i++;
+			continue;
+		}
+		if (c == '/' && i + 1 < end && d[i + 1] == '/') {
+			while (i < end && d[i] != '\n')
+				i++;
 			blank = n > 0;
 			continue;
 		}
-		if (n >= TEXT_MAX) {
+		if (c == '/' && i + 1 < end && d[i + 1] == '*') {
+			unsigned depth = 1;
+			for (i += 2; i < end && depth; i++) {
+				if (d[i] == '/' && i + 1 < end && d[i + 1] == '*')
+					depth++, i++;
+				else if (d[i] == '*' && i + 1 < end &&
+					 d[i + 1] == '/')
+					depth--, i++;
+			}
+			blank = n > 0;
+			continue;
+		}
+		if (c == '"' && i + 2 < end && d[i + 1] == '"' && d[i + 2] == '"') {
+			/* a raw string, up to the next """ */
+			for (i += 3; i < end && !(d[i] == '"' && i + 2 < end &&
+						  d[i + 1] == '"' &&
+						  d[i + 2] == '"'); i++)
+				;
+			i = i + 3 < end ? i + 3 : end;
+		} else if (c == '"') {
+			for (i++; i < end && d[i] != '"'; i++)
+				if (d[i] == '\\')
+					i++;
+			i = i + 1 < end ? i + 1 : end;
+		} else {
+			i++;
+		}
+		if (n + (i - from) > TEXT_MAX) {
+			/* as much of this token as fits, on a character
+			 * boundary */
+			size_t k = n < TEXT_MAX ? TEXT_MAX - n : 0;
+			while (k > 0 && ((unsigned char)d[from + k] & 0xc0) == 0x80)
+				k--;
+			if (blank)
+				sb_putc(sb, ' ');
+			sb_put(sb, d + from, k);
 			sb_puts(sb, "...");
 			return;
 		}
 		if (blank)
 			sb_putc(sb, ' '), n++;
 		blank = false;
-		sb_putc(sb, c);
-		n++;
+		sb_put(sb, d + from, i - from);
+		n += i - from;
 	}
 }
 
@@ -471,8 +537,9 @@ eset_text(struct an *an, struct strbuf *sb, const struct ir_expr *e)
 		sb_putc(sb, ')');
 		return;
 	case IR_AND:
+	case IR_OR:
 		/* the lowering of isnot & co: AND(f != null, NOT(test)) */
-		if (e->u.list.n == 2 && e->u.list.v[0] &&
+		if (e->kind == IR_AND && e->u.list.n == 2 && e->u.list.v[0] &&
 		    e->u.list.v[0]->kind == IR_CMP &&
 		    e->u.list.v[0]->u.cmp.op == OP_NE && e->u.list.v[1]) {
 			const struct ir_expr *t = e->u.list.v[1];
@@ -485,8 +552,6 @@ eset_text(struct an *an, struct strbuf *sb, const struct ir_expr *e)
 				return;
 			}
 		}
-		/* fall through */
-	case IR_OR:
 		sb_puts(sb, e->kind == IR_AND ? "AND(" : "OR(");
 		for (i = 0; i < e->u.list.n; i++) {
 			if (i)
@@ -528,10 +593,14 @@ dkind_of(const struct ir_expr *f)
 
 	if (f->u.f.ipfam)
 		return DK_IP;
+	/* analysed text (== is not equality), and numbers Elasticsearch
+	 * stores rounded (scaled_float) or beyond 64-bit integers
+	 * (unsigned_long): no exact claims */
 	if (es && f->u.f.map == MAP_SAME &&
 	    (strcmp(es, "text") == 0 || strcmp(es, "match_only_text") == 0 ||
-	     strcmp(es, "flattened") == 0))
-		return DK_OPAQUE;       /* analysed text: == is not equality */
+	     strcmp(es, "flattened") == 0 || strcmp(es, "scaled_float") == 0 ||
+	     strcmp(es, "unsigned_long") == 0))
+		return DK_OPAQUE;
 	switch (f->type) {
 	case VT_IP: return DK_IP;
 	case VT_LONG: return DK_INT;
@@ -561,6 +630,19 @@ field_key(struct arena *a, const struct ir_field *f)
 			    f->src_name ? f->src_name : "");
 }
 
+/* Can the field hold several values?  ECS and user schema files say so;
+ * the Elastic integration catalogue (elastic.tsv) is generated without
+ * that information, so its fields count as arrays, which only ever adds
+ * possible events (the sound choice). */
+static bool
+may_be_array(const struct ir_expr *f)
+{
+	const struct schema_field *d = f->u.f.def;
+
+	return f->u.f.array ||
+	       (d && d->origin && strcmp(d->origin, "elastic.tsv") == 0);
+}
+
 static int
 var_of(struct an *an, const struct ir_expr *f)
 {
@@ -586,7 +668,7 @@ var_of(struct an *an, const struct ir_expr *f)
 	v->name = f->u.f.name;
 	v->shown[view_slot(f->u.f.ipfam)] = field_shown(f);
 	v->kind = dkind_of(f);
-	v->array = f->u.f.array;
+	v->array = may_be_array(f);
 	return (int)an->nvars++;
 }
 
@@ -641,8 +723,12 @@ int_cmp(enum ast_op op, const struct ir_value *v, struct rng *out)
 	} else if (v->type == VT_DOUBLE && isfinite(v->u.d) &&
 		   v->u.d > -9.2e18 && v->u.d < 9.2e18) {
 		c = v->u.d;
-		lo = (int64_t)ceil(c);          /* least integer >= c */
-		hi = (int64_t)floor(c);         /* greatest integer <= c */
+		/* the least integer >= c and the greatest <= c (no libm) */
+		lo = hi = (int64_t)c;           /* truncated towards zero */
+		if ((double)lo < c)
+			lo++;
+		if ((double)hi > c)
+			hi--;
 	} else {
 		return false;
 	}
@@ -655,22 +741,16 @@ int_cmp(enum ast_op op, const struct ir_value *v, struct rng *out)
 		out->lo = out->hi = dom_int_key(lo);
 		return true;
 	case OP_LT:                     /* x < c: x <= ceil(c) - 1 */
-		if (lo == INT64_MIN) {
-			out->lo = dom_int_key(0);
-			out->hi = u128_sub1(out->lo);   /* empty */
-			return true;
-		}
+		if (lo == INT64_MIN)
+			return false;   /* beyond 64 bits: no claim */
 		out->hi = dom_int_key(lo - 1);
 		return true;
 	case OP_LE:
 		out->hi = dom_int_key(hi);
 		return true;
 	case OP_GT:                     /* x > c: x >= floor(c) + 1 */
-		if (hi == INT64_MAX) {
-			out->lo = dom_int_key(0);
-			out->hi = u128_sub1(out->lo);
-			return true;
-		}
+		if (hi == INT64_MAX)
+			return false;
 		out->lo = dom_int_key(hi + 1);
 		return true;
 	case OP_GE:
@@ -1190,7 +1270,11 @@ build(struct an *an, const struct ir_expr *e)
 				return NULL;
 		return finish(an, x);
 	case IR_NOT:
-		return not_of(an, build(an, e->u.sub), e);
+		x = not_of(an, build(an, e->u.sub), e);
+		if (x && x->kid[0]->ir && x->kid[0]->ir->span.start == e->span.start
+		    && x->kid[0]->ir->span.end == e->span.end)
+			x->kid[0]->hidden = true;
+		return x;
 	case IR_CONST:
 		if (e->u.c.type != VT_BOOL)
 			return free_leaf(an, e);
@@ -1365,9 +1449,11 @@ classes_real(struct an *an, struct var *v)
 		v->cls[v->ncls++].d = 0;
 		return true;
 	}
+	/* below the least boundary: a finite double there, if any (no
+	 * libm: far out, doubling or -DBL_MAX does it) */
 	lo = e[0] > 0 ? 0 : e[0] - 1 < e[0] ? e[0] - 1
-					    : nextafter(e[0], -INFINITY);
-	if (isfinite(lo))
+	     : isfinite(e[0] * 2) ? e[0] * 2 : -DBL_MAX;
+	if (lo < e[0])
 		v->cls[v->ncls++].d = lo;
 	for (i = 0; i < m; i++) {
 		v->cls[v->ncls++].d = e[i];
@@ -1379,8 +1465,8 @@ classes_real(struct an *an, struct var *v)
 		}
 	}
 	hi = e[m - 1] < 0 ? 0 : e[m - 1] + 1 > e[m - 1] ? e[m - 1] + 1
-					     : nextafter(e[m - 1], INFINITY);
-	if (isfinite(hi))
+	     : isfinite(e[m - 1] * 2) ? e[m - 1] * 2 : DBL_MAX;
+	if (hi > e[m - 1])
 		v->cls[v->ncls++].d = hi;
 	return true;
 }
@@ -2527,7 +2613,11 @@ fraction_in(const struct an *an, struct lnode **core, size_t n, int v)
 			const struct atom *t = &an->atoms[core[i]->atm[j]];
 			for (k = 0; k < t->nvals; k++)
 				if (t->vals[k].type == VT_DOUBLE &&
-				    t->vals[k].u.d != floor(t->vals[k].u.d))
+				    isfinite(t->vals[k].u.d) &&
+				    t->vals[k].u.d > -9.2e18 &&
+				    t->vals[k].u.d < 9.2e18 &&
+				    (double)(int64_t)t->vals[k].u.d !=
+					    t->vals[k].u.d)
 					return true;
 		}
 	return false;
@@ -2666,9 +2756,10 @@ negated_text(struct an *an, struct strbuf *sb, const struct lnode *k)
 	}
 }
 
-/* Reports an always-true OR (or other node). */
+/* Reports an always-true OR (or other node); with `negated`, the NOT
+ * `at` over it is reported as never true instead. */
 static void
-report_always(struct an *an, struct lnode *n)
+report_always(struct an *an, struct lnode *n, struct lnode *at_not)
 {
 	struct strbuf sb = STRBUF_INIT, w = STRBUF_INIT;
 	struct finding *f;
@@ -2676,13 +2767,18 @@ report_always(struct an *an, struct lnode *n)
 	bool nots = n->kind == L_OR && n->n > 1;
 	struct lnode **inner, **core, **at;
 
-	f = add_finding(an, D_ALWAYS_TRUE, n->ir->span, "");
+	f = add_finding(an, at_not ? D_NEVER_TRUE : D_ALWAYS_TRUE,
+			(at_not ? at_not : n)->ir->span, "");
 	if (!f)
 		return;
 	fi = (size_t)(f - an->fd);
+	if (at_not)
+		at_not->fu = (int)fi;
 	if (n->kind != L_OR || n->n < 2) {
-		an->fd[fi].msg = "this condition is always true: every event "
-				 "satisfies it";
+		an->fd[fi].msg = at_not ? "no event satisfies this: what it "
+					  "negates is always true"
+					: "this condition is always true: every "
+					  "event satisfies it";
 		return;
 	}
 	for (i = 0; i < n->n; i++)
@@ -2699,8 +2795,10 @@ report_always(struct an *an, struct lnode *n)
 		for (i = 0; i < an->natoms; i++)
 			an->val[i] = UNK;
 	}
-	sb_printf(&sb, "this condition is always true: %s satisfies it, "
-		  "because ", w.data ? w.data : "an event");
+	sb_printf(&sb, at_not ? "no event satisfies this: one of the "
+		  "conditions it negates always holds (%s satisfies one, "
+		  "because " : "this condition is always true: %s satisfies "
+		  "it, because ", w.data ? w.data : "an event");
 	sb_free(&w);
 	if (nots) {
 		size_t m;
@@ -2719,24 +2817,40 @@ report_always(struct an *an, struct lnode *n)
 			at[i] = n->kid[k < n->n ? k : 0];
 		}
 		explain_core(an, &sb, core, m, &an->fd[fi], at, true);
-		sb_printf(&sb, ", so one of the %s always holds",
-			  an->eset ? "NOTs" : "negated branches");
+		sb_printf(&sb, ", so one of the %s always holds%s",
+			  an->eset ? "NOTs" : "negated branches",
+			  at_not ? ")" : "");
 		f = &an->fd[fi];
 		f->msg = sb_done(an, &sb);
 		if (an->eset) {
 			unsigned view;
 			bool ranges = true;
+			const char *last = NULL;
 			for (i = 0; i < n->n && ranges; i++) {
 				int v = single_var(an, inner[i], &view);
 				ranges = v >= 0 && an->vars[v].kind == DK_IP;
 			}
-			f->help = arena_printf(an->a, "did you mean NOT(OR(...all "
-				"the conditions of the %zu NOTs...)), i.e. %s? "
-				"Write <operator type=\"NOT\"><operator "
-				"type=\"OR\">...all the conditions..."
-				"</operator></operator>", n->n, ranges
-				? "the address is in none of the ranges"
-				: "none of the conditions holds");
+			/* NOT(OR(...the IpAddressV4 ranges..., ...)) */
+			sb_puts(&sb, "did you mean NOT(OR(");
+			for (i = 0; i < n->n && ranges; i++) {
+				const char *name;
+				int v = single_var(an, inner[i], &view);
+				name = var_shown(&an->vars[v], (int)view);
+				if (last && strcmp(last, name) == 0)
+					continue;
+				sb_printf(&sb, "%s...the %s ranges...",
+					  last ? ", " : "", name);
+				last = name;
+			}
+			if (!ranges)
+				sb_printf(&sb, "...the conditions of all %zu "
+					  "NOTs...", n->n);
+			sb_printf(&sb, ")), i.e. %s? Write <operator "
+				  "type=\"NOT\"><operator type=\"OR\">...all "
+				  "the conditions...</operator></operator>",
+				  ranges ? "the address is in none of the ranges"
+					 : "none of the conditions holds");
+			f->help = sb_done(an, &sb);
 		} else {
 			sb_puts(&sb, "did you mean 'not (");
 			for (i = 0; i < n->n; i++) {
@@ -2749,10 +2863,14 @@ report_always(struct an *an, struct lnode *n)
 		}
 		return;
 	}
-	sb_puts(&sb, "every event that fails one branch satisfies another");
+	sb_printf(&sb, "every event that fails one %s satisfies another",
+		  an->eset ? "condition" : "branch");
+	if (at_not)
+		sb_putc(&sb, ')');
 	f = &an->fd[fi];
 	f->msg = sb_done(an, &sb);
-	add_note(f, node_span(n->kid[0]), "this branch fails for it");
+	add_note(f, node_span(n->kid[0]), an->eset ? "this condition fails for "
+		 "it" : "this branch fails for it");
 	if (held)
 		add_note(f, node_span(n->kid[held]), "but this one holds");
 }
@@ -2835,6 +2953,15 @@ implies(struct an *an, struct lnode *x, struct lnode *y)
 	return t && !solve(an, t, 1, false) && !an->over;
 }
 
+/* `f != null`: a test that a field is present. */
+static bool
+existence_guard(const struct ir_expr *e)
+{
+	return e && e->kind == IR_CMP && e->u.cmp.op == OP_NE &&
+	       e->u.cmp.r && e->u.cmp.r->kind == IR_CONST &&
+	       e->u.cmp.r->u.c.type == VT_NULL;
+}
+
 /* Redundant children of an AND or OR. */
 static void
 redundancy(struct an *an, struct lnode *n)
@@ -2862,6 +2989,10 @@ redundancy(struct an *an, struct lnode *n)
 
 			if (i == j || gone[j] || !share_group(ci, cj))
 				continue;
+			/* `f != null and f : "x"`: an existence guard is
+			 * often written on purpose; it is not reported */
+			if (n->kind == L_AND && existence_guard(ci->ir))
+				continue;
 			/* AND: ci follows from cj; OR: ci implies cj */
 			if (n->kind == L_AND ? !implies(an, cj, ci)
 					     : !implies(an, ci, cj))
@@ -2875,8 +3006,9 @@ redundancy(struct an *an, struct lnode *n)
 				sb_puts(&sb, "this condition is redundant: "
 					"every event that satisfies ");
 			else
-				sb_puts(&sb, "this branch is redundant: every "
-					"event it matches also matches ");
+				sb_printf(&sb, "this %s is redundant: every "
+					  "event it matches also matches ",
+					  an->eset ? "condition" : "branch");
 			node_text(an, &sb, cj->ir);
 			if (n->kind == L_AND)
 				sb_puts(&sb, " also satisfies it");
@@ -2884,6 +3016,8 @@ redundancy(struct an *an, struct lnode *n)
 					sb_done(an, &sb));
 			add_note(f, cj->ir->span, n->kind == L_AND
 				 ? "this condition already implies it"
+				 : an->eset ? "this condition already matches "
+					      "those events"
 				 : "this branch already matches those events");
 			if (f)
 				f->help = back ? "remove one of the two, they "
@@ -2925,16 +3059,19 @@ judge(struct an *an, struct lnode *n)
 	if (n->sat == 0) {
 		if (cu) {
 			n->xu = true;
-		} else if (n->ir) {
-			report_never(an, n);
+		} else if (n->ir && !n->hidden) {
+			if (n->kind == L_NOT && n->kid[0]->hidden)
+				report_always(an, n->kid[0], n);
+			else
+				report_never(an, n);
 			n->xu = true;
 		}
 	}
 	if (n->fal == 0) {
 		if (ct) {
 			n->xt = true;
-		} else if (n->ir) {
-			report_always(an, n);
+		} else if (n->ir && !n->hidden) {
+			report_always(an, n, NULL);
 			n->xt = true;
 		}
 	}
@@ -3491,6 +3628,22 @@ analyze(struct an *an, const struct ir_expr *cond, const struct where *w)
 		analyze(an, anc[i], NULL);
 }
 
+/* The list checks, then the value-set analysis, of one condition. */
+static void
+check_cond(struct an *an, const struct ir_expr *c, const struct where *w)
+{
+	size_t k;
+
+	an->nfd = 0;
+	an->fd = NULL;
+	an->capfd = 0;
+	an->ndups = 0;
+	check_walk(c, list_visit, an);
+	for (k = 0; k < an->nfd; k++)
+		emit(an, &an->fd[k]);
+	analyze(an, c, w);
+}
+
 void
 check_logic(struct check_ctx *cc, const struct rc_rule *r)
 {
@@ -3509,9 +3662,8 @@ check_logic(struct check_ctx *cc, const struct rc_rule *r)
 	an.a = &an.arena;
 	for (i = 0; i < q->nstages; i++) {
 		struct where w = { NULL };
-		const struct ir_expr *c = q->stages[i].cond;
 
-		if (!c)
+		if (!q->stages[i].cond)
 			continue;
 		if (q->kind == Q_SEQUENCE)
 			w.stage = arena_printf(an.a, "%s %zu of the sequence",
@@ -3520,28 +3672,9 @@ check_logic(struct check_ctx *cc, const struct rc_rule *r)
 		else if (q->kind == Q_SAMPLE)
 			w.stage = arena_printf(an.a, "filter %zu of the sample",
 					       i + 1);
-		an.nfd = 0;
-		an.fd = NULL;
-		an.capfd = 0;
-		check_walk(c, list_visit, &an);
-		{
-			/* the list findings come first, in walk order */
-			size_t k, n = an.nfd;
-			struct finding *fd = an.fd;
-			for (k = 0; k < n; k++)
-				emit(&an, &fd[k]);
-		}
-		analyze(&an, c, &w);
-		an.ndups = 0;
+		check_cond(&an, q->stages[i].cond, &w);
 	}
-	if (q->until && q->until->cond) {
-		an.nfd = 0;
-		an.fd = NULL;
-		an.capfd = 0;
-		check_walk(q->until->cond, list_visit, &an);
-		for (i = 0; i < an.nfd; i++)
-			emit(&an, &an.fd[i]);
-		analyze(&an, q->until->cond, NULL);
-	}
+	if (q->until && q->until->cond)
+		check_cond(&an, q->until->cond, NULL);
 	arena_release(&an.arena);
 }
