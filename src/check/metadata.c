@@ -289,6 +289,49 @@ bad_mitre(struct check_ctx *cc, const struct rc_text *t, struct span sp,
 	diag_emit(cc->diags, d);
 }
 
+/* The Enterprise ATT&CK tactics: ids and names are stable facts. */
+static const struct { const char *id, *name; } tactics[] = {
+	{ "TA0043", "Reconnaissance" }, { "TA0042", "Resource Development" },
+	{ "TA0001", "Initial Access" }, { "TA0002", "Execution" },
+	{ "TA0003", "Persistence" }, { "TA0004", "Privilege Escalation" },
+	{ "TA0005", "Defense Evasion" }, { "TA0006", "Credential Access" },
+	{ "TA0007", "Discovery" }, { "TA0008", "Lateral Movement" },
+	{ "TA0009", "Collection" }, { "TA0011", "Command and Control" },
+	{ "TA0010", "Exfiltration" }, { "TA0040", "Impact" },
+};
+
+/* A well-formed tactic id must be one of the tactics, and the name given
+ * with it must be that tactic's name. */
+static void
+tactic_agreement(struct check_ctx *cc, const struct rc_text *t,
+		 const struct json_value *id, const struct json_value *name)
+{
+	size_t i;
+	struct diag *d;
+
+	for (i = 0; i < sizeof tactics / sizeof *tactics; i++)
+		if (strcmp(id->u.str.s, tactics[i].id) == 0)
+			break;
+	if (i == sizeof tactics / sizeof *tactics) {
+		d = diag_new(cc->diags, D_MITRE_AGREEMENT, t, value_span(id),
+			     "'%s' is not an Enterprise ATT&CK tactic",
+			     id->u.str.s);
+		diag_help(cc->diags, d, "tactic ids run TA0001-TA0011, "
+			  "TA0040, TA0042 and TA0043");
+		diag_emit(cc->diags, d);
+		return;
+	}
+	if (name && strcmp(name->u.str.s, tactics[i].name) != 0) {
+		d = diag_new(cc->diags, D_MITRE_AGREEMENT, t, value_span(name),
+			     "tactic %s is '%s', not '%s'", tactics[i].id,
+			     tactics[i].name, name->u.str.s);
+		diag_note(cc->diags, d, t, value_span(id), "the tactic's id");
+		diag_help(cc->diags, d, "write \"name\": \"%s\" (or the id "
+			  "of '%s')", tactics[i].name, name->u.str.s);
+		diag_emit(cc->diags, d);
+	}
+}
+
 /* threat: [{tactic: {id}, technique: [{id, subtechnique: [{id}]}]}] */
 static void
 elastic_mitre(struct check_ctx *cc, const struct rc_rule *r,
@@ -308,6 +351,10 @@ elastic_mitre(struct check_ctx *cc, const struct rc_rule *r,
 		if (ta && !is_tactic(ta->u.str.s))
 			bad_mitre(cc, t, value_span(ta), "tactic", ta->u.str.s,
 				  is_tactic, "TA0002");
+		else if (ta)
+			tactic_agreement(cc, t, ta,
+					 str_member(json_get(e, "tactic"),
+						    "name"));
 		if (!tech || tech->type != JSON_ARRAY)
 			continue;
 		for (j = 0; j < tech->u.arr.n; j++) {
