@@ -3,6 +3,8 @@
  */
 #include "check/domain.h"
 
+#include "sema/literal.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,153 +249,30 @@ mask_of(unsigned bits)
 	return m;
 }
 
-/* Dotted quad s[0..len) into *v; false unless exactly four octets. */
-static bool
-parse_v4(const char *s, size_t len, uint32_t *v)
-{
-	size_t i = 0;
-	unsigned part;
-
-	*v = 0;
-	for (part = 0; part < 4; part++) {
-		unsigned x = 0, digits = 0;
-
-		while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 3) {
-			x = x * 10 + (unsigned)(s[i++] - '0');
-			digits++;
-		}
-		if (!digits || x > 255)
-			return false;
-		*v = (*v << 8) | x;
-		if (part < 3) {
-			if (i >= len || s[i] != '.')
-				return false;
-			i++;
-		}
-	}
-	return i == len;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* IPv6 text s[0..len) into 8 groups; false if malformed. */
-static bool
-parse_v6(const char *s, size_t len, uint16_t g[8])
-{
-	uint16_t head[8], tail[8];
-	size_t nh = 0, nt = 0, i = 0;
-	bool dbl = false;
-
-	if (len >= 2 && s[0] == ':' && s[1] == ':') {
-		dbl = true;
-		i = 2;
-	} else if (len >= 1 && s[0] == ':') {
-		return false;
-	}
-	while (i < len) {
-		size_t st = i, digits = 0;
-		unsigned x = 0;
-		uint16_t *dst = dbl ? tail : head;
-		size_t *nd = dbl ? &nt : &nh;
-
-		while (i < len && hexval(s[i]) >= 0 && digits < 5) {
-			x = x * 16 + (unsigned)hexval(s[i++]);
-			digits++;
-		}
-		if (i < len && s[i] == '.') {
-			/* a dotted IPv4 tail: the last two groups */
-			uint32_t v4;
-			if (!parse_v4(s + st, len - st, &v4) || nh + nt + 2 > 8)
-				return false;
-			dst[(*nd)++] = (uint16_t)(v4 >> 16);
-			dst[(*nd)++] = (uint16_t)(v4 & 0xffff);
-			i = len;
-			break;
-		}
-		if (!digits || digits > 4 || nh + nt >= 8)
-			return false;
-		dst[(*nd)++] = (uint16_t)x;
-		if (i == len)
-			break;
-		if (s[i] != ':')
-			return false;
-		i++;
-		if (i < len && s[i] == ':') {
-			if (dbl)
-				return false;
-			dbl = true;
-			i++;
-		} else if (i == len) {
-			return false;   /* a trailing single ':' */
-		}
-	}
-	if (dbl ? nh + nt > 7 : nh != 8)
-		return false;
-	memset(g, 0, 8 * sizeof *g);
-	memcpy(g, head, nh * sizeof *g);
-	memcpy(g + 8 - nt, tail, nt * sizeof *g);
-	return true;
-}
-
 unsigned
 dom_ip_parse(const char *s, size_t len, struct rng *out)
 {
-	const char *slash = memchr(s, '/', len);
-	size_t alen = slash ? (size_t)(slash - s) : len;
-	unsigned fam, bits, maxp;
+	uint8_t b[16];
+	unsigned fam, prefix, bits, i;
 	struct u128 addr, m;
 
-	if (memchr(s, ':', alen)) {
-		uint16_t g[8];
-		unsigned i;
-
-		if (!parse_v6(s, alen, g))
-			return 0;
+	/* one parser for IP literals in the whole program */
+	fam = lit_parse_cidr(s, len, b, &prefix);
+	if (fam == 6) {
 		addr.hi = addr.lo = 0;
-		for (i = 0; i < 4; i++) {
-			addr.hi = (addr.hi << 16) | g[i];
-			addr.lo = (addr.lo << 16) | g[i + 4];
+		for (i = 0; i < 8; i++) {
+			addr.hi = (addr.hi << 8) | b[i];
+			addr.lo = (addr.lo << 8) | b[i + 8];
 		}
-		fam = 6;
-		maxp = 128;
-	} else {
-		uint32_t v4;
-
-		if (!parse_v4(s, alen, &v4))
-			return 0;
+		bits = prefix;
+	} else if (fam == 4) {
+		uint32_t v4 = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+			      (uint32_t)b[2] << 8 | b[3];
 		addr = u128_make(0, 0xffff00000000u | v4);
-		fam = 4;
-		maxp = 32;
+		bits = prefix + 96;
+	} else {
+		return 0;
 	}
-	bits = maxp;
-	if (slash) {
-		size_t i, plen = len - alen - 1;
-		unsigned p = 0;
-
-		if (plen == 0 || plen > 3)
-			return 0;
-		for (i = 0; i < plen; i++) {
-			char c = slash[1 + i];
-			if (c < '0' || c > '9')
-				return 0;
-			p = p * 10 + (unsigned)(c - '0');
-		}
-		if (p > maxp)
-			return 0;
-		bits = p;
-	}
-	if (fam == 4)
-		bits += 96;
 	m = mask_of(bits);
 	out->lo = u128_make(addr.hi & m.hi, addr.lo & m.lo);
 	out->hi = u128_make(addr.hi | ~m.hi, addr.lo | ~m.lo);

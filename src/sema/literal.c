@@ -58,8 +58,8 @@ parse_v6(const char *s, size_t len, uint8_t *out)
 		uint16_t *g = dbl ? tail : head;
 		size_t *ng = dbl ? &nt : &nh;
 
-		/* a dotted IPv4 tail takes the last 32 bits */
-		if (memchr(s + i, '.', len - i)) {
+		/* a dotted IPv4 tail (the last group) takes 32 bits */
+		if (!memchr(s + i, ':', len - i) && memchr(s + i, '.', len - i)) {
 			uint8_t v4[4];
 			if (!parse_v4(s + i, len - i, v4) || *ng + 2 > 8)
 				return false;
