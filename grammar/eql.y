@@ -51,6 +51,7 @@ static struct ast *name_node(struct eql_parser *p, enum ast_kind k,
 static struct ast *join_field(struct eql_parser *p, YYLTYPE sp,
 			      struct ast *f, const char *s, size_t n);
 static void adopt_list(struct ast *dst, const struct ast *src);
+static void set_kid(struct ast *n, int i, struct ast *k);
 }
 
 %define api.pure full
@@ -113,30 +114,30 @@ event_filter
 
 category_filter
 	: IDENT WHERE expr       { $$ = name_node(p, A_EVENT, @$, $1.s, $1.n);
-	                           if ($$) $$->kid[0] = $3; }
+	                           set_kid($$, 0, $3); }
 	| STRING WHERE expr      { $$ = $1 ? name_node(p, A_EVENT, @$, $1->str, $1->slen) : NULL;
-	                           if ($$) { $$->kid[0] = $3; $$->flags |= AF_QUOTED; } }
+	                           if ($$) { set_kid($$, 0, $3); $$->flags |= AF_QUOTED; } }
 	;
 
 sequence
 	: SEQUENCE seq_header terms until_opt
 	                         { $$ = $2; if ($$) { $$->kind = A_SEQUENCE; $$->span = @$;
 	                           adopt_list($$, $3);
-	                           $$->kid[2] = $4; } }
+	                           set_kid($$, 2, $4); } }
 	;
 
 sample
 	: SAMPLE seq_header terms until_opt
 	                         { $$ = $2; if ($$) { $$->kind = A_SAMPLE; $$->span = @$;
 	                           adopt_list($$, $3);
-	                           $$->kid[2] = $4; } }
+	                           set_kid($$, 2, $4); } }
 	;
 
 join
 	: JOIN seq_header terms until_opt
 	                         { $$ = $2; if ($$) { $$->kind = A_JOIN; $$->span = @$;
 	                           adopt_list($$, $3);
-	                           $$->kid[2] = $4; } }
+	                           set_kid($$, 2, $4); } }
 	;
 
 /* The header node collects `by` (kid[0]) and `with maxspan` (kid[1]); the
@@ -158,9 +159,9 @@ timespan
 	: INTEGER                { $$ = ast_new1(A, A_TIMESPAN, @$, OP_NONE, $1); }
 	| DECIMAL                { $$ = ast_new1(A, A_TIMESPAN, @$, OP_NONE, $1); }
 	| INTEGER IDENT          { $$ = name_node(p, A_TIMESPAN, @$, $2.s, $2.n);
-	                           if ($$) $$->kid[0] = $1; }
+	                           set_kid($$, 0, $1); }
 	| DECIMAL IDENT          { $$ = name_node(p, A_TIMESPAN, @$, $2.s, $2.n);
-	                           if ($$) $$->kid[0] = $1; }
+	                           set_kid($$, 0, $1); }
 	;
 
 terms
@@ -171,7 +172,7 @@ terms
 term
 	: subquery keys_opt runs_opt
 	                         { $$ = ast_new2(A, A_TERM, @$, OP_NONE, $1, $2);
-	                           if ($$) { $$->kid[2] = $3;
+	                           if ($$) { set_kid($$, 2, $3);
 	                             if ($1 && ($1->flags & AF_MISSING)) {
 	                               $$->flags |= AF_MISSING; $1->flags &= ~(unsigned)AF_MISSING; } } }
 	;
@@ -188,7 +189,7 @@ runs_opt
 	: %empty                 { $$ = NULL; }
 	| WITH IDENT ASSIGN runs_value
 	                         { $$ = name_node(p, A_PARAM, @$, $2.s, $2.n);
-	                           if ($$) $$->kid[0] = $4; }
+	                           set_kid($$, 0, $4); }
 	;
 
 /* only a whole number is valid; the others parse to be reported well */
@@ -269,7 +270,7 @@ predicate
 	| value str_op patterns  { $$ = ast_new1(A, A_MATCH, @$, $2, $1);
 	                           adopt_list($$, $3); if ($$ && $3) $$->flags |= $3->flags & AF_LIST; }
 	| IDENT OF subquery      { $$ = name_node(p, A_LINEAGE, @$, $1.s, $1.n);
-	                           if ($$) $$->kid[0] = $3; }
+	                           set_kid($$, 0, $3); }
 	;
 
 /* Chained comparisons parse (left-nested) so that sema can say why they
@@ -393,6 +394,19 @@ adopt_list(struct ast *dst, const struct ast *src)
 	dst->list = src->list;
 	dst->tail = src->tail;
 	dst->nlist = src->nlist;
+	if (src->depth >= dst->depth)
+		dst->depth = src->depth + 1;
+}
+
+/* n->kid[i] = k, keeping n's depth. */
+static void
+set_kid(struct ast *n, int i, struct ast *k)
+{
+	if (!n)
+		return;
+	n->kid[i] = k;
+	if (k && k->depth >= n->depth)
+		n->depth = k->depth + 1;
 }
 
 /* `a.b` + `c`: one FIELD node with the dotted name. */
@@ -400,18 +414,26 @@ static struct ast *
 join_field(struct eql_parser *p, YYLTYPE sp, struct ast *f, const char *s,
 	   size_t n)
 {
-	char *name;
+	size_t need;
 
 	if (!f || !f->str || !s)
 		return f;
-	name = arena_alloc(p->arena, f->slen + 1 + n + 1);
-	if (!name)
-		return NULL;
-	memcpy(name, f->str, f->slen);
-	name[f->slen] = '.';
-	memcpy(name + f->slen + 1, s, n);
-	f->str = name;
+	/* the name grows in place, doubling its buffer (capacity in ival):
+	 * a long a.b.c... costs linear memory, not quadratic */
+	need = f->slen + 1 + n + 1;
+	if (need > (size_t)f->ival) {
+		size_t cap = need * 2;
+		char *name = arena_alloc(p->arena, cap);
+		if (!name)
+			return NULL;
+		memcpy(name, f->str, f->slen);
+		f->str = name;
+		f->ival = (int64_t)cap;
+	}
+	((char *)f->str)[f->slen] = '.';
+	memcpy((char *)f->str + f->slen + 1, s, n);
 	f->slen += 1 + n;
+	((char *)f->str)[f->slen] = '\0';
 	f->span = sp;
 	return f;
 }

@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include "base/json.h"
+#include "base/strbuf.h"
 #include "rulec.h"
 
 enum { MAX_GOT = 32 };
@@ -893,6 +894,95 @@ test_json_array_of_rules(void **state)
 	free(dump);
 }
 
+
+/* --- hostile sizes (found by review: each used to crash or blow up) --- */
+
+/* Repeats `unit` n times after `head` into a heap string. */
+static char *
+repeat(const char *head, const char *unit, size_t n, const char *tail)
+{
+	size_t hl = strlen(head), ul = strlen(unit), tl = strlen(tail), i;
+	char *s = malloc(hl + ul * n + tl + 1), *p;
+
+	assert_non_null(s);
+	memcpy(s, head, hl);
+	for (p = s + hl, i = 0; i < n; i++, p += ul)
+		memcpy(p, unit, ul);
+	memcpy(p, tail, tl + 1);
+	return s;
+}
+
+static void
+test_deep_operator_chains(void **state)
+{
+	struct api *a = *state;
+	char *q;
+
+	/* 60,000 `+ 1`: a left spine far deeper than any tree walk may go */
+	q = repeat("process where process.pid == 1", "+1", 60000, "");
+	assert_int_equal(load(a, "d.eql", q), 1);
+	free(q);
+	assert_ngot(a, 1);
+	assert_string_equal(a->d[0].id, "RC1001");
+	assert_non_null(strstr(a->d[0].msg, "nested more than 1000"));
+	api_reset(a);
+	/* 300,000 chained comparisons */
+	q = repeat("process where process.pid", " == 1", 300000, "");
+	assert_int_equal(load(a, "d.eql", q), 1);
+	free(q);
+	assert_ngot(a, 1);
+	assert_string_equal(a->d[0].id, "RC1001");
+	api_reset(a);
+	/* 500 levels is fine */
+	q = repeat("process where process.pid == 1", "+1", 500, "");
+	assert_int_equal(load(a, "d.eql", q), 1);
+	free(q);
+	assert_ngot(a, 0);
+}
+
+static void
+test_long_dotted_name(void **state)
+{
+	struct api *a = *state;
+	char *q = repeat("process where ", "a.", 40000, "a == 1");
+
+	/* used to cost gigabytes (the name was copied at every dot) */
+	assert_int_equal(load(a, "n.eql", q), 1);
+	free(q);
+	assert_ngot(a, 1);
+	assert_string_equal(a->d[0].id, "RC2012");
+}
+
+static void
+test_huge_condition_budget(void **state)
+{
+	struct api *a = *state;
+	struct strbuf sb = STRBUF_INIT;
+	int i;
+
+	sb_puts(&sb, "process where ");
+	for (i = 0; i < 20000; i++)
+		sb_printf(&sb, "%sprocess.name == \"a%d\"", i ? " or " : "",
+			  i);
+	/* too large for the exact analysis: a note, not a hang */
+	assert_int_equal(load(a, "h.eql", sb.data), 1);
+	sb_free(&sb);
+	assert_ngot(a, 1);
+	assert_string_equal(a->d[0].id, "RC4006");
+}
+
+static void
+test_suppressed_errors_note(void **state)
+{
+	struct api *a = *state;
+
+	assert_int_equal(load(a, "s.eql", "// rulec-disable: field-comparison\n"
+			      "process where process.name == "
+			      "process.parent.name\n"), 1);
+	assert_ngot(a, 1);
+	assert_string_equal(a->d[0].id, "RC1025");
+}
+
 int
 main(void)
 {
@@ -916,6 +1006,10 @@ main(void)
 		ATEST(test_bad_rule_objects),
 		ATEST(test_kibana_export_summary),
 		ATEST(test_json_array_of_rules),
+		ATEST(test_deep_operator_chains),
+		ATEST(test_long_dotted_name),
+		ATEST(test_huge_condition_budget),
+		ATEST(test_suppressed_errors_note),
 	};
 
 	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);

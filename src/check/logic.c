@@ -48,7 +48,8 @@
  * independent components (no shared field), and results are memoised per
  * node.  The search is complete: "no event" is only said after every
  * combination of classes was ruled out.  The work is bounded by
- * cc->logic_budget steps per condition (default 100,000); when it runs
+ * cc->logic_budget work units (class visits) per condition (default
+ * 2,000,000); when it runs
  * out, the condition gets one RC4006 note and no other claim (the list
  * checks below are syntactic and still report).
  *
@@ -83,7 +84,10 @@
 
 #define UNK (-1)
 enum { TV_F = 0, TV_T = 1, TV_X = 2 };
-enum { DEFAULT_BUDGET = 100000, MAX_NOTES = 12, TEXT_MAX = 60 };
+/* DEFAULT_BUDGET: work units per condition (class visits); TT_LIMIT:
+ * largest class table (classes x tests of one field) built */
+enum { DEFAULT_BUDGET = 2000000, MAX_NOTES = 12, TEXT_MAX = 60,
+       TT_LIMIT = 4000000 };
 
 /* --- the model ------------------------------------------------------------ */
 
@@ -1637,6 +1641,12 @@ build_classes(struct an *an, struct var *v)
 	}
 	if (!ok)
 		return false;
+	/* the class table is ncls x natoms: refuse a huge one up front
+	 * rather than spend the memory (reported as over budget) */
+	if (v->natoms && v->ncls > TT_LIMIT / v->natoms) {
+		an->over = true;
+		return false;
+	}
 	v->tt = ARENA_NEWV(an->a, uint8_t, v->ncls * v->natoms + 1);
 	if (!v->tt)
 		return false;
@@ -1724,7 +1734,8 @@ consistent(struct an *an, int vi)
 	size_t s, c;
 	bool empty = false, nonempty = false, any_one = false;
 
-	an->work++;
+	/* the budget counts class visits, so it bounds time */
+	an->work += 1 + v->ncls;
 	if (!v->array) {
 		if (missing_fits(an, v))
 			return true;
@@ -3593,9 +3604,13 @@ analyze(struct an *an, const struct ir_expr *cond, const struct where *w)
 	for (i = 0; i < an->natoms; i++)
 		an->val[i] = UNK;
 	for (i = 0; i < an->nvars; i++)
-		if (!build_classes(an, &an->vars[i]))
-			return;
-	compute(an, root);
+		if (!build_classes(an, &an->vars[i])) {
+			if (!an->over)
+				return;         /* out of memory */
+			break;
+		}
+	if (!an->over)
+		compute(an, root);
 	if (!an->over)
 		judge(an, root);
 	if (!an->over)
@@ -3644,6 +3659,19 @@ check_cond(struct an *an, const struct ir_expr *c, const struct where *w)
 	analyze(an, c, w);
 }
 
+/* Whether any check this analysis reports is on. */
+static bool
+logic_enabled(const struct diag_sink *s)
+{
+	unsigned i;
+
+	for (i = 0; i < D__COUNT; i++)
+		if ((diag_table[i].family == FAM_LOGIC || i == D_STAGE_NEVER) &&
+		    s->level[i] != SEV_OFF)
+			return true;
+	return false;
+}
+
 void
 check_logic(struct check_ctx *cc, const struct rc_rule *r)
 {
@@ -3651,7 +3679,7 @@ check_logic(struct check_ctx *cc, const struct rc_rule *r)
 	struct an an;
 	size_t i;
 
-	if (!q || !cc || !cc->diags)
+	if (!q || !cc || !cc->diags || !logic_enabled(cc->diags))
 		return;
 	memset(&an, 0, sizeof an);
 	an.cc = cc;

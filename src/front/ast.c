@@ -38,6 +38,7 @@ ast_new(struct arena *a, enum ast_kind k, struct span sp)
 	if (n) {
 		n->kind = k;
 		n->span = sp;
+		n->depth = 1;
 	}
 	return n;
 }
@@ -51,6 +52,8 @@ ast_new1(struct arena *a, enum ast_kind k, struct span sp, enum ast_op op,
 	if (n) {
 		n->op = op;
 		n->kid[0] = k0;
+		if (k0 && k0->depth >= n->depth)
+			n->depth = k0->depth + 1;
 	}
 	return n;
 }
@@ -61,8 +64,11 @@ ast_new2(struct arena *a, enum ast_kind k, struct span sp, enum ast_op op,
 {
 	struct ast *n = ast_new1(a, k, sp, op, k0);
 
-	if (n)
+	if (n) {
 		n->kid[1] = k1;
+		if (k1 && k1->depth >= n->depth)
+			n->depth = k1->depth + 1;
+	}
 	return n;
 }
 
@@ -92,6 +98,8 @@ ast_append(struct ast *parent, struct ast *child)
 		parent->list = child;
 	parent->tail = child;
 	parent->nlist++;
+	if (child->depth >= parent->depth)
+		parent->depth = child->depth + 1;
 	parent->span = span_join(parent->span, child->span);
 	return parent;
 }

@@ -73,7 +73,13 @@ struct ast {
 	struct ast *list, *tail; /* list children */
 	struct ast *next;        /* sibling in the parent's list */
 	size_t nlist;
+	unsigned depth;          /* 1 + the depth of the deepest child */
 };
+
+/* Deeper trees are refused before any recursive walk (lowering, dumps):
+ * left-recursive chains such as a + b + c ... grow the tree without
+ * growing the parser's stack. */
+enum { AST_MAX_DEPTH = 1000 };
 
 const char *ast_kind_name(enum ast_kind k);
 

@@ -97,6 +97,19 @@ add_source(struct loader *ld, const char *name, char *data, size_t len)
 	return s;
 }
 
+/* A rule with errors that were all turned off gets no IR either: say that
+ * the later checks did not run on it. */
+static void
+note_suppressed(struct loader *ld, struct rc_rule *r, bool failed)
+{
+	if (failed && !r->ir && r->errors == 0) {
+		diag_report(ld->diags, D_SUPPRESSED_ERRORS, &r->text,
+			    span_make(0, 0), "this rule has errors that were "
+			    "turned off; the checks that need a valid rule "
+			    "did not run on it");
+	}
+}
+
 /* Adds a rule to the run, after the checks (while its file's
  * diagnostics are still being collected, so they come out in order). */
 static bool
@@ -172,7 +185,7 @@ compile_rule(struct loader *ld, struct rc_rule *r)
 	/* blank: nothing but white space and comments */
 	for (i = 0; i < r->text.len && blank; i++) {
 		const char *d = r->text.data;
-		if (strchr(" \t\r\n\f", d[i]))
+		if (d[i] && strchr(" \t\r\n\f", d[i]))
 			continue;
 		if (d[i] == '/' && i + 1 < r->text.len && d[i + 1] == '/') {
 			while (i < r->text.len && d[i] != '\n')
@@ -196,6 +209,15 @@ compile_rule(struct loader *ld, struct rc_rule *r)
 		return;
 	}
 	r->ast = eql_parse_text(&p, ld->arena, ld->diags, &r->text);
+	if (r->ast && r->ast->depth > AST_MAX_DEPTH) {
+		diag_report(ld->diags, D_SYNTAX_ERROR, &r->text,
+			    span_make(0, (uint32_t)r->text.len),
+			    "the query is nested more than %d levels deep "
+			    "(a chain of that many operators); rulec does "
+			    "not analyse it", AST_MAX_DEPTH);
+		r->ast = NULL;
+		p.recovered++;
+	}
 	/* lower complete trees too (only lexical errors), so that all of a
 	 * rule's errors are reported in one run */
 	if (r->ast && p.recovered == 0 && !ld->arena->oom) {
@@ -212,6 +234,7 @@ compile_rule(struct loader *ld, struct rc_rule *r)
 		r->errors = p.errors;
 	if (r->errors)
 		r->ir = NULL;
+	note_suppressed(ld, r, r->ast && !r->ir);
 }
 
 static int
@@ -506,7 +529,8 @@ load_ndjson(struct loader *ld, struct rc_source *src)
 		struct json_error err;
 		struct json_value *v;
 
-		for (i = off; i < end && strchr(" \t\r", src->data[i]); i++)
+		for (i = off; i < end && src->data[i] &&
+			    strchr(" \t\r", src->data[i]); i++)
 			;
 		if (i < end) {
 			v = json_parse_range(ld->arena, src->data, off, end,
@@ -563,6 +587,7 @@ load_xml_rule(struct loader *ld, struct rc_source *src,
 	r->errors = ld->diags->count[SEV_ERROR] - before;
 	if (r->errors)
 		r->ir = NULL;
+	note_suppressed(ld, r, true);
 	return add_rule(ld, r) ? 1 : -1;
 }
 

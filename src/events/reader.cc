@@ -1,0 +1,991 @@
+/*
+ * reader.cc - streaming JSON event reader on simdjson On-Demand.
+ *
+ * The only C++ file of rulec.  It uses simdjson's error-code API only and
+ * is meant to be compiled with -fno-exceptions -fno-rtti; all our own
+ * memory is malloc'd and checked, simdjson allocates with nothrow new and
+ * reports MEMALLOC.  See reader.h for the design.
+ */
+#include "events/reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <new>
+
+#include <simdjson.h>
+
+using namespace simdjson;
+
+namespace {
+
+enum { MODE_UNKNOWN, MODE_NDJSON, MODE_ARRAY };
+/* Array-mode states: what the scanner expects next outside an element. */
+enum { A_FIRST, A_ELEM, A_SEP, A_DONE };
+
+const uint64_t FNV_OFF = 14695981039346656037ULL;
+const uint64_t FNV_MUL = 1099511628211ULL;
+
+inline uint64_t
+fnv(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * FNV_MUL;
+	return h;
+}
+
+/* One entry of the interest table: a wanted path and/or a dot-prefix. */
+struct entry {
+	uint64_t hash;
+	uint32_t off, len;	/* name in names[] */
+	int32_t id;		/* slot index if a wanted path, else -1 */
+	bool prefix;		/* some wanted path continues with '.' */
+	bool used;
+};
+
+/* The value of one wanted path in the current event. */
+struct slot {
+	uint64_t gen;		/* == reader gen when set for this walk */
+	ev_value v;
+	size_t first, count;	/* element range in elems[] for arrays */
+};
+
+/* Arena block for unescaped strings; blocks never move. */
+struct sblock {
+	sblock *next;
+	size_t cap, used;
+	char data[1];
+};
+
+} /* namespace */
+
+struct ev_event {
+	ev_reader *r;
+	uint64_t index;
+};
+
+struct ev_reader {
+	int fd;
+	bool own_fd, eof, dead, oom;
+	int mode, astate;
+
+	/* input buffer: [0, end) valid, records start at pos */
+	char *buf;
+	size_t cap, chunk, pos, end;
+	uint64_t base;		/* absolute offset of buf[0] */
+	uint64_t line;		/* line number of buf[pos] (1-based) */
+	uint64_t nread, nrec;
+
+	/* array mode: end of the current element's scan (for recounts) */
+	size_t elem_end;
+
+	/* current record */
+	const char *rec;
+	size_t reclen;
+	ondemand::parser parser;
+	ondemand::document doc;
+	ev_event ev;
+
+	/* interest set */
+	entry *tab;
+	size_t tabcap, tabn;
+	char *names;
+	size_t namelen, namecap;
+	slot *slots;
+	size_t nslots, slotcap;
+	uint64_t gen;
+
+	/* per-event scratch */
+	ev_value *elems;
+	size_t nelems, elemcap;
+	sblock *arena;
+	char *path;
+	size_t pathcap;
+
+	/* last error */
+	char errbuf[256];
+	uint64_t errline, erroff;
+};
+
+namespace {
+
+bool
+grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return true;
+	size_t n = *cap ? *cap : 16;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(*p, n * size);
+	if (!q)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+
+/* Copies n bytes into the per-event arena; the copy lives until reset. */
+const char *
+arena_copy(ev_reader *r, const char *s, size_t n)
+{
+	sblock *b = r->arena;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = 4096;
+		while (cap < n)
+			cap *= 2;
+		sblock *nb = (sblock *)malloc(sizeof *nb + cap);
+		if (!nb) {
+			r->oom = true;
+			return NULL;
+		}
+		nb->next = b;
+		nb->cap = cap;
+		nb->used = 0;
+		r->arena = b = nb;
+	}
+	char *d = b->data + b->used;
+	memcpy(d, s, n);
+	b->used += n;
+	return d;
+}
+
+/* Frees all arena blocks but the newest (largest recent) one. */
+void
+arena_reset(ev_reader *r)
+{
+	sblock *b = r->arena;
+	if (!b)
+		return;
+	sblock *n = b->next;
+	while (n) {
+		sblock *t = n->next;
+		free(n);
+		n = t;
+	}
+	b->next = NULL;
+	b->used = 0;
+}
+
+void
+set_error(ev_reader *r, const char *what, const char *detail)
+{
+	snprintf(r->errbuf, sizeof r->errbuf, "%s%s", what, detail);
+}
+
+/* ---- interest table ---- */
+
+entry *
+lookup(ev_reader *r, uint64_t h, const char *s, size_t n)
+{
+	if (!r->tabcap)
+		return NULL;
+	size_t m = r->tabcap - 1;
+	for (size_t i = (size_t)h & m;; i = (i + 1) & m) {
+		entry *e = &r->tab[i];
+		if (!e->used)
+			return NULL;
+		if (e->hash == h && e->len == n &&
+		    memcmp(r->names + e->off, s, n) == 0)
+			return e;
+	}
+}
+
+/* Finds or inserts the name s[0..n); NULL on out of memory. */
+entry *
+intern(ev_reader *r, const char *s, size_t n)
+{
+	uint64_t h = fnv(FNV_OFF, s, n);
+	entry *e = lookup(r, h, s, n);
+	if (e)
+		return e;
+	if ((r->tabn + 1) * 2 > r->tabcap) {
+		size_t ncap = r->tabcap ? r->tabcap * 2 : 64;
+		entry *nt = (entry *)calloc(ncap, sizeof *nt);
+		if (!nt)
+			return NULL;
+		for (size_t i = 0; i < r->tabcap; i++) {
+			if (!r->tab[i].used)
+				continue;
+			size_t j = (size_t)r->tab[i].hash & (ncap - 1);
+			while (nt[j].used)
+				j = (j + 1) & (ncap - 1);
+			nt[j] = r->tab[i];
+		}
+		free(r->tab);
+		r->tab = nt;
+		r->tabcap = ncap;
+	}
+	if (!grow((void **)&r->names, &r->namecap, r->namelen + n + 1, 1))
+		return NULL;
+	memcpy(r->names + r->namelen, s, n);
+	size_t i = (size_t)h & (r->tabcap - 1);
+	while (r->tab[i].used)
+		i = (i + 1) & (r->tabcap - 1);
+	e = &r->tab[i];
+	e->hash = h;
+	e->off = (uint32_t)r->namelen;
+	e->len = (uint32_t)n;
+	e->id = -1;
+	e->prefix = false;
+	e->used = true;
+	r->namelen += n;
+	r->tabn++;
+	return e;
+}
+
+/* Adds a wanted path and its dot-prefixes; returns its slot id or -1. */
+int32_t
+add_path(ev_reader *r, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '.')
+			continue;
+		entry *e = intern(r, p, i);
+		if (!e)
+			return -1;
+		e->prefix = true;
+	}
+	entry *e = intern(r, p, n);
+	if (!e)
+		return -1;
+	if (e->id < 0) {
+		if (!grow((void **)&r->slots, &r->slotcap, r->nslots + 1,
+		    sizeof(slot)))
+			return -1;
+		memset(&r->slots[r->nslots], 0, sizeof(slot));
+		e->id = (int32_t)r->nslots++;
+	}
+	return e->id;
+}
+
+/* ---- the walk ---- */
+
+/*
+ * Numbers simdjson declines: integers beyond 64 bits (BIGINT_ERROR) and
+ * doubles out of range (1e400).  If the token is a JSON number it becomes
+ * a rounded (possibly infinite) EV_DOUBLE through strtod, which relies on
+ * the "C" numeric locale; otherwise NUMBER_ERROR.
+ */
+error_code
+slow_number(ev_reader *r, std::string_view tok, ev_value *out)
+{
+	const char *s = tok.data();
+	size_t n = tok.size(), i = 0;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return NUMBER_ERROR;
+	if (i < n && s[i] == '.') {
+		size_t d = ++i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == d)
+			return NUMBER_ERROR;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t d = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == d)
+			return NUMBER_ERROR;
+	}
+	if (i != n)
+		return NUMBER_ERROR;
+	char small[128];
+	char *z = small;
+	if (n >= sizeof small) {
+		z = (char *)arena_copy(r, s, n + 1);
+		if (!z)
+			return MEMALLOC;
+	}
+	memcpy(z, s, n);
+	z[n] = 0;
+	out->kind = EV_DOUBLE;
+	out->u.d = strtod(z, NULL);
+	return SUCCESS;
+}
+
+/* Reads one scalar (or marks a container) into *out. */
+error_code
+read_value(ev_reader *r, ondemand::value &v, ondemand::json_type t,
+    ev_value *out)
+{
+	error_code e;
+	switch (t) {
+	case ondemand::json_type::object:
+		out->kind = EV_OBJECT;
+		return SUCCESS;
+	case ondemand::json_type::array:
+		out->kind = EV_ARRAY;
+		return SUCCESS;
+	case ondemand::json_type::boolean:
+		out->kind = EV_BOOL;
+		return v.get_bool().get(out->u.b);
+	case ondemand::json_type::null: {
+		bool isnull = false;
+		if ((e = v.is_null().get(isnull)))
+			return e;
+		if (!isnull)
+			return N_ATOM_ERROR;
+		out->kind = EV_NULL;
+		return SUCCESS;
+	}
+	case ondemand::json_type::number: {
+		ondemand::number_type nt;
+		if (v.get_number_type().get(nt) == SUCCESS) {
+			if (nt == ondemand::number_type::signed_integer &&
+			    v.get_int64().get(out->u.i) == SUCCESS) {
+				out->kind = EV_INT;
+				return SUCCESS;
+			}
+			if (nt == ondemand::number_type::unsigned_integer) {
+				/* simdjson 3.0 also says so for big integers */
+				uint64_t u = 0;
+				if (v.get_uint64().get(u) == SUCCESS) {
+					out->kind = EV_DOUBLE;
+					out->u.d = (double)u;
+					return SUCCESS;
+				}
+			}
+			if (v.get_double().get(out->u.d) == SUCCESS) {
+				out->kind = EV_DOUBLE;
+				return SUCCESS;
+			}
+		}
+		return slow_number(r, v.raw_json_token(), out);
+	}
+	case ondemand::json_type::string: {
+		std::string_view tok = v.raw_json_token();
+		/* tok is the string with its quotes plus trailing blanks */
+		const char *s = tok.data();
+		size_t n = tok.size();
+		if (!memchr(s, '\\', n)) {
+			while (n > 1 && s[n - 1] != '"')
+				n--;
+			if (n < 2)
+				return STRING_ERROR;
+			out->kind = EV_STRING;
+			out->u.s.s = s + 1;
+			out->u.s.len = n - 2;
+			return SUCCESS;
+		}
+		std::string_view sv;
+		if ((e = v.get_string().get(sv)))
+			return e;
+		const char *c = arena_copy(r, sv.data(), sv.size());
+		if (!c)
+			return MEMALLOC;
+		out->kind = EV_STRING;
+		out->u.s.s = c;
+		out->u.s.len = sv.size();
+		return SUCCESS;
+	}
+	}
+	return INCORRECT_TYPE;
+}
+
+/* Records the value of wanted path `id`; arrays get their elements. */
+error_code
+record(ev_reader *r, int32_t id, ondemand::value &v, ondemand::json_type t)
+{
+	slot *s = &r->slots[id];
+	error_code e;
+	s->gen = r->gen;
+	s->v.kind = EV_MISSING;
+	s->first = r->nelems;
+	s->count = 0;
+	if (t != ondemand::json_type::array) {
+		if ((e = read_value(r, v, t, &s->v)))
+			s->v.kind = EV_MISSING;
+		return e;
+	}
+	ondemand::array arr;
+	if ((e = v.get_array().get(arr)))
+		return e;
+	s->v.kind = EV_ARRAY;
+	for (auto er : arr) {
+		ondemand::value el;
+		ondemand::json_type et;
+		if ((e = er.get(el)) || (e = el.type().get(et)))
+			return e;
+		if (!grow((void **)&r->elems, &r->elemcap, r->nelems + 1,
+		    sizeof(ev_value)))
+			return MEMALLOC;
+		ev_value *ov = &r->elems[r->nelems];
+		if ((e = read_value(r, el, et, ov))) {
+			s->v.kind = EV_MISSING;
+			return e;
+		}
+		r->nelems++;
+		s->count++;
+	}
+	return SUCCESS;
+}
+
+/*
+ * Walks an object whose dotted path is path[0..plen) with hash state h,
+ * recording wanted paths and descending only into known prefixes.
+ */
+error_code
+walk(ev_reader *r, ondemand::object obj, size_t plen, uint64_t h)
+{
+	error_code e;
+	if (plen) {
+		r->path[plen] = '.';
+		h = (h ^ (unsigned char)'.') * FNV_MUL;
+		plen++;
+	}
+	for (auto fr : obj) {
+		ondemand::field f;
+		if ((e = std::move(fr).get(f)))
+			return e;
+		const char *k = f.key().raw();
+		const char *q = (const char *)memchr(k, '"',
+		    r->rec + r->reclen - k);
+		if (!q)
+			return STRING_ERROR;
+		size_t kn = (size_t)(q - k);
+		if (memchr(k, '\\', kn)) {
+			std::string_view uk;
+			if ((e = f.unescaped_key().get(uk)))
+				return e;
+			k = uk.data();
+			kn = uk.size();
+		}
+		/* path buffer: the record length bounds every key path */
+		if (plen + kn + 2 > r->pathcap) {
+			if (!grow((void **)&r->path, &r->pathcap,
+			    plen + kn + 2, 1))
+				return MEMALLOC;
+		}
+		memcpy(r->path + plen, k, kn);
+		uint64_t kh = fnv(h, k, kn);
+		entry *en = lookup(r, kh, r->path, plen + kn);
+		if (!en)
+			continue;	/* value skipped by On-Demand */
+		ondemand::value v = f.value();
+		ondemand::json_type t;
+		if ((e = v.type().get(t)))
+			return e;
+		if (en->id >= 0) {
+			if ((e = record(r, en->id, v, t)))
+				return e;
+		}
+		if (en->prefix && t == ondemand::json_type::object) {
+			ondemand::object sub;
+			if ((e = v.get_object().get(sub)))
+				return e;
+			if ((e = walk(r, sub, plen + kn, kh)))
+				return e;
+		}
+	}
+	return SUCCESS;
+}
+
+/* Parses and walks the current record; SUCCESS or the first error. */
+error_code
+walk_record(ev_reader *r)
+{
+	error_code e;
+	r->gen++;
+	r->nelems = 0;
+	if ((e = r->parser.iterate(padded_string_view(r->rec, r->reclen,
+	    r->reclen + SIMDJSON_PADDING)).get(r->doc)))
+		return e;
+	ondemand::object obj;
+	if ((e = r->doc.get_object().get(obj)))
+		return e;
+	if (!r->pathcap && !grow((void **)&r->path, &r->pathcap, 256, 1))
+		return MEMALLOC;
+	if ((e = walk(r, obj, 0, FNV_OFF)))
+		return e;
+	const char *loc;
+	if (r->doc.current_location().get(loc) != OUT_OF_BOUNDS)
+		return TRAILING_CONTENT;
+	return SUCCESS;
+}
+
+/* Walks the current event again after the interest set grew. */
+void
+rewalk(ev_reader *r)
+{
+	r->gen++;
+	r->nelems = 0;
+	r->doc.rewind();
+	ondemand::object obj;
+	if (r->doc.get_object().get(obj))
+		return;
+	(void)walk(r, obj, 0, FNV_OFF);
+}
+
+/* ---- input ---- */
+
+/*
+ * Makes room and reads more input.  Keeps [keep, end) (the unfinished
+ * record) by moving it to the front; grows the buffer only when that
+ * record already fills it.  Returns false on a read error or OOM.
+ */
+bool
+refill(ev_reader *r, size_t keep)
+{
+	if (keep > 0) {
+		memmove(r->buf, r->buf + keep, r->end - keep);
+		r->base += keep;
+		r->end -= keep;
+		r->pos -= keep;
+	}
+	if (r->end == r->cap) {
+		size_t ncap = r->cap * 2;
+		char *nb = (char *)realloc(r->buf, ncap + SIMDJSON_PADDING);
+		if (!nb) {
+			r->oom = true;
+			snprintf(r->errbuf, sizeof r->errbuf, "out of memory");
+			return false;
+		}
+		r->buf = nb;
+		r->cap = ncap;
+	}
+	for (;;) {
+		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(r->errbuf, sizeof r->errbuf, "read error: %s",
+			    strerror(errno));
+			return false;
+		}
+		if (n == 0)
+			r->eof = true;
+		r->end += (size_t)n;
+		r->nread += (uint64_t)n;
+		memset(r->buf + r->end, 0, SIMDJSON_PADDING);
+		return true;
+	}
+}
+
+inline bool
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* A fatal error: report once, then end of input.  msg NULL: errbuf is set. */
+int
+fatal(ev_reader *r, const char *msg)
+{
+	if (msg)
+		snprintf(r->errbuf, sizeof r->errbuf, "%s", msg);
+	r->errline = r->line;
+	r->erroff = r->base + r->pos;
+	r->dead = true;
+	return -1;
+}
+
+/*
+ * Finds the next NDJSON record: sets rec/reclen and the error location.
+ * Returns 1, 0 at end of input, -1 on a read error.
+ */
+int
+next_line(ev_reader *r)
+{
+	size_t from = r->pos;	/* memchr resumes here after a refill */
+	for (;;) {
+		char *nl = (char *)memchr(r->buf + from, '\n', r->end - from);
+		size_t stop;
+		if (nl) {
+			stop = (size_t)(nl - r->buf);
+		} else if (r->eof) {
+			if (r->pos == r->end)
+				return 0;
+			stop = r->end;
+		} else {
+			size_t done = from - r->pos;
+			if (!refill(r, r->pos))
+				return fatal(r, NULL);
+			from = r->pos + done;
+			continue;
+		}
+		size_t a = r->pos, b = stop;
+		uint64_t line = r->line++;
+		r->pos = stop < r->end ? stop + 1 : stop;
+		from = r->pos;
+		while (a < b && blank(r->buf[a]))
+			a++;
+		while (b > a && blank(r->buf[b - 1]))
+			b--;
+		if (a == b)
+			continue;
+		r->rec = r->buf + a;
+		r->reclen = b - a;
+		r->errline = line;
+		r->erroff = r->base + a;
+		return 1;
+	}
+}
+
+/*
+ * Finds the next array element.  Returns 1 with rec set, 0 at the end,
+ * -1 (fatal) on a syntax error of the array itself.
+ */
+int
+next_elem(ev_reader *r)
+{
+	for (;;) {
+		/* skip blanks between elements */
+		while (r->pos < r->end && blank(r->buf[r->pos])) {
+			if (r->buf[r->pos] == '\n')
+				r->line++;
+			r->pos++;
+		}
+		if (r->pos == r->end) {
+			if (r->eof) {
+				if (r->astate == A_DONE)
+					return 0;
+				return fatal(r, "unterminated JSON array");
+			}
+			if (!refill(r, r->pos))
+				return fatal(r, NULL);
+			continue;
+		}
+		char c = r->buf[r->pos];
+		switch (r->astate) {
+		case A_DONE:
+			return fatal(r, "content after the JSON array");
+		case A_SEP:
+			if (c == ',') {
+				r->pos++;
+				r->astate = A_ELEM;
+				continue;
+			}
+			if (c == ']') {
+				r->pos++;
+				r->astate = A_DONE;
+				continue;
+			}
+			return fatal(r, "expected ',' or ']' in JSON array");
+		case A_FIRST:
+			if (c == ']') {
+				r->pos++;
+				r->astate = A_DONE;
+				continue;
+			}
+			break;
+		case A_ELEM:
+			if (c == ']' || c == ',')
+				return fatal(r, "missing element in JSON array");
+			break;
+		}
+		/*
+		 * Scan one element, resuming after refills.  Newlines are
+		 * counted outside strings only: strings are skipped with
+		 * memchr, and a raw newline inside one makes the element
+		 * invalid, in which case ev_next recounts (elem_end).
+		 */
+		size_t start = r->pos, i = start;
+		uint64_t line = r->line, sline = line;
+		int depth = 0;
+		bool in_str = false;
+		for (;;) {
+			bool done = false;
+			while (i < r->end) {
+				if (in_str) {
+					char *q = (char *)memchr(r->buf + i, '"',
+					    r->end - i);
+					if (!q) {
+						i = r->end;
+						break;
+					}
+					size_t k = (size_t)(q - r->buf), bs = 0;
+					while (k - bs > start &&
+					    r->buf[k - bs - 1] == '\\')
+						bs++;
+					i = k + 1;
+					if (bs % 2 == 0)
+						in_str = false;
+					continue;
+				}
+				char ch = r->buf[i];
+				if (ch == '\n') {
+					sline++;
+				} else if (ch == '"') {
+					in_str = true;
+				} else if (ch == '{' || ch == '[') {
+					depth++;
+				} else if (ch == '}' || ch == ']') {
+					if (depth == 0) {
+						done = true;
+						break;
+					}
+					if (--depth == 0) {
+						i++;
+						done = true;
+						break;
+					}
+				} else if (ch == ',' && depth == 0) {
+					done = true;
+					break;
+				}
+				i++;
+			}
+			if (done)
+				break;
+			if (r->eof) {
+				r->pos = start;
+				return fatal(r, "unterminated JSON array");
+			}
+			size_t off = i - start;
+			if (!refill(r, start))
+				return fatal(r, NULL);
+			start = r->pos;
+			i = start + off;
+		}
+		/* [start, i) is the element; trim trailing blanks */
+		size_t b = i;
+		while (b > start && blank(r->buf[b - 1]))
+			b--;
+		r->rec = r->buf + start;
+		r->reclen = b - start;
+		r->errline = line;
+		r->erroff = r->base + start;
+		r->line = sline;
+		r->pos = r->elem_end = i;
+		r->astate = A_SEP;
+		return 1;
+	}
+}
+
+/* Decides the format from the first non-blank byte. */
+int
+detect(ev_reader *r)
+{
+	for (;;) {
+		while (r->pos < r->end && blank(r->buf[r->pos])) {
+			if (r->buf[r->pos] == '\n')
+				r->line++;
+			r->pos++;
+		}
+		if (r->pos + 3 <= r->end && r->base + r->pos == 0 &&
+		    memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) {
+			r->pos += 3;
+			continue;
+		}
+		if (r->pos < r->end || r->eof)
+			break;
+		if (!refill(r, r->pos))
+			return fatal(r, NULL);
+	}
+	if (r->pos < r->end && r->buf[r->pos] == '[') {
+		r->mode = MODE_ARRAY;
+		r->astate = A_FIRST;
+		r->pos++;
+	} else {
+		r->mode = MODE_NDJSON;
+	}
+	return 1;
+}
+
+/* Slot for a path in the current event, walking again if it is new. */
+slot *
+find_slot(ev_event *ev, const char *path, size_t n)
+{
+	ev_reader *r = ev->r;
+	entry *e = lookup(r, fnv(FNV_OFF, path, n), path, n);
+	int32_t id;
+	if (e && e->id >= 0) {
+		id = e->id;
+	} else {
+		id = add_path(r, path, n);
+		if (id < 0) {
+			r->oom = true;
+			return NULL;
+		}
+		rewalk(r);
+	}
+	slot *s = &r->slots[id];
+	return s->gen == r->gen ? s : NULL;
+}
+
+} /* namespace */
+
+extern "C" {
+
+struct ev_reader *
+ev_open_chunked(const char *path, size_t chunk, const char **err)
+{
+	int fd;
+	bool own;
+	if (strcmp(path, "-") == 0) {
+		fd = 0;
+		own = false;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			*err = strerror(errno);
+			return NULL;
+		}
+		own = true;
+	}
+	if (chunk < 16)
+		chunk = 16;
+	ev_reader *r = new (std::nothrow) ev_reader();
+	char *buf = (char *)malloc(chunk + SIMDJSON_PADDING);
+	if (!r || !buf) {
+		delete r;
+		free(buf);
+		if (own)
+			close(fd);
+		*err = "out of memory";
+		return NULL;
+	}
+	r->fd = fd;
+	r->own_fd = own;
+	r->buf = buf;
+	r->cap = r->chunk = chunk;
+	r->line = 1;
+	r->ev.r = r;
+	memset(buf, 0, chunk + SIMDJSON_PADDING);
+	return r;
+}
+
+struct ev_reader *
+ev_open(const char *path, const char **err)
+{
+	return ev_open_chunked(path, EV_DEFAULT_CHUNK, err);
+}
+
+void
+ev_close(struct ev_reader *r)
+{
+	if (!r)
+		return;
+	if (r->own_fd)
+		close(r->fd);
+	arena_reset(r);
+	free(r->arena);
+	free(r->buf);
+	free(r->tab);
+	free(r->names);
+	free(r->slots);
+	free(r->elems);
+	free(r->path);
+	delete r;
+}
+
+int
+ev_next(struct ev_reader *r, struct ev_event **ev)
+{
+	*ev = NULL;
+	if (r->dead)
+		return 0;
+	if (r->oom)
+		return fatal(r, "out of memory");
+	if (r->mode == MODE_UNKNOWN && detect(r) < 0)
+		return -1;
+	arena_reset(r);
+	int rc = r->mode == MODE_ARRAY ? next_elem(r) : next_line(r);
+	if (rc <= 0)
+		return rc;
+	r->ev.index = r->nrec++;
+	error_code e = walk_record(r);
+	if (e == SUCCESS) {
+		*ev = &r->ev;
+		return 1;
+	}
+	if (r->mode == MODE_ARRAY) {
+		/* count the newlines the scanner skipped inside strings */
+		const char *p = r->rec, *end = r->buf + r->elem_end;
+		uint64_t nl = 0;
+		while ((p = (const char *)memchr(p, '\n', end - p))) {
+			nl++;
+			p++;
+		}
+		r->line = r->errline + nl;
+	}
+	if (e == INCORRECT_TYPE && r->reclen && r->rec[0] != '{')
+		set_error(r, "event is not a JSON object", "");
+	else
+		set_error(r, "malformed JSON: ", error_message(e));
+	if (e == MEMALLOC)
+		r->oom = true;
+	return -1;
+}
+
+const char *
+ev_error(const struct ev_reader *r, uint64_t *line, uint64_t *offset)
+{
+	if (line)
+		*line = r->errline;
+	if (offset)
+		*offset = r->erroff;
+	return r->errbuf;
+}
+
+uint64_t
+ev_index(const struct ev_event *ev)
+{
+	return ev->index;
+}
+
+bool
+ev_get(struct ev_event *ev, const char *path, size_t pathlen,
+    struct ev_value *out)
+{
+	slot *s = find_slot(ev, path, pathlen);
+	if (!s || s->v.kind == EV_MISSING) {
+		out->kind = EV_MISSING;
+		return false;
+	}
+	*out = s->v;
+	return true;
+}
+
+size_t
+ev_array_len(struct ev_event *ev, const char *path, size_t pathlen)
+{
+	slot *s = find_slot(ev, path, pathlen);
+	return s && s->v.kind == EV_ARRAY ? s->count : 0;
+}
+
+bool
+ev_array_at(struct ev_event *ev, const char *path, size_t pathlen,
+    size_t i, struct ev_value *out)
+{
+	slot *s = find_slot(ev, path, pathlen);
+	if (!s || s->v.kind != EV_ARRAY || i >= s->count) {
+		out->kind = EV_MISSING;
+		return false;
+	}
+	*out = ev->r->elems[s->first + i];
+	return true;
+}
+
+uint64_t
+ev_bytes_read(const struct ev_reader *r)
+{
+	return r->nread;
+}
+
+size_t
+ev_buffer_size(const struct ev_reader *r)
+{
+	return r->cap;
+}
+
+} /* extern "C" */

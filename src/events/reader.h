@@ -1,0 +1,137 @@
+/*
+ * reader.h - streaming JSON event reader (NDJSON or one JSON array of
+ * objects), backed by simdjson On-Demand behind a C interface.
+ *
+ * Design note
+ * -----------
+ * Input.  The input (a file, or "-" for stdin) is read with read(2) into one
+ * buffer of `chunk` bytes (4 MiB by default) plus simdjson's padding.  The
+ * buffer is compacted (the unfinished record moved to the front) when no
+ * complete record is left, and it grows (doubling) only when a single record
+ * does not fit.  Memory is therefore bounded by max(chunk, 2 x largest
+ * record) plus per-record parser state, whatever the size of the file.
+ *
+ * Format.  The first non-blank byte (after an optional UTF-8 BOM) decides:
+ * '[' means one JSON array of events, anything else means NDJSON.
+ *  - NDJSON: records are split with memchr('\n'); blank lines and a trailing
+ *    '\r' are ignored.  A malformed line is reported (-1 from ev_next) with
+ *    its line number and byte offset and the next ev_next() goes on with the
+ *    following line.
+ *  - Array: elements are delimited by a small bracket/string scanner, so the
+ *    array is streamed and may be pretty-printed over many lines; line
+ *    numbers are kept by counting the newlines consumed.  An element that is
+ *    well delimited but does not parse (or is not an object) is reported and
+ *    skipped: the reader resynchronises at the next element.  An error in
+ *    the array's own syntax (a missing ',' between elements, a stray closing
+ *    bracket, end of input inside the array, content after the closing ']')
+ *    cannot be resynchronised: it is reported once (-1) and every later
+ *    ev_next() returns 0.
+ *
+ * Validation.  Every record goes through simdjson's first (SIMD) pass, so
+ * invalid UTF-8, unterminated strings and unbalanced structure are always
+ * detected; the top-level value must be an object with nothing after it.
+ * Scalars are On-Demand: a malformed scalar (e.g. `tru`, `01`) in a field
+ * that is never read is not noticed.  A malformed scalar met while a field
+ * asked for later in the same event is located makes that field (and the
+ * ones after it in the walk) EV_MISSING.
+ *
+ * Field lookup.  The reader keeps an "interest set": every dotted path ever
+ * passed to ev_get/ev_array_len/ev_array_at, with all its dot-prefixes, in
+ * one open-addressing hash table.  Each event is walked once, at ev_next()
+ * time, descending only into keys whose dotted path is a known prefix and
+ * skipping every other value (On-Demand skips through the structural index).
+ * The values of wanted paths go into a per-event slot table indexed by path
+ * id, so ev_get is one hash of the path plus one slot read.  Because the key
+ * path is built by concatenating keys with '.', nested objects, dotted keys
+ * and any mix match the same path.  When a path not yet in the set is asked
+ * for, it is added and the current event is walked again (once per distinct
+ * path over the whole run).  Keys are unescaped before matching.  A path
+ * never crosses an array.  Duplicates: the last occurrence in document order
+ * wins (also between a nested and a dotted spelling of the same path).
+ *
+ * Values.  Strings without escapes point into the input buffer; escaped
+ * strings are unescaped into a per-event arena; both stay valid until the
+ * next ev_next().  Integers that fit int64 are EV_INT; integers in
+ * (INT64_MAX, UINT64_MAX] and larger integers are EV_DOUBLE (rounded), as are
+ * numbers with a fraction or exponent.  An array value is EV_ARRAY; its
+ * elements are read with ev_array_at (nested arrays/objects inside it show
+ * as EV_ARRAY/EV_OBJECT with no content).  An object value is EV_OBJECT.
+ *
+ * ev_index counts every non-blank record, malformed ones included, so it is
+ * the 0-based position of the record in the input.
+ */
+#ifndef RULEC_EVENTS_READER_H
+#define RULEC_EVENTS_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ev_reader;	/* opaque */
+struct ev_event;	/* one event, valid until the next ev_next() */
+
+enum ev_kind {
+	EV_MISSING, EV_NULL, EV_BOOL, EV_INT, EV_DOUBLE, EV_STRING,
+	EV_ARRAY, EV_OBJECT
+};
+
+struct ev_value {
+	enum ev_kind kind;
+	union {
+		bool b;
+		int64_t i;
+		double d;
+		struct {
+			const char *s;
+			size_t len;
+		} s;
+	} u;
+};
+
+#define EV_DEFAULT_CHUNK ((size_t)4 << 20)
+
+/*
+ * Opens a file path, or "-" for stdin.  On failure returns NULL and sets
+ * *err to a static-storage message (strerror text or "out of memory").
+ */
+struct ev_reader *ev_open(const char *path, const char **err);
+/* Same with an explicit read chunk size (tests use a tiny one). */
+struct ev_reader *ev_open_chunked(const char *path, size_t chunk,
+    const char **err);
+void ev_close(struct ev_reader *r);
+
+/*
+ * Next event: 1 = an event in *ev, 0 = end of input, -1 = this record is
+ * malformed (or a read error): ev_error() gives a message, the 1-based line
+ * and 0-based byte offset where the record starts; call ev_next() again.
+ */
+int ev_next(struct ev_reader *r, struct ev_event **ev);
+const char *ev_error(const struct ev_reader *r, uint64_t *line,
+    uint64_t *offset);
+uint64_t ev_index(const struct ev_event *ev);
+
+/*
+ * Field lookup by dotted path ("process.parent.name").  Returns false and
+ * kind EV_MISSING when the path is absent (or the reader is out of memory).
+ */
+bool ev_get(struct ev_event *ev, const char *path, size_t pathlen,
+    struct ev_value *out);
+/* Number of elements of an array field (0 if missing or not an array). */
+size_t ev_array_len(struct ev_event *ev, const char *path, size_t pathlen);
+bool ev_array_at(struct ev_event *ev, const char *path, size_t pathlen,
+    size_t i, struct ev_value *out);
+
+/* Bytes read from the input so far. */
+uint64_t ev_bytes_read(const struct ev_reader *r);
+/* Current capacity of the input buffer (for the memory-bound test). */
+size_t ev_buffer_size(const struct ev_reader *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RULEC_EVENTS_READER_H */

@@ -1,0 +1,674 @@
+/*
+ * test_events.c - unit tests for the streaming JSON event reader
+ * (src/events/reader.cc).
+ *
+ * Every input is written to a temporary file (or a pipe for stdin) and read
+ * back through the public C interface.  Tiny chunk sizes (ev_open_chunked)
+ * force records larger than the buffer and refills in the middle of records.
+ * Set RULEC_TEST_BIG_MB to change the size of the memory-bound test (200 by
+ * default, 0 skips it).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "events/reader.h"
+
+/* The fixture: a temp file name and the reader opened on it. */
+struct fix {
+	char path[64];
+	struct ev_reader *r;
+	struct ev_event *ev;
+};
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof *f);
+	int fd;
+
+	if (!f)
+		return -1;
+	strcpy(f->path, "/tmp/test_events.XXXXXX");
+	fd = mkstemp(f->path);
+	if (fd < 0) {
+		free(f);
+		return -1;
+	}
+	close(fd);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+
+	ev_close(f->r);
+	unlink(f->path);
+	free(f);
+	return 0;
+}
+
+/* Writes text to the fixture's file and opens a reader with `chunk`. */
+static void
+open_text(struct fix *f, const char *text, size_t chunk)
+{
+	FILE *fp = fopen(f->path, "wb");
+	const char *err = NULL;
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+	fclose(fp);
+	ev_close(f->r);
+	f->r = ev_open_chunked(f->path, chunk ? chunk : EV_DEFAULT_CHUNK,
+	    &err);
+	if (!f->r)
+		fail_msg("open: %s", err);
+}
+
+/* Next must be an event. */
+static struct ev_event *
+next_ok(struct fix *f)
+{
+	int rc = ev_next(f->r, &f->ev);
+
+	if (rc != 1) {
+		uint64_t line, off;
+		const char *m = ev_error(f->r, &line, &off);
+		fail_msg("ev_next = %d (%s at line %llu)", rc, m,
+		    (unsigned long long)line);
+	}
+	return f->ev;
+}
+
+/* Next must be a malformed record at `line`; returns the message. */
+static const char *
+next_bad(struct fix *f, uint64_t line, uint64_t off)
+{
+	uint64_t l, o;
+	const char *m;
+
+	assert_int_equal(ev_next(f->r, &f->ev), -1);
+	m = ev_error(f->r, &l, &o);
+	assert_int_equal(l, line);
+	if (off != UINT64_MAX)
+		assert_int_equal(o, off);
+	return m;
+}
+
+static void
+next_end(struct fix *f)
+{
+	assert_int_equal(ev_next(f->r, &f->ev), 0);
+	assert_int_equal(ev_next(f->r, &f->ev), 0);
+}
+
+static struct ev_value
+get(struct ev_event *ev, const char *path)
+{
+	struct ev_value v;
+
+	memset(&v, 0xa5, sizeof v);
+	ev_get(ev, path, strlen(path), &v);
+	return v;
+}
+
+static void
+assert_str(struct ev_event *ev, const char *path, const char *want)
+{
+	struct ev_value v = get(ev, path);
+
+	if (v.kind != EV_STRING)
+		fail_msg("%s: kind %d, want a string", path, (int)v.kind);
+	assert_int_equal(v.u.s.len, strlen(want));
+	assert_memory_equal(v.u.s.s, want, v.u.s.len);
+}
+
+static void
+assert_int(struct ev_event *ev, const char *path, int64_t want)
+{
+	struct ev_value v = get(ev, path);
+
+	assert_int_equal(v.kind, EV_INT);
+	assert_true(v.u.i == want);
+}
+
+static void
+assert_kind(struct ev_event *ev, const char *path, enum ev_kind k)
+{
+	assert_int_equal(get(ev, path).kind, k);
+}
+
+static void
+test_keys(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	size_t chunks[] = { 0, 16, 7 };
+
+	for (size_t c = 0; c < 3; c++) {
+		open_text(f,
+		    "{\"process\":{\"parent\":{\"name\":\"a.exe\"},\"pid\":1}}\n"
+		    "{\"process.parent.name\":\"b.exe\",\"process.pid\":2}\n"
+		    "{\"process.parent\":{\"name\":\"c.exe\"},"
+		    "\"process\":{\"pid\":3}}\n"
+		    "{\"process\":{\"parent.name\":\"d.exe\"}}\n"
+		    "{\"process\":{\"parent\":\"flat\"}}\n", chunks[c]);
+		ev = next_ok(f);
+		assert_str(ev, "process.parent.name", "a.exe");
+		assert_int(ev, "process.pid", 1);
+		assert_kind(ev, "process.parent", EV_OBJECT);
+		assert_kind(ev, "process", EV_OBJECT);
+		ev = next_ok(f);
+		assert_str(ev, "process.parent.name", "b.exe");
+		assert_int(ev, "process.pid", 2);
+		assert_kind(ev, "process", EV_MISSING);
+		ev = next_ok(f);
+		assert_str(ev, "process.parent.name", "c.exe");
+		assert_int(ev, "process.pid", 3);
+		ev = next_ok(f);
+		assert_str(ev, "process.parent.name", "d.exe");
+		assert_kind(ev, "process.pid", EV_MISSING);
+		ev = next_ok(f);
+		assert_str(ev, "process.parent", "flat");
+		assert_kind(ev, "process.parent.name", EV_MISSING);
+		next_end(f);
+	}
+}
+
+static void
+test_missing_null(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	struct ev_value v;
+
+	open_text(f, "{\"a\":null,\"b\":true,\"c\":false,\"d\":{}}\n", 0);
+	ev = next_ok(f);
+	assert_false(ev_get(ev, "zz", 2, &v));
+	assert_int_equal(v.kind, EV_MISSING);
+	assert_true(ev_get(ev, "a", 1, &v));
+	assert_int_equal(v.kind, EV_NULL);
+	v = get(ev, "b");
+	assert_int_equal(v.kind, EV_BOOL);
+	assert_true(v.u.b);
+	v = get(ev, "c");
+	assert_int_equal(v.kind, EV_BOOL);
+	assert_false(v.u.b);
+	assert_kind(ev, "d", EV_OBJECT);
+	assert_kind(ev, "d.x", EV_MISSING);
+	assert_kind(ev, "a.x", EV_MISSING);
+	assert_kind(ev, "", EV_MISSING);
+	next_end(f);
+}
+
+/*
+ * Numbers: int64 range is EV_INT; beyond it (unsigned 64-bit or bigger)
+ * and anything with a fraction or exponent is EV_DOUBLE.
+ */
+static void
+test_numbers(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	struct ev_value v;
+
+	open_text(f, "{\"i\":42,\"n\":-7,\"max\":9223372036854775807,"
+	    "\"min\":-9223372036854775808,\"u\":18446744073709551615,"
+	    "\"big\":123456789012345678901234567890,\"d\":1.5,"
+	    "\"e\":-2e3,\"z\":0,\"nz\":-0.0,\"nbig\":-9223372036854775809,"
+	    "\"inf\":1e400}\n"
+	    "{\"i\":01}\n{\"i\":1.}\n{\"i\":-}\n{\"i\":1}\n", 0);
+	ev = next_ok(f);
+	assert_int(ev, "i", 42);
+	assert_int(ev, "n", -7);
+	assert_int(ev, "max", INT64_MAX);
+	assert_int(ev, "min", INT64_MIN);
+	assert_int(ev, "z", 0);
+	v = get(ev, "u");
+	assert_int_equal(v.kind, EV_DOUBLE);
+	assert_true(v.u.d == 18446744073709551615.0);
+	v = get(ev, "big");
+	assert_int_equal(v.kind, EV_DOUBLE);
+	assert_true(v.u.d == 1.2345678901234568e29);
+	v = get(ev, "nbig");
+	assert_int_equal(v.kind, EV_DOUBLE);
+	assert_true(v.u.d == -9223372036854775808.0);
+	v = get(ev, "inf");
+	assert_int_equal(v.kind, EV_DOUBLE);
+	assert_true(isinf(v.u.d) && v.u.d > 0);
+	v = get(ev, "d");
+	assert_int_equal(v.kind, EV_DOUBLE);
+	assert_true(v.u.d == 1.5);
+	v = get(ev, "e");
+	assert_int_equal(v.kind, EV_DOUBLE);
+	assert_true(v.u.d == -2000.0);
+	v = get(ev, "nz");
+	assert_int_equal(v.kind, EV_DOUBLE);
+	assert_true(v.u.d == 0.0);
+	/* malformed numbers in a wanted field make the record malformed */
+	next_bad(f, 2, UINT64_MAX);
+	next_bad(f, 3, UINT64_MAX);
+	next_bad(f, 4, UINT64_MAX);
+	ev = next_ok(f);
+	assert_int(ev, "i", 1);
+	next_end(f);
+}
+
+static void
+test_arrays(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	struct ev_value v;
+
+	open_text(f, "{\"event\":{\"category\":[\"process\",\"network\"]},"
+	    "\"ports\":[80, 443.5, -1],\"mixed\":[null,true,{\"x\":1},[2],"
+	    "\"s\\\"q\"],\"empty\":[]}\n"
+	    "{\"event.category\":\"file\"}\n", 0);
+	ev = next_ok(f);
+	assert_kind(ev, "event.category", EV_ARRAY);
+	assert_int_equal(ev_array_len(ev, "event.category", 14), 2);
+	assert_true(ev_array_at(ev, "event.category", 14, 1, &v));
+	assert_int_equal(v.kind, EV_STRING);
+	assert_int_equal(v.u.s.len, 7);
+	assert_memory_equal(v.u.s.s, "network", 7);
+	assert_false(ev_array_at(ev, "event.category", 14, 2, &v));
+	assert_int_equal(v.kind, EV_MISSING);
+	assert_int_equal(ev_array_len(ev, "ports", 5), 3);
+	assert_true(ev_array_at(ev, "ports", 5, 0, &v));
+	assert_int_equal(v.kind, EV_INT);
+	assert_int_equal(v.u.i, 80);
+	assert_true(ev_array_at(ev, "ports", 5, 1, &v));
+	assert_int_equal(v.kind, EV_DOUBLE);
+	assert_true(ev_array_at(ev, "ports", 5, 2, &v));
+	assert_int_equal(v.u.i, -1);
+	assert_int_equal(ev_array_len(ev, "mixed", 5), 5);
+	ev_array_at(ev, "mixed", 5, 0, &v);
+	assert_int_equal(v.kind, EV_NULL);
+	ev_array_at(ev, "mixed", 5, 1, &v);
+	assert_int_equal(v.kind, EV_BOOL);
+	ev_array_at(ev, "mixed", 5, 2, &v);
+	assert_int_equal(v.kind, EV_OBJECT);
+	ev_array_at(ev, "mixed", 5, 3, &v);
+	assert_int_equal(v.kind, EV_ARRAY);
+	ev_array_at(ev, "mixed", 5, 4, &v);
+	assert_int_equal(v.kind, EV_STRING);
+	assert_int_equal(v.u.s.len, 3);
+	assert_memory_equal(v.u.s.s, "s\"q", 3);
+	/* ports was asked after event.category: the earlier string stays */
+	assert_true(ev_array_at(ev, "event.category", 14, 0, &v));
+	assert_memory_equal(v.u.s.s, "process", 7);
+	assert_kind(ev, "empty", EV_ARRAY);
+	assert_int_equal(ev_array_len(ev, "empty", 5), 0);
+	assert_int_equal(ev_array_len(ev, "nope", 4), 0);
+	assert_int_equal(ev_array_len(ev, "ports.x", 7), 0);
+	ev = next_ok(f);
+	assert_int_equal(ev_array_len(ev, "event.category", 14), 0);
+	assert_str(ev, "event.category", "file");
+	next_end(f);
+}
+
+static void
+test_unicode(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	struct ev_value v, w;
+
+	open_text(f, "{\"s\":\"caf\\u00e9\",\"emoji\":\"\\ud83d\\ude00!\","
+	    "\"raw\":\"caf\xc3\xa9\",\"path\":\"C:\\\\Windows\\\\x\","
+	    "\"proc\\u0065ss\":{\"n\\u0061me\":\"esc\"},\"t\":\"a\\tb\\n\"}\n"
+	    "{\"bad\":\"\xff\"}\n", 0);
+	ev = next_ok(f);
+	assert_str(ev, "s", "caf\xc3\xa9");
+	assert_str(ev, "emoji", "\xf0\x9f\x98\x80!");
+	assert_str(ev, "raw", "caf\xc3\xa9");
+	assert_str(ev, "path", "C:\\Windows\\x");
+	assert_str(ev, "process.name", "esc");
+	assert_str(ev, "t", "a\tb\n");
+	/* earlier strings survive the re-walks caused by new paths */
+	ev_get(ev, "s", 1, &v);
+	ev_get(ev, "new.path", 8, &w);
+	assert_int_equal(w.kind, EV_MISSING);
+	assert_int_equal(v.u.s.len, 5);
+	assert_memory_equal(v.u.s.s, "caf\xc3\xa9", 5);
+	next_bad(f, 2, UINT64_MAX);	/* invalid UTF-8 */
+	next_end(f);
+}
+
+static void
+test_blank_crlf(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+
+	open_text(f, "\xEF\xBB\xBF\r\n\n{\"a\":1}\r\n   \r\n\t\n{\"a\":2}\r\n"
+	    "\n{\"a\":\"x\"}  \r\n{\"a\":3}", 0);
+	ev = next_ok(f);
+	assert_int(ev, "a", 1);
+	assert_int_equal(ev_index(ev), 0);
+	ev = next_ok(f);
+	assert_int(ev, "a", 2);
+	assert_int_equal(ev_index(ev), 1);
+	ev = next_ok(f);
+	assert_str(ev, "a", "x");
+	ev = next_ok(f);
+	assert_int(ev, "a", 3);	/* no final newline */
+	assert_int_equal(ev_index(ev), 3);
+	next_end(f);
+
+	open_text(f, "", 0);
+	next_end(f);
+	open_text(f, "\n\n  \n", 0);
+	next_end(f);
+}
+
+static void
+test_malformed(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	const char *text =
+	    "{\"a\":1}\n"			/* line 1, offset 0 */
+	    "{\"a\":2,\n"			/* 2, 8: truncated */
+	    "\n"
+	    "not json\n"			/* 4, 17 */
+	    "{\"a\":3}\n"			/* 5 */
+	    "[1,2]\n"				/* 6, 34: not an object */
+	    "{\"a\":4} x\n"			/* 7, 40: trailing content */
+	    "{\"a\":tru}\n"			/* 8: bad scalar, "a" wanted */
+	    "{\"a\":\"unterminated}\n"		/* 9 */
+	    "{\"a\":5}\n";			/* 10 */
+	size_t chunks[] = { 0, 16 };
+
+	for (size_t c = 0; c < 2; c++) {
+		open_text(f, text, chunks[c]);
+		ev = next_ok(f);
+		assert_int(ev, "a", 1);
+		next_bad(f, 2, 8);
+		next_bad(f, 4, 17);
+		ev = next_ok(f);
+		assert_int(ev, "a", 3);
+		assert_int_equal(ev_index(ev), 3);
+		assert_string_equal(next_bad(f, 6, 34),
+		    "event is not a JSON object");
+		next_bad(f, 7, 40);
+		next_bad(f, 8, UINT64_MAX);
+		next_bad(f, 9, UINT64_MAX);
+		ev = next_ok(f);
+		assert_int(ev, "a", 5);
+		assert_int_equal(ev_index(ev), 8);
+		next_end(f);
+	}
+}
+
+/* Records much larger than the chunk: the buffer grows, and only then. */
+static void
+test_big_record(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	size_t n = 100000;
+	char *text = malloc(3 * n + 200), *p = text;
+
+	assert_non_null(text);
+	p += sprintf(p, "{\"a\":1}\n{\"pad\":\"");
+	memset(p, 'x', n);
+	p += n;
+	p += sprintf(p, "\",\"k\":{\"v\":\"end\"}}\n{\"a\":2}\n[{\"b\":\"");
+	*p = 0;
+	open_text(f, text, 4096);
+	ev = next_ok(f);
+	assert_int(ev, "a", 1);
+	assert_int_equal(ev_buffer_size(f->r), 4096);
+	ev = next_ok(f);
+	assert_str(ev, "k.v", "end");
+	assert_int_equal(ev_get(ev, "pad", 3, &(struct ev_value){0}), 1);
+	assert_true(ev_buffer_size(f->r) >= n);
+	assert_true(ev_buffer_size(f->r) <= 4 * n);
+	ev = next_ok(f);
+	assert_int(ev, "a", 2);
+	next_bad(f, 4, UINT64_MAX);
+	next_end(f);
+
+	/* the same in array form, pretty-printed, with a tiny chunk */
+	p = text;
+	p += sprintf(p, "[\n  {\"a\": 1},\n  {\"pad\": \"");
+	memset(p, 'y', n);
+	p += n;
+	sprintf(p, "\",\n   \"k\": {\"v\": \"end\"}},\n  {\"a\": 2}\n]\n");
+	open_text(f, text, 64);
+	ev = next_ok(f);
+	assert_int(ev, "a", 1);
+	ev = next_ok(f);
+	assert_str(ev, "k.v", "end");
+	ev = next_ok(f);
+	assert_int(ev, "a", 2);
+	next_end(f);
+	assert_true(ev_buffer_size(f->r) <= 4 * n);
+	free(text);
+}
+
+static void
+test_json_array(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	const char *text =
+	    "  \n[\n"					/* 1-2 */
+	    "  {\n"					/* 3 */
+	    "    \"host\": {\"name\": \"h1\"},\n"
+	    "    \"s\": \"brackets ] } , [ { \\\" in strings\"\n"
+	    "  },\n"
+	    "  {\"host.name\": \"h2\"},\n"		/* 7 */
+	    "  {\"host\": {\"name\": tru}},\n"		/* 8: bad */
+	    "  42,\n"					/* 9: not an object */
+	    "  {\"host\":\n"				/* 10 */
+	    "     {\"name\": \"h3\"}}\n"
+	    "]\n\n";
+	size_t chunks[] = { 0, 16, 5 };
+
+	for (size_t c = 0; c < 3; c++) {
+		open_text(f, text, chunks[c]);
+		ev = next_ok(f);
+		assert_str(ev, "host.name", "h1");
+		assert_str(ev, "s", "brackets ] } , [ { \" in strings");
+		ev = next_ok(f);
+		assert_str(ev, "host.name", "h2");
+		assert_int_equal(ev_index(ev), 1);
+		next_bad(f, 8, 111);
+		next_bad(f, 9, UINT64_MAX);
+		ev = next_ok(f);
+		assert_str(ev, "host.name", "h3");
+		assert_int_equal(ev_index(ev), 4);
+		next_end(f);
+	}
+
+	/* a raw newline inside a string: bad element, lines still right */
+	open_text(f, "[{\"a\":\"x\ny\\\\\"},\n{\"a\":1},\n{\"a\":}]", 0);
+	next_bad(f, 1, 1);
+	ev = next_ok(f);
+	assert_int(ev, "a", 1);
+	next_bad(f, 4, UINT64_MAX);
+	next_end(f);
+
+	open_text(f, "[]", 0);
+	next_end(f);
+	open_text(f, " [ ] \n", 0);
+	next_end(f);
+	open_text(f, "[{\"a\":1}", 0);
+	ev = next_ok(f);
+	assert_int(ev, "a", 1);
+	assert_string_equal(next_bad(f, 1, UINT64_MAX),
+	    "unterminated JSON array");
+	next_end(f);
+	/* syntax errors of the array itself stop the reader */
+	open_text(f, "[{\"a\":1}\n {\"a\":2}, {\"a\":3}]", 0);
+	ev = next_ok(f);
+	next_bad(f, 2, 10);
+	next_end(f);
+	open_text(f, "[{\"a\":1}] {\"a\":2}", 0);
+	ev = next_ok(f);
+	assert_string_equal(next_bad(f, 1, UINT64_MAX),
+	    "content after the JSON array");
+	next_end(f);
+	open_text(f, "[{\"a\":1},,{\"a\":2}]", 0);
+	ev = next_ok(f);
+	next_bad(f, 1, 9);
+	next_end(f);
+	open_text(f, "[{\"a\":1}, {\"a\":\"open", 4);
+	ev = next_ok(f);
+	next_bad(f, 1, UINT64_MAX);
+	next_end(f);
+}
+
+/* Duplicates: the last occurrence in document order wins. */
+static void
+test_duplicates(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+
+	open_text(f, "{\"a\":{\"b\":1},\"a.b\":2,\"c\":\"x\",\"c\":\"y\"}\n"
+	    "{\"a.b\":2,\"a\":{\"b\":1}}\n", 0);
+	ev = next_ok(f);
+	assert_int(ev, "a.b", 2);
+	assert_str(ev, "c", "y");
+	ev = next_ok(f);
+	assert_int(ev, "a.b", 1);
+	next_end(f);
+}
+
+static void
+test_stdin(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	const char *text = "{\"a\":1}\n{\"a\":2}\n";
+	const char *err;
+	int fds[2], saved = dup(0);
+
+	assert_true(saved >= 0);
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], text, strlen(text)),
+	    (ssize_t)strlen(text));
+	close(fds[1]);
+	assert_int_equal(dup2(fds[0], 0), 0);
+	close(fds[0]);
+	f->r = ev_open("-", &err);
+	assert_non_null(f->r);
+	ev = next_ok(f);
+	assert_int(ev, "a", 1);
+	ev = next_ok(f);
+	assert_int(ev, "a", 2);
+	next_end(f);
+	assert_int_equal(ev_bytes_read(f->r), strlen(text));
+	ev_close(f->r);
+	f->r = NULL;
+	dup2(saved, 0);
+	close(saved);
+}
+
+static void
+test_open_error(void **state)
+{
+	const char *err = NULL;
+
+	(void)state;
+	assert_null(ev_open("/nonexistent/dir/file.ndjson", &err));
+	assert_non_null(err);
+	assert_true(strlen(err) > 0);
+}
+
+/*
+ * Memory stays bounded: a file of RULEC_TEST_BIG_MB megabytes (200 by
+ * default) never grows the buffer past the default chunk.
+ */
+static void
+test_bounded(void **state)
+{
+	struct fix *f = *state;
+	const char *env = getenv("RULEC_TEST_BIG_MB");
+	long mb = env ? atol(env) : 200;
+	struct ev_event *ev;
+	const char *err;
+	char line[1200];
+	uint64_t n = 0, want = 0, total = 0;
+	size_t len, maxbuf = 0;
+	FILE *fp;
+	int rc;
+
+	if (mb <= 0)
+		skip();
+	fp = fopen(f->path, "wb");
+	assert_non_null(fp);
+	setvbuf(fp, NULL, _IOFBF, 1 << 20);
+	while (total < (uint64_t)mb * 1000000) {
+		len = (size_t)snprintf(line, sizeof line,
+		    "{\"n\":%llu,\"process\":{\"name\":\"p%llu.exe\",\"args\":"
+		    "[\"a\",\"b\"]},\"pad\":\"%0*d\"}\n",
+		    (unsigned long long)want, (unsigned long long)want,
+		    (int)(want % 900), 0);
+		assert_int_equal(fwrite(line, 1, len, fp), len);
+		total += len;
+		want++;
+	}
+	fclose(fp);
+	f->r = ev_open(f->path, &err);
+	assert_non_null(f->r);
+	while ((rc = ev_next(f->r, &ev)) != 0) {
+		struct ev_value v;
+
+		assert_int_equal(rc, 1);
+		ev_get(ev, "n", 1, &v);
+		assert_int_equal(v.kind, EV_INT);
+		assert_true((uint64_t)v.u.i == n);
+		if (ev_buffer_size(f->r) > maxbuf)
+			maxbuf = ev_buffer_size(f->r);
+		n++;
+	}
+	assert_true(n == want);
+	assert_true(ev_bytes_read(f->r) == total);
+	assert_true(maxbuf <= EV_DEFAULT_CHUNK);
+	print_message("read %llu events, %llu bytes, buffer <= %zu\n",
+	    (unsigned long long)n, (unsigned long long)total, maxbuf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_null, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_arrays, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unicode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blank_crlf, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_malformed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_big_record, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_json_array, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
+		cmocka_unit_test(test_open_error),
+		cmocka_unit_test_setup_teardown(test_bounded, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
