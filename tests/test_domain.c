@@ -482,6 +482,13 @@ test_glob_match(void **state)
 	assert_true(match("ab**", false, "ab"));
 	assert_false(match("abc", false, "ab"));
 	assert_false(match("ab", false, "abc"));
+	/* `*` and `?` around multi-byte characters */
+	assert_true(match("*?x", false, "\xc3\xa9x"));
+	assert_true(match("*?x", false, "a\xc3\xa9x"));
+	assert_false(match("*?x", false, "x"));
+	assert_true(match("a*?\xc3\xa9", false, "a\xc3\xa9\xc3\xa9"));
+	assert_false(match("a*?\xc3\xa9", false, "a\xc3\xa9"));
+	assert_false(match("*?\xa9", false, "\xc3\xa9"));
 }
 
 static void

@@ -699,8 +699,11 @@ glob_match(const struct glob *g, const char *s, size_t len)
 			star = i++;
 			mark = j;
 		} else if (star != (size_t)-1) {
+			/* let the star take one more character (not byte),
+			 * so that a `?` never starts inside a character */
 			i = star + 1;
-			j = ++mark;
+			mark += char_len(s, len, mark);
+			j = mark;
 		} else {
 			return false;
 		}
