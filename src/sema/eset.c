@@ -1224,19 +1224,26 @@ eset_const_lookup(const struct eset_prop *p, const char *name,
 
 /* ---- Suggestions ------------------------------------------------------ */
 
-const char *
-eset_suggest_component(const struct eset_catalog *c, const char *name)
+/* The closest name in a list whose entries all begin with their name (a
+ * struct's first member: a pointer to the struct is one to its name). */
+static const char *
+suggest_in(const struct list *l, const char *name)
 {
 	struct suggest sg;
 	size_t i;
 
 	suggest_init(&sg, name, strlen(name), true);
-	for (i = 0; i < c->complist.n; i++) {
-		const struct comp *cm = c->complist.v[i];
-
-		suggest_add(&sg, cm->name, strlen(cm->name));
+	for (i = 0; i < l->n; i++) {
+		const char *cand = *(const char *const *)l->v[i];
+		suggest_add(&sg, cand, strlen(cand));
 	}
 	return suggest_best(&sg);
+}
+
+const char *
+eset_suggest_component(const struct eset_catalog *c, const char *name)
+{
+	return suggest_in(&c->complist, name);
 }
 
 /* Only the properties of comp are candidates; its '*' row is not. */
@@ -1262,31 +1269,13 @@ eset_suggest_prop(const struct eset_catalog *c, const char *comp,
 const char *
 eset_suggest_op(const struct eset_catalog *c, const char *name)
 {
-	struct suggest sg;
-	size_t i;
-
-	suggest_init(&sg, name, strlen(name), true);
-	for (i = 0; i < c->oplist.n; i++) {
-		const struct eset_op *op = c->oplist.v[i];
-
-		suggest_add(&sg, op->name, strlen(op->name));
-	}
-	return suggest_best(&sg);
+	return suggest_in(&c->oplist, name);
 }
 
 const char *
 eset_suggest_action(const struct eset_catalog *c, const char *name)
 {
-	struct suggest sg;
-	size_t i;
-
-	suggest_init(&sg, name, strlen(name), true);
-	for (i = 0; i < c->actlist.n; i++) {
-		const struct eset_action *act = c->actlist.v[i];
-
-		suggest_add(&sg, act->name, strlen(act->name));
-	}
-	return suggest_best(&sg);
+	return suggest_in(&c->actlist, name);
 }
 
 const char *
