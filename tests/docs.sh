@@ -11,6 +11,8 @@ check() { if [ "$1" = 0 ]; then pass=$((pass + 1)); else echo "FAIL: $2"; fail=$
 check $? "docs/rulec.1 is out of date: run 'make docs'"
 "$GENDOCS" diagnostics | cmp -s - "$TOP_SRCDIR/docs/diagnostics.md"
 check $? "docs/diagnostics.md is out of date: run 'make docs'"
+"$GENDOCS" bytecode | cmp -s - "$TOP_SRCDIR/docs/bytecode.md"
+check $? "docs/bytecode.md is out of date: run 'make docs'"
 
 # every check explains itself
 for id in $("$RULEC" explain | awk '{print $1}'); do

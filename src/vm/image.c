@@ -1,0 +1,1208 @@
+/*
+ * image.c - the opcode tables, the image writer, the loader and the
+ * verifier.
+ *
+ * The loader trusts nothing: every read goes through a cursor that checks
+ * the bytes left, every count is bounded by the bytes that could hold it
+ * before anything is allocated, and every code block is verified before
+ * the image is handed out.
+ */
+#include "vm/image.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sema/ir.h"
+
+const struct opcode_info opcode_table[OPC__COUNT] = {
+#define X(e, name, fmt, pops, pushes, flow, doc) \
+	[e] = { name, FMT_##fmt, pops, pushes, FLOW_##flow, doc },
+#include "vm/opcodes.def"
+#undef X
+};
+
+unsigned
+img_fmt_size(enum img_fmt f)
+{
+	switch (f) {
+	case FMT_NONE: return 0;
+	case FMT_U8: return 1;
+	case FMT_U32: return 4;
+	case FMT_IDXF: return 5;
+	case FMT_CALL: return 3;
+	case FMT_I32: return 4;
+	}
+	return 0;
+}
+
+const char *
+img_fmt_name(enum img_fmt f)
+{
+	switch (f) {
+	case FMT_NONE: return "none";
+	case FMT_U8: return "u8 flags";
+	case FMT_U32: return "u32 pool index";
+	case FMT_IDXF: return "u32 pool index, u8 flags";
+	case FMT_CALL: return "u8 function, u8 argc, u8 flags";
+	case FMT_I32: return "i32 jump offset";
+	}
+	return "?";
+}
+
+/* ---- little-endian helpers ---- */
+
+static void
+put_u8(struct strbuf *sb, unsigned v)
+{
+	sb_putc(sb, (char)(v & 0xff));
+}
+
+static void
+put_u16(struct strbuf *sb, unsigned v)
+{
+	char b[2] = { (char)(v & 0xff), (char)((v >> 8) & 0xff) };
+	sb_put(sb, b, 2);
+}
+
+static void
+put_u32(struct strbuf *sb, uint32_t v)
+{
+	char b[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		b[i] = (char)((v >> (8 * i)) & 0xff);
+	sb_put(sb, b, 4);
+}
+
+static void
+put_u64(struct strbuf *sb, uint64_t v)
+{
+	put_u32(sb, (uint32_t)v);
+	put_u32(sb, (uint32_t)(v >> 32));
+}
+
+static void
+put_bytes(struct strbuf *sb, const char *s, size_t n)
+{
+	put_u32(sb, (uint32_t)n);
+	if (n)
+		sb_put(sb, s, n);
+}
+
+static uint32_t
+get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint16_t
+get_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static void
+set_u32(uint8_t *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* ---- CRC-32 ---- */
+
+uint32_t
+img_crc32(const uint8_t *p, size_t n)
+{
+	uint32_t table[256], c;
+	unsigned i, k;
+
+	for (i = 0; i < 256; i++) {
+		c = i;
+		for (k = 0; k < 8; k++)
+			c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+		table[i] = c;
+	}
+	c = 0xFFFFFFFFu;
+	while (n--)
+		c = table[(c ^ *p++) & 0xff] ^ (c >> 8);
+	return c ^ 0xFFFFFFFFu;
+}
+
+/* ---- the writer ---- */
+
+void
+img_builder_init(struct img_builder *b)
+{
+	memset(b, 0, sizeof *b);
+}
+
+void
+img_builder_free(struct img_builder *b)
+{
+	sb_free(&b->pool);
+	sb_free(&b->rules);
+	sb_free(&b->code);
+	free(b->eoff);
+	free(b->htab);
+	memset(b, 0, sizeof *b);
+}
+
+/* Starts a pool entry of type t: remembers where it begins. */
+static void
+pool_begin(struct img_builder *b, enum img_pool_type t)
+{
+	if (b->npool + 2 > b->eoff_cap) {
+		size_t cap = b->eoff_cap ? 2 * b->eoff_cap : 64;
+		size_t *n = realloc(b->eoff, cap * sizeof *n);
+
+		if (!n) {
+			b->oom = true;
+			return;
+		}
+		b->eoff = n;
+		b->eoff_cap = cap;
+	}
+	b->eoff[b->npool] = b->pool.len;
+	put_u8(&b->pool, t);
+}
+
+static uint64_t
+hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603u;
+
+	while (n--)
+		h = (h ^ (uint8_t)*p++) * 1099511628211u;
+	return h;
+}
+
+/* Doubles the intern table and re-inserts every entry. */
+static bool
+rehash(struct img_builder *b)
+{
+	size_t cap = b->hcap ? 2 * b->hcap : 256, i, k;
+	uint32_t *t = calloc(cap, sizeof *t);
+
+	if (!t)
+		return false;
+	for (i = 0; i < b->npool; i++) {
+		size_t lo = b->eoff[i], hi = b->eoff[i + 1];
+
+		k = hash_bytes(b->pool.data + lo, hi - lo) & (cap - 1);
+		while (t[k])
+			k = (k + 1) & (cap - 1);
+		t[k] = (uint32_t)i + 1;
+	}
+	free(b->htab);
+	b->htab = t;
+	b->hcap = cap;
+	return true;
+}
+
+/* Ends the entry begun by pool_begin: returns the index of an identical
+ * earlier entry (dropping the new bytes) or of the new one. */
+static uint32_t
+pool_end(struct img_builder *b)
+{
+	size_t lo, n, k;
+
+	if (b->oom || b->pool.oom) {
+		b->oom = true;
+		return 0;
+	}
+	lo = b->eoff[b->npool];
+	n = b->pool.len - lo;
+	if ((b->npool + 1) * 2 >= b->hcap && !rehash(b)) {
+		b->oom = true;
+		return 0;
+	}
+	k = hash_bytes(b->pool.data + lo, n) & (b->hcap - 1);
+	for (; b->htab[k]; k = (k + 1) & (b->hcap - 1)) {
+		uint32_t i = b->htab[k] - 1;
+		size_t elo = b->eoff[i], en = b->eoff[i + 1] - elo;
+
+		if (en == n && memcmp(b->pool.data + elo, b->pool.data + lo,
+				      n) == 0) {
+			b->pool.len = lo;
+			b->pool.data[lo] = '\0';
+			return i;
+		}
+	}
+	b->htab[k] = b->npool + 1;
+	b->eoff[b->npool + 1] = b->pool.len;
+	return b->npool++;
+}
+
+uint32_t
+img_add_str(struct img_builder *b, const char *s, size_t len)
+{
+	pool_begin(b, POOL_STR);
+
+	put_bytes(&b->pool, s, len);
+	return pool_end(b);
+}
+
+uint32_t
+img_add_field(struct img_builder *b, const char *path, size_t len,
+	      unsigned flags, unsigned transform, unsigned ipfam)
+{
+	pool_begin(b, POOL_FIELD);
+
+	put_u8(&b->pool, flags);
+	put_u8(&b->pool, transform);
+	put_u8(&b->pool, ipfam);
+	put_bytes(&b->pool, path, len);
+	return pool_end(b);
+}
+
+uint32_t
+img_add_long(struct img_builder *b, int64_t v)
+{
+	pool_begin(b, POOL_LONG);
+
+	put_u64(&b->pool, (uint64_t)v);
+	return pool_end(b);
+}
+
+uint32_t
+img_add_double(struct img_builder *b, double v)
+{
+	pool_begin(b, POOL_DOUBLE);
+	uint64_t bits;
+
+	memcpy(&bits, &v, sizeof bits);
+	put_u64(&b->pool, bits);
+	return pool_end(b);
+}
+
+uint32_t
+img_add_set(struct img_builder *b, const struct img_value *v, size_t n)
+{
+	pool_begin(b, POOL_SET);
+	uint64_t bits;
+	size_t k;
+
+	put_u32(&b->pool, (uint32_t)n);
+	for (k = 0; k < n; k++) {
+		put_u8(&b->pool, v[k].kind);
+		switch (v[k].kind) {
+		case IV_BOOL: put_u8(&b->pool, v[k].u.b); break;
+		case IV_LONG: put_u64(&b->pool, (uint64_t)v[k].u.i); break;
+		case IV_DOUBLE:
+			memcpy(&bits, &v[k].u.d, sizeof bits);
+			put_u64(&b->pool, bits);
+			break;
+		case IV_STR:
+			put_bytes(&b->pool, v[k].u.s.s, v[k].u.s.len);
+			break;
+		default: break;
+		}
+	}
+	return pool_end(b);
+}
+
+uint32_t
+img_add_cidr(struct img_builder *b, const struct img_cidr *v, size_t n)
+{
+	pool_begin(b, POOL_CIDR);
+	size_t k;
+
+	put_u32(&b->pool, (uint32_t)n);
+	for (k = 0; k < n; k++) {
+		put_u8(&b->pool, v[k].family);
+		put_u8(&b->pool, v[k].prefix);
+		sb_put(&b->pool, (const char *)v[k].addr, 16);
+	}
+	return pool_end(b);
+}
+
+uint32_t
+img_add_patterns(struct img_builder *b, unsigned mode, bool ci,
+		 const struct img_str *v, size_t n)
+{
+	pool_begin(b, POOL_PATTERNS);
+	size_t k;
+
+	put_u8(&b->pool, mode);
+	put_u8(&b->pool, ci);
+	put_u32(&b->pool, (uint32_t)n);
+	for (k = 0; k < n; k++)
+		put_bytes(&b->pool, v[k].s, v[k].len);
+	return pool_end(b);
+}
+
+uint32_t
+img_add_ancestor(struct img_builder *b, uint32_t distance, uint32_t skip,
+		 bool unique, struct img_block code)
+{
+	pool_begin(b, POOL_ANCESTOR);
+
+	put_u32(&b->pool, distance);
+	put_u32(&b->pool, skip);
+	put_u8(&b->pool, unique);
+	put_u32(&b->pool, code.off);
+	put_u32(&b->pool, code.len);
+	return pool_end(b);
+}
+
+uint32_t
+img_add_code(struct img_builder *b, const void *code, size_t len)
+{
+	uint32_t off = (uint32_t)b->code.len;
+
+	if (len)
+		sb_put(&b->code, code, len);
+	return off;
+}
+
+void
+img_add_rule(struct img_builder *b, const struct img_rule *r)
+{
+	struct strbuf *sb = &b->rules;
+	unsigned s, k;
+
+	put_u32(sb, r->id);
+	put_u32(sb, r->name);
+	put_u32(sb, r->file);
+	put_u8(sb, r->kind);
+	put_u8(sb, 0);
+	put_u16(sb, r->nstages);
+	put_u64(sb, (uint64_t)r->maxspan_ms);
+	for (s = 0; s < r->nstages; s++) {
+		const struct img_stage *st = &r->stages[s];
+
+		put_u32(sb, st->category);
+		put_u32(sb, st->code.off);
+		put_u32(sb, st->code.len);
+		put_u8(sb, st->flags);
+		put_u32(sb, st->runs);
+		put_u16(sb, st->nkeys);
+		for (k = 0; k < st->nkeys; k++) {
+			put_u32(sb, st->keys[k].off);
+			put_u32(sb, st->keys[k].len);
+		}
+	}
+	b->nrules++;
+}
+
+int
+img_write(struct img_builder *b, struct strbuf *out)
+{
+	const struct strbuf *body[3] = { &b->pool, &b->rules, &b->code };
+	const uint32_t counts[3] = { b->npool, b->nrules, 0 };
+	const unsigned types[3] = { SEC_POOL, SEC_RULES, SEC_CODE };
+	size_t start = out->len, off, total;
+	unsigned i;
+
+	off = IMG_HEADER_SIZE + 3 * IMG_SECTION_SIZE;
+	total = off;
+	for (i = 0; i < 3; i++)
+		total += body[i]->len + (i < 2 ? 4 : 0);
+	if (b->oom || b->pool.oom || b->rules.oom || b->code.oom ||
+	    total > UINT32_MAX)
+		return -1;
+	sb_put(out, IMG_MAGIC, sizeof IMG_MAGIC);
+	put_u16(out, IMG_VERSION);
+	put_u16(out, 0);
+	put_u32(out, 3);
+	put_u32(out, (uint32_t)total);
+	put_u32(out, 0);                        /* CRC, patched below */
+	put_u32(out, IMG_HEADER_SIZE);
+	put_u32(out, 0);
+	for (i = 0; i < 3; i++) {
+		size_t len = body[i]->len + (i < 2 ? 4 : 0);
+
+		put_u32(out, types[i]);
+		put_u32(out, (uint32_t)off);
+		put_u32(out, (uint32_t)len);
+		off += len;
+	}
+	for (i = 0; i < 3; i++) {
+		if (i < 2)
+			put_u32(out, counts[i]);
+		if (body[i]->len)
+			sb_put(out, body[i]->data, body[i]->len);
+	}
+	if (out->oom)
+		return -1;
+	set_u32((uint8_t *)out->data + start + 20,
+		img_crc32((const uint8_t *)out->data + start + IMG_HEADER_SIZE,
+			  total - IMG_HEADER_SIZE));
+	return 0;
+}
+
+size_t
+img_emit(struct strbuf *code, enum opcode op, uint32_t a, uint32_t c,
+	 uint32_t d)
+{
+	size_t at = code->len;
+
+	put_u8(code, op);
+	switch (opcode_table[op].fmt) {
+	case FMT_NONE: break;
+	case FMT_U8: put_u8(code, a); break;
+	case FMT_U32: case FMT_I32: put_u32(code, a); break;
+	case FMT_IDXF: put_u32(code, a); put_u8(code, c); break;
+	case FMT_CALL: put_u8(code, a); put_u8(code, c); put_u8(code, d);
+		break;
+	}
+	return at;
+}
+
+void
+img_patch_jump(struct strbuf *code, size_t at, size_t target)
+{
+	int64_t rel = (int64_t)target - (int64_t)(at + 5);
+
+	if (code->oom || at + 5 > code->len)
+		return;
+	set_u32((uint8_t *)code->data + at + 1, (uint32_t)(int32_t)rel);
+}
+
+/* ---- the loader ---- */
+
+struct cur {
+	const uint8_t *p;
+	size_t left;
+	bool bad;
+};
+
+static const uint8_t *
+take(struct cur *c, size_t n)
+{
+	const uint8_t *p = c->p;
+
+	if (c->bad || n > c->left) {
+		c->bad = true;
+		return NULL;
+	}
+	c->p += n;
+	c->left -= n;
+	return p;
+}
+
+static uint8_t
+rd_u8(struct cur *c)
+{
+	const uint8_t *p = take(c, 1);
+	return p ? p[0] : 0;
+}
+
+static uint16_t
+rd_u16(struct cur *c)
+{
+	const uint8_t *p = take(c, 2);
+	return p ? get_u16(p) : 0;
+}
+
+static uint32_t
+rd_u32(struct cur *c)
+{
+	const uint8_t *p = take(c, 4);
+	return p ? get_u32(p) : 0;
+}
+
+static uint64_t
+rd_u64(struct cur *c)
+{
+	uint64_t lo = rd_u32(c);
+	return lo | (uint64_t)rd_u32(c) << 32;
+}
+
+/* A length-prefixed byte string, copied into the arena. */
+static bool
+rd_str(struct cur *c, struct arena *a, struct img_str *s)
+{
+	uint32_t n = rd_u32(c);
+	const uint8_t *p = take(c, n);
+
+	if (!p)
+		return false;
+	s->s = arena_strndup(a, (const char *)p, n);
+	s->len = n;
+	return s->s != NULL;
+}
+
+/* Room for n elements of `size` bytes in the arena, refused when the
+ * input could not possibly hold n elements of at least `min` bytes. */
+static void *
+alloc_n(struct cur *c, struct arena *a, uint32_t n, size_t size, size_t min)
+{
+	if (n > c->left / min) {
+		c->bad = true;
+		return NULL;
+	}
+	return n ? arena_alloc(a, (size_t)n * size) : arena_alloc(a, 1);
+}
+
+struct ld {
+	struct image *im;
+	char *err;
+	size_t errlen;
+};
+
+static int
+fail(struct ld *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+fail(struct ld *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(l->err, l->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* Reads entry `i` of the pool at cursor c. */
+static int
+load_entry(struct ld *l, struct cur *c, uint32_t i)
+{
+	struct arena *a = &l->im->arena;
+	struct img_pool_entry *e = &l->im->pool[i];
+	uint32_t n, k;
+
+	e->type = rd_u8(c);
+	switch (e->type) {
+	case POOL_STR:
+		rd_str(c, a, &e->u.str);
+		break;
+	case POOL_FIELD:
+		e->u.field.flags = rd_u8(c);
+		e->u.field.transform = rd_u8(c);
+		e->u.field.ipfam = rd_u8(c);
+		rd_str(c, a, &e->u.field.path);
+		if (c->bad)
+			break;
+		if (e->u.field.flags & ~3u)
+			return fail(l, "pool entry %u: unknown field flags 0x%x",
+				    i, e->u.field.flags);
+		if (e->u.field.transform >= TR__COUNT)
+			return fail(l, "pool entry %u: unknown field transform"
+				    " %u", i, e->u.field.transform);
+		if (e->u.field.ipfam != 0 && e->u.field.ipfam != 4 &&
+		    e->u.field.ipfam != 6)
+			return fail(l, "pool entry %u: bad address family %u",
+				    i, e->u.field.ipfam);
+		if (e->u.field.path.len == 0)
+			return fail(l, "pool entry %u: empty field path", i);
+		break;
+	case POOL_LONG:
+		e->u.i = (int64_t)rd_u64(c);
+		break;
+	case POOL_DOUBLE: {
+		uint64_t bits = rd_u64(c);
+		memcpy(&e->u.d, &bits, sizeof bits);
+		break;
+	}
+	case POOL_SET:
+		n = rd_u32(c);
+		e->u.set.v = alloc_n(c, a, n, sizeof *e->u.set.v, 1);
+		e->u.set.n = n;
+		for (k = 0; k < n && !c->bad && e->u.set.v; k++) {
+			struct img_value *v = &e->u.set.v[k];
+			uint64_t bits;
+
+			v->kind = rd_u8(c);
+			switch (v->kind) {
+			case IV_NULL: break;
+			case IV_BOOL:
+				v->u.b = rd_u8(c) != 0;
+				break;
+			case IV_LONG: v->u.i = (int64_t)rd_u64(c); break;
+			case IV_DOUBLE:
+				bits = rd_u64(c);
+				memcpy(&v->u.d, &bits, sizeof bits);
+				break;
+			case IV_STR: rd_str(c, a, &v->u.s); break;
+			default:
+				if (!c->bad)
+					return fail(l, "pool entry %u: set "
+						    "element %u has unknown "
+						    "kind %u", i, k, v->kind);
+			}
+		}
+		break;
+	case POOL_CIDR:
+		n = rd_u32(c);
+		e->u.cidr.v = alloc_n(c, a, n, sizeof *e->u.cidr.v, 18);
+		e->u.cidr.n = n;
+		for (k = 0; k < n && !c->bad && e->u.cidr.v; k++) {
+			struct img_cidr *r = &e->u.cidr.v[k];
+			const uint8_t *p;
+
+			r->family = rd_u8(c);
+			r->prefix = rd_u8(c);
+			p = take(c, 16);
+			if (!p)
+				break;
+			memcpy(r->addr, p, 16);
+			if (r->family != 4 && r->family != 6)
+				return fail(l, "pool entry %u: range %u has "
+					    "address family %u", i, k,
+					    r->family);
+			if (r->prefix > (r->family == 4 ? 32 : 128))
+				return fail(l, "pool entry %u: range %u has "
+					    "prefix /%u", i, k, r->prefix);
+		}
+		break;
+	case POOL_PATTERNS:
+		e->u.pat.mode = rd_u8(c);
+		e->u.pat.ci = rd_u8(c);
+		n = rd_u32(c);
+		if (!c->bad && (e->u.pat.mode > 1 || e->u.pat.ci > 1))
+			return fail(l, "pool entry %u: bad pattern mode %u or "
+				    "case flag %u", i, e->u.pat.mode,
+				    e->u.pat.ci);
+		e->u.pat.v = alloc_n(c, a, n, sizeof *e->u.pat.v, 4);
+		e->u.pat.n = n;
+		for (k = 0; k < n && !c->bad && e->u.pat.v; k++)
+			rd_str(c, a, &e->u.pat.v[k]);
+		break;
+	case POOL_ANCESTOR:
+		e->u.anc.distance = rd_u32(c);
+		e->u.anc.skip = rd_u32(c);
+		e->u.anc.unique = rd_u8(c);
+		e->u.anc.code.off = rd_u32(c);
+		e->u.anc.code.len = rd_u32(c);
+		if (!c->bad && e->u.anc.unique > 1)
+			return fail(l, "pool entry %u: bad unique flag %u", i,
+				    e->u.anc.unique);
+		break;
+	default:
+		if (c->bad)
+			break;
+		return fail(l, "pool entry %u: unknown type %u", i, e->type);
+	}
+	if (a->oom)
+		return fail(l, "out of memory");
+	if (c->bad)
+		return fail(l, "pool entry %u: truncated", i);
+	return 0;
+}
+
+static int
+load_pool(struct ld *l, const uint8_t *p, uint32_t len, uint32_t off)
+{
+	struct cur c = { p, len, false };
+	uint32_t n = rd_u32(&c), i;
+
+	if (c.bad)
+		return fail(l, "pool section at %u: no entry count", off);
+	l->im->pool = alloc_n(&c, &l->im->arena, n, sizeof *l->im->pool, 2);
+	if (c.bad)
+		return fail(l, "pool section at %u: %u entries cannot fit in "
+			    "%u bytes", off, n, len);
+	if (!l->im->pool)
+		return fail(l, "out of memory");
+	l->im->npool = n;
+	for (i = 0; i < n; i++) {
+		if (load_entry(l, &c, i) < 0) {
+			size_t m = l->errlen ? strlen(l->err) : 0;
+			if (l->errlen > m + 1)
+				snprintf(l->err + m, l->errlen - m,
+					 " (pool section, byte %zu)",
+					 (size_t)(c.p - p));
+			return -1;
+		}
+	}
+	if (c.left)
+		return fail(l, "pool section: %zu bytes after the last entry",
+			    c.left);
+	return 0;
+}
+
+static int
+load_rules(struct ld *l, const uint8_t *p, uint32_t len)
+{
+	struct arena *a = &l->im->arena;
+	struct cur c = { p, len, false };
+	uint32_t n = rd_u32(&c), r, s, k;
+
+	l->im->rules = alloc_n(&c, a, n, sizeof *l->im->rules, 24);
+	if (c.bad)
+		return fail(l, "rule section: bad rule count %u", n);
+	if (!l->im->rules)
+		return fail(l, "out of memory");
+	l->im->nrules = n;
+	for (r = 0; r < n; r++) {
+		struct img_rule *ru = &l->im->rules[r];
+
+		ru->id = rd_u32(&c);
+		ru->name = rd_u32(&c);
+		ru->file = rd_u32(&c);
+		ru->kind = rd_u8(&c);
+		if (rd_u8(&c) != 0 && !c.bad)
+			return fail(l, "rule %u: reserved byte not zero", r);
+		ru->nstages = rd_u16(&c);
+		ru->maxspan_ms = (int64_t)rd_u64(&c);
+		if (c.bad)
+			return fail(l, "rule %u: truncated", r);
+		if (ru->kind > Q_SAMPLE)
+			return fail(l, "rule %u: unknown kind %u", r, ru->kind);
+		if (ru->nstages == 0)
+			return fail(l, "rule %u: no stage", r);
+		ru->stages = alloc_n(&c, a, ru->nstages, sizeof *ru->stages,
+				     19);
+		if (c.bad)
+			return fail(l, "rule %u: %u stages cannot fit", r,
+				    ru->nstages);
+		if (!ru->stages)
+			return fail(l, "out of memory");
+		for (s = 0; s < ru->nstages; s++) {
+			struct img_stage *st = &ru->stages[s];
+
+			st->category = rd_u32(&c);
+			st->code.off = rd_u32(&c);
+			st->code.len = rd_u32(&c);
+			st->flags = rd_u8(&c);
+			st->runs = rd_u32(&c);
+			st->nkeys = rd_u16(&c);
+			if (c.bad)
+				return fail(l, "rule %u stage %u: truncated",
+					    r, s);
+			if (st->flags & ~3u)
+				return fail(l, "rule %u stage %u: unknown "
+					    "flags 0x%x", r, s, st->flags);
+			st->keys = alloc_n(&c, a, st->nkeys, sizeof *st->keys,
+					   8);
+			if (c.bad)
+				return fail(l, "rule %u stage %u: %u keys "
+					    "cannot fit", r, s, st->nkeys);
+			if (!st->keys)
+				return fail(l, "out of memory");
+			for (k = 0; k < st->nkeys; k++) {
+				st->keys[k].off = rd_u32(&c);
+				st->keys[k].len = rd_u32(&c);
+			}
+			if (c.bad)
+				return fail(l, "rule %u stage %u: truncated",
+					    r, s);
+		}
+	}
+	if (c.left)
+		return fail(l, "rule section: %zu bytes after the last rule",
+			    c.left);
+	return 0;
+}
+
+/* ---- the verifier ---- */
+
+static int
+vfail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+vfail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* Which pool entry types an opcode's index operand accepts. */
+static bool
+pool_type_ok(enum opcode op, unsigned t)
+{
+	switch (op) {
+	case OPC_PUSH_FIELD: return t == POOL_FIELD;
+	case OPC_PUSH_CONST:
+		return t == POOL_STR || t == POOL_LONG || t == POOL_DOUBLE;
+	case OPC_IN_SET: return t == POOL_SET;
+	case OPC_MATCH: return t == POOL_PATTERNS;
+	case OPC_CIDR: return t == POOL_CIDR;
+	case OPC_ANCESTOR: return t == POOL_ANCESTOR;
+	default: return false;
+	}
+}
+
+static const char *const pool_type_names[POOL__END] = {
+	[POOL_STR] = "string", [POOL_FIELD] = "field", [POOL_LONG] = "long",
+	[POOL_DOUBLE] = "double", [POOL_SET] = "set", [POOL_CIDR] = "cidr",
+	[POOL_PATTERNS] = "patterns", [POOL_ANCESTOR] = "ancestor",
+};
+
+/*
+ * Verifies one block.  Pass 1 decodes every instruction from the start,
+ * marking where instructions begin and checking opcodes and operands.
+ * Pass 2 walks them in order with the stack depth: because jumps only go
+ * forward, every predecessor of an instruction is seen before it, so one
+ * pass settles the depth at every join (which must agree), and an
+ * instruction no predecessor reaches is refused as dead code.
+ */
+int
+img_verify_block(const struct image *im, const uint8_t *code, uint32_t len,
+		 uint32_t anc_limit, uint16_t *maxdepth, char *err,
+		 size_t errlen)
+{
+	struct arena a;
+	int32_t *depth;
+	uint8_t *start;
+	uint32_t pc, next;
+	int max = 0, rc = -1;
+
+	if (len == 0)
+		return vfail(err, errlen, "empty code block");
+	arena_init(&a, NULL);
+	depth = ARENA_NEWV(&a, int32_t, (size_t)len + 1);
+	start = ARENA_NEWV(&a, uint8_t, (size_t)len + 1);
+	if (!depth || !start) {
+		vfail(err, errlen, "out of memory");
+		goto done;
+	}
+	for (pc = 0; pc <= len; pc++)
+		depth[pc] = -1;
+	for (pc = 0; pc < len; pc = next) {
+		unsigned op = code[pc];
+		const struct opcode_info *oi;
+		uint32_t idx;
+
+		if (op >= OPC__COUNT) {
+			vfail(err, errlen, "offset %u: opcode %u out of range",
+			      pc, op);
+			goto done;
+		}
+		oi = &opcode_table[op];
+		if (img_fmt_size(oi->fmt) > len - pc - 1) {
+			vfail(err, errlen, "offset %u: %s: operand runs past "
+			      "the end of the block", pc, oi->name);
+			goto done;
+		}
+		start[pc] = 1;
+		next = pc + 1 + img_fmt_size(oi->fmt);
+		switch (oi->fmt) {
+		case FMT_U8:
+			if (code[pc + 1] & ~IMG_CI) {
+				vfail(err, errlen, "offset %u: %s: unknown "
+				      "flags 0x%x", pc, oi->name, code[pc + 1]);
+				goto done;
+			}
+			break;
+		case FMT_U32: case FMT_IDXF:
+			idx = get_u32(code + pc + 1);
+			if (idx >= im->npool) {
+				vfail(err, errlen, "offset %u: %s: pool index "
+				      "%u out of range (pool has %u entries)",
+				      pc, oi->name, idx, im->npool);
+				goto done;
+			}
+			if (!pool_type_ok(op, im->pool[idx].type)) {
+				vfail(err, errlen, "offset %u: %s: pool entry "
+				      "%u is a %s", pc, oi->name, idx,
+				      pool_type_names[im->pool[idx].type]);
+				goto done;
+			}
+			if (op == OPC_ANCESTOR && idx >= anc_limit) {
+				vfail(err, errlen, "offset %u: ancestor: "
+				      "descriptor %u may not be used here (only "
+				      "those before %u)", pc, idx, anc_limit);
+				goto done;
+			}
+			if (oi->fmt == FMT_IDXF &&
+			    (code[pc + 5] & ~(IMG_CI | IMG_NEG))) {
+				vfail(err, errlen, "offset %u: %s: unknown "
+				      "flags 0x%x", pc, oi->name, code[pc + 5]);
+				goto done;
+			}
+			break;
+		case FMT_CALL: {
+			unsigned fn = code[pc + 1], argc = code[pc + 2];
+
+			if (fn >= FN__COUNT) {
+				vfail(err, errlen, "offset %u: call: unknown "
+				      "function %u", pc, fn);
+				goto done;
+			}
+			if ((int)argc < fn_table[fn].min ||
+			    (fn_table[fn].max >= 0 &&
+			     (int)argc > fn_table[fn].max)) {
+				vfail(err, errlen, "offset %u: call: %s does "
+				      "not take %u arguments", pc,
+				      fn_table[fn].name, argc);
+				goto done;
+			}
+			if (code[pc + 3] & ~IMG_CI) {
+				vfail(err, errlen, "offset %u: call: unknown "
+				      "flags 0x%x", pc, code[pc + 3]);
+				goto done;
+			}
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	start[len] = 1;
+	depth[0] = 0;
+	for (pc = 0; pc < len; pc = next) {
+		const struct opcode_info *oi = &opcode_table[code[pc]];
+		int d = depth[pc], pops, after;
+		int64_t target = -1;
+
+		next = pc + 1 + img_fmt_size(oi->fmt);
+		if (d < 0) {
+			vfail(err, errlen, "offset %u: %s: unreachable "
+			      "instruction", pc, oi->name);
+			goto done;
+		}
+		pops = oi->pops < 0 ? code[pc + 2] : oi->pops;
+		if (d < pops) {
+			vfail(err, errlen, "offset %u: %s: stack underflow "
+			      "(needs %d, has %d)", pc, oi->name, pops, d);
+			goto done;
+		}
+		after = d - pops + oi->pushes;
+		if (after > max)
+			max = after;
+		if (max > IMG_MAX_DEPTH) {
+			vfail(err, errlen, "offset %u: stack deeper than %d",
+			      pc, IMG_MAX_DEPTH);
+			goto done;
+		}
+		if (oi->fmt == FMT_I32) {
+			int32_t rel = (int32_t)get_u32(code + pc + 1);
+
+			target = (int64_t)next + rel;
+			if (rel < 0 || target >= (int64_t)len ||
+			    !start[target]) {
+				vfail(err, errlen, "offset %u: %s: target %lld "
+				      "is not a later instruction of the "
+				      "block", pc, oi->name, (long long)target);
+				goto done;
+			}
+		}
+#define JOIN(at, dep) do {                                                   \
+		if (depth[at] >= 0 && depth[at] != (dep)) {                  \
+			vfail(err, errlen, "offset %u: stack depth %d here "  \
+			      "but %d from offset %u", (unsigned)(at),        \
+			      (int)depth[at], (int)(dep), pc);                \
+			goto done;                                            \
+		}                                                             \
+		depth[at] = (dep);                                            \
+	} while (0)
+		switch (oi->flow) {
+		case FLOW_NEXT:
+			JOIN(next, after);
+			break;
+		case FLOW_JUMP:
+			JOIN(target, d);
+			break;
+		case FLOW_BRANCH:
+			JOIN(target, d);
+			JOIN(next, after);
+			break;
+		case FLOW_END:
+			if (d != 1) {
+				vfail(err, errlen, "offset %u: ret with %d "
+				      "values on the stack", pc, d);
+				goto done;
+			}
+			break;
+		}
+#undef JOIN
+	}
+	if (depth[len] >= 0) {
+		vfail(err, errlen, "offset %u: execution runs off the end of "
+		      "the block", len);
+		goto done;
+	}
+	*maxdepth = (uint16_t)max;
+	rc = 0;
+done:
+	arena_release(&a);
+	return rc;
+}
+
+/* Verifies block b of the code section, `what` naming it in messages. */
+static int
+verify_at(struct ld *l, struct img_block *b, uint32_t anc_limit,
+	  const char *what)
+{
+	char msg[200];
+
+	if (b->off > l->im->codelen || b->len > l->im->codelen - b->off)
+		return fail(l, "%s: code block %u+%u outside the code section "
+			    "(%u bytes)", what, b->off, b->len,
+			    l->im->codelen);
+	if (img_verify_block(l->im, l->im->code + b->off, b->len, anc_limit,
+			     &b->maxdepth, msg, sizeof msg) < 0)
+		return fail(l, "%s: code at %u: %s", what, b->off, msg);
+	return 0;
+}
+
+static bool
+str_ok(const struct image *im, uint32_t i, bool none_ok)
+{
+	if (i == IMG_NONE)
+		return none_ok;
+	return i < im->npool && im->pool[i].type == POOL_STR;
+}
+
+static int
+verify_all(struct ld *l)
+{
+	struct image *im = l->im;
+	char what[96];
+	uint32_t i, s, k;
+
+	for (i = 0; i < im->npool; i++) {
+		if (im->pool[i].type != POOL_ANCESTOR)
+			continue;
+		snprintf(what, sizeof what, "pool entry %u (ancestor)", i);
+		if (verify_at(l, &im->pool[i].u.anc.code, i, what) < 0)
+			return -1;
+	}
+	for (i = 0; i < im->nrules; i++) {
+		struct img_rule *r = &im->rules[i];
+
+		if (!str_ok(im, r->id, true) || !str_ok(im, r->name, true) ||
+		    !str_ok(im, r->file, true))
+			return fail(l, "rule %u: id, name or file is not a pool "
+				    "string", i);
+		for (s = 0; s < r->nstages; s++) {
+			struct img_stage *st = &r->stages[s];
+
+			if (!str_ok(im, st->category, true))
+				return fail(l, "rule %u stage %u: category is "
+					    "not a pool string", i, s);
+			snprintf(what, sizeof what, "rule %u stage %u", i, s);
+			if (verify_at(l, &st->code, im->npool, what) < 0)
+				return -1;
+			for (k = 0; k < st->nkeys; k++) {
+				snprintf(what, sizeof what,
+					 "rule %u stage %u key %u", i, s, k);
+				if (verify_at(l, &st->keys[k], im->npool,
+					      what) < 0)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static const char *
+section_name(uint32_t t)
+{
+	switch (t) {
+	case SEC_POOL: return "pool";
+	case SEC_RULES: return "rules";
+	case SEC_CODE: return "code";
+	}
+	return "?";
+}
+
+static int
+load(struct ld *l, const uint8_t *data, size_t len)
+{
+	struct image *im = l->im;
+	uint32_t nsec, total, crc, off[4] = { 0 }, slen[4] = { 0 };
+	uint32_t i, j, tabend;
+	bool seen[4] = { false };
+
+	if (len < IMG_HEADER_SIZE)
+		return fail(l, "header: %zu bytes, need %d", len,
+			    IMG_HEADER_SIZE);
+	if (memcmp(data, IMG_MAGIC, sizeof IMG_MAGIC) != 0)
+		return fail(l, "header: bad magic (not a rulec image)");
+	im->version = get_u16(data + 8);
+	im->flags = get_u16(data + 10);
+	if (im->version != IMG_VERSION)
+		return fail(l, "header: format version %u, this rulec reads "
+			    "version %u", im->version, IMG_VERSION);
+	if (im->flags != 0)
+		return fail(l, "header: unknown flags 0x%x", im->flags);
+	nsec = get_u32(data + 12);
+	total = get_u32(data + 16);
+	crc = get_u32(data + 20);
+	if (get_u32(data + 24) != IMG_HEADER_SIZE || get_u32(data + 28) != 0)
+		return fail(l, "header: bad header size or reserved word");
+	if (total != len)
+		return fail(l, "header: image says %u bytes, got %zu", total,
+			    len);
+	if (nsec == 0 || nsec > IMG_MAX_SECTIONS)
+		return fail(l, "header: %u sections", nsec);
+	tabend = IMG_HEADER_SIZE + nsec * IMG_SECTION_SIZE;
+	if (tabend > len)
+		return fail(l, "section table: runs past the end of the image");
+	if (img_crc32(data + IMG_HEADER_SIZE, len - IMG_HEADER_SIZE) != crc)
+		return fail(l, "header: CRC-32 mismatch (damaged image)");
+	for (i = 0; i < nsec; i++) {
+		const uint8_t *e = data + IMG_HEADER_SIZE + i * IMG_SECTION_SIZE;
+		uint32_t t = get_u32(e), o = get_u32(e + 4), n = get_u32(e + 8);
+
+		if (t < SEC_POOL || t > SEC_CODE)
+			return fail(l, "section %u: unknown type %u", i, t);
+		if (seen[t])
+			return fail(l, "section %u: second %s section", i,
+				    section_name(t));
+		if (o < tabend || o > len || n > len - o)
+			return fail(l, "section %u (%s): %u+%u outside the "
+				    "image (%u..%zu)", i, section_name(t), o,
+				    n, tabend, len);
+		seen[t] = true;
+		off[t] = o;
+		slen[t] = n;
+	}
+	for (i = SEC_POOL; i <= SEC_CODE; i++) {
+		if (!seen[i])
+			return fail(l, "no %s section", section_name(i));
+		for (j = i + 1; j <= SEC_CODE; j++)
+			if (off[i] < off[j] + slen[j] &&
+			    off[j] < off[i] + slen[i])
+				return fail(l, "sections %s and %s overlap",
+					    section_name(i), section_name(j));
+	}
+	im->codelen = slen[SEC_CODE];
+	{
+		uint8_t *code = arena_alloc(&im->arena, im->codelen + 1);
+		if (!code)
+			return fail(l, "out of memory");
+		memcpy(code, data + off[SEC_CODE], im->codelen);
+		im->code = code;
+	}
+	if (load_pool(l, data + off[SEC_POOL], slen[SEC_POOL],
+		      off[SEC_POOL]) < 0)
+		return -1;
+	if (load_rules(l, data + off[SEC_RULES], slen[SEC_RULES]) < 0)
+		return -1;
+	return verify_all(l);
+}
+
+int
+img_load(const uint8_t *data, size_t len, struct image *out, char *err,
+	 size_t errlen)
+{
+	struct ld l = { out, err, errlen };
+
+	memset(out, 0, sizeof *out);
+	arena_init(&out->arena, NULL);
+	if (errlen)
+		err[0] = '\0';
+	if (load(&l, data, len) < 0) {
+		img_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void
+img_free(struct image *im)
+{
+	arena_release(&im->arena);
+	memset(im, 0, sizeof *im);
+}
