@@ -123,6 +123,16 @@ unsigned rulec_diag_column(const rulec_diag *d);
 char *rulec_diag_render(const rulec_diag *d, enum rulec_format fmt,
 			unsigned flags);
 
+/* Compiles every rule read so far that has no errors into one bytecode
+ * image (malloc'd in *out, *len bytes).  Returns the number of rules in
+ * it, or a negative rulec_status with a message in err. */
+int rulec_ctx_compile(rulec_ctx *ctx, unsigned char **out, size_t *len,
+		      char *err, size_t errlen);
+/* Loads and verifies an image and returns its readable form (malloc'd),
+ * or NULL with the verifier's message in err. */
+char *rulec_image_disasm(const unsigned char *data, size_t len, char *err,
+			 size_t errlen);
+
 /* A SARIF 2.1.0 log is rulec_sarif_head(), the results rendered with
  * RULEC_FORMAT_SARIF separated by commas, then rulec_sarif_tail().  The
  * head lists every check as a rule (malloc'd). */

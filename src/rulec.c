@@ -19,6 +19,7 @@
 #include "sema/schema.h"
 #include "front/xmlcheck.h"
 #include "check/check.h"
+#include "vm/image.h"
 
 /* The built-in catalogues, generated from schemas/. */
 extern const char rc_ecs_schema[], rc_elastic_schema[];
@@ -438,6 +439,54 @@ rulec_diag_render(const rulec_diag *d, enum rulec_format fmt,
 	else
 		diag_render_text(DIAG(d), &sb, (flags & RULEC_RENDER_COLOR)
 						       ? DIAG_RENDER_COLOR : 0);
+	return sb_take(&sb);
+}
+
+int
+rulec_ctx_compile(rulec_ctx *ctx, unsigned char **out, size_t *len,
+		  char *err, size_t errlen)
+{
+	struct img_builder b;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int n = 0;
+
+	img_builder_init(&b);
+	for (i = 0; i < ctx->rules.n; i++) {
+		const struct rc_rule *r = ctx->rules.v[i];
+
+		if (!r->ir)
+			continue;       /* a rule with errors is not compiled */
+		if (vm_compile_query(&b, r->ir, r->meta.id, r->meta.name,
+				     r->src->name, err, errlen) < 0) {
+			img_builder_free(&b);
+			return RULEC_ERR_ARG;
+		}
+		n++;
+	}
+	if (img_write(&b, &sb) != 0 || sb.oom) {
+		img_builder_free(&b);
+		sb_free(&sb);
+		snprintf(err, errlen, "out of memory");
+		return RULEC_ERR_NOMEM;
+	}
+	img_builder_free(&b);
+	*len = sb.len;
+	*out = (unsigned char *)sb_take(&sb);
+	return *out ? n : RULEC_ERR_NOMEM;
+}
+
+char *
+rulec_image_disasm(const unsigned char *data, size_t len, char *err,
+		   size_t errlen)
+{
+	struct image im;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (img_load(data, len, &im, err, errlen) != 0)
+		return NULL;
+	img_disasm(&im, &sb);
+	img_free(&im);
 	return sb_take(&sb);
 }
 

@@ -23,6 +23,7 @@ struct run {
 	unsigned io_errors;
 	FILE *sarif;            /* results so far, comma-separated */
 	unsigned nsarif;
+	const char *output;     /* compile -o */
 };
 
 static void
@@ -261,6 +262,91 @@ print_sarif(struct run *run)
 	fputs(rulec_sarif_tail(), stdout);
 }
 
+/* compile: lint, and when no rule has an error, write the image. */
+static int
+cmd_compile(rulec_ctx *ctx, struct run *run, int argc, char **argv)
+{
+	unsigned char *img = NULL;
+	size_t len = 0;
+	char err[256];
+	FILE *f;
+	int rc, n;
+
+	if (!run->output) {
+		fprintf(stderr, "rulec: compile needs -o FILE\n");
+		usage(stderr, C_COMPILE_IDX);
+		return EXIT_TROUBLE;
+	}
+	rc = cmd_lint(ctx, run, argc, argv);
+	if (rc != 0) {
+		fprintf(stderr, "rulec: no image written: the rules have "
+				"errors\n");
+		return rc;
+	}
+	n = rulec_ctx_compile(ctx, &img, &len, err, sizeof err);
+	if (n < 0) {
+		fprintf(stderr, "rulec: cannot compile: %s\n", err);
+		return EXIT_TROUBLE;
+	}
+	f = fopen(run->output, "wb");
+	if (!f || fwrite(img, 1, len, f) != len || fclose(f) != 0) {
+		fprintf(stderr, "rulec: cannot write %s\n", run->output);
+		free(img);
+		return EXIT_TROUBLE;
+	}
+	free(img);
+	if (!run->quiet)
+		fprintf(stderr, "rulec: %d rule%s compiled into %s (%zu "
+				"bytes)\n", n, n == 1 ? "" : "s", run->output,
+			len);
+	return 0;
+}
+
+/* disasm: load (which verifies) and print an image. */
+static int
+cmd_disasm(int argc, char **argv)
+{
+	unsigned char *buf = NULL;
+	size_t n = 0, cap = 0, got;
+	char err[256];
+	char *text;
+	FILE *f;
+
+	if (argc != 1) {
+		fprintf(stderr, "rulec: disasm takes one IMAGE file\n");
+		return EXIT_TROUBLE;
+	}
+	f = fopen(argv[0], "rb");
+	if (!f) {
+		perror(argv[0]);
+		return EXIT_TROUBLE;
+	}
+	do {
+		if (cap - n < 65536) {
+			unsigned char *nb = realloc(buf, cap = cap * 2 + 65536);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				fprintf(stderr, "rulec: out of memory\n");
+				return EXIT_TROUBLE;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	text = rulec_image_disasm(buf, n, err, sizeof err);
+	free(buf);
+	if (!text) {
+		fprintf(stderr, "rulec: %s: refused: %s\n", argv[0], err);
+		return EXIT_TROUBLE;
+	}
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
 static bool
 want_color(const char *when)
 {
@@ -278,7 +364,7 @@ main(int argc, char **argv)
 	struct option longopts[O__COUNT + 1];
 	char shortopts[2 * O__COUNT + 2];
 	struct run run = { RULEC_FORMAT_TEXT, false, false, false, false, 0,
-			   NULL, 0 };
+			   NULL, 0, NULL };
 	const char *color = "auto";
 	rulec_ctx *ctx;
 	int cmd = -1, i, c, rc, ns = 0;
@@ -400,6 +486,9 @@ main(int argc, char **argv)
 				rc = EXIT_TROUBLE;
 			break;
 		}
+		case O_OUTPUT:
+			run.output = optarg;
+			break;
 		case O_DUMP_AST:
 			run.dump_ast = true;
 			break;
@@ -436,6 +525,12 @@ main(int argc, char **argv)
 			break;
 		case C_EXPLAIN_IDX:
 			rc = cmd_explain(argc - optind, argv + optind);
+			break;
+		case C_COMPILE_IDX:
+			rc = cmd_compile(ctx, &run, argc - optind, argv + optind);
+			break;
+		case C_DISASM_IDX:
+			rc = cmd_disasm(argc - optind, argv + optind);
 			break;
 		default:
 			fprintf(stderr, "rulec: '%s' is not available in this "
