@@ -36,7 +36,13 @@ static const char *const exact_names[] = {
 };
 
 static const char *const xform_names[] = {
-#define X(e, name) name,
+#define X(e, name, tr, fam) name,
+	ESET_XFORM_LIST(X)
+#undef X
+};
+
+static const struct { enum ir_transform tr; unsigned fam; } xform_ir[] = {
+#define X(e, name, tr, fam) { tr, fam },
 	ESET_XFORM_LIST(X)
 #undef X
 };
@@ -841,6 +847,8 @@ load_ecs(struct eset_catalog *c, const char *src, unsigned line,
 	m.exact = (enum eset_exact)ex;
 	m.xform = (enum eset_xform)xf;
 	m.transform = xf == EXF_NONE ? NULL : xform_names[xf];
+	m.tr = xform_ir[xf].tr;
+	m.ipfam = xform_ir[xf].fam;
 	m.ecs = none ? NULL : dup_col(c->a, &k[3]);
 	m.note = dup_col(c->a, &k[6]);
 	if ((!none && !m.ecs) || !m.note)

@@ -45,6 +45,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "sema/ir.h"
 
 /* Property types: enumerator and name in catalogue files. */
 #define ESET_TYPE_LIST(X)          \
@@ -75,17 +76,19 @@
 
 /* How the ESET value is computed from the ECS field ("-": it is the
  * field's value). */
-#define ESET_XFORM_LIST(X)              \
-	X(EXF_NONE, "-")                \
-	X(EXF_DIRNAME, "dirname")       \
-	X(EXF_STEM, "stem")             \
-	X(EXF_EXT, "ext")               \
-	X(EXF_IPV4ONLY, "ipv4only")     \
-	X(EXF_IPV6ONLY, "ipv6only")     \
-	X(EXF_DAYOFWEEK, "dayofweek")   \
-	X(EXF_HOUR, "hour")             \
-	X(EXF_MINUTE, "minute")         \
-	X(EXF_INBOUND, "inbound")
+/* X(enum, name in the file, the IR transform it becomes, the IP family
+ * the field is restricted to (0: none)) */
+#define ESET_XFORM_LIST(X)                               \
+	X(EXF_NONE, "-", TR_NONE, 0)                     \
+	X(EXF_DIRNAME, "dirname", TR_DIRNAME, 0)         \
+	X(EXF_STEM, "stem", TR_STEM, 0)                  \
+	X(EXF_EXT, "ext", TR_EXT, 0)                     \
+	X(EXF_IPV4ONLY, "ipv4only", TR_NONE, 4)          \
+	X(EXF_IPV6ONLY, "ipv6only", TR_NONE, 6)          \
+	X(EXF_DAYOFWEEK, "dayofweek", TR_DAYOFWEEK, 0)   \
+	X(EXF_HOUR, "hour", TR_HOUR, 0)                  \
+	X(EXF_MINUTE, "minute", TR_MINUTE, 0)            \
+	X(EXF_INBOUND, "inbound", TR_INBOUND, 0)
 
 /* Where a row is known from (the origin column). */
 #define ESET_ORIGIN_LIST(X)        \
@@ -118,7 +121,7 @@ enum eset_exact {
 };
 
 enum eset_xform {
-#define X(e, name) e,
+#define X(e, name, tr, fam) e,
 	ESET_XFORM_LIST(X)
 #undef X
 	EXF_COUNT
@@ -137,6 +140,8 @@ struct eset_map {
 	enum eset_exact exact;
 	const char *transform;  /* NULL when none, else the xform name */
 	enum eset_xform xform;
+	enum ir_transform tr;   /* what xform means in the IR */
+	unsigned ipfam;         /* 4 or 6 for ipv4only/ipv6only, else 0 */
 	const char *note;
 };
 

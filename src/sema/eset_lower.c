@@ -351,15 +351,8 @@ field_for(struct eset_lower *el, const struct scope *sc, const char *comp,
 		if (!name)
 			return NULL;
 		e->u.f.map = m->exact == EX_EXACT ? MAP_EXACT : MAP_APPROX;
-		if (m->transform) {
-			if (strcmp(m->transform, "ipv4only") == 0)
-				e->u.f.ipfam = 4;
-			else if (strcmp(m->transform, "ipv6only") == 0)
-				e->u.f.ipfam = 6;
-			else
-				e->u.f.transform =
-					ir_transform_parse(m->transform);
-		}
+		e->u.f.transform = m->tr;
+		e->u.f.ipfam = m->ipfam;
 		def = el->schema ? schema_lookup(el->schema, name,
 						 strlen(name)) : NULL;
 		if (!domains_agree(p, def, e->u.f.transform)) {

@@ -16,9 +16,23 @@ const struct fn_info fn_table[FN__COUNT] = {
 };
 
 static const char *const vtype_names[VT__COUNT] = {
-	"unknown", "null", "boolean", "long", "double", "number", "keyword",
-	"ip", "date", "object", "geo_point"
+#define V(e, s) s,
+	IR_VTYPES(V)
+#undef V
 };
+
+static const char *const qkind_names[] = {
+#define Q(e, s) s,
+	IR_QKINDS(Q)
+#undef Q
+};
+
+const char *
+ir_qkind_name(enum ir_qkind k)
+{
+	return (unsigned)k < sizeof qkind_names / sizeof *qkind_names
+		       ? qkind_names[k] : "?";
+}
 
 const char *
 vtype_name(enum vtype t)
@@ -52,17 +66,6 @@ const char *
 ir_transform_name(enum ir_transform t)
 {
 	return t < TR__COUNT ? transform_names[t] : "?";
-}
-
-enum ir_transform
-ir_transform_parse(const char *s)
-{
-	unsigned i;
-
-	for (i = 1; i < TR__COUNT; i++)
-		if (strcmp(s, transform_names[i]) == 0)
-			return (enum ir_transform)i;
-	return TR_NONE;
 }
 
 enum fn_id

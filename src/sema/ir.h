@@ -25,18 +25,24 @@
 #include "front/ast.h"
 #include "sema/schema.h"
 
+/* Value types, with their names in dumps and messages. */
+#define IR_VTYPES(V) \
+	V(VT_UNKNOWN, "unknown")  /* a field the schema does not know */ \
+	V(VT_NULL, "null") \
+	V(VT_BOOL, "boolean") \
+	V(VT_LONG, "long") \
+	V(VT_DOUBLE, "double") \
+	V(VT_NUMBER, "number")    /* long or double, decided by operands */ \
+	V(VT_STRING, "keyword") \
+	V(VT_IP, "ip") \
+	V(VT_DATE, "date") \
+	V(VT_OBJECT, "object") \
+	V(VT_GEO, "geo_point")
+
 enum vtype {
-	VT_UNKNOWN,     /* a field the schema does not know */
-	VT_NULL,
-	VT_BOOL,
-	VT_LONG,
-	VT_DOUBLE,
-	VT_NUMBER,      /* long or double, decided by the operands */
-	VT_STRING,
-	VT_IP,
-	VT_DATE,
-	VT_OBJECT,
-	VT_GEO,
+#define V(e, s) e,
+	IR_VTYPES(V)
+#undef V
 	VT__COUNT
 };
 
@@ -94,7 +100,6 @@ enum ir_transform {
 };
 
 const char *ir_transform_name(enum ir_transform t);
-enum ir_transform ir_transform_parse(const char *s);
 
 struct ir_field {
 	const char *name;       /* canonical (ECS) dotted name */
@@ -176,7 +181,16 @@ struct ir_stage {
 	bool missing;           /* ![...] */
 };
 
-enum ir_qkind { Q_EVENT, Q_SEQUENCE, Q_SAMPLE };
+#define IR_QKINDS(Q) \
+	Q(Q_EVENT, "event") Q(Q_SEQUENCE, "sequence") Q(Q_SAMPLE, "sample")
+
+enum ir_qkind {
+#define Q(e, s) e,
+	IR_QKINDS(Q)
+#undef Q
+};
+
+const char *ir_qkind_name(enum ir_qkind k);
 
 enum ir_pipe_kind { PIPE_HEAD, PIPE_TAIL };
 

@@ -198,10 +198,9 @@ stage(const struct ir_stage *st, const struct rc_text *t, struct strbuf *sb,
 void
 ir_dump(const struct ir_query *q, const struct rc_text *t, struct strbuf *sb)
 {
-	static const char *const kinds[] = { "event", "sequence", "sample" };
 	size_t i;
 
-	sb_printf(sb, "query %s", kinds[q->kind]);
+	sb_printf(sb, "query %s", ir_qkind_name(q->kind));
 	if (q->repeat > 1)
 		sb_printf(sb, " repeat=%u", q->repeat);
 	if (q->maxspan_ms >= 0)

@@ -12,7 +12,6 @@
 
 #include "sema/ir.h"
 
-static const char *const qkind_names[] = { "event", "sequence", "sample" };
 
 static void
 put_str(struct strbuf *out, const struct img_str *s)
@@ -219,7 +218,7 @@ img_disasm(const struct image *im, struct strbuf *out)
 		const struct img_rule *r = &im->rules[i];
 
 		sb_printf(out, "rule %u: %s", i,
-			  r->kind < 3 ? qkind_names[r->kind] : "?");
+			  ir_qkind_name((enum ir_qkind)r->kind));
 		put_name(out, im, "id", r->id);
 		put_name(out, im, "name", r->name);
 		put_name(out, im, "file", r->file);
