@@ -15,6 +15,7 @@
 #define RULEC_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -132,6 +133,30 @@ int rulec_ctx_compile(rulec_ctx *ctx, unsigned char **out, size_t *len,
  * or NULL with the verifier's message in err. */
 char *rulec_image_disasm(const unsigned char *data, size_t len, char *err,
 			 size_t errlen);
+
+/* Replay settings (see `rulec run --help`); rulec_replay_opts_init sets
+ * the defaults. */
+typedef struct rulec_replay_opts {
+	const char *id_field;           /* event.id */
+	const char *category_field;     /* event.category */
+	const char *timestamp_field;    /* @timestamp */
+	const char *tiebreaker_field;   /* NULL: none */
+	long long size;                 /* results per rule; -1: all */
+	long long max_samples_per_key;  /* 1 */
+	long long reorder_ms;           /* 10000 */
+	int stats;                      /* per-rule counts on diag */
+} rulec_replay_opts;
+
+void rulec_replay_opts_init(rulec_replay_opts *o);
+/* Loads (and verifies) an image and replays the event files `inputs`
+ * ("-": stdin) through it, writing one JSON line per result to `out`
+ * and malformed events and statistics to `diag`.  Returns 0, 1 when some
+ * events were malformed, or a negative rulec_status with a message in
+ * err (a refused image, an input that cannot be opened). */
+int rulec_replay(const unsigned char *img, size_t len,
+		 const rulec_replay_opts *o, const char *const *inputs,
+		 size_t ninputs, FILE *out, FILE *diag, char *err,
+		 size_t errlen);
 
 /* A SARIF 2.1.0 log is rulec_sarif_head(), the results rendered with
  * RULEC_FORMAT_SARIF separated by commas, then rulec_sarif_tail().  The

@@ -57,7 +57,7 @@ build_with(struct strbuf *out, const uint8_t *code, size_t len)
 	set[1].u.i = 1;
 	img_builder_init(&b);
 	assert_int_equal(img_add_field(&b, "process.name", 12, FIELD_ARRAY, 0,
-				       0), 0);
+				       0, 0), 0);
 	assert_int_equal(img_add_str(&b, "cmd.exe", 7), 1);
 	assert_int_equal(img_add_set(&b, set, 2), 2);
 	assert_int_equal(img_add_long(&b, 7), 3);
@@ -67,6 +67,8 @@ build_with(struct strbuf *out, const uint8_t *code, size_t len)
 	st.code.len = (uint32_t)len;
 	st.runs = 1;
 	memset(&r, 0, sizeof r);
+	r.catfield = r.tsfield = r.tbfield = IMG_NONE;
+	r.repeat = 1;
 	r.id = img_add_str(&b, "r1", 2);
 	r.name = IMG_NONE;
 	r.file = IMG_NONE;
@@ -88,7 +90,7 @@ static const uint8_t small_code[] = {
 };
 
 static const char small_disasm[] =
-	"image version 1: 6 pool entries, 1 rules, 13 bytes of code\n"
+	"image version 2: 6 pool entries, 1 rules, 13 bytes of code\n"
 	"  #0    field process.name array\n"
 	"  #1    string \"cmd.exe\"\n"
 	"  #2    set [\"a\", 1]\n"
@@ -198,8 +200,11 @@ compile_text(const char *name, const char *text, unsigned want_rules)
 			(const struct rc_rule *)rulec_ctx_rule(ctx, i);
 
 		assert_non_null(r->ir);
-		if (vm_compile_query(&b, r->ir, r->meta.id, r->meta.name,
-				     r->src ? name : NULL, err,
+		struct vm_rule_info info = { r->meta.id, r->meta.name,
+					     r->src ? name : NULL, NULL, NULL,
+					     NULL };
+
+		if (vm_compile_query(&b, r->ir, &info, err,
 				     sizeof err) != (int)i)
 			fail_msg("compile: %s", err);
 	}
@@ -245,7 +250,7 @@ t_codegen_event(void **state)
 	assert_has(d, "jump_if_true_keep");
 	assert_has(d, "0005  match #2                   ; patterns wildcard "
 		   "ci [\"cmd.exe\"]\n");
-	assert_has(d, "  #1    field process.name\n  #2 ");
+	assert_has(d, "  #1    field process.name keyword\n  #2 ");
 	assert_has(d, "cmp_gt");
 	assert_has(d, "add");
 	assert_has(d, "neg");
@@ -370,8 +375,8 @@ build_rich(struct strbuf *out)
 	rng[1].prefix = 128;
 	rng[1].addr[15] = 1;
 	img_builder_init(&b);
-	f = img_add_field(&b, "process.name", 12, FIELD_OPTIONAL, 0, 0);
-	fip = img_add_field(&b, "source.ip", 9, 0, 0, 4);
+	f = img_add_field(&b, "process.name", 12, FIELD_OPTIONAL, 0, 0, 0);
+	fip = img_add_field(&b, "source.ip", 9, 0, 0, 4, 0);
 	iset = img_add_set(&b, set, 5);
 	icidr = img_add_cidr(&b, rng, 2);
 	ipat = img_add_patterns(&b, 0, true, pats, 2);
@@ -426,6 +431,8 @@ build_rich(struct strbuf *out)
 	st[2].flags = STAGE_UNTIL | STAGE_MISSING;
 	sb_free(&code);
 	memset(&r, 0, sizeof r);
+	r.catfield = r.tsfield = r.tbfield = IMG_NONE;
+	r.repeat = 1;
 	r.id = img_add_str(&b, "r1", 2);
 	r.name = img_add_str(&b, "one", 3);
 	r.file = IMG_NONE;
@@ -497,6 +504,8 @@ t_refuse_ancestor_cycle(void **state)
 	st.code = blk;
 	st.runs = 1;
 	memset(&r, 0, sizeof r);
+	r.catfield = r.tsfield = r.tbfield = IMG_NONE;
+	r.repeat = 1;
 	r.id = r.name = r.file = IMG_NONE;
 	r.nstages = 1;
 	r.maxspan_ms = -1;
@@ -534,9 +543,9 @@ t_refuse_header(void **state)
 	assert_non_null(strstr(err, "bad magic"));
 
 	memcpy(p, sb.data, len);
-	p[8] = 2;
+	p[8] = 1;
 	assert_int_equal(try_load(p, len, err, sizeof err), -1);
-	assert_non_null(strstr(err, "format version 2"));
+	assert_non_null(strstr(err, "format version 1"));
 
 	memcpy(p, sb.data, len);
 	p[len - 1] ^= 0x40;

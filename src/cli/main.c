@@ -5,8 +5,10 @@
  * 0 nothing at error level, 1 errors in the rules (warnings count with
  * -Werror), 2 usage, I/O or internal errors.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,10 @@ struct run {
 	FILE *sarif;            /* results so far, comma-separated */
 	unsigned nsarif;
 	const char *output;     /* compile -o */
+	const char *image;      /* run -r */
+	const char **events;    /* run -e, in order */
+	int nevents;
+	rulec_replay_opts replay;
 };
 
 static void
@@ -302,40 +308,59 @@ cmd_compile(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 	return 0;
 }
 
-/* disasm: load (which verifies) and print an image. */
-static int
-cmd_disasm(int argc, char **argv)
+/* Reads a whole file (malloc'd); NULL with a message on failure. */
+static unsigned char *
+read_file(const char *path, size_t *len)
 {
-	unsigned char *buf = NULL;
+	unsigned char *buf = NULL, *nb;
 	size_t n = 0, cap = 0, got;
-	char err[256];
-	char *text;
-	FILE *f;
+	FILE *f = fopen(path, "rb");
 
-	if (argc != 1) {
-		fprintf(stderr, "rulec: disasm takes one IMAGE file\n");
-		return EXIT_TROUBLE;
-	}
-	f = fopen(argv[0], "rb");
 	if (!f) {
-		perror(argv[0]);
-		return EXIT_TROUBLE;
+		perror(path);
+		return NULL;
 	}
 	do {
 		if (cap - n < 65536) {
-			unsigned char *nb = realloc(buf, cap = cap * 2 + 65536);
+			nb = realloc(buf, cap = cap * 2 + 65536);
 			if (!nb) {
 				free(buf);
 				fclose(f);
 				fprintf(stderr, "rulec: out of memory\n");
-				return EXIT_TROUBLE;
+				return NULL;
 			}
 			buf = nb;
 		}
 		got = fread(buf + n, 1, cap - n, f);
 		n += got;
 	} while (got > 0);
+	if (ferror(f)) {
+		perror(path);
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
 	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* disasm: load (which verifies) and print an image. */
+static int
+cmd_disasm(int argc, char **argv)
+{
+	unsigned char *buf;
+	size_t n = 0;
+	char err[256];
+	char *text;
+
+	if (argc != 1) {
+		fprintf(stderr, "rulec: disasm takes one IMAGE file\n");
+		return EXIT_TROUBLE;
+	}
+	buf = read_file(argv[0], &n);
+	if (!buf)
+		return EXIT_TROUBLE;
 	text = rulec_image_disasm(buf, n, err, sizeof err);
 	free(buf);
 	if (!text) {
@@ -345,6 +370,98 @@ cmd_disasm(int argc, char **argv)
 	fputs(text, stdout);
 	free(text);
 	return 0;
+}
+
+/*
+ * run: with -r, replay the events through a compiled image; otherwise
+ * lint the rule files, compile every rule without errors in memory and
+ * replay through those (the exit status then also reports rule errors).
+ */
+static int
+cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
+{
+	unsigned char *img = NULL;
+	size_t len = 0;
+	const char **in;
+	char err[512];
+	int n, rc = 0, k, nin = 0;
+
+	in = calloc((size_t)argc + (size_t)run->nevents + 1, sizeof *in);
+	if (!in) {
+		fprintf(stderr, "rulec: out of memory\n");
+		return EXIT_TROUBLE;
+	}
+	for (k = 0; k < run->nevents; k++)
+		in[nin++] = run->events[k];
+	if (run->image) {
+		for (k = 0; k < argc; k++)
+			in[nin++] = argv[k];
+		img = read_file(run->image, &len);
+		if (!img) {
+			free(in);
+			return EXIT_TROUBLE;
+		}
+	} else {
+		if (argc == 0) {
+			fprintf(stderr, "rulec: run needs rule files or -r "
+					"IMAGE\n");
+			usage(stderr, C_RUN_IDX);
+			free(in);
+			return EXIT_TROUBLE;
+		}
+		rc = cmd_lint(ctx, run, argc, argv);
+		if (rc == EXIT_TROUBLE) {
+			free(in);
+			return rc;
+		}
+		n = rulec_ctx_compile(ctx, &img, &len, err, sizeof err);
+		if (n < 0) {
+			fprintf(stderr, "rulec: cannot compile: %s\n", err);
+			free(in);
+			return EXIT_TROUBLE;
+		}
+		if (rc && !run->quiet)
+			fprintf(stderr, "rulec: running the %d rule%s without "
+					"errors\n", n, n == 1 ? "" : "s");
+	}
+	if (nin == 0) {
+		fprintf(stderr, "rulec: run needs events: -e FILE (- for "
+				"stdin)\n");
+		free(in);
+		free(img);
+		return EXIT_TROUBLE;
+	}
+	n = rulec_replay(img, len, &run->replay, in, (size_t)nin, stdout,
+			 stderr, err, sizeof err);
+	free(img);
+	free(in);
+	if (n < 0) {
+		fprintf(stderr, "rulec: %s%s\n", run->image ? run->image : "",
+			run->image ? ": refused: " : "");
+		fprintf(stderr, "rulec: %s\n", err);
+		return EXIT_TROUBLE;
+	}
+	if (n > 0)
+		return EXIT_TROUBLE;    /* malformed events were reported */
+	return rc;
+}
+
+/* A non-negative integer option; false (with a message) otherwise. */
+static bool
+int_arg(const char *opt, const char *s, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || end == s || v < 0) {
+		fprintf(stderr, "rulec: --%s takes a non-negative integer, "
+				"not '%s'\n", opt, s);
+		return false;
+	}
+	*out = v;
+	return true;
 }
 
 static bool
@@ -363,8 +480,7 @@ main(int argc, char **argv)
 {
 	struct option longopts[O__COUNT + 1];
 	char shortopts[2 * O__COUNT + 2];
-	struct run run = { RULEC_FORMAT_TEXT, false, false, false, false, 0,
-			   NULL, 0, NULL };
+	struct run run = { .format = RULEC_FORMAT_TEXT };
 	const char *color = "auto";
 	rulec_ctx *ctx;
 	int cmd = -1, i, c, rc, ns = 0;
@@ -415,6 +531,13 @@ main(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	rulec_ctx_set_diag_handler(ctx, on_diag, &run);
+	rulec_replay_opts_init(&run.replay);
+	run.events = calloc((size_t)argc + 1, sizeof *run.events);
+	if (!run.events) {
+		fprintf(stderr, "rulec: out of memory\n");
+		rulec_ctx_free(ctx);
+		return EXIT_TROUBLE;
+	}
 	rc = 0;
 	optind = 2;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -430,6 +553,7 @@ main(int argc, char **argv)
 		case O_HELP:
 			usage(stdout, cmd);
 			rulec_ctx_free(ctx);
+			free(run.events);
 			return 0;
 		case O_FORMAT:
 			if (strcmp(optarg, "json") == 0)
@@ -498,6 +622,43 @@ main(int argc, char **argv)
 		case O_QUIET:
 			run.quiet = true;
 			break;
+		case O_IMAGE:
+			run.image = optarg;
+			break;
+		case O_EVENTS:
+			run.events[run.nevents++] = optarg;
+			break;
+		case O_ID_FIELD:
+			run.replay.id_field = optarg;
+			break;
+		case O_CAT_FIELD:
+			run.replay.category_field = optarg;
+			break;
+		case O_TS_FIELD:
+			run.replay.timestamp_field = optarg;
+			break;
+		case O_TB_FIELD:
+			run.replay.tiebreaker_field = optarg;
+			break;
+		case O_SIZE:
+			if (!int_arg("size", optarg, &run.replay.size))
+				rc = EXIT_TROUBLE;
+			break;
+		case O_MAX_SAMPLES:
+			if (!int_arg("max-samples-per-key", optarg,
+				     &run.replay.max_samples_per_key))
+				rc = EXIT_TROUBLE;
+			break;
+		case O_REORDER:
+			if (strcmp(optarg, "all") == 0)
+				run.replay.reorder_ms = INT64_MAX;
+			else if (!int_arg("reorder-window", optarg,
+					  &run.replay.reorder_ms))
+				rc = EXIT_TROUBLE;
+			break;
+		case O_STATS:
+			run.replay.stats = 1;
+			break;
 		default:
 			usage(stderr, cmd);
 			rc = EXIT_TROUBLE;
@@ -532,6 +693,9 @@ main(int argc, char **argv)
 		case C_DISASM_IDX:
 			rc = cmd_disasm(argc - optind, argv + optind);
 			break;
+		case C_RUN_IDX:
+			rc = cmd_run(ctx, &run, argc - optind, argv + optind);
+			break;
 		default:
 			fprintf(stderr, "rulec: '%s' is not available in this "
 					"version yet\n", cli_cmds[cmd].name);
@@ -544,5 +708,6 @@ main(int argc, char **argv)
 		rc = EXIT_TROUBLE;
 	}
 	rulec_ctx_free(ctx);
+	free(run.events);
 	return rc;
 }

@@ -976,6 +976,37 @@ ev_array_at(struct ev_event *ev, const char *path, size_t pathlen,
 	return true;
 }
 
+int
+ev_want(struct ev_reader *r, const char *path, size_t pathlen)
+{
+	int32_t id = add_path(r, path, pathlen);
+	if (id < 0)
+		r->oom = true;
+	return id;
+}
+
+bool
+ev_slot(struct ev_event *ev, int id, struct ev_value *out,
+    const struct ev_value **elems, size_t *nelems)
+{
+	ev_reader *r = ev->r;
+	if (id < 0 || (size_t)id >= r->nslots || r->slots[id].gen != r->gen ||
+	    r->slots[id].v.kind == EV_MISSING) {
+		out->kind = EV_MISSING;
+		return false;
+	}
+	const slot *s = &r->slots[id];
+	*out = s->v;
+	if (s->v.kind == EV_ARRAY) {
+		*elems = r->elems + s->first;
+		*nelems = s->count;
+	} else {
+		*elems = NULL;
+		*nelems = 0;
+	}
+	return true;
+}
+
 uint64_t
 ev_bytes_read(const struct ev_reader *r)
 {

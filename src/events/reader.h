@@ -125,6 +125,17 @@ size_t ev_array_len(struct ev_event *ev, const char *path, size_t pathlen);
 bool ev_array_at(struct ev_event *ev, const char *path, size_t pathlen,
     size_t i, struct ev_value *out);
 
+/*
+ * Path ids: ev_want registers a path with the interest set before (or
+ * between) events and returns its slot id (-1: out of memory); the same
+ * path always gets the same id, and ids are given in registration order.
+ * ev_slot reads the current event's value of a slot: false when absent;
+ * for an array, *elems and *nelems give its elements.
+ */
+int ev_want(struct ev_reader *r, const char *path, size_t pathlen);
+bool ev_slot(struct ev_event *ev, int id, struct ev_value *out,
+    const struct ev_value **elems, size_t *nelems);
+
 /* Bytes read from the input so far. */
 uint64_t ev_bytes_read(const struct ev_reader *r);
 /* Current capacity of the input buffer (for the memory-bound test). */

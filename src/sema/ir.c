@@ -52,6 +52,7 @@ vtype_of_field(enum rc_ftype t)
 	case FT_BOOLEAN: return VT_BOOL;
 	case FT_OBJECT: return VT_OBJECT;
 	case FT_GEO_POINT: return VT_GEO;
+	case FT_VERSION: return VT_VERSION;
 	default: return VT_UNKNOWN;
 	}
 }

@@ -37,7 +37,8 @@
 	V(VT_IP, "ip") \
 	V(VT_DATE, "date") \
 	V(VT_OBJECT, "object") \
-	V(VT_GEO, "geo_point")
+	V(VT_GEO, "geo_point") \
+	V(VT_VERSION, "version")  /* a keyword ordered as a semantic version */
 
 enum vtype {
 #define V(e, s) e,

@@ -1,9 +1,12 @@
 /*
- * literal.c - IP/CIDR and Lucene regex literals (see literal.h).
+ * literal.c - IP/CIDR and Lucene regex literals (see literal.h).  Regex
+ * literals are checked by the matcher's own parser (vm/regex.h).
  */
 #include "sema/literal.h"
 
 #include <string.h>
+
+#include "vm/regex.h"
 
 static int
 hexval(char c)
@@ -138,182 +141,10 @@ lit_parse_cidr(const char *s, size_t len, uint8_t addr[16], unsigned *prefix)
 	return fam;
 }
 
-/* Lucene regex: alternation of concatenations of repeated atoms. */
-struct rx {
-	const char *s;
-	size_t len, pos, err;
-	const char *msg;
-	unsigned depth;
-};
-
-static bool rx_alt(struct rx *r);
-
-static bool
-rx_fail(struct rx *r, const char *msg)
-{
-	if (!r->msg) {
-		r->msg = msg;
-		r->err = r->pos;
-	}
-	return false;
-}
-
-static bool
-rx_class(struct rx *r)
-{
-	size_t start = r->pos++;        /* '[' */
-
-	if (r->pos < r->len && r->s[r->pos] == '^')
-		r->pos++;
-	if (r->pos < r->len && r->s[r->pos] == ']')
-		r->pos++;               /* a leading ']' is literal */
-	while (r->pos < r->len && r->s[r->pos] != ']') {
-		if (r->s[r->pos] == '\\')
-			r->pos++;
-		r->pos++;
-	}
-	if (r->pos >= r->len) {
-		r->pos = start;
-		return rx_fail(r, "unclosed '[' character class");
-	}
-	r->pos++;
-	return true;
-}
-
-static bool
-rx_atom(struct rx *r)
-{
-	char c = r->s[r->pos];
-
-	switch (c) {
-	case '(':
-		if (++r->depth > 100)
-			return rx_fail(r, "groups nested too deeply");
-		r->pos++;
-		if (r->pos < r->len && r->s[r->pos] == ')') {
-			r->pos++;       /* () matches the empty string */
-		} else {
-			if (!rx_alt(r))
-				return false;
-			if (r->pos >= r->len || r->s[r->pos] != ')')
-				return rx_fail(r, "unclosed '(' group");
-			r->pos++;
-		}
-		r->depth--;
-		return true;
-	case ')':
-		return rx_fail(r, "')' without '('");
-	case '[':
-		return rx_class(r);
-	case '\\':
-		if (r->pos + 1 >= r->len)
-			return rx_fail(r, "'\\' at the end of the pattern");
-		r->pos += 2;
-		return true;
-	case '"': {
-		const char *q = memchr(r->s + r->pos + 1, '"',
-				       r->len - r->pos - 1);
-		if (!q)
-			return rx_fail(r, "unclosed '\"' quoted string");
-		r->pos = (size_t)(q - r->s) + 1;
-		return true;
-	}
-	case '<': {
-		/* numeric interval <n-m> */
-		size_t i = r->pos + 1;
-		while (i < r->len && r->s[i] >= '0' && r->s[i] <= '9')
-			i++;
-		if (i < r->len && r->s[i] == '-') {
-			i++;
-			while (i < r->len && r->s[i] >= '0' && r->s[i] <= '9')
-				i++;
-			if (i < r->len && r->s[i] == '>') {
-				r->pos = i + 1;
-				return true;
-			}
-		}
-		return rx_fail(r, "'<' must start a numeric interval <n-m> "
-			       "(write '\\<' for the character)");
-	}
-	case '*': case '+': case '?': case '{':
-		return rx_fail(r, "a repetition operator with nothing to "
-			       "repeat");
-	default:
-		r->pos++;
-		return true;
-	}
-}
-
-static bool
-rx_repeat(struct rx *r)
-{
-	while (r->pos < r->len && r->s[r->pos] == '~')
-		r->pos++;               /* complement */
-	if (r->pos >= r->len || r->s[r->pos] == '|' || r->s[r->pos] == ')' ||
-	    r->s[r->pos] == '&')
-		return true;            /* empty */
-	if (!rx_atom(r))
-		return false;
-	while (r->pos < r->len) {
-		char c = r->s[r->pos];
-		if (c == '*' || c == '+' || c == '?') {
-			r->pos++;
-		} else if (c == '{') {
-			size_t i = r->pos + 1, d1 = 0, d2 = 0;
-			while (i < r->len && r->s[i] >= '0' && r->s[i] <= '9')
-				i++, d1++;
-			if (i < r->len && r->s[i] == ',') {
-				i++;
-				while (i < r->len && r->s[i] >= '0' &&
-				       r->s[i] <= '9')
-					i++, d2++;
-			}
-			if (!d1 || i >= r->len || r->s[i] != '}')
-				return rx_fail(r, "malformed repetition "
-					       "{n}, {n,} or {n,m}");
-			r->pos = i + 1;
-		} else {
-			break;
-		}
-	}
-	return true;
-}
-
-static bool
-rx_concat(struct rx *r)
-{
-	while (r->pos < r->len && r->s[r->pos] != '|' && r->s[r->pos] != ')')
-		if (!rx_repeat(r))
-			return false;
-		else if (r->pos < r->len && r->s[r->pos] == '&')
-			r->pos++;       /* intersection */
-	return true;
-}
-
-static bool
-rx_alt(struct rx *r)
-{
-	if (!rx_concat(r))
-		return false;
-	while (r->pos < r->len && r->s[r->pos] == '|') {
-		r->pos++;
-		if (!rx_concat(r))
-			return false;
-	}
-	return true;
-}
-
+/* One Lucene parser in the program: the matcher's (vm/regex.c), which
+ * also applies the automaton's size limits. */
 bool
 lit_check_regex(const char *s, size_t len, size_t *err_off, const char **msg)
 {
-	struct rx r = { s, len, 0, 0, NULL, 0 };
-
-	if (rx_alt(&r) && r.pos < r.len)
-		rx_fail(&r, "')' without '('");
-	if (r.msg) {
-		*err_off = r.err;
-		*msg = r.msg;
-		return false;
-	}
-	return true;
+	return rx_check(s, len, RX_LUCENE, 0, err_off, msg);
 }

@@ -461,7 +461,7 @@ arg_fits(char want, enum vtype have)
 	if (have == VT_UNKNOWN || have == VT_NULL || want == 'a')
 		return true;
 	switch (want) {
-	case 's': return have == VT_STRING;
+	case 's': return have == VT_STRING || have == VT_VERSION;
 	case 'n': return vtype_numeric(have);
 	case 'b': return have == VT_BOOL;
 	case 'i': return have == VT_IP || have == VT_STRING;

@@ -48,7 +48,8 @@
 	X(FT_DATE, "date")            \
 	X(FT_BOOLEAN, "boolean")      \
 	X(FT_OBJECT, "object")        \
-	X(FT_GEO_POINT, "geo_point")
+	X(FT_GEO_POINT, "geo_point")  \
+	X(FT_VERSION, "version")
 
 enum rc_ftype {
 #define X(e, name) e,

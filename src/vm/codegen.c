@@ -224,7 +224,7 @@ expr(struct cg *g, struct strbuf *code, const struct ir_expr *e)
 		f = (e->u.f.array ? FIELD_ARRAY : 0) |
 		    (e->u.f.optional ? FIELD_OPTIONAL : 0);
 		idx = img_add_field(g->b, e->u.f.name, strlen(e->u.f.name), f,
-				    e->u.f.transform, e->u.f.ipfam);
+				    e->u.f.transform, e->u.f.ipfam, e->type);
 		img_emit(code, OPC_PUSH_FIELD, idx, 0, 0);
 		return 0;
 	case IR_AND:
@@ -363,11 +363,11 @@ stage(struct cg *g, const struct ir_stage *s, struct img_stage *st,
 
 int
 vm_compile_query(struct img_builder *b, const struct ir_query *q,
-		 const char *id, const char *name, const char *file,
-		 char *err, size_t errlen)
+		 const struct vm_rule_info *info, char *err, size_t errlen)
 {
 	struct cg g = { b, err, errlen };
 	struct img_rule r;
+	struct img_pipe pipes[64];
 	struct img_stage *st = NULL;
 	struct img_block **keys = NULL;
 	size_t n, i;
@@ -378,6 +378,12 @@ vm_compile_query(struct img_builder *b, const struct ir_query *q,
 	n = q->nstages + (q->until ? 1 : 0);
 	if (n == 0 || n > UINT16_MAX)
 		return cfail(&g, "a query with %zu stages", n);
+	if (q->npipes > sizeof pipes / sizeof pipes[0])
+		return cfail(&g, "a query with %zu pipes", q->npipes);
+	for (i = 0; i < q->npipes; i++) {
+		pipes[i].kind = (uint8_t)q->pipes[i].kind;
+		pipes[i].n = q->pipes[i].n;
+	}
 	st = calloc(n, sizeof *st);
 	keys = calloc(n, sizeof *keys);
 	if (!st || !keys) {
@@ -402,9 +408,15 @@ vm_compile_query(struct img_builder *b, const struct ir_query *q,
 			goto done;
 	}
 	memset(&r, 0, sizeof r);
-	r.id = name_or_none(b, id);
-	r.name = name_or_none(b, name);
-	r.file = name_or_none(b, file);
+	r.id = name_or_none(b, info->id);
+	r.name = name_or_none(b, info->name);
+	r.file = name_or_none(b, info->file);
+	r.catfield = name_or_none(b, info->catfield);
+	r.tsfield = name_or_none(b, info->tsfield);
+	r.tbfield = name_or_none(b, info->tbfield);
+	r.repeat = q->repeat ? q->repeat : 1;
+	r.npipes = (uint16_t)q->npipes;
+	r.pipes = pipes;
 	r.kind = (uint8_t)q->kind;
 	r.nstages = (uint16_t)n;
 	r.maxspan_ms = q->maxspan_ms;

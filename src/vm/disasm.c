@@ -68,6 +68,8 @@ put_entry(struct strbuf *out, const struct image *im, uint32_t i)
 				  ir_transform_name(e->u.field.transform));
 		if (e->u.field.ipfam)
 			sb_printf(out, " ipv%u", e->u.field.ipfam);
+		if (e->u.field.vtype != VT_UNKNOWN)
+			sb_printf(out, " %s", vtype_name(e->u.field.vtype));
 		break;
 	case POOL_LONG:
 		sb_printf(out, "long %" PRId64, e->u.i);
@@ -224,6 +226,15 @@ img_disasm(const struct image *im, struct strbuf *out)
 		put_name(out, im, "file", r->file);
 		if (r->maxspan_ms >= 0)
 			sb_printf(out, " maxspan %" PRId64 "ms", r->maxspan_ms);
+		put_name(out, im, "category-field", r->catfield);
+		put_name(out, im, "timestamp-field", r->tsfield);
+		put_name(out, im, "tiebreaker-field", r->tbfield);
+		if (r->repeat > 1)
+			sb_printf(out, " repeat %u", r->repeat);
+		for (s = 0; s < r->npipes; s++)
+			sb_printf(out, " | %s %" PRId64,
+				  r->pipes[s].kind == PIPE_HEAD ? "head" :
+				  "tail", r->pipes[s].n);
 		sb_putc(out, '\n');
 		for (s = 0; s < r->nstages; s++) {
 			const struct img_stage *st = &r->stages[s];

@@ -250,13 +250,15 @@ img_add_str(struct img_builder *b, const char *s, size_t len)
 
 uint32_t
 img_add_field(struct img_builder *b, const char *path, size_t len,
-	      unsigned flags, unsigned transform, unsigned ipfam)
+	      unsigned flags, unsigned transform, unsigned ipfam,
+	      unsigned vtype)
 {
 	pool_begin(b, POOL_FIELD);
 
 	put_u8(&b->pool, flags);
 	put_u8(&b->pool, transform);
 	put_u8(&b->pool, ipfam);
+	put_u8(&b->pool, vtype);
 	put_bytes(&b->pool, path, len);
 	return pool_end(b);
 }
@@ -374,6 +376,15 @@ img_add_rule(struct img_builder *b, const struct img_rule *r)
 	put_u8(sb, 0);
 	put_u16(sb, r->nstages);
 	put_u64(sb, (uint64_t)r->maxspan_ms);
+	put_u32(sb, r->catfield);
+	put_u32(sb, r->tsfield);
+	put_u32(sb, r->tbfield);
+	put_u32(sb, r->repeat);
+	put_u16(sb, r->npipes);
+	for (s = 0; s < r->npipes; s++) {
+		put_u8(sb, r->pipes[s].kind);
+		put_u64(sb, (uint64_t)r->pipes[s].n);
+	}
 	for (s = 0; s < r->nstages; s++) {
 		const struct img_stage *st = &r->stages[s];
 
@@ -581,6 +592,7 @@ load_entry(struct ld *l, struct cur *c, uint32_t i)
 		e->u.field.flags = rd_u8(c);
 		e->u.field.transform = rd_u8(c);
 		e->u.field.ipfam = rd_u8(c);
+		e->u.field.vtype = rd_u8(c);
 		rd_str(c, a, &e->u.field.path);
 		if (c->bad)
 			break;
@@ -596,6 +608,9 @@ load_entry(struct ld *l, struct cur *c, uint32_t i)
 				    i, e->u.field.ipfam);
 		if (e->u.field.path.len == 0)
 			return fail(l, "pool entry %u: empty field path", i);
+		if (e->u.field.vtype >= VT__COUNT)
+			return fail(l, "pool entry %u: unknown value type %u",
+				    i, e->u.field.vtype);
 		break;
 	case POOL_LONG:
 		e->u.i = (int64_t)rd_u64(c);
@@ -746,8 +761,33 @@ load_rules(struct ld *l, const uint8_t *p, uint32_t len)
 			return fail(l, "rule %u: reserved byte not zero", r);
 		ru->nstages = rd_u16(&c);
 		ru->maxspan_ms = (int64_t)rd_u64(&c);
+		ru->catfield = rd_u32(&c);
+		ru->tsfield = rd_u32(&c);
+		ru->tbfield = rd_u32(&c);
+		ru->repeat = rd_u32(&c);
+		ru->npipes = rd_u16(&c);
 		if (c.bad)
 			return fail(l, "rule %u: truncated", r);
+		if (ru->maxspan_ms < -1)
+			return fail(l, "rule %u: negative maxspan", r);
+		if (ru->repeat == 0)
+			return fail(l, "rule %u: repeat count 0", r);
+		ru->pipes = alloc_n(&c, a, ru->npipes, sizeof *ru->pipes, 9);
+		if (c.bad)
+			return fail(l, "rule %u: %u pipes cannot fit", r,
+				    ru->npipes);
+		if (!ru->pipes)
+			return fail(l, "out of memory");
+		for (s = 0; s < ru->npipes; s++) {
+			ru->pipes[s].kind = rd_u8(&c);
+			ru->pipes[s].n = (int64_t)rd_u64(&c);
+			if (c.bad)
+				return fail(l, "rule %u: truncated", r);
+			if (ru->pipes[s].kind > PIPE_TAIL ||
+			    ru->pipes[s].n < 0)
+				return fail(l, "rule %u pipe %u: bad kind or "
+					    "count", r, s);
+		}
 		if (ru->kind > Q_SAMPLE)
 			return fail(l, "rule %u: unknown kind %u", r, ru->kind);
 		if (ru->nstages == 0)
@@ -1073,6 +1113,11 @@ verify_all(struct ld *l)
 		if (!str_ok(im, r->id, true) || !str_ok(im, r->name, true) ||
 		    !str_ok(im, r->file, true))
 			return fail(l, "rule %u: id, name or file is not a pool "
+				    "string", i);
+		if (!str_ok(im, r->catfield, true) ||
+		    !str_ok(im, r->tsfield, true) ||
+		    !str_ok(im, r->tbfield, true))
+			return fail(l, "rule %u: a field override is not a pool "
 				    "string", i);
 		for (s = 0; s < r->nstages; s++) {
 			struct img_stage *st = &r->stages[s];

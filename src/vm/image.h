@@ -16,7 +16,9 @@
  * POOL is u32 count then entries, each a type byte and its payload (see
  * enum img_pool_type).  RULES is u32 count then rules: u32 id, name, file
  * (pool strings or IMG_NONE), u8 kind, u8 reserved, u16 stage count, i64
- * maxspan in ms (-1: none), then the stages: u32 category (string or
+ * maxspan in ms (-1: none), u32 category, timestamp and tiebreaker field
+ * overrides (pool strings or IMG_NONE), u32 repeat, u16 pipe count and
+ * the pipes (u8 kind, i64 count), then the stages: u32 category (string or
  * IMG_NONE), u32 code offset, u32 code length, u8 flags (missing, until),
  * u32 runs, u16 key count, and one code block (u32 offset, u32 length) per
  * key.  CODE is the instructions; a block is a range of it ending in RET.
@@ -36,7 +38,7 @@
 #include "base/strbuf.h"
 
 #define IMG_MAGIC "RULECBC"     /* plus its NUL: 8 bytes */
-#define IMG_VERSION 1
+#define IMG_VERSION 2
 #define IMG_HEADER_SIZE 32
 #define IMG_SECTION_SIZE 12
 #define IMG_MAX_SECTIONS 16
@@ -82,7 +84,9 @@ enum img_section { SEC_POOL = 1, SEC_RULES = 2, SEC_CODE = 3 };
 enum img_pool_type {
 	POOL_STR = 1,   /* u32 len, bytes */
 	POOL_FIELD,     /* u8 flags (1 array, 2 optional), u8 transform,
-	                   u8 ipfam, u32 len, bytes: a dotted ECS path */
+	                   u8 ipfam, u8 value type (enum vtype: date, ip
+	                   and numbers change comparisons), u32 len, bytes:
+	                   a dotted ECS path */
 	POOL_LONG,      /* i64 */
 	POOL_DOUBLE,    /* IEEE-754 bits as u64 */
 	POOL_SET,       /* u32 n, n values (u8 kind, payload) */
@@ -132,7 +136,7 @@ struct img_pool_entry {
 		struct img_str str;
 		struct {
 			struct img_str path;
-			uint8_t flags, transform, ipfam;
+			uint8_t flags, transform, ipfam, vtype;
 		} field;
 		int64_t i;
 		double d;
@@ -163,11 +167,22 @@ struct img_stage {
 	struct img_block *keys;
 };
 
+struct img_pipe {
+	uint8_t kind;                   /* enum ir_pipe_kind */
+	int64_t n;
+};
+
 struct img_rule {
 	uint32_t id, name, file;        /* pool strings or IMG_NONE */
 	uint8_t kind;                   /* enum ir_qkind */
 	uint16_t nstages;               /* the until stage counts, last */
 	int64_t maxspan_ms;
+	/* The rule's own event_category_override, timestamp_override and
+	 * tiebreaker_field (pool strings or IMG_NONE: the run's). */
+	uint32_t catfield, tsfield, tbfield;
+	uint32_t repeat;                /* ESET: matches needed (1: once) */
+	uint16_t npipes;
+	struct img_pipe *pipes;
 	struct img_stage *stages;
 };
 
@@ -201,7 +216,8 @@ void img_builder_free(struct img_builder *b);
 /* Each returns the new entry's pool index. */
 uint32_t img_add_str(struct img_builder *b, const char *s, size_t len);
 uint32_t img_add_field(struct img_builder *b, const char *path, size_t len,
-		       unsigned flags, unsigned transform, unsigned ipfam);
+		       unsigned flags, unsigned transform, unsigned ipfam,
+		       unsigned vtype);
 uint32_t img_add_long(struct img_builder *b, int64_t v);
 uint32_t img_add_double(struct img_builder *b, double v);
 uint32_t img_add_set(struct img_builder *b, const struct img_value *v,
@@ -253,11 +269,15 @@ void img_disasm(const struct image *im, struct strbuf *out);
 void img_opcode_doc(struct strbuf *out);
 
 struct ir_query;
+/* What a rule carries besides its query; every member may be NULL. */
+struct vm_rule_info {
+	const char *id, *name, *file;
+	const char *catfield, *tsfield, *tbfield;       /* overrides */
+};
 /* Compiles every stage (and the until stage, and the join keys) of `q`
- * and adds the rule; id, name and file may be NULL.  Returns the rule's
- * index, or -1 with a message. */
+ * and adds the rule.  Returns the rule's index, or -1 with a message. */
 int vm_compile_query(struct img_builder *b, const struct ir_query *q,
-		     const char *id, const char *name, const char *file,
-		     char *err, size_t errlen);
+		     const struct vm_rule_info *info, char *err,
+		     size_t errlen);
 
 #endif

@@ -1,0 +1,114 @@
+/*
+ * interp.h - the reference interpreter: evaluates one verified code block
+ * of an image against one subject (an event, or a process of the process
+ * table for ancestor conditions) with Elasticsearch's semantics.
+ *
+ * Design note.  Values are small tagged unions (struct vm_val); strings
+ * are borrowed (from the event, the image, or the interpreter's scratch
+ * memory, which the caller resets between events).  A field holding an
+ * array is one VK_MULTI value; every test (comparison, `in`, pattern,
+ * CIDR) is true when any element passes, and its negation (`!=`, `not
+ * in`, `not`) is the negation of that, as a Lucene `must_not` is.  Logic
+ * is two-valued: a test on a missing (null) value is false, `not` of it is
+ * true, and a block matches only when it leaves `true` (see docs/run.md).
+ *
+ * The interpreter never allocates per instruction: patterns become one
+ * compiled matcher per pool entry when the runtime is built (vm_rt_new),
+ * literal sets become hash sets, CIDR tables stay as they are.  Each
+ * instruction's operands were checked by the verifier, so dispatch does
+ * no bounds checks besides the stack, whose depth the verifier computed.
+ */
+#ifndef RC_VM_INTERP_H
+#define RC_VM_INTERP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "vm/image.h"
+
+enum vm_kind {
+	VK_NULL, VK_BOOL, VK_LONG, VK_DOUBLE, VK_STR,
+	VK_DATE,        /* milliseconds since the epoch, in i */
+	VK_MULTI        /* the elements of an array field */
+};
+
+struct vm_val {
+	uint8_t k;      /* enum vm_kind */
+	uint8_t ver;    /* VK_STR of a version field: ordered as versions */
+	union {
+		bool b;
+		int64_t i;
+		double d;
+		struct { const char *s; uint32_t n; } s;
+		struct { const struct vm_val *v; uint32_t n; } m;
+	} u;
+};
+
+/* What evaluation asks of the caller. */
+struct vm_host {
+	/* The raw value of field pool entry `f` for the current subject
+	 * (VK_NULL when absent); element arrays must stay valid until the
+	 * scratch memory is reset. */
+	void (*field)(void *h, uint32_t f, struct vm_val *out);
+	/* Whether an ancestor satisfies ancestor descriptor pool entry `d`
+	 * (NULL: never). */
+	bool (*ancestor)(void *h, uint32_t d);
+	void *h;
+	/* The subject is the current event: the results of leaf tests
+	 * (a field against a constant, a set, patterns or ranges) may be
+	 * remembered until vm_scratch_reset and shared by every rule. */
+	bool memo;
+};
+
+struct vm_rt;
+
+/* Prepares a loaded image for running (compiles its patterns and sets).
+ * NULL with a message on failure. */
+struct vm_rt *vm_rt_new(const struct image *im, char *err, size_t errlen);
+void vm_rt_free(struct vm_rt *rt);
+const struct image *vm_rt_image(const struct vm_rt *rt);
+
+/* Evaluates block b; *out is its value, valid until vm_scratch_reset. */
+void vm_eval(struct vm_rt *rt, const struct img_block *b,
+	     const struct vm_host *host, struct vm_val *out);
+/* Whether block b leaves true. */
+bool vm_test(struct vm_rt *rt, const struct img_block *b,
+	     const struct vm_host *host);
+/*
+ * Guards: the leaf tests that block b needs true, because they head its
+ * top-level `and` chain (up to `max`, written to ids).  A caller that
+ * finds one false knows the block is false without running it.
+ * vm_leaf evaluates leaf `id` (remembered for the event when host->memo).
+ */
+size_t vm_guards(const struct vm_rt *rt, const struct img_block *b,
+		 uint32_t *ids, size_t max);
+bool vm_leaf(struct vm_rt *rt, uint32_t id, const struct vm_host *host);
+
+/* Call between events: releases the strings made by functions and
+ * forgets the remembered leaf tests. */
+void vm_scratch_reset(struct vm_rt *rt);
+/* Copies n bytes into scratch memory (NULL when out of memory). */
+char *vm_scratch(struct vm_rt *rt, const char *s, size_t n);
+/* n bytes of scratch memory, aligned for any value (NULL: no memory). */
+void *vm_scratch_alloc(struct vm_rt *rt, size_t n);
+
+/* A field's value as the image types it: applies the field's
+ * transform and address family and turns date fields into VK_DATE. */
+void vm_field_value(struct vm_rt *rt, uint32_t f, const struct vm_val *raw,
+		    struct vm_val *out);
+
+/* Dates: ISO-8601 ("2020-01-02T03:04:05.678Z", offsets, date only) or
+ * epoch milliseconds written as digits.  true on success. */
+bool vm_parse_date(const char *s, size_t n, int64_t *ms);
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 32 bytes). */
+void vm_format_date(int64_t ms, char *buf, size_t len);
+/* The value as JSON (VK_MULTI as an array, VK_DATE as an ISO string). */
+void vm_val_json(const struct vm_val *v, struct strbuf *sb);
+/* Equality as join keys compare: same kind and same value, exact. */
+bool vm_val_same(const struct vm_val *a, const struct vm_val *b);
+/* Total order for sorting keys: null first, then by kind, then value. */
+int vm_val_order(const struct vm_val *a, const struct vm_val *b);
+
+#endif
