@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -462,8 +463,11 @@ rulec_ctx_compile(rulec_ctx *ctx, unsigned char **out, size_t *len,
 		struct vm_rule_info info = {
 			r->meta.id, r->meta.name, r->src->name,
 			r->meta.category_field, r->meta.timestamp_field,
-			r->meta.tiebreaker_field
+			r->meta.tiebreaker_field, -1
 		};
+		const char *from;
+
+		info.window_ms = check_lookback_ms(r, &from);
 
 		if (vm_compile_query(&b, r->ir, &info, err, errlen) < 0) {
 			img_builder_free(&b);
@@ -554,6 +558,13 @@ print_stats(const struct image *im, const struct vm_engine *e, FILE *f,
 		(unsigned long long)st.bytes,
 		(unsigned long long)st.results, secs,
 		(double)st.bytes / 1e6 / secs, (double)st.events / secs);
+	{
+		struct rusage ru;
+
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			fprintf(f, "rulec: peak memory %.1f MB\n",
+				(double)ru.ru_maxrss / 1024.0);
+	}
 	if (st.late_events)
 		fprintf(f, "rulec: %llu events arrived later than the reorder "
 			"window and were taken in arrival order\n",

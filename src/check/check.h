@@ -43,4 +43,9 @@ void check_duplicates(struct check_ctx *cc, struct rc_rule *const *rules,
 void check_walk(const struct ir_expr *e,
 		void (*fn)(void *ud, const struct ir_expr *e), void *ud);
 
+/* How far back a detection rule searches (its "from", Kibana date math
+ * "now-9m"; 6 minutes when absent), in ms; -1 for a bare query, a hunt,
+ * or date math that is not "now-N<unit>".  *text is the "from" text. */
+int64_t check_lookback_ms(const struct rc_rule *r, const char **text);
+
 #endif

@@ -265,8 +265,8 @@ enum { WINDOW_OK_MS = 3600000 };  /* a look-back that bounds a sequence */
  * date math "now-9m"; "now-6m" when absent), in ms; -1 for a bare query
  * and a hunt, which the user runs over any range, and for date math this
  * check does not read. */
-static int64_t
-lookback_ms(const struct rc_rule *r, const char **text)
+int64_t
+check_lookback_ms(const struct rc_rule *r, const char **text)
 {
 	const struct json_value *v;
 	const char *s;
@@ -308,7 +308,7 @@ check_maxspan(struct check_ctx *cc, const struct rc_rule *r)
 	const struct ir_query *q = r->ir;
 	const struct ir_stage *st = &q->stages[0];
 	const char *from;
-	int64_t win = lookback_ms(r, &from);
+	int64_t win = check_lookback_ms(r, &from);
 	struct diag *d;
 
 	if (q->maxspan_ms >= 0 || (win >= 0 && win <= WINDOW_OK_MS))

@@ -420,6 +420,7 @@ vm_compile_query(struct img_builder *b, const struct ir_query *q,
 	r.kind = (uint8_t)q->kind;
 	r.nstages = (uint16_t)n;
 	r.maxspan_ms = q->maxspan_ms;
+	r.window_ms = info->window_ms;
 	r.stages = st;
 	img_add_rule(b, &r);
 	if (b->pool.oom || b->code.oom || b->rules.oom) {

@@ -226,6 +226,8 @@ img_disasm(const struct image *im, struct strbuf *out)
 		put_name(out, im, "file", r->file);
 		if (r->maxspan_ms >= 0)
 			sb_printf(out, " maxspan %" PRId64 "ms", r->maxspan_ms);
+		if (r->window_ms >= 0)
+			sb_printf(out, " window %" PRId64 "ms", r->window_ms);
 		put_name(out, im, "category-field", r->catfield);
 		put_name(out, im, "timestamp-field", r->tsfield);
 		put_name(out, im, "tiebreaker-field", r->tbfield);

@@ -44,6 +44,7 @@
 
 #define NO_TS INT64_MIN
 #define SWEEP_EVERY 4096
+#define PROC_GEN 8192
 
 /* ---- small vectors and strings ---- */
 
@@ -220,6 +221,7 @@ struct skey {                   /* a join key's sequence or sample state */
 	struct mhist *miss;     /* per logical stage (missing ones used) */
 	struct mhist *bucket;   /* per filter (samples) */
 	uint64_t done;          /* completions, for ESET repeat counts */
+	uint32_t waiting;       /* results waiting for a trailing check */
 	bool used;
 };
 
@@ -234,8 +236,9 @@ struct result {                 /* a completed sequence awaiting checks */
 struct pipe_state {
 	uint8_t kind;
 	int64_t n, seen;
-	char **ring;            /* tail: the last n lines */
-	size_t rn, rhead;
+	char **ring;            /* tail: the last n lines (grown as they
+	                           come, so a huge n costs nothing) */
+	size_t rn, rhead, rcap;
 };
 
 struct rule {
@@ -250,6 +253,9 @@ struct rule {
 	bool *log_missing;
 	uint16_t *pos;                  /* positive index -> logical */
 	uint16_t *first_log;            /* image stage -> first logical */
+	bool *trailing;                 /* image stage: a trailing missing
+	                                   stage, only of use while a
+	                                   result waits */
 	bool has_lead, has_trail;
 
 	/* hit heap */
@@ -261,7 +267,9 @@ struct rule {
 	struct skey *keys;
 	size_t nkeys, keycap;
 	uint64_t since_sweep;
+	int64_t swept;                  /* `now` at the last sweep */
 	int64_t now;                    /* newest released timestamp */
+	int64_t span;                   /* maxspan, else the look-back */
 	uint64_t cur_index;             /* event of the last released hit */
 
 	/* completed sequences waiting for trailing checks */
@@ -336,8 +344,10 @@ struct vm_engine {
 	int *pool_suffix;               /* pool entry -> suffix or -1 */
 	int *pool_up;                   /* pool entry -> parent levels */
 	int *psuffix_path;              /* suffix -> path id of process.X */
-	struct proc *procs;
+	struct proc *procs;             /* the current generation */
 	size_t nprocs, proccap;
+	struct proc *oldprocs;          /* the one before */
+	size_t oldcap;
 
 	uint64_t next_index;
 	struct vm_engine_stats stats;
@@ -472,6 +482,10 @@ rule_setup(struct vm_engine *e, struct rule *ru, uint32_t ri)
 	ru->r = r;
 	ru->index = ri;
 	ru->now = NO_TS;
+	ru->swept = NO_TS;
+	/* A detection rule only ever searches its look-back window, so a
+	 * sequence without maxspan cannot span more than that either. */
+	ru->span = r->maxspan_ms >= 0 ? r->maxspan_ms : r->window_ms;
 	s = pool_str(e->im, r->catfield, &n);
 	ru->catpath = s ? path_id(e, s, n) : e->p_cat;
 	ru->own_category = s != NULL;
@@ -484,10 +498,24 @@ rule_setup(struct vm_engine *e, struct rule *ru, uint32_t ri)
 		ru->until = (uint16_t)(nimg - 1);
 		nimg--;
 	}
-	ru->first_log = calloc(r->nstages, sizeof *ru->first_log);
-	for (i = 0; i < nimg; i++)
-		ru->nlog = (uint16_t)(ru->nlog + (r->stages[i].runs ?
-						  r->stages[i].runs : 1));
+	ru->first_log = calloc(r->nstages + 1u, sizeof *ru->first_log);
+	{
+		/* the loader bounds runs (IMG_MAX_RUNS) and stages (u16) */
+		uint32_t nlog = 0;
+
+		for (i = 0; i < nimg; i++)
+			nlog += r->stages[i].runs ? r->stages[i].runs : 1;
+		if (nlog > UINT16_MAX) {
+			/* more stages than a sequence can hold: the rule
+			 * never runs (and says so) */
+			fprintf(stderr, "rulec: rule %u: %u stages once runs "
+				"are expanded; not run\n", ri, nlog);
+			nlog = 0;
+			nimg = 0;
+			ru->stopped = true;
+		}
+		ru->nlog = (uint16_t)nlog;
+	}
 	ru->log_stage = calloc(ru->nlog + 1u, sizeof *ru->log_stage);
 	ru->log_missing = calloc(ru->nlog + 1u, sizeof *ru->log_missing);
 	ru->pos = calloc(ru->nlog + 1u, sizeof *ru->pos);
@@ -509,6 +537,12 @@ rule_setup(struct vm_engine *e, struct rule *ru, uint32_t ri)
 	}
 	if (ru->npos && ru->pos[ru->npos - 1] + 1u < ru->nlog)
 		ru->has_trail = true;
+	ru->trailing = calloc(r->nstages + 1u, sizeof *ru->trailing);
+	if (!ru->trailing)
+		exit(2);
+	for (i = 0; i < nimg; i++)
+		ru->trailing[i] = ru->npos &&
+				  ru->first_log[i] > ru->pos[ru->npos - 1];
 	ru->guards = calloc(r->nstages + 1u, sizeof *ru->guards);
 	ru->nguards = calloc(r->nstages + 1u, sizeof *ru->nguards);
 	if (!ru->guards || !ru->nguards)
@@ -522,12 +556,6 @@ rule_setup(struct vm_engine *e, struct rule *ru, uint32_t ri)
 	for (i = 0; i < r->npipes; i++) {
 		ru->pipes[i].kind = r->pipes[i].kind;
 		ru->pipes[i].n = r->pipes[i].n;
-		if (r->pipes[i].kind == PIPE_TAIL && r->pipes[i].n > 0) {
-			ru->pipes[i].ring = calloc((size_t)r->pipes[i].n,
-						   sizeof(char *));
-			if (!ru->pipes[i].ring)
-				exit(2);
-		}
 	}
 	ru->size_left = e->o.size;
 	/* category dispatch */
@@ -850,18 +878,29 @@ host_ancestor(void *h, uint32_t d)
 /* ---- the process table ---- */
 
 static struct proc *
-proc_find(struct vm_engine *e, const char *id, size_t n)
+proc_in(struct proc *tab, size_t cap, const char *id, size_t n)
 {
 	size_t m, i;
 
-	if (!e->proccap)
+	if (!cap)
 		return NULL;
-	m = e->proccap - 1;
-	for (i = hash_bytes(id, n) & m; e->procs[i].used; i = (i + 1) & m)
-		if (e->procs[i].id && strlen(e->procs[i].id) == n &&
-		    memcmp(e->procs[i].id, id, n) == 0)
-			return &e->procs[i];
+	m = cap - 1;
+	for (i = hash_bytes(id, n) & m; tab[i].used; i = (i + 1) & m)
+		if (tab[i].id && strlen(tab[i].id) == n &&
+		    memcmp(tab[i].id, id, n) == 0)
+			return &tab[i];
 	return NULL;
+}
+
+/* The table has two generations of at most PROC_GEN processes: when the
+ * current one is full, the older one is dropped, so memory stays bounded
+ * and the last PROC_GEN to 2 x PROC_GEN process starts are remembered. */
+static struct proc *
+proc_find(struct vm_engine *e, const char *id, size_t n)
+{
+	struct proc *p = proc_in(e->procs, e->proccap, id, n);
+
+	return p ? p : proc_in(e->oldprocs, e->oldcap, id, n);
 }
 
 static void
@@ -908,6 +947,16 @@ proc_note(struct vm_engine *e)
 	id = str_of(get_path(e, e->p_pid));
 	if (id->k != VK_STR)
 		return;
+	if (e->nprocs >= PROC_GEN) {
+		for (j = 0; j < e->oldcap; j++)
+			if (e->oldprocs[j].used)
+				proc_free(e, &e->oldprocs[j]);
+		free(e->oldprocs);
+		e->oldprocs = e->procs;
+		e->oldcap = e->proccap;
+		e->procs = NULL;
+		e->proccap = e->nprocs = 0;
+	}
 	if ((e->nprocs + 1) * 2 > e->proccap) {
 		struct proc *old = e->procs;
 		size_t oldcap = e->proccap;
@@ -927,7 +976,7 @@ proc_note(struct vm_engine *e)
 		}
 		free(old);
 	}
-	p = proc_find(e, id->u.s.s, id->u.s.n);
+	p = proc_in(e->procs, e->proccap, id->u.s.s, id->u.s.n);
 	if (p) {
 		proc_free(e, p);
 	} else {
@@ -1046,7 +1095,9 @@ pipe_line(struct vm_engine *e, struct rule *ru, uint16_t i, char *line)
 			return;
 		}
 		if (p->rn < (size_t)p->n) {
-			p->ring[(p->rhead + p->rn++) % (size_t)p->n] = line;
+			p->ring = xgrow(p->ring, &p->rcap, p->rn + 1,
+					sizeof *p->ring);
+			p->ring[p->rn++] = line;        /* rhead is 0 */
 		} else {
 			free(p->ring[p->rhead]);
 			p->ring[p->rhead] = line;
@@ -1224,9 +1275,9 @@ sweep(struct rule *ru)
 	size_t oldcap = ru->keycap, j, i, m;
 	int64_t limit;
 
-	if (ru->r->maxspan_ms < 0 || ru->now == NO_TS || !oldcap)
+	if (ru->span < 0 || ru->now == NO_TS || !oldcap)
 		return;
-	limit = ru->now - ru->r->maxspan_ms;
+	limit = ru->now - ru->span;
 	ru->keys = calloc(oldcap, sizeof *ru->keys);
 	if (!ru->keys)
 		exit(2);
@@ -1251,7 +1302,8 @@ sweep(struct rule *ru)
 			mhist_trim(&s->miss[k], limit);
 			live |= s->miss[k].n > 0;
 		}
-		if (!live && s->done == 0) {
+		if (!live && (ru->r->repeat < 2 ||
+			      s->done % ru->r->repeat == 0)) {
 			skey_clear(ru, s);
 			continue;
 		}
@@ -1319,7 +1371,9 @@ complete(struct rule *ru, struct skey *sk, struct partial *p)
 	r->lead = lead ? ev_hold(lead) : NULL;
 	r->deadline = ru->has_trail ? p->ev[0]->ts + ru->r->maxspan_ms :
 		      NO_TS;
-	if (!ru->has_trail) {
+	if (ru->has_trail)
+		sk->waiting++;
+	else {
 		r->decided = true;
 		r->keep = true;
 	}
@@ -1360,6 +1414,8 @@ decide_one(struct rule *ru, struct result *r)
 		}
 	}
 	r->keep = true;
+	if (sk && sk->waiting)
+		sk->waiting--;
 	if (t && first) {
 		if (ru->has_lead) {
 			if (r->lead &&
@@ -1437,9 +1493,23 @@ seq_stage(struct rule *ru, struct skey *sk, uint16_t l, struct evref *ev)
 {
 	uint16_t j;
 	struct partial *p;
-	int64_t span = ru->r->maxspan_ms;
+	int64_t span = ru->span;
 
+	if (ru->npos == 0)
+		return;         /* only missing stages: nothing can match */
 	if (ru->log_missing[l]) {
+		/* keep only what a check can still ask for: events of a
+		 * trailing stage while a result of the key waits, of a middle
+		 * stage while a partial is pending, of a leading stage always
+		 * (trimmed to the span) */
+		if (l > ru->pos[ru->npos - 1] && !sk->waiting)
+			return;
+		if (l > ru->pos[0] && l < ru->pos[ru->npos - 1]) {
+			for (j = 0; j < ru->npos && !sk->pend[j]; j++)
+				;
+			if (j == ru->npos)
+				return;
+		}
 		mhist_add(&sk->miss[l], ev);
 		if (span >= 0 && ev->ts != NO_TS)
 			mhist_trim(&sk->miss[l], ev->ts - 2 * span - 1);
@@ -1542,9 +1612,15 @@ process_hit(struct vm_engine *e, struct rule *ru, struct hit *h)
 	       ru->r->stages[h->stage].runs : 1;
 	for (l = (uint16_t)(first + runs); l-- > first;)
 		seq_stage(ru, sk, l, h->ev);
-	if (++ru->since_sweep >= SWEEP_EVERY &&
-	    ru->nkeys > 2 * SWEEP_EVERY) {
+	/* sweep once per span of time (at least a second) or when the key
+	 * table grows large, so state follows the keys active in the span */
+	if (ru->nkeys > 64 && ru->span >= 0 && ru->now != NO_TS &&
+	    (ru->swept == NO_TS ||
+	     ru->now - ru->swept > (ru->span > 1000 ? ru->span : 1000) ||
+	     (++ru->since_sweep >= SWEEP_EVERY &&
+	      ru->nkeys > 2 * SWEEP_EVERY))) {
 		ru->since_sweep = 0;
+		ru->swept = ru->now;
 		sweep(ru);
 	}
 }
@@ -1723,6 +1799,10 @@ try_stage(struct vm_engine *e, struct rule *ru, uint16_t s,
 	uint16_t k, n = st->nkeys < 64 ? st->nkeys : 64;
 
 	if (ru->stopped)
+		return;
+	/* a trailing missing stage only matters after a result: none is
+	 * waiting, and no hit is pending that could make one */
+	if (ru->trailing[s] && ru->nheap == 0 && ru->nres == 0)
 		return;
 	for (k = 0; k < ru->nguards[s]; k++)
 		if (!vm_leaf(e->rt, ru->guards[s][k], &host))
@@ -2063,6 +2143,7 @@ vm_engine_free(struct vm_engine *e)
 		free(ru->pipes);
 		free(ru->guards);
 		free(ru->nguards);
+		free(ru->trailing);
 		free(ru->first_log);
 		free(ru->log_stage);
 		free(ru->log_missing);
@@ -2079,6 +2160,10 @@ vm_engine_free(struct vm_engine *e)
 		if (e->procs[k].used)
 			proc_free(e, &e->procs[k]);
 	free(e->procs);
+	for (k = 0; k < e->oldcap; k++)
+		if (e->oldprocs[k].used)
+			proc_free(e, &e->oldprocs[k]);
+	free(e->oldprocs);
 	for (k = 0; k < e->npsuffix; k++)
 		free(e->psuffix[k]);
 	free(e->psuffix);

@@ -376,6 +376,7 @@ img_add_rule(struct img_builder *b, const struct img_rule *r)
 	put_u8(sb, 0);
 	put_u16(sb, r->nstages);
 	put_u64(sb, (uint64_t)r->maxspan_ms);
+	put_u64(sb, (uint64_t)r->window_ms);
 	put_u32(sb, r->catfield);
 	put_u32(sb, r->tsfield);
 	put_u32(sb, r->tbfield);
@@ -761,6 +762,7 @@ load_rules(struct ld *l, const uint8_t *p, uint32_t len)
 			return fail(l, "rule %u: reserved byte not zero", r);
 		ru->nstages = rd_u16(&c);
 		ru->maxspan_ms = (int64_t)rd_u64(&c);
+		ru->window_ms = (int64_t)rd_u64(&c);
 		ru->catfield = rd_u32(&c);
 		ru->tsfield = rd_u32(&c);
 		ru->tbfield = rd_u32(&c);
@@ -768,8 +770,9 @@ load_rules(struct ld *l, const uint8_t *p, uint32_t len)
 		ru->npipes = rd_u16(&c);
 		if (c.bad)
 			return fail(l, "rule %u: truncated", r);
-		if (ru->maxspan_ms < -1)
-			return fail(l, "rule %u: negative maxspan", r);
+		if (ru->maxspan_ms < -1 || ru->window_ms < -1)
+			return fail(l, "rule %u: negative maxspan or window",
+				    r);
 		if (ru->repeat == 0)
 			return fail(l, "rule %u: repeat count 0", r);
 		ru->pipes = alloc_n(&c, a, ru->npipes, sizeof *ru->pipes, 9);
@@ -814,6 +817,10 @@ load_rules(struct ld *l, const uint8_t *p, uint32_t len)
 			if (st->flags & ~3u)
 				return fail(l, "rule %u stage %u: unknown "
 					    "flags 0x%x", r, s, st->flags);
+			if (st->runs == 0 || st->runs > IMG_MAX_RUNS)
+				return fail(l, "rule %u stage %u: runs %u is "
+					    "not in 1..%u", r, s, st->runs,
+					    IMG_MAX_RUNS);
 			st->keys = alloc_n(&c, a, st->nkeys, sizeof *st->keys,
 					   8);
 			if (c.bad)

@@ -16,7 +16,8 @@
  * POOL is u32 count then entries, each a type byte and its payload (see
  * enum img_pool_type).  RULES is u32 count then rules: u32 id, name, file
  * (pool strings or IMG_NONE), u8 kind, u8 reserved, u16 stage count, i64
- * maxspan in ms (-1: none), u32 category, timestamp and tiebreaker field
+ * maxspan in ms (-1: none), i64 look-back window in ms (-1: none), u32
+ * category, timestamp and tiebreaker field
  * overrides (pool strings or IMG_NONE), u32 repeat, u16 pipe count and
  * the pipes (u8 kind, i64 count), then the stages: u32 category (string or
  * IMG_NONE), u32 code offset, u32 code length, u8 flags (missing, until),
@@ -44,6 +45,7 @@
 #define IMG_MAX_SECTIONS 16
 #define IMG_MAX_DEPTH 1024      /* deepest stack the verifier accepts */
 #define IMG_NONE 0xFFFFFFFFu    /* "no pool entry" in rule fields */
+#define IMG_MAX_RUNS 100        /* `with runs=N`: Elasticsearch's limit */
 
 enum img_fmt { FMT_NONE, FMT_U8, FMT_U32, FMT_IDXF, FMT_CALL, FMT_I32 };
 enum img_flow { FLOW_NEXT, FLOW_JUMP, FLOW_BRANCH, FLOW_END };
@@ -177,6 +179,7 @@ struct img_rule {
 	uint8_t kind;                   /* enum ir_qkind */
 	uint16_t nstages;               /* the until stage counts, last */
 	int64_t maxspan_ms;
+	int64_t window_ms;              /* the rule's look-back, -1: none */
 	/* The rule's own event_category_override, timestamp_override and
 	 * tiebreaker_field (pool strings or IMG_NONE: the run's). */
 	uint32_t catfield, tsfield, tbfield;
@@ -273,6 +276,7 @@ struct ir_query;
 struct vm_rule_info {
 	const char *id, *name, *file;
 	const char *catfield, *tsfield, *tbfield;       /* overrides */
+	int64_t window_ms;      /* the rule's look-back ("from"), -1: none */
 };
 /* Compiles every stage (and the until stage, and the join keys) of `q`
  * and adds the rule.  Returns the rule's index, or -1 with a message. */

@@ -24,6 +24,9 @@
 #include "sema/literal.h"
 #include "vm/regex.h"
 
+/* DFA cache per pattern list at run time. */
+#define RT_RX_CACHE ((size_t)128 << 10)
+
 /* ---- scratch memory ---- */
 
 struct sblock {
@@ -1486,6 +1489,10 @@ vm_rt_new(const struct image *im, char *err, size_t errlen)
 					       pe->u.pat.ci ? RX_CI : 0, err,
 					       errlen, &errpat, &erroff);
 			free(p);
+			/* hundreds of pattern lists: each DFA cache stays
+			 * small (it is flushed and rebuilt when full) */
+			if (rt->rx[i])
+				rx_set_cache_limit(rt->rx[i], RT_RX_CACHE);
 			if (!rt->rx[i]) {
 				char msg[256];
 
