@@ -286,11 +286,27 @@ struct rule {
 	struct vm_rule_stats stats;
 };
 
+/* A stage to try on the events of one category, with its first two
+ * guards; a list is sorted so that stages sharing guards are adjacent,
+ * and skip1/skip2 give, for each entry, the end of its run of equal
+ * first guards / equal first two guards: one false guard passes over
+ * the whole run. */
+struct pair {
+	uint32_t rule;
+	uint16_t stage;
+	uint32_t g1, g2;        /* leaf ids, 0: none */
+};
+
+struct plist {
+	struct pair *v;
+	size_t n, cap;
+	uint32_t *skip1, *skip2;
+};
+
 struct catent {
 	const char *s;
 	uint32_t n;
-	uint32_t *pairs;        /* rule << 16 | stage */
-	size_t npairs, cap;
+	struct plist pl;
 };
 
 /* The process table: what process-start events said about each process
@@ -331,8 +347,7 @@ struct vm_engine {
 
 	struct catent *cat;
 	size_t catcap;
-	uint32_t *anypairs;
-	size_t nany, anycap;
+	struct plist any;
 	uint32_t *ownrules;
 	size_t nown, owncap;
 
@@ -564,17 +579,105 @@ rule_setup(struct vm_engine *e, struct rule *ru, uint32_t ri)
 		return;
 	}
 	for (i = 0; i < r->nstages; i++) {
-		uint32_t pair = ri << 16 | i;
+		struct plist *pl = &e->any;
 
 		s = pool_str(e->im, r->stages[i].category, &n);
-		if (!s) {
-			pairs_add(&e->anypairs, &e->nany, &e->anycap, pair);
-		} else {
-			struct catent *c = cat_find(e, s, n, true);
-
-			pairs_add(&c->pairs, &c->npairs, &c->cap, pair);
-		}
+		if (s)
+			pl = &cat_find(e, s, n, true)->pl;
+		pl->v = xgrow(pl->v, &pl->cap, pl->n + 1, sizeof *pl->v);
+		pl->v[pl->n].rule = ri;
+		pl->v[pl->n].stage = (uint16_t)i;
+		pl->v[pl->n].g1 = pl->v[pl->n].g2 = 0;
+		pl->n++;
 	}
+}
+
+/* ---- guard order and the pair lists ---- */
+
+static uint32_t *guard_freq;    /* for the qsort comparators below */
+static const struct vm_rt *guard_rt;
+
+/* Guards: cheap tests first (all must hold), then the tests most
+ * stages share, so that lists group on them. */
+static int
+guard_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	bool mx = vm_leaf_is_pattern(guard_rt, x);
+	bool my = vm_leaf_is_pattern(guard_rt, y);
+
+	if (mx != my)
+		return mx ? 1 : -1;
+	if (guard_freq[x] != guard_freq[y])
+		return guard_freq[x] > guard_freq[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int
+pair_cmp(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	if (x->g1 != y->g1)
+		return x->g1 < y->g1 ? -1 : 1;
+	if (x->g2 != y->g2)
+		return x->g2 < y->g2 ? -1 : 1;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return (int)x->stage - (int)y->stage;
+}
+
+static void
+plist_finish(struct vm_engine *e, struct plist *pl)
+{
+	size_t i, j;
+
+	for (i = 0; i < pl->n; i++) {
+		struct rule *ru = &e->rules[pl->v[i].rule];
+		uint16_t s = pl->v[i].stage;
+
+		pl->v[i].g1 = ru->nguards[s] > 0 ? ru->guards[s][0] : 0;
+		pl->v[i].g2 = ru->nguards[s] > 1 ? ru->guards[s][1] : 0;
+	}
+	qsort(pl->v, pl->n, sizeof *pl->v, pair_cmp);
+	pl->skip1 = malloc((pl->n + 1) * sizeof *pl->skip1);
+	pl->skip2 = malloc((pl->n + 1) * sizeof *pl->skip2);
+	if (!pl->skip1 || !pl->skip2)
+		exit(2);
+	for (i = pl->n; i-- > 0;) {
+		j = i + 1;
+		pl->skip1[i] = (uint32_t)(j < pl->n && pl->v[j].g1 ==
+					  pl->v[i].g1 ? pl->skip1[j] : j);
+		pl->skip2[i] = (uint32_t)(j < pl->n && pl->v[j].g1 ==
+					  pl->v[i].g1 && pl->v[j].g2 ==
+					  pl->v[i].g2 ? pl->skip2[j] : j);
+	}
+}
+
+static void
+guards_order(struct vm_engine *e)
+{
+	uint32_t i, s, k;
+	size_t c;
+
+	guard_freq = calloc(vm_leaf_count(e->rt) + 1, sizeof *guard_freq);
+	if (!guard_freq)
+		exit(2);
+	guard_rt = e->rt;
+	for (i = 0; i < e->nrules; i++)
+		for (s = 0; s < e->rules[i].r->nstages; s++)
+			for (k = 0; k < e->rules[i].nguards[s]; k++)
+				guard_freq[e->rules[i].guards[s][k]]++;
+	for (i = 0; i < e->nrules; i++)
+		for (s = 0; s < e->rules[i].r->nstages; s++)
+			qsort(e->rules[i].guards[s], e->rules[i].nguards[s],
+			      sizeof(uint32_t), guard_cmp);
+	free(guard_freq);
+	guard_freq = NULL;
+	plist_finish(e, &e->any);
+	for (c = 0; c < e->catcap; c++)
+		if (e->cat[c].s)
+			plist_finish(e, &e->cat[c].pl);
 }
 
 /* Snapshot suffix of a process.* field path and its parent levels. */
@@ -687,6 +790,7 @@ vm_engine_new(const struct image *im, const struct vm_run_opts *o,
 		exit(2);
 	for (i = 0; i < im->nrules; i++)
 		rule_setup(e, &e->rules[i], i);
+	guards_order(e);
 	/* distinct timestamp paths, for the watermarks */
 	e->tspaths = malloc((im->nrules + 1) * sizeof(int));
 	if (!e->tspaths)
@@ -1606,8 +1710,12 @@ process_hit(struct vm_engine *e, struct rule *ru, struct hit *h)
 			seq_until(ru, sk);
 		return;
 	}
-	sk = skey_get(ru, &h->key, true);
+	/* only the first stage (or a leading missing one) starts state
+	 * for a key; a later stage can only extend what exists */
 	first = ru->first_log[h->stage];
+	sk = skey_get(ru, &h->key, ru->npos && first <= ru->pos[0]);
+	if (!sk)
+		return;
 	runs = ru->r->stages[h->stage].runs ? (uint16_t)
 	       ru->r->stages[h->stage].runs : 1;
 	for (l = (uint16_t)(first + runs); l-- > first;)
@@ -1827,22 +1935,33 @@ try_stage(struct vm_engine *e, struct rule *ru, uint16_t s,
 }
 
 /* Runs the stages of the pairs list on the current event. */
+/* Runs the stages of a pair list on the current event; a false guard
+ * passes over every pair that shares it. */
 static void
-try_pairs(struct vm_engine *e, const uint32_t *pairs, size_t n,
-	  uint64_t index)
+try_pairs(struct vm_engine *e, const struct plist *pl, uint64_t index)
 {
-	size_t i;
+	const struct vm_host host = { host_field, host_ancestor, e, true };
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
-		struct rule *ru = &e->rules[pairs[i] >> 16];
+	while (i < pl->n) {
+		const struct pair *p = &pl->v[i];
+		struct rule *ru = &e->rules[p->rule];
 		struct evref *ev = NULL;
-		size_t j = i;
+		size_t j;
 
+		if (p->g1 && !vm_leaf(e->rt, p->g1, &host)) {
+			i = pl->skip1[i];
+			continue;
+		}
+		if (p->g2 && !vm_leaf(e->rt, p->g2, &host)) {
+			i = pl->skip2[i];
+			continue;
+		}
 		/* consecutive pairs of one rule share the event record */
-		for (; j < n && (pairs[j] >> 16) == (pairs[i] >> 16); j++)
-			try_stage(e, ru, (uint16_t)(pairs[j] & 0xFFFF), &ev,
-				  index);
-		i = j - 1;
+		for (j = i; j < pl->n && pl->v[j].rule == p->rule &&
+		     pl->v[j].g1 == p->g1 && pl->v[j].g2 == p->g2; j++)
+			try_stage(e, ru, pl->v[j].stage, &ev, index);
+		i = j;
 		ev_drop(ev);
 	}
 }
@@ -1871,7 +1990,7 @@ dispatch_category(struct vm_engine *e, const struct vm_val *c,
 			continue;       /* a repeated category */
 		ce = cat_find(e, x->u.s.s, x->u.s.n, false);
 		if (ce)
-			try_pairs(e, ce->pairs, ce->npairs, index);
+			try_pairs(e, &ce->pl, index);
 	}
 }
 
@@ -1910,8 +2029,8 @@ one_event(struct vm_engine *e, uint64_t index)
 			e->wm[p] = t;
 	}
 	dispatch_category(e, get_path(e, e->p_cat), index);
-	if (e->nany)
-		try_pairs(e, e->anypairs, e->nany, index);
+	if (e->any.n)
+		try_pairs(e, &e->any, index);
 	for (i = 0; i < e->nown; i++) {
 		struct rule *ru = &e->rules[e->ownrules[i]];
 		const struct vm_val *c = get_path(e, ru->catpath);
@@ -2150,10 +2269,15 @@ vm_engine_free(struct vm_engine *e)
 		free(ru->pos);
 	}
 	free(e->rules);
-	for (k = 0; k < e->catcap; k++)
-		free(e->cat[k].pairs);
+	for (k = 0; k < e->catcap; k++) {
+		free(e->cat[k].pl.v);
+		free(e->cat[k].pl.skip1);
+		free(e->cat[k].pl.skip2);
+	}
 	free(e->cat);
-	free(e->anypairs);
+	free(e->any.v);
+	free(e->any.skip1);
+	free(e->any.skip2);
 	free(e->ownrules);
 	free(e->active);
 	for (k = 0; k < e->proccap; k++)

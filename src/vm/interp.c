@@ -25,7 +25,7 @@
 #include "vm/regex.h"
 
 /* DFA cache per pattern list at run time. */
-#define RT_RX_CACHE ((size_t)128 << 10)
+#define RT_RX_CACHE ((size_t)1 << 20)
 
 /* ---- scratch memory ---- */
 
@@ -1418,14 +1418,6 @@ vm_guards(const struct vm_rt *rt, const struct img_block *b, uint32_t *ids,
 			break;
 		}
 	}
-	/* cheap tests first: patterns run last (all must hold anyway) */
-	for (pc = 0, id = 0; pc < n; pc++)
-		if (rt->leaves[ids[pc] - 1].op != OPC_MATCH) {
-			uint32_t t = ids[pc];
-
-			memmove(ids + id + 1, ids + id, (pc - id) * sizeof *ids);
-			ids[id++] = t;
-		}
 	return n;
 }
 
@@ -1442,6 +1434,18 @@ leaf(struct vm_rt *rt, uint32_t id, const struct vm_host *host)
 	rt->memo[id - 1] = (uint8_t)r;
 	rt->memogen[id - 1] = rt->gen;
 	return r;
+}
+
+uint32_t
+vm_leaf_count(const struct vm_rt *rt)
+{
+	return rt->nleaves;
+}
+
+bool
+vm_leaf_is_pattern(const struct vm_rt *rt, uint32_t id)
+{
+	return rt->leaves[id - 1].op == OPC_MATCH;
 }
 
 bool

@@ -85,6 +85,10 @@ bool vm_test(struct vm_rt *rt, const struct img_block *b,
 size_t vm_guards(const struct vm_rt *rt, const struct img_block *b,
 		 uint32_t *ids, size_t max);
 bool vm_leaf(struct vm_rt *rt, uint32_t id, const struct vm_host *host);
+/* Number of leaf tests (ids are 1..count); whether leaf `id` runs a
+ * pattern matcher (the costly kind). */
+uint32_t vm_leaf_count(const struct vm_rt *rt);
+bool vm_leaf_is_pattern(const struct vm_rt *rt, uint32_t id);
 
 /* Call between events: releases the strings made by functions and
  * forgets the remembered leaf tests. */
