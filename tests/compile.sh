@@ -10,6 +10,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+# flip FILE OFFSET: inverts every bit of one byte (so it always changes)
+flip() {
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "\\$(printf '%03o' $((255 - b)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 
 "$RULEC" compile -q -o "$tmp/a.rbc" "$TOP_SRCDIR/rules" "$TOP_SRCDIR/tests/lint/good" 2>"$tmp/err"
 [ $? -eq 0 ] && [ -s "$tmp/a.rbc" ] && ok || { bad "compile"; cat "$tmp/err"; }
@@ -20,7 +26,7 @@ n=$(sed -n 's/^image version [0-9]*: [0-9]* pool entries, \([0-9]*\) rules.*/\1/
 # damage: flip one byte in the middle, and truncate
 size=$(wc -c <"$tmp/a.rbc")
 cp "$tmp/a.rbc" "$tmp/b.rbc"
-printf '\377' | dd of="$tmp/b.rbc" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+flip "$tmp/b.rbc" $((size / 2))
 "$RULEC" disasm "$tmp/b.rbc" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "refused" "$tmp/err" && ok || { bad "damaged image not refused"; cat "$tmp/err"; }
 head -c $((size - 1)) "$tmp/a.rbc" >"$tmp/c.rbc"

@@ -253,6 +253,7 @@ struct rule {
 	bool *log_missing;
 	uint16_t *pos;                  /* positive index -> logical */
 	uint16_t *first_log;            /* image stage -> first logical */
+	bool *later;                    /* image stage: needs existing state */
 	bool *trailing;                 /* image stage: a trailing missing
 	                                   stage, only of use while a
 	                                   result waits */
@@ -558,6 +559,15 @@ rule_setup(struct vm_engine *e, struct rule *ru, uint32_t ri)
 	for (i = 0; i < nimg; i++)
 		ru->trailing[i] = ru->npos &&
 				  ru->first_log[i] > ru->pos[ru->npos - 1];
+	/* stages that only act on existing state: every stage of a
+	 * sequence after the first (positive or leading missing one), and
+	 * until */
+	ru->later = calloc(r->nstages + 1u, sizeof *ru->later);
+	if (!ru->later)
+		exit(2);
+	for (i = 0; i < r->nstages && r->kind == Q_SEQUENCE; i++)
+		ru->later[i] = i >= nimg || !ru->npos ||
+			       ru->first_log[i] > ru->pos[0];
 	ru->guards = calloc(r->nstages + 1u, sizeof *ru->guards);
 	ru->nguards = calloc(r->nstages + 1u, sizeof *ru->nguards);
 	if (!ru->guards || !ru->nguards)
@@ -1912,6 +1922,10 @@ try_stage(struct vm_engine *e, struct rule *ru, uint16_t s,
 	 * waiting, and no hit is pending that could make one */
 	if (ru->trailing[s] && ru->nheap == 0 && ru->nres == 0)
 		return;
+	/* a later stage with no key state and no pending hit: nothing it
+	 * could extend or end */
+	if (ru->later[s] && ru->nkeys == 0 && ru->nheap == 0)
+		return;
 	for (k = 0; k < ru->nguards[s]; k++)
 		if (!vm_leaf(e->rt, ru->guards[s][k], &host))
 			return;
@@ -2263,6 +2277,7 @@ vm_engine_free(struct vm_engine *e)
 		free(ru->guards);
 		free(ru->nguards);
 		free(ru->trailing);
+		free(ru->later);
 		free(ru->first_log);
 		free(ru->log_stage);
 		free(ru->log_missing);
