@@ -280,6 +280,7 @@ struct rule {
 	/* per image stage: the leaf tests its condition needs true */
 	uint32_t (*guards)[8];
 	uint8_t *nguards;
+	uint32_t *resume;               /* code offset after the guards */
 
 	struct pipe_state *pipes;
 	int64_t size_left;              /* -1: unlimited */
@@ -570,11 +571,13 @@ rule_setup(struct vm_engine *e, struct rule *ru, uint32_t ri)
 			       ru->first_log[i] > ru->pos[0];
 	ru->guards = calloc(r->nstages + 1u, sizeof *ru->guards);
 	ru->nguards = calloc(r->nstages + 1u, sizeof *ru->nguards);
-	if (!ru->guards || !ru->nguards)
+	ru->resume = calloc(r->nstages + 1u, sizeof *ru->resume);
+	if (!ru->guards || !ru->nguards || !ru->resume)
 		exit(2);
 	for (i = 0; i < r->nstages; i++)
 		ru->nguards[i] = (uint8_t)vm_guards(e->rt, &r->stages[i].code,
-						    ru->guards[i], 8);
+						    ru->guards[i], 8,
+						    &ru->resume[i]);
 	ru->pipes = calloc(r->npipes + 1u, sizeof *ru->pipes);
 	if (!ru->pipes)
 		exit(2);
@@ -1906,9 +1909,11 @@ expand_keys(struct vm_engine *e, struct rule *ru, uint16_t stage,
 	}
 }
 
+/* Tries stage s of rule ru on the current event; its first `checked`
+ * guards are already known to hold. */
 static void
 try_stage(struct vm_engine *e, struct rule *ru, uint16_t s,
-	  struct evref **ev, uint64_t index)
+	  struct evref **ev, uint64_t index, unsigned checked)
 {
 	const struct img_stage *st = &ru->r->stages[s];
 	const struct vm_host host = { host_field, host_ancestor, e, true };
@@ -1926,10 +1931,10 @@ try_stage(struct vm_engine *e, struct rule *ru, uint16_t s,
 	 * could extend or end */
 	if (ru->later[s] && ru->nkeys == 0 && ru->nheap == 0)
 		return;
-	for (k = 0; k < ru->nguards[s]; k++)
+	for (k = (uint16_t)checked; k < ru->nguards[s]; k++)
 		if (!vm_leaf(e->rt, ru->guards[s][k], &host))
 			return;
-	if (!vm_test(e->rt, &st->code, &host))
+	if (!vm_test_at(e->rt, &st->code, ru->resume[s], &host))
 		return;
 	if (!*ev)
 		*ev = make_ev(e, ru, index);
@@ -1974,7 +1979,8 @@ try_pairs(struct vm_engine *e, const struct plist *pl, uint64_t index)
 		/* consecutive pairs of one rule share the event record */
 		for (j = i; j < pl->n && pl->v[j].rule == p->rule &&
 		     pl->v[j].g1 == p->g1 && pl->v[j].g2 == p->g2; j++)
-			try_stage(e, ru, pl->v[j].stage, &ev, index);
+			try_stage(e, ru, pl->v[j].stage, &ev, index,
+				  (p->g1 != 0) + (p->g2 != 0));
 		i = j;
 		ev_drop(ev);
 	}
@@ -2058,7 +2064,7 @@ one_event(struct vm_engine *e, uint64_t index)
 						  &n);
 
 			if (!cs || cat_matches(c, cs, n))
-				try_stage(e, ru, s, &ev, index);
+				try_stage(e, ru, s, &ev, index, 0);
 		}
 		ev_drop(ev);
 	}
@@ -2276,6 +2282,7 @@ vm_engine_free(struct vm_engine *e)
 		free(ru->pipes);
 		free(ru->guards);
 		free(ru->nguards);
+		free(ru->resume);
 		free(ru->trailing);
 		free(ru->later);
 		free(ru->first_log);

@@ -59,6 +59,8 @@ struct vm_rt {
 	struct leaf *leaves;
 	uint32_t nleaves;
 	uint64_t gen;           /* event generation, for the memo */
+	uint64_t *fgen;         /* per pool entry: typed field value of */
+	struct vm_val *fval;    /* the current event, when fgen == gen */
 	uint64_t *memogen;      /* per leaf */
 	uint8_t *memo;          /* 1 true, 0 false, 2 null */
 	struct rx **rx;         /* per pool entry, POOL_PATTERNS only */
@@ -1356,10 +1358,32 @@ leaves_build(struct vm_rt *rt)
 	free(tab);
 	rt->memogen = calloc(rt->nleaves + 1, sizeof *rt->memogen);
 	rt->memo = calloc(rt->nleaves + 1, sizeof *rt->memo);
-	if (rc < 0 || !rt->memogen || !rt->memo)
+	rt->fgen = calloc(im->npool + 1, sizeof *rt->fgen);
+	rt->fval = calloc(im->npool + 1, sizeof *rt->fval);
+	if (rc < 0 || !rt->memogen || !rt->memo || !rt->fgen || !rt->fval)
 		return -1;
 	rt->gen = 1;
 	return 0;
+}
+
+/* The typed value of field f for the subject; for the current event it
+ * is read once and shared by every rule. */
+static void
+get_field(struct vm_rt *rt, uint32_t f, const struct vm_host *host,
+	  struct vm_val *out)
+{
+	struct vm_val raw;
+
+	if (host->memo && rt->fgen[f] == rt->gen) {
+		*out = rt->fval[f];
+		return;
+	}
+	host->field(host->h, f, &raw);
+	vm_field_value(rt, f, &raw, out);
+	if (host->memo) {
+		rt->fval[f] = *out;
+		rt->fgen[f] = rt->gen;
+	}
 }
 
 /* 1 true, 0 false, 2 null. */
@@ -1368,11 +1392,10 @@ leaf_eval(struct vm_rt *rt, const struct leaf *lf, const struct vm_host *host)
 {
 	const struct image *im = rt->im;
 	const struct img_pool_entry *pe;
-	struct vm_val raw, v, c;
+	struct vm_val v, c;
 	bool r;
 
-	host->field(host->h, lf->field, &raw);
-	vm_field_value(rt, lf->field, &raw, &v);
+	get_field(rt, lf->field, host, &v);
 	switch (lf->op) {
 	case OPC_IN_SET:
 		ANY_ELEMENT(r, &v, e, set_has(rt, lf->arg, e,
@@ -1398,7 +1421,7 @@ leaf_eval(struct vm_rt *rt, const struct leaf *lf, const struct vm_host *host)
 
 size_t
 vm_guards(const struct vm_rt *rt, const struct img_block *b, uint32_t *ids,
-	  size_t max)
+	  size_t max, uint32_t *resume)
 {
 	const uint8_t *code = rt->im->code + b->off;
 	uint32_t pc = 0, id;
@@ -1413,11 +1436,14 @@ vm_guards(const struct vm_rt *rt, const struct img_block *b, uint32_t *ids,
 			ids[n++] = id;          /* false: the whole block is */
 			pc = next + 5;
 		} else {
-			if (next == b->len - 1)
+			if (next == b->len - 1) {
 				ids[n++] = id;  /* the leaf is the block */
+				pc = b->len;
+			}
 			break;
 		}
 	}
+	*resume = pc;
 	return n;
 }
 
@@ -1568,6 +1594,8 @@ vm_rt_free(struct vm_rt *rt)
 	free(rt->leaves);
 	free(rt->memogen);
 	free(rt->memo);
+	free(rt->fgen);
+	free(rt->fval);
 	free(rt);
 }
 
@@ -1608,13 +1636,12 @@ push_const(const struct img_pool_entry *pe, struct vm_val *v)
  * loop only decodes.
  */
 static void
-run(struct vm_rt *rt, const struct img_block *b, const struct vm_host *host,
-    struct vm_val *base, struct vm_val *out)
+run(struct vm_rt *rt, const struct img_block *b, uint32_t at,
+    const struct vm_host *host, struct vm_val *base, struct vm_val *out)
 {
 	const struct image *im = rt->im;
-	const uint8_t *code = im->code + b->off, *pc = code;
+	const uint8_t *code = im->code + b->off, *pc = code + at;
 	struct vm_val *sp = base;       /* next free slot */
-	struct vm_val raw;
 	uint32_t a;
 	bool r;
 	int t;
@@ -1646,8 +1673,7 @@ run(struct vm_rt *rt, const struct img_block *b, const struct vm_host *host,
 			}
 			a = rd32(pc);
 			pc += 4;
-			host->field(host->h, a, &raw);
-			vm_field_value(rt, a, &raw, sp++);
+			get_field(rt, a, host, sp++);
 			vmbreak;
 		vmcase(OPC_PUSH_CONST)
 			a = rd32(pc);
@@ -1792,8 +1818,25 @@ vm_eval(struct vm_rt *rt, const struct img_block *b,
 		return;
 	}
 	rt->top = base + b->maxdepth + 1;
-	run(rt, b, host, rt->stack + base, out);
+	run(rt, b, 0, host, rt->stack + base, out);
 	rt->top = base;
+}
+
+bool
+vm_test_at(struct vm_rt *rt, const struct img_block *b, uint32_t at,
+	   const struct vm_host *host)
+{
+	size_t base = rt->top;
+	struct vm_val v;
+
+	if (at >= b->len)
+		return true;
+	if (base + (size_t)b->maxdepth + 1 > rt->stackcap)
+		return false;   /* not reachable for verified code */
+	rt->top = base + b->maxdepth + 1;
+	run(rt, b, at, host, rt->stack + base, &v);
+	rt->top = base;
+	return truthy(&v);
 }
 
 bool

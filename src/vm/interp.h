@@ -79,11 +79,17 @@ bool vm_test(struct vm_rt *rt, const struct img_block *b,
 /*
  * Guards: the leaf tests that block b needs true, because they head its
  * top-level `and` chain (up to `max`, written to ids).  A caller that
- * finds one false knows the block is false without running it.
+ * finds one false knows the block is false without running it; *resume
+ * is where the block's code goes on after them.
  * vm_leaf evaluates leaf `id` (remembered for the event when host->memo).
  */
 size_t vm_guards(const struct vm_rt *rt, const struct img_block *b,
-		 uint32_t *ids, size_t max);
+		 uint32_t *ids, size_t max, uint32_t *resume);
+/* Whether block b leaves true, running it from offset `at`: the `resume`
+ * of vm_guards, once every guard is known to hold (at >= the block's
+ * length: the guards decide, the block is true). */
+bool vm_test_at(struct vm_rt *rt, const struct img_block *b, uint32_t at,
+		const struct vm_host *host);
 bool vm_leaf(struct vm_rt *rt, uint32_t id, const struct vm_host *host);
 /* Number of leaf tests (ids are 1..count); whether leaf `id` runs a
  * pattern matcher (the costly kind). */
