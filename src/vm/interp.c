@@ -51,6 +51,35 @@ struct leaf {
 	uint8_t flags;
 	bool null;              /* compared with PUSH_NULL */
 	uint32_t field, arg;
+	uint32_t eq;            /* its equality index + 1, or 0 */
+};
+
+/*
+ * An equality index: every leaf that tests one field (in one case mode)
+ * for equality with string constants (`==`, `in`, `not in` and their ~
+ * forms), keyed by those strings.  One hash lookup per value of the field
+ * then answers all of them: a leaf is hit when its generation stamp is
+ * the event's.  A value that is not a plain string (a number, a version)
+ * compares by other rules: then each leaf evaluates itself.
+ */
+struct eqent {
+	const char *s;
+	uint32_t n;
+	uint32_t head;          /* first link + 1, 0: none */
+};
+
+struct eqlink {
+	uint32_t leaf;          /* leaf id */
+	uint32_t next;          /* next link + 1, 0: end */
+};
+
+struct eqidx {
+	uint32_t field;
+	bool ci;
+	struct eqent *tab;
+	uint32_t cap;
+	uint64_t gen;           /* event it was evaluated for */
+	bool fallback;          /* that event's value is not all strings */
 };
 
 struct vm_rt {
@@ -58,6 +87,11 @@ struct vm_rt {
 	uint32_t *leafat;       /* per code byte: leaf id + 1, or 0 */
 	struct leaf *leaves;
 	uint32_t nleaves;
+	struct eqidx *eqs;
+	uint32_t neqs;
+	struct eqlink *links;
+	uint32_t nlinks;
+	uint64_t *hitgen;       /* per leaf: hit by its equality index */
 	uint64_t gen;           /* event generation, for the memo */
 	uint64_t *fgen;         /* per pool entry: typed field value of */
 	struct vm_val *fval;    /* the current event, when fgen == gen */
@@ -1328,6 +1362,176 @@ leaf_scan(struct vm_rt *rt, const struct img_block *b, uint32_t **tab,
 	return 0;
 }
 
+static const struct vm_rt *eq_rt;
+
+/* Whether leaf lf can join an equality index; *ci its case mode. */
+static bool
+eq_leaf(const struct vm_rt *rt, const struct leaf *lf, bool *ci)
+{
+	const struct img_pool_entry *f = &rt->im->pool[lf->field];
+	const struct img_pool_entry *a = &rt->im->pool[lf->arg];
+	uint32_t i;
+
+	if (f->u.field.vtype == VT_DATE || f->u.field.vtype == VT_VERSION)
+		return false;
+	*ci = lf->flags & IMG_CI;
+	if (lf->op == OPC_CMP_EQ)
+		return !lf->null && a->type == POOL_STR;
+	if (lf->op != OPC_IN_SET)
+		return false;
+	for (i = 0; i < a->u.set.n; i++)
+		if (a->u.set.v[i].kind != IV_STR)
+			return false;
+	return true;
+}
+
+static int
+eq_cmp(const void *x, const void *y)
+{
+	const struct leaf *a = &eq_rt->leaves[*(const uint32_t *)x];
+	const struct leaf *b = &eq_rt->leaves[*(const uint32_t *)y];
+	bool ca = a->flags & IMG_CI, cb = b->flags & IMG_CI;
+
+	if (a->field != b->field)
+		return a->field < b->field ? -1 : 1;
+	if (ca != cb)
+		return ca ? 1 : -1;
+	return *(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1;
+}
+
+static int
+eq_add(struct vm_rt *rt, struct eqidx *x, const char *s, uint32_t n,
+       uint32_t leaf)
+{
+	uint32_t m = x->cap - 1, i;
+
+	for (i = hash_str(s, n, x->ci) & m; x->tab[i].s; i = (i + 1) & m)
+		if (str_eq(x->tab[i].s, x->tab[i].n, s, n, x->ci))
+			break;
+	if (!x->tab[i].s) {
+		x->tab[i].s = s;
+		x->tab[i].n = n;
+	}
+	rt->links[rt->nlinks].leaf = leaf;
+	rt->links[rt->nlinks].next = x->tab[i].head;
+	x->tab[i].head = ++rt->nlinks;
+	return 0;
+}
+
+/* Builds the equality indexes (fields with two or more such leaves). */
+static int
+eqs_build(struct vm_rt *rt)
+{
+	const struct image *im = rt->im;
+	uint32_t i, j, k, n = 0, keys = 0, *ids;
+	bool ci;
+
+	ids = calloc(rt->nleaves + 1, sizeof *ids);
+	rt->eqs = calloc(rt->nleaves + 1, sizeof *rt->eqs);
+	rt->hitgen = calloc(rt->nleaves + 1, sizeof *rt->hitgen);
+	if (!ids || !rt->eqs || !rt->hitgen) {
+		free(ids);
+		return -1;
+	}
+	for (i = 0; i < rt->nleaves; i++)
+		if (eq_leaf(rt, &rt->leaves[i], &ci)) {
+			ids[n++] = i;
+			keys += rt->leaves[i].op == OPC_CMP_EQ ? 1 :
+				im->pool[rt->leaves[i].arg].u.set.n;
+		}
+	rt->links = calloc(keys + 1, sizeof *rt->links);
+	if (!rt->links) {
+		free(ids);
+		return -1;
+	}
+	eq_rt = rt;
+	qsort(ids, n, sizeof *ids, eq_cmp);
+	for (i = 0; i < n; i = j) {
+		const struct leaf *a = &rt->leaves[ids[i]];
+		struct eqidx *x;
+		uint32_t nk = 0;
+
+		for (j = i; j < n; j++) {
+			const struct leaf *b = &rt->leaves[ids[j]];
+
+			if (b->field != a->field ||
+			    (b->flags & IMG_CI) != (a->flags & IMG_CI))
+				break;
+			nk += b->op == OPC_CMP_EQ ? 1 :
+			      im->pool[b->arg].u.set.n;
+		}
+		if (j - i < 2)
+			continue;
+		x = &rt->eqs[rt->neqs];
+		x->field = a->field;
+		x->ci = a->flags & IMG_CI;
+		for (x->cap = 16; x->cap < nk * 2; x->cap *= 2)
+			;
+		x->tab = calloc(x->cap, sizeof *x->tab);
+		if (!x->tab) {
+			free(ids);
+			return -1;
+		}
+		rt->neqs++;
+		for (k = i; k < j; k++) {
+			struct leaf *b = &rt->leaves[ids[k]];
+			const struct img_pool_entry *pe = &im->pool[b->arg];
+			uint32_t q;
+
+			b->eq = rt->neqs;
+			if (b->op == OPC_CMP_EQ) {
+				eq_add(rt, x, pe->u.str.s, pe->u.str.len,
+				       ids[k] + 1);
+				continue;
+			}
+			for (q = 0; q < pe->u.set.n; q++)
+				eq_add(rt, x, pe->u.set.v[q].u.s.s,
+				       pe->u.set.v[q].u.s.len, ids[k] + 1);
+		}
+	}
+	free(ids);
+	return 0;
+}
+
+static void get_field(struct vm_rt *rt, uint32_t f,
+		      const struct vm_host *host, struct vm_val *out);
+
+/* Looks the field's value up in index x, stamping the leaves it hits. */
+static void
+eq_eval(struct vm_rt *rt, struct eqidx *x, const struct vm_host *host)
+{
+	struct vm_val v;
+	uint32_t i, n, m = x->cap - 1, h;
+
+	x->gen = rt->gen;
+	x->fallback = false;
+	get_field(rt, x->field, host, &v);
+	n = v.k == VK_MULTI ? v.u.m.n : v.k == VK_NULL ? 0 : 1;
+	for (i = 0; i < n; i++) {
+		const struct vm_val *e = v.k == VK_MULTI ? &v.u.m.v[i] : &v;
+
+		if (e->k != VK_STR || e->ver) {
+			x->fallback = true;
+			return;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct vm_val *e = v.k == VK_MULTI ? &v.u.m.v[i] : &v;
+
+		for (h = hash_str(e->u.s.s, e->u.s.n, x->ci) & m; x->tab[h].s;
+		     h = (h + 1) & m) {
+			uint32_t l;
+
+			if (!str_eq(x->tab[h].s, x->tab[h].n, e->u.s.s,
+				    e->u.s.n, x->ci))
+				continue;
+			for (l = x->tab[h].head; l; l = rt->links[l - 1].next)
+				rt->hitgen[rt->links[l - 1].leaf - 1] = rt->gen;
+			break;
+		}
+	}
+}
+
 static int
 leaves_build(struct vm_rt *rt)
 {
@@ -1363,6 +1567,8 @@ leaves_build(struct vm_rt *rt)
 	if (rc < 0 || !rt->memogen || !rt->memo || !rt->fgen || !rt->fval)
 		return -1;
 	rt->gen = 1;
+	if (eqs_build(rt) < 0)
+		return -1;
 	return 0;
 }
 
@@ -1452,11 +1658,26 @@ leaf(struct vm_rt *rt, uint32_t id, const struct vm_host *host)
 {
 	int r;
 
+	const struct leaf *lf = &rt->leaves[id - 1];
+
 	if (!host->memo)
-		return leaf_eval(rt, &rt->leaves[id - 1], host);
+		return leaf_eval(rt, lf, host);
 	if (rt->memogen[id - 1] == rt->gen)
 		return rt->memo[id - 1];
-	r = leaf_eval(rt, &rt->leaves[id - 1], host);
+	if (lf->eq) {
+		struct eqidx *x = &rt->eqs[lf->eq - 1];
+
+		if (x->gen != rt->gen)
+			eq_eval(rt, x, host);
+		if (!x->fallback) {
+			r = rt->hitgen[id - 1] == rt->gen;
+			if (lf->op == OPC_IN_SET && (lf->flags & IMG_NEG))
+				r = !r;
+			goto done;
+		}
+	}
+	r = leaf_eval(rt, lf, host);
+done:
 	rt->memo[id - 1] = (uint8_t)r;
 	rt->memogen[id - 1] = rt->gen;
 	return r;
@@ -1596,6 +1817,11 @@ vm_rt_free(struct vm_rt *rt)
 	free(rt->memo);
 	free(rt->fgen);
 	free(rt->fval);
+	for (i = 0; rt->eqs && i < rt->neqs; i++)
+		free(rt->eqs[i].tab);
+	free(rt->eqs);
+	free(rt->links);
+	free(rt->hitgen);
 	free(rt);
 }
 
