@@ -69,6 +69,17 @@ rc=$?
 [ "$(wc -l <"$tmp/h")" -eq 2 ] && ok || bad "--size is per rule"
 grep -q "events (0 malformed)" "$tmp/err" && grep -q "peak memory" "$tmp/err" &&
 	ok || bad "--stats"
+# numbers beyond any date: no timestamp, no date (found by fuzzing)
+printf 'process where event.created > "2024-01-01T00:00:00Z"\n' >"$tmp/d.eql"
+printf '%s\n' '{"@timestamp": 1e300, "event": {"category": "process", "created": -1e300}}' \
+	'{"@timestamp": -1e300, "event": {"category": "process", "created": 1e300}}' \
+	'{"@timestamp": 5, "event": {"category": "process", "created": "2025-01-01"}}' \
+	>"$tmp/huge.ndjson"
+"$RULEC" run -q "$tmp/d.eql" -e "$tmp/huge.ndjson" >"$tmp/i" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/i")" -eq 1 ] &&
+	grep -q '"index":2,"timestamp":"1970-01-01T00:00:00.005Z"' "$tmp/i" && ok ||
+	{ bad "huge numbers: exit $rc"; cat "$tmp/i" "$tmp/err"; }
 # missing events input, unknown input file
 "$RULEC" run -q "$rules" >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "no events must be a usage error"

@@ -260,6 +260,11 @@ test_invalid_utf8(void **state)
 	assert_false(W("\xef\xbf\xbd", "\xff"));
 	assert_true(W("\xef\xbf\xbd", "\xef\xbf\xbd"));
 	assert_true(L(".", "\xff"));
+	/* an empty language has no transitions at all (fuzzing found the
+	 * universal-state scan reading past a NULL table) */
+	assert_false(L("a&b", ""));
+	assert_false(L("a&b", "a"));
+	assert_false(L("[a-z]+\\.&xe", "a.xe"));
 	assert_true(L("[^a]", "\xff"));
 	assert_true(L("\\D", "\xff"));
 	assert_true(L("\\W\\S", "\xff\xfe"));

@@ -93,7 +93,7 @@ static const uint8_t small_code[] = {
 };
 
 static const char small_disasm[] =
-	"image version 2: 6 pool entries, 1 rules, 13 bytes of code\n"
+	"image version 3: 6 pool entries, 1 rules, 13 bytes of code\n"
 	"  #0    field process.name array\n"
 	"  #1    string \"cmd.exe\"\n"
 	"  #2    set [\"a\", 1]\n"
@@ -837,11 +837,13 @@ build_compiled(size_t *len)
 		"any where process.pid + 1 >= 5 and\n"
 		"  not process.title in (\"a\", \"b\", \"c\") and\n"
 		"  length(process.name) > 2 and\n"
-		"  endsWith~(process.name, \".EXE\") and ?process.Ext.x == null\n"
+		"  endsWith~(process.name, \".EXE\") and\n"
+		"  ?process.Ext.x == null\n"
 		"| head 2\n";
 	static const char own[] =
 		"{\"rule_id\": \"o-1\", \"name\": \"Own fields\","
-		" \"severity\": \"low\", \"risk_score\": 21, \"from\": \"now-9m\","
+		" \"severity\": \"low\", \"risk_score\": 21,"
+		" \"from\": \"now-9m\","
 		" \"event_category_override\": \"event.kind\","
 		" \"timestamp_override\": \"event.created\","
 		" \"tiebreaker_field\": \"event.sequence\","
@@ -858,8 +860,8 @@ build_compiled(size_t *len)
 		"  <definition>\n%s  </definition>\n%s</rule>\n";
 	static const char anc[] =
 		"    <parentprocess><condition component=\"FileItem\" "
-		"property=\"FileName\" condition=\"is\" value=\"explorer.exe\"/>"
-		"</parentprocess>\n"
+		"property=\"FileName\" condition=\"is\" "
+		"value=\"explorer.exe\"/></parentprocess>\n"
 		"    <ancestor distance=\"2\" unique=\"true\"><condition "
 		"component=\"FileItem\" property=\"FileName\" condition=\"is\" "
 		"value=\"userinit.exe\"/></ancestor>\n"
@@ -971,7 +973,8 @@ t_run_compiled(void **state)
 	fclose(out);
 	/* the sequence: runs, the missing stage, the out-of-order event */
 	assert_has(sb.data, "\"events\":[{\"id\":\"e5\",\"index\":4,"
-		   "\"timestamp\":\"2024-05-01T10:00:04.000Z\"},{\"id\":\"e4\"");
+		   "\"timestamp\":\"2024-05-01T10:00:04.000Z\"},"
+		   "{\"id\":\"e4\"");
 	assert_has(sb.data, "{\"missing\":true");
 	sb_free(&sb);
 	img_free(&im);

@@ -230,6 +230,7 @@ struct result {                 /* a completed sequence awaiting checks */
 	struct key key;
 	int64_t deadline;       /* decide once time passes it */
 	struct evref *lead;     /* latest leading missing event, if any */
+	uint16_t nlog;          /* entries of ev */
 	bool decided, keep;
 };
 
@@ -517,16 +518,13 @@ rule_setup(struct vm_engine *e, struct rule *ru, uint32_t ri)
 	}
 	ru->first_log = calloc(r->nstages + 1u, sizeof *ru->first_log);
 	{
-		/* the loader bounds runs (IMG_MAX_RUNS) and stages (u16) */
+		/* the loader bounds the stages once runs are expanded */
 		uint32_t nlog = 0;
 
 		for (i = 0; i < nimg; i++)
 			nlog += r->stages[i].runs ? r->stages[i].runs : 1;
 		if (nlog > UINT16_MAX) {
-			/* more stages than a sequence can hold: the rule
-			 * never runs (and says so) */
-			fprintf(stderr, "rulec: rule %u: %u stages once runs "
-				"are expanded; not run\n", ri, nlog);
+			/* the loader refuses this; kept as a guard */
 			nlog = 0;
 			nimg = 0;
 			ru->stopped = true;
@@ -607,23 +605,23 @@ rule_setup(struct vm_engine *e, struct rule *ru, uint32_t ri)
 
 /* ---- guard order and the pair lists ---- */
 
-static uint32_t *guard_freq;    /* for the qsort comparators below */
-static const struct vm_rt *guard_rt;
+/* A guard with its sort key: cheap tests first (all must hold), then
+ * the tests most stages share, so that lists group on them. */
+struct gkey {
+	uint32_t id, freq;
+	bool pattern;
+};
 
-/* Guards: cheap tests first (all must hold), then the tests most
- * stages share, so that lists group on them. */
 static int
 guard_cmp(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	bool mx = vm_leaf_is_pattern(guard_rt, x);
-	bool my = vm_leaf_is_pattern(guard_rt, y);
+	const struct gkey *x = a, *y = b;
 
-	if (mx != my)
-		return mx ? 1 : -1;
-	if (guard_freq[x] != guard_freq[y])
-		return guard_freq[x] > guard_freq[y] ? -1 : 1;
-	return x < y ? -1 : x > y;
+	if (x->pattern != y->pattern)
+		return x->pattern ? 1 : -1;
+	if (x->freq != y->freq)
+		return x->freq > y->freq ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 static int
@@ -652,7 +650,8 @@ plist_finish(struct vm_engine *e, struct plist *pl)
 		pl->v[i].g1 = ru->nguards[s] > 0 ? ru->guards[s][0] : 0;
 		pl->v[i].g2 = ru->nguards[s] > 1 ? ru->guards[s][1] : 0;
 	}
-	qsort(pl->v, pl->n, sizeof *pl->v, pair_cmp);
+	if (pl->n > 1)
+		qsort(pl->v, pl->n, sizeof *pl->v, pair_cmp);
 	pl->skip1 = malloc((pl->n + 1) * sizeof *pl->skip1);
 	pl->skip2 = malloc((pl->n + 1) * sizeof *pl->skip2);
 	if (!pl->skip1 || !pl->skip2)
@@ -670,23 +669,34 @@ plist_finish(struct vm_engine *e, struct plist *pl)
 static void
 guards_order(struct vm_engine *e)
 {
-	uint32_t i, s, k;
+	uint32_t i, s, k, *freq;
+	struct gkey g[8];
 	size_t c;
 
-	guard_freq = calloc(vm_leaf_count(e->rt) + 1, sizeof *guard_freq);
-	if (!guard_freq)
+	freq = calloc(vm_leaf_count(e->rt) + 1, sizeof *freq);
+	if (!freq)
 		exit(2);
-	guard_rt = e->rt;
 	for (i = 0; i < e->nrules; i++)
 		for (s = 0; s < e->rules[i].r->nstages; s++)
 			for (k = 0; k < e->rules[i].nguards[s]; k++)
-				guard_freq[e->rules[i].guards[s][k]]++;
+				freq[e->rules[i].guards[s][k]]++;
 	for (i = 0; i < e->nrules; i++)
-		for (s = 0; s < e->rules[i].r->nstages; s++)
-			qsort(e->rules[i].guards[s], e->rules[i].nguards[s],
-			      sizeof(uint32_t), guard_cmp);
-	free(guard_freq);
-	guard_freq = NULL;
+		for (s = 0; s < e->rules[i].r->nstages; s++) {
+			uint32_t *ids = e->rules[i].guards[s];
+			uint8_t n = e->rules[i].nguards[s];
+
+			for (k = 0; k < n; k++) {
+				g[k].id = ids[k];
+				g[k].freq = freq[ids[k]];
+				g[k].pattern = vm_leaf_is_pattern(e->rt,
+								  ids[k]);
+			}
+			if (n > 1)
+				qsort(g, n, sizeof *g, guard_cmp);
+			for (k = 0; k < n; k++)
+				ids[k] = g[k].id;
+		}
+	free(freq);
 	plist_finish(e, &e->any);
 	for (c = 0; c < e->catcap; c++)
 		if (e->cat[c].s)
@@ -1134,7 +1144,8 @@ ts_of(struct vm_engine *e, int p)
 
 	switch (v->k) {
 	case VK_LONG: return v->u.i;
-	case VK_DOUBLE: return (int64_t)v->u.d;
+	case VK_DOUBLE:
+		return vm_double_ms(v->u.d, &t) ? t : NO_TS;
 	case VK_STR:
 		if (vm_parse_date(v->u.s.s, v->u.s.n, &t))
 			return t;
@@ -1484,6 +1495,7 @@ complete(struct rule *ru, struct skey *sk, struct partial *p)
 	r = &ru->res[ru->nres++];
 	memset(r, 0, sizeof *r);
 	r->ev = ev;
+	r->nlog = ru->nlog;
 	key_make(&r->key, sk->key.v, sk->key.n);
 	r->lead = lead ? ev_hold(lead) : NULL;
 	r->deadline = ru->has_trail ? p->ev[0]->ts + ru->r->maxspan_ms :
@@ -1545,8 +1557,6 @@ decide_one(struct rule *ru, struct result *r)
 	r->decided = true;
 }
 
-static const struct rule *sort_rule;
-
 /* Results completed by one event come out in the order of their events
  * (the last first, then from the first on), then of their keys. */
 static int
@@ -1554,7 +1564,7 @@ res_cmp(const void *a, const void *b)
 {
 	const struct result *x = a, *y = b;
 	const struct evref *lx = NULL, *ly = NULL;
-	uint16_t l, n = sort_rule->nlog;
+	uint16_t l, n = x->nlog;
 	int c;
 
 	for (l = 0; l < n; l++) {
@@ -1579,7 +1589,6 @@ static void
 res_decide(struct vm_engine *e, struct rule *ru, bool eof)
 {
 	if (ru->nres - ru->reshead > 1) {
-		sort_rule = ru;
 		qsort(ru->res + ru->reshead, ru->nres - ru->reshead,
 		      sizeof *ru->res, res_cmp);
 	}

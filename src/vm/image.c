@@ -743,7 +743,7 @@ load_rules(struct ld *l, const uint8_t *p, uint32_t len)
 {
 	struct arena *a = &l->im->arena;
 	struct cur c = { p, len, false };
-	uint32_t n = rd_u32(&c), r, s, k;
+	uint32_t n = rd_u32(&c), r, s, k, nlog;
 
 	l->im->rules = alloc_n(&c, a, n, sizeof *l->im->rules, 24);
 	if (c.bad)
@@ -795,6 +795,7 @@ load_rules(struct ld *l, const uint8_t *p, uint32_t len)
 			return fail(l, "rule %u: unknown kind %u", r, ru->kind);
 		if (ru->nstages == 0)
 			return fail(l, "rule %u: no stage", r);
+		nlog = 0;
 		ru->stages = alloc_n(&c, a, ru->nstages, sizeof *ru->stages,
 				     19);
 		if (c.bad)
@@ -821,6 +822,11 @@ load_rules(struct ld *l, const uint8_t *p, uint32_t len)
 				return fail(l, "rule %u stage %u: runs %u is "
 					    "not in 1..%u", r, s, st->runs,
 					    IMG_MAX_RUNS);
+			nlog += st->runs;
+			if (nlog > UINT16_MAX)
+				return fail(l, "rule %u: more than %u stages "
+					    "once runs are expanded", r,
+					    UINT16_MAX);
 			st->keys = alloc_n(&c, a, st->nkeys, sizeof *st->keys,
 					   8);
 			if (c.bad)

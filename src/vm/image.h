@@ -39,7 +39,7 @@
 #include "base/strbuf.h"
 
 #define IMG_MAGIC "RULECBC"     /* plus its NUL: 8 bytes */
-#define IMG_VERSION 2
+#define IMG_VERSION 3
 #define IMG_HEADER_SIZE 32
 #define IMG_SECTION_SIZE 12
 #define IMG_MAX_SECTIONS 16

@@ -388,6 +388,16 @@ vm_parse_date(const char *s, size_t n, int64_t *ms)
 	return true;
 }
 
+bool
+vm_double_ms(double d, int64_t *ms)
+{
+	/* the doubles that convert to int64_t without overflow */
+	if (!(d > -9.2e18 && d < 9.2e18))
+		return false;
+	*ms = (int64_t)d;
+	return true;
+}
+
 void
 vm_format_date(int64_t ms, char *buf, size_t len)
 {
@@ -878,8 +888,12 @@ one_field(struct vm_rt *rt, const struct img_pool_entry *pe,
 		} else if (in->k == VK_LONG) {
 			out->k = VK_DATE;
 		} else if (in->k == VK_DOUBLE) {
-			out->k = VK_DATE;
-			out->u.i = (int64_t)in->u.d;
+			if (vm_double_ms(in->u.d, &t)) {
+				out->k = VK_DATE;
+				out->u.i = t;
+			} else {
+				out->k = VK_NULL;       /* no date */
+			}
 		}
 	}
 }
@@ -1362,7 +1376,11 @@ leaf_scan(struct vm_rt *rt, const struct img_block *b, uint32_t **tab,
 	return 0;
 }
 
-static const struct vm_rt *eq_rt;
+/* An equality leaf with its sort key: field, then case mode. */
+struct eqkey {
+	uint32_t field, id;
+	bool ci;
+};
 
 /* Whether leaf lf can join an equality index; *ci its case mode. */
 static bool
@@ -1388,15 +1406,13 @@ eq_leaf(const struct vm_rt *rt, const struct leaf *lf, bool *ci)
 static int
 eq_cmp(const void *x, const void *y)
 {
-	const struct leaf *a = &eq_rt->leaves[*(const uint32_t *)x];
-	const struct leaf *b = &eq_rt->leaves[*(const uint32_t *)y];
-	bool ca = a->flags & IMG_CI, cb = b->flags & IMG_CI;
+	const struct eqkey *a = x, *b = y;
 
 	if (a->field != b->field)
 		return a->field < b->field ? -1 : 1;
-	if (ca != cb)
-		return ca ? 1 : -1;
-	return *(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1;
+	if (a->ci != b->ci)
+		return a->ci ? 1 : -1;
+	return a->id < b->id ? -1 : a->id > b->id;
 }
 
 static int
@@ -1424,6 +1440,7 @@ eqs_build(struct vm_rt *rt)
 {
 	const struct image *im = rt->im;
 	uint32_t i, j, k, n = 0, keys = 0, *ids;
+	struct eqkey *ek;
 	bool ci;
 
 	ids = calloc(rt->nleaves + 1, sizeof *ids);
@@ -1444,8 +1461,21 @@ eqs_build(struct vm_rt *rt)
 		free(ids);
 		return -1;
 	}
-	eq_rt = rt;
-	qsort(ids, n, sizeof *ids, eq_cmp);
+	ek = calloc(n + 1, sizeof *ek);
+	if (!ek) {
+		free(ids);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		ek[i].id = ids[i];
+		ek[i].field = rt->leaves[ids[i]].field;
+		ek[i].ci = rt->leaves[ids[i]].flags & IMG_CI;
+	}
+	if (n > 1)
+		qsort(ek, n, sizeof *ek, eq_cmp);
+	for (i = 0; i < n; i++)
+		ids[i] = ek[i].id;
+	free(ek);
 	for (i = 0; i < n; i = j) {
 		const struct leaf *a = &rt->leaves[ids[i]];
 		struct eqidx *x;

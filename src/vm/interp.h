@@ -112,6 +112,9 @@ void vm_field_value(struct vm_rt *rt, uint32_t f, const struct vm_val *raw,
 /* Dates: ISO-8601 ("2020-01-02T03:04:05.678Z", offsets, date only) or
  * epoch milliseconds written as digits.  true on success. */
 bool vm_parse_date(const char *s, size_t n, int64_t *ms);
+/* A number read as epoch milliseconds: false when out of range (NaN,
+ * infinite, beyond int64_t). */
+bool vm_double_ms(double d, int64_t *ms);
 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 32 bytes). */
 void vm_format_date(int64_t ms, char *buf, size_t len);
 /* The value as JSON (VK_MULTI as an array, VK_DATE as an ISO string). */

@@ -2349,11 +2349,12 @@ find_universal(struct rx *rx)
 
 	for (q = 0; q < d->nst; q++) {
 		const struct nstate *s = &d->st[q];
-		const struct ntrans *t = d->tr + s->tr;
+		const struct ntrans *t;
 
 		rx->univ[q] = 0;
 		if (!s->ntr)
-			continue;
+			continue;       /* (d->tr may be NULL: no transitions) */
+		t = d->tr + s->tr;
 		for (cover = 0, j = 0; j < s->ntr && t[j].lo <= cover; j++)
 			if (t[j].hi + 1 > cover)
 				cover = t[j].hi + 1;

@@ -17,6 +17,9 @@
  *   rulec compile -q -o tests/fuzz/image-corpus/good.rbc tests/lint/good
  *   rulec compile -q -o tests/fuzz/image-corpus/run.rbc \
  *       tests/fuzz/image-rules
+ *   rulec compile -q -o tests/fuzz/image-corpus/event.rbc \
+ *       tests/lint/good/g01-simple.eql
+ * (the last: one event rule with a category, so no stage for any event).
  */
 #include <stddef.h>
 #include <stdint.h>
