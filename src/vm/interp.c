@@ -80,6 +80,8 @@ struct eqidx {
 	uint32_t cap;
 	uint64_t gen;           /* event it was evaluated for */
 	bool fallback;          /* that event's value is not all strings */
+	bool ascii;             /* only ASCII values may use it (it holds
+	                           case-insensitive wildcard lists) */
 };
 
 struct vm_rt {
@@ -1382,6 +1384,25 @@ struct eqkey {
 	bool ci;
 };
 
+/* A wildcard list without `*` or `?` (and, under ci, ASCII only) is a
+ * list of equalities: `process.name : "cmd.exe"`. */
+static bool
+literal_patterns(const struct img_pool_entry *a)
+{
+	uint32_t i, j;
+
+	if (a->u.pat.mode != 0)
+		return false;
+	for (i = 0; i < a->u.pat.n; i++)
+		for (j = 0; j < a->u.pat.v[i].len; j++) {
+			unsigned char c = (unsigned char)a->u.pat.v[i].s[j];
+
+			if (c == '*' || c == '?' || (a->u.pat.ci && c >= 0x80))
+				return false;
+		}
+	return true;
+}
+
 /* Whether leaf lf can join an equality index; *ci its case mode. */
 static bool
 eq_leaf(const struct vm_rt *rt, const struct leaf *lf, bool *ci)
@@ -1395,12 +1416,44 @@ eq_leaf(const struct vm_rt *rt, const struct leaf *lf, bool *ci)
 	*ci = lf->flags & IMG_CI;
 	if (lf->op == OPC_CMP_EQ)
 		return !lf->null && a->type == POOL_STR;
+	if (lf->op == OPC_MATCH) {
+		*ci = a->u.pat.ci;
+		return literal_patterns(a);
+	}
 	if (lf->op != OPC_IN_SET)
 		return false;
 	for (i = 0; i < a->u.set.n; i++)
 		if (a->u.set.v[i].kind != IV_STR)
 			return false;
 	return true;
+}
+
+/* The strings an equality leaf compares with. */
+static uint32_t
+eq_nkeys(const struct vm_rt *rt, const struct leaf *lf)
+{
+	const struct img_pool_entry *a = &rt->im->pool[lf->arg];
+
+	return lf->op == OPC_CMP_EQ ? 1 : lf->op == OPC_MATCH ? a->u.pat.n :
+	       a->u.set.n;
+}
+
+static void
+eq_key(const struct vm_rt *rt, const struct leaf *lf, uint32_t q,
+       const char **s, uint32_t *n)
+{
+	const struct img_pool_entry *a = &rt->im->pool[lf->arg];
+
+	if (lf->op == OPC_CMP_EQ) {
+		*s = a->u.str.s;
+		*n = a->u.str.len;
+	} else if (lf->op == OPC_MATCH) {
+		*s = a->u.pat.v[q].s;
+		*n = a->u.pat.v[q].len;
+	} else {
+		*s = a->u.set.v[q].u.s.s;
+		*n = a->u.set.v[q].u.s.len;
+	}
 }
 
 static int
@@ -1438,7 +1491,6 @@ eq_add(struct vm_rt *rt, struct eqidx *x, const char *s, uint32_t n,
 static int
 eqs_build(struct vm_rt *rt)
 {
-	const struct image *im = rt->im;
 	uint32_t i, j, k, n = 0, keys = 0, *ids;
 	struct eqkey *ek;
 	bool ci;
@@ -1453,8 +1505,7 @@ eqs_build(struct vm_rt *rt)
 	for (i = 0; i < rt->nleaves; i++)
 		if (eq_leaf(rt, &rt->leaves[i], &ci)) {
 			ids[n++] = i;
-			keys += rt->leaves[i].op == OPC_CMP_EQ ? 1 :
-				im->pool[rt->leaves[i].arg].u.set.n;
+			keys += eq_nkeys(rt, &rt->leaves[i]);
 		}
 	rt->links = calloc(keys + 1, sizeof *rt->links);
 	if (!rt->links) {
@@ -1469,57 +1520,51 @@ eqs_build(struct vm_rt *rt)
 	for (i = 0; i < n; i++) {
 		ek[i].id = ids[i];
 		ek[i].field = rt->leaves[ids[i]].field;
-		ek[i].ci = rt->leaves[ids[i]].flags & IMG_CI;
+		eq_leaf(rt, &rt->leaves[ids[i]], &ek[i].ci);
 	}
 	if (n > 1)
 		qsort(ek, n, sizeof *ek, eq_cmp);
-	for (i = 0; i < n; i++)
-		ids[i] = ek[i].id;
-	free(ek);
 	for (i = 0; i < n; i = j) {
-		const struct leaf *a = &rt->leaves[ids[i]];
+		const struct leaf *a = &rt->leaves[ek[i].id];
 		struct eqidx *x;
 		uint32_t nk = 0;
 
 		for (j = i; j < n; j++) {
-			const struct leaf *b = &rt->leaves[ids[j]];
-
-			if (b->field != a->field ||
-			    (b->flags & IMG_CI) != (a->flags & IMG_CI))
+			if (ek[j].field != ek[i].field || ek[j].ci != ek[i].ci)
 				break;
-			nk += b->op == OPC_CMP_EQ ? 1 :
-			      im->pool[b->arg].u.set.n;
+			nk += eq_nkeys(rt, &rt->leaves[ek[j].id]);
 		}
 		if (j - i < 2)
 			continue;
 		x = &rt->eqs[rt->neqs];
 		x->field = a->field;
-		x->ci = a->flags & IMG_CI;
+		x->ci = ek[i].ci;
 		for (x->cap = 16; x->cap < nk * 2; x->cap *= 2)
 			;
 		x->tab = calloc(x->cap, sizeof *x->tab);
 		if (!x->tab) {
 			free(ids);
+			free(ek);
 			return -1;
 		}
 		rt->neqs++;
 		for (k = i; k < j; k++) {
-			struct leaf *b = &rt->leaves[ids[k]];
-			const struct img_pool_entry *pe = &im->pool[b->arg];
-			uint32_t q;
+			struct leaf *b = &rt->leaves[ek[k].id];
+			uint32_t q, nq = eq_nkeys(rt, b), sn;
+			const char *ss;
 
 			b->eq = rt->neqs;
-			if (b->op == OPC_CMP_EQ) {
-				eq_add(rt, x, pe->u.str.s, pe->u.str.len,
-				       ids[k] + 1);
-				continue;
+			/* wildcard ci folds Unicode: ASCII values only */
+			if (b->op == OPC_MATCH && x->ci)
+				x->ascii = true;
+			for (q = 0; q < nq; q++) {
+				eq_key(rt, b, q, &ss, &sn);
+				eq_add(rt, x, ss, sn, ek[k].id + 1);
 			}
-			for (q = 0; q < pe->u.set.n; q++)
-				eq_add(rt, x, pe->u.set.v[q].u.s.s,
-				       pe->u.set.v[q].u.s.len, ids[k] + 1);
 		}
 	}
 	free(ids);
+	free(ek);
 	return 0;
 }
 
@@ -1543,6 +1588,15 @@ eq_eval(struct vm_rt *rt, struct eqidx *x, const struct vm_host *host)
 		if (e->k != VK_STR || e->ver) {
 			x->fallback = true;
 			return;
+		}
+		if (x->ascii) {
+			uint32_t b;
+
+			for (b = 0; b < e->u.s.n; b++)
+				if ((unsigned char)e->u.s.s[b] >= 0x80) {
+					x->fallback = true;
+					return;
+				}
 		}
 	}
 	for (i = 0; i < n; i++) {
