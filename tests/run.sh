@@ -80,6 +80,21 @@ rc=$?
 [ $rc -eq 0 ] && [ "$(wc -l <"$tmp/i")" -eq 1 ] &&
 	grep -q '"index":2,"timestamp":"1970-01-01T00:00:00.005Z"' "$tmp/i" && ok ||
 	{ bad "huge numbers: exit $rc"; cat "$tmp/i" "$tmp/err"; }
+# a field tested by several literal wildcard lists shares an equality
+# index; a value with non-ASCII letters still folds case as wildcards do
+# (U+212A KELVIN SIGN is a K), and numbers still compare as numbers
+printf 'process where process.name : "k.exe"\n' >"$tmp/k1.eql"
+printf 'process where process.name : ("x.exe", "y.exe")\n' >"$tmp/k2.eql"
+printf 'process where process.name == "k.exe"\n' >"$tmp/k3.eql"
+printf '%s\n' '{"event": {"id": "e1", "category": "process"}, "process": {"name": "\u212a.EXE"}}' \
+	'{"event": {"id": "e2", "category": "process"}, "process": {"name": "K.EXE"}}' \
+	'{"event": {"id": "e3", "category": "process"}, "process": {"name": ["y.exe", "k.exe"]}}' \
+	>"$tmp/k.ndjson"
+"$RULEC" run -q "$tmp/k1.eql" "$tmp/k2.eql" "$tmp/k3.eql" -e "$tmp/k.ndjson" \
+	>"$tmp/j" 2>"$tmp/err"
+got=$(sed -n 's/.*"file":"[^"]*\/\(k[0-9]\).eql".*"id":"\(e[0-9]\)".*/\1:\2/p' "$tmp/j" | sort | tr '\n' ' ')
+[ "$got" = "k1:e1 k1:e2 k1:e3 k2:e3 k3:e3 " ] && ok ||
+	{ bad "equality index: got '$got'"; cat "$tmp/err"; }
 # missing events input, unknown input file
 "$RULEC" run -q "$rules" >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "no events must be a usage error"
