@@ -48,4 +48,19 @@ void check_walk(const struct ir_expr *e,
  * or date math that is not "now-N<unit>".  *text is the "from" text. */
 int64_t check_lookback_ms(const struct rc_rule *r, const char **text);
 
+/* The rule text under an IR span, for "%.*s": SPAN_ARGS(rule, span). */
+static inline int
+span_len(struct span s)
+{
+	return s.end > s.start ? (int)(s.end - s.start) : 0;
+}
+
+static inline const char *
+span_text(const struct rc_rule *r, struct span s)
+{
+	return s.start <= r->text.len ? r->text.data + s.start : "";
+}
+
+#define SPAN_ARGS(r, s) span_len(s), span_text((r), (s))
+
 #endif

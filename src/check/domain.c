@@ -594,20 +594,6 @@ nset_has(struct nset s, double x)
 
 /* --- case ------------------------------------------------------------------------ */
 
-bool
-dom_str_eq(const char *a, size_t an, const char *b, size_t bn, bool ci)
-{
-	size_t i;
-
-	if (an != bn)
-		return false;
-	if (!ci)
-		return memcmp(a, b, an) == 0;
-	for (i = 0; i < an; i++)
-		if (dom_fold((unsigned char)a[i]) != dom_fold((unsigned char)b[i]))
-			return false;
-	return true;
-}
 
 /* --- globs ----------------------------------------------------------------------- */
 
@@ -664,7 +650,7 @@ glob_is_literal(const struct glob *g)
 static bool
 byte_eq(unsigned a, unsigned b, bool ci)
 {
-	return ci ? dom_fold((unsigned char)a) == dom_fold((unsigned char)b)
+	return ci ? text_fold((unsigned char)a) == text_fold((unsigned char)b)
 		  : a == b;
 }
 
@@ -747,7 +733,7 @@ canon(const uint16_t *t, size_t n, uint16_t *out)
 static bool
 lit_covers(unsigned a, bool pci, unsigned b, bool qci)
 {
-	unsigned char fb = dom_fold((unsigned char)b);
+	unsigned char fb = text_fold((unsigned char)b);
 	bool letter = fb >= 'a' && fb <= 'z';
 
 	if (qci && letter && !pci)
@@ -780,8 +766,8 @@ run_occurs(const struct glob *p, const struct glob *q)
 	for (j = 0; j + blen <= q->n; j++) {
 		for (k = 0; k < blen; k++) {
 			uint16_t t = q->t[j + k];
-			if (t >= 256 || dom_fold((unsigned char)t) !=
-					dom_fold((unsigned char)p->t[best + k]))
+			if (t >= 256 || text_fold((unsigned char)t) !=
+					text_fold((unsigned char)p->t[best + k]))
 				break;
 		}
 		if (k == blen)

@@ -33,6 +33,8 @@
 #define RC_DOMAIN_H
 
 #include <stdbool.h>
+
+#include "base/text.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -156,13 +158,7 @@ bool nset_has(struct nset s, double x);
 
 /* --- ASCII case -------------------------------------------------------------- */
 
-static inline unsigned char
-dom_fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-/* a[0..an) equals b[0..bn), folding ASCII case when ci. */
-bool dom_str_eq(const char *a, size_t an, const char *b, size_t bn, bool ci);
+/* text_fold and text_eq (base/text.h) */
 
 /* --- wildcard patterns ------------------------------------------------------- */
 

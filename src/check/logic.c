@@ -137,8 +137,8 @@ lit_cmp(const struct lit *a, const struct lit *b, bool ci)
 	for (i = 0; i < n; i++) {
 		unsigned char x = (unsigned char)a->s[i], y = (unsigned char)b->s[i];
 		if (ci) {
-			x = dom_fold(x);
-			y = dom_fold(y);
+			x = text_fold(x);
+			y = text_fold(y);
 		}
 		if (x != y)
 			return x < y ? -1 : 1;
@@ -1481,7 +1481,7 @@ letters(const char *s, size_t n)
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		unsigned char c = dom_fold((unsigned char)s[i]);
+		unsigned char c = text_fold((unsigned char)s[i]);
 		k += c >= 'a' && c <= 'z';
 	}
 	return k;
@@ -1498,7 +1498,7 @@ variant(struct an *an, const char *s, size_t n, uint64_t m)
 	if (!v)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		unsigned char c = dom_fold((unsigned char)v[i]);
+		unsigned char c = text_fold((unsigned char)v[i]);
 		if (c >= 'a' && c <= 'z') {
 			v[i] = (char)(k < 64 && (m >> k & 1) ? c - 'a' + 'A' : c);
 			k++;
@@ -3177,7 +3177,7 @@ same_value(const struct ir_value *a, const struct ir_value *b, bool ci)
 		return false;
 	switch (a->type) {
 	case VT_STRING:
-		return dom_str_eq(a->u.s.s, a->u.s.len, b->u.s.s, b->u.s.len,
+		return text_eq(a->u.s.s, a->u.s.len, b->u.s.s, b->u.s.len,
 				  ci);
 	case VT_LONG: return a->u.i == b->u.i;
 	case VT_DOUBLE: return a->u.d == b->u.d;
@@ -3196,7 +3196,7 @@ dup_finding(struct an *an, const struct ir_expr *e, const struct ir_value *a,
 	put_value(an, &sb, b, raw);
 	sb_puts(&sb, " appears twice in this list");
 	if (ci && b->type == VT_STRING &&
-	    !dom_str_eq(a->u.s.s, a->u.s.len, b->u.s.s, b->u.s.len, false))
+	    !text_eq(a->u.s.s, a->u.s.len, b->u.s.s, b->u.s.len, false))
 		sb_printf(&sb, " ('%s' ignores case)", list_op(e));
 	f = add_finding(an, D_DUPLICATE_VALUE, b->span, sb_done(an, &sb));
 	add_note(f, a->span, "first here");
@@ -3298,11 +3298,11 @@ static bool
 ends_agree(const struct glob *p, const struct glob *q)
 {
 	if (p->n && q->n && p->t[0] < 256 && q->t[0] < 256 &&
-	    dom_fold((unsigned char)p->t[0]) != dom_fold((unsigned char)q->t[0]))
+	    text_fold((unsigned char)p->t[0]) != text_fold((unsigned char)q->t[0]))
 		return false;
 	if (p->n && q->n && p->t[p->n - 1] < 256 && q->t[q->n - 1] < 256 &&
-	    dom_fold((unsigned char)p->t[p->n - 1]) !=
-		    dom_fold((unsigned char)q->t[q->n - 1]))
+	    text_fold((unsigned char)p->t[p->n - 1]) !=
+		    text_fold((unsigned char)q->t[q->n - 1]))
 		return false;
 	return true;
 }

@@ -28,20 +28,6 @@ has_wildcard(const struct ir_value *v)
 		memchr(v->u.s.s, '?', v->u.s.len));
 }
 
-static int
-span_len(struct span s)
-{
-	return s.end > s.start ? (int)(s.end - s.start) : 0;
-}
-
-static const char *
-span_text(const struct rc_rule *r, struct span s)
-{
-	return s.start <= r->text.len ? r->text.data + s.start : "";
-}
-
-#define SPAN_ARGS(r, s) span_len(s), span_text((r), (s))
-
 /* An EQL string literal for v[0..n) in the arena. */
 static const char *
 quoted(struct check_ctx *cc, const char *s, size_t n)

@@ -16,21 +16,6 @@
 
 /* --- helpers ---------------------------------------------------------- */
 
-static int
-span_len(struct span s)
-{
-	return s.end > s.start ? (int)(s.end - s.start) : 0;
-}
-
-/* The text under an IR span (for "%.*s"). */
-static const char *
-span_text(const struct rc_rule *r, struct span s)
-{
-	return s.start <= r->text.len ? r->text.data + s.start : "";
-}
-
-#define SPAN_ARGS(r, s) span_len(s), span_text((r), (s))
-
 /* Does `a` hold the same test as `b`?  Structural, spans ignored. */
 static bool
 value_same(const struct ir_value *a, const struct ir_value *b)

@@ -4,6 +4,7 @@
  * eset.h).
  */
 #include "sema/eset.h"
+#include "base/text.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -1053,17 +1054,6 @@ split(const char *p, size_t n, struct col *k)
 	}
 }
 
-static bool
-is_blank(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t')
-			return false;
-	return true;
-}
-
 /* Reads the text line by line and hands each data line, split into
  * columns, to the loader of the kind.  Columns beyond MAXCOL are counted
  * but not kept: every kind has fewer, so such a line is rejected. */
@@ -1111,7 +1101,7 @@ eset_catalog_load(struct eset_catalog *c, const char *kind,
 		line++;
 		if (n && p[n - 1] == '\r')
 			n--;
-		if ((n && p[0] == '#') || is_blank(p, n))
+		if ((n && p[0] == '#') || text_is_blank(p, n))
 			continue;
 		r = fn(c, src, line, k, split(p, n, k), msg);
 		if (r < 0)

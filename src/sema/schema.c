@@ -3,6 +3,7 @@
  * (see schema.h).
  */
 #include "sema/schema.h"
+#include "base/text.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -371,18 +372,6 @@ load_line(struct schema *s, const char *origin, unsigned line, const char *p,
 	return insert(s, f) ? 0 : -1;
 }
 
-/* True for an empty line or one of spaces and tabs only. */
-static bool
-is_blank(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t')
-			return false;
-	return true;
-}
-
 /* Reads the text line by line.  The table is first grown for one entry per
  * line, which saves most rehashing; path prefixes add the rest. */
 int
@@ -415,7 +404,7 @@ schema_load(struct schema *s, const char *origin, const char *text,
 		line++;
 		if (n && p[n - 1] == '\r')
 			n--;
-		if (p[0] == '#' || is_blank(p, n))
+		if (p[0] == '#' || text_is_blank(p, n))
 			continue;
 		r = load_line(s, org, line, p, n, msg);
 		if (r < 0)

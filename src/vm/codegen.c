@@ -13,12 +13,10 @@
  */
 #include "vm/image.h"
 
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "sema/ir.h"
 
@@ -47,39 +45,6 @@ cfail(struct cg *g, const char *fmt, ...)
 
 static int expr(struct cg *g, struct strbuf *code, const struct ir_expr *e);
 
-/* Parses "a.b.c.d[/n]" or an IPv6 address with an optional prefix. */
-static bool
-parse_cidr(const char *s, size_t len, struct img_cidr *out)
-{
-	char buf[64], *slash, *end;
-	long pre;
-
-	if (len == 0 || len >= sizeof buf)
-		return false;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	memset(out, 0, sizeof *out);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	if (inet_pton(AF_INET, buf, out->addr) == 1)
-		out->family = 4;
-	else if (inet_pton(AF_INET6, buf, out->addr) == 1)
-		out->family = 6;
-	else
-		return false;
-	out->prefix = out->family == 4 ? 32 : 128;
-	if (slash) {
-		if (!slash[1])
-			return false;
-		pre = strtol(slash + 1, &end, 10);
-		if (*end || pre < 0 || pre > out->prefix)
-			return false;
-		out->prefix = (uint8_t)pre;
-	}
-	return true;
-}
-
 /* cidrMatch(x, "r1", "r2", ...) with constant ranges: x then CIDR.
  * Returns 1 when the call has another shape (compiled as a CALL). */
 static int
@@ -100,7 +65,7 @@ cidr(struct cg *g, struct strbuf *code, const struct ir_expr *e)
 	for (i = 0; i < n; i++) {
 		const struct ir_value *c = &e->u.call.args[i + 1]->u.c;
 
-		if (!parse_cidr(c->u.s.s, c->u.s.len, &v[i])) {
+		if (!img_parse_cidr(c->u.s.s, c->u.s.len, &v[i])) {
 			free(v);
 			return cfail(g, "cidrMatch: \"%.*s\" is not an address "
 				     "range", (int)c->u.s.len, c->u.s.s);
@@ -394,8 +359,9 @@ vm_compile_query(struct img_builder *b, const struct ir_query *q,
 		const struct ir_stage *s = i < q->nstages ? &q->stages[i] :
 					   q->until;
 
-		if (s->nkeys > UINT16_MAX) {
-			cfail(&g, "stage %zu: too many keys", i);
+		if (s->nkeys > IMG_MAX_KEYS) {
+			cfail(&g, "stage %zu: %zu join keys (at most %d)", i,
+			      s->nkeys, IMG_MAX_KEYS);
 			goto done;
 		}
 		keys[i] = calloc(s->nkeys ? s->nkeys : 1, sizeof **keys);

@@ -282,6 +282,7 @@ struct rule {
 	uint32_t (*guards)[8];
 	uint8_t *nguards;
 	uint32_t *resume;               /* code offset after the guards */
+	uint64_t *optkeys;              /* bit k: key k may be null (?f) */
 
 	struct pipe_state *pipes;
 	int64_t size_left;              /* -1: unlimited */
@@ -340,6 +341,8 @@ struct vm_engine {
 	int *slot;                      /* path id -> reader slot */
 	uint64_t gen;
 	uint64_t *cgen;                 /* per path: cache generation */
+	uint64_t *tsgen;                /* per path: tsval's generation */
+	int64_t *tsval;                 /* per path: the value as a time */
 	struct vm_val *cache;           /* per path: raw value */
 	struct proc *subject;           /* ancestor evaluation: a process */
 
@@ -572,10 +575,17 @@ rule_setup(struct vm_engine *e, struct rule *ru, uint32_t ri)
 	ru->resume = calloc(r->nstages + 1u, sizeof *ru->resume);
 	if (!ru->guards || !ru->nguards || !ru->resume)
 		exit(2);
-	for (i = 0; i < r->nstages; i++)
+	ru->optkeys = calloc(r->nstages + 1u, sizeof *ru->optkeys);
+	if (!ru->optkeys)
+		exit(2);
+	for (i = 0; i < r->nstages; i++) {
 		ru->nguards[i] = (uint8_t)vm_guards(e->rt, &r->stages[i].code,
 						    ru->guards[i], 8,
 						    &ru->resume[i]);
+		for (k = 0; k < r->stages[i].nkeys; k++)
+			if (key_optional(e->im, &r->stages[i].keys[k]))
+				ru->optkeys[i] |= (uint64_t)1 << k;
+	}
 	ru->pipes = calloc(r->npipes + 1u, sizeof *ru->pipes);
 	if (!ru->pipes)
 		exit(2);
@@ -828,9 +838,12 @@ vm_engine_new(const struct image *im, const struct vm_run_opts *o,
 	}
 	e->wm = malloc(e->npath * sizeof *e->wm);
 	e->cgen = calloc(e->npath, sizeof *e->cgen);
+	e->tsgen = calloc(e->npath, sizeof *e->tsgen);
+	e->tsval = calloc(e->npath, sizeof *e->tsval);
 	e->cache = calloc(e->npath, sizeof *e->cache);
 	e->slot = malloc(e->npath * sizeof *e->slot);
-	if (!e->wm || !e->cgen || !e->cache || !e->slot)
+	if (!e->wm || !e->cgen || !e->cache || !e->slot || !e->tsgen ||
+	    !e->tsval)
 		exit(2);
 	for (k = 0; k < e->npath; k++)
 		e->wm[k] = NO_TS;
@@ -1045,16 +1058,17 @@ proc_free(struct vm_engine *e, struct proc *p)
 	p->id = p->parent = NULL;
 }
 
+/* Whether v (or one of its elements) is exactly the string s[0..n). */
 static bool
-has_word(const struct vm_val *v, const char *w)
+has_str(const struct vm_val *v, const char *s, uint32_t n)
 {
-	uint32_t i, n = v->k == VK_MULTI ? v->u.m.n : 1;
+	uint32_t i, m = v->k == VK_MULTI ? v->u.m.n : 1;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < m; i++) {
 		const struct vm_val *x = v->k == VK_MULTI ? &v->u.m.v[i] : v;
 
-		if (x->k == VK_STR && x->u.s.n == strlen(w) &&
-		    memcmp(x->u.s.s, w, x->u.s.n) == 0)
+		if (x->k == VK_STR && x->u.s.n == n &&
+		    memcmp(x->u.s.s, s, n) == 0)
 			return true;
 	}
 	return false;
@@ -1068,8 +1082,8 @@ proc_note(struct vm_engine *e)
 	struct proc *p;
 	size_t m, i, j;
 
-	if (!has_word(get_path(e, e->p_cat), "process") ||
-	    !has_word(get_path(e, e->p_type), "start"))
+	if (!has_str(get_path(e, e->p_cat), "process", 7) ||
+	    !has_str(get_path(e, e->p_type), "start", 5))
 		return;
 	id = str_of(get_path(e, e->p_pid));
 	if (id->k != VK_STR)
@@ -1136,22 +1150,27 @@ proc_note(struct vm_engine *e)
 
 /* ---- timestamps ---- */
 
+/* The current event's time by path p, parsed once per event. */
 static int64_t
 ts_of(struct vm_engine *e, int p)
 {
-	const struct vm_val *v = str_of(get_path(e, p));
-	int64_t t;
+	const struct vm_val *v;
+	int64_t t = NO_TS;
 
-	switch (v->k) {
-	case VK_LONG: return v->u.i;
-	case VK_DOUBLE:
-		return vm_double_ms(v->u.d, &t) ? t : NO_TS;
-	case VK_STR:
-		if (vm_parse_date(v->u.s.s, v->u.s.n, &t))
-			return t;
+	if (p < 0)
 		return NO_TS;
-	default: return NO_TS;
-	}
+	if (e->tsgen[p] == e->gen)
+		return e->tsval[p];
+	v = str_of(get_path(e, p));
+	if (v->k == VK_LONG)
+		t = v->u.i;
+	else if (v->k == VK_DOUBLE && !vm_double_ms(v->u.d, &t))
+		t = NO_TS;
+	else if (v->k == VK_STR && !vm_parse_date(v->u.s.s, v->u.s.n, &t))
+		t = NO_TS;
+	e->tsgen[p] = e->gen;
+	e->tsval[p] = t;
+	return t;
 }
 
 /* ---- output ---- */
@@ -1926,9 +1945,9 @@ try_stage(struct vm_engine *e, struct rule *ru, uint16_t s,
 {
 	const struct img_stage *st = &ru->r->stages[s];
 	const struct vm_host host = { host_field, host_ancestor, e, true };
-	struct vm_val vals[64], cur[64];
-	bool opt[64];
-	uint16_t k, n = st->nkeys < 64 ? st->nkeys : 64;
+	struct vm_val vals[IMG_MAX_KEYS], cur[IMG_MAX_KEYS];
+	bool opt[IMG_MAX_KEYS];
+	uint16_t k, n = st->nkeys;     /* the loader bounds it */
 
 	if (ru->stopped)
 		return;
@@ -1951,7 +1970,7 @@ try_stage(struct vm_engine *e, struct rule *ru, uint16_t s,
 		e->stats.no_timestamp++;
 	for (k = 0; k < n; k++) {
 		vm_eval(e->rt, &st->keys[k], &host, &vals[k]);
-		opt[k] = key_optional(e->im, &st->keys[k]);
+		opt[k] = ru->optkeys[s] >> k & 1;
 	}
 	if (!ru->active) {
 		ru->active = true;
@@ -2023,21 +2042,6 @@ dispatch_category(struct vm_engine *e, const struct vm_val *c,
 	}
 }
 
-static bool
-cat_matches(const struct vm_val *c, const char *s, uint32_t n)
-{
-	uint32_t i, m = c->k == VK_MULTI ? c->u.m.n : 1;
-
-	for (i = 0; i < m; i++) {
-		const struct vm_val *x = c->k == VK_MULTI ? &c->u.m.v[i] : c;
-
-		if (x->k == VK_STR && x->u.s.n == n &&
-		    memcmp(x->u.s.s, s, n) == 0)
-			return true;
-	}
-	return false;
-}
-
 static void
 one_event(struct vm_engine *e, uint64_t index)
 {
@@ -2072,7 +2076,7 @@ one_event(struct vm_engine *e, uint64_t index)
 						  ru->r->stages[s].category,
 						  &n);
 
-			if (!cs || cat_matches(c, cs, n))
+			if (!cs || has_str(c, cs, n))
 				try_stage(e, ru, s, &ev, index, 0);
 		}
 		ev_drop(ev);
@@ -2292,6 +2296,7 @@ vm_engine_free(struct vm_engine *e)
 		free(ru->guards);
 		free(ru->nguards);
 		free(ru->resume);
+		free(ru->optkeys);
 		free(ru->trailing);
 		free(ru->later);
 		free(ru->first_log);
@@ -2332,6 +2337,8 @@ vm_engine_free(struct vm_engine *e)
 	free(e->tspaths);
 	free(e->wm);
 	free(e->cgen);
+	free(e->tsgen);
+	free(e->tsval);
 	free(e->cache);
 	free(e->slot);
 	sb_free(&e->line);

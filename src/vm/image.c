@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "sema/ir.h"
+#include "sema/literal.h"
 
 const struct opcode_info opcode_table[OPC__COUNT] = {
 #define X(e, name, fmt, pops, pushes, flow, doc) \
@@ -115,6 +116,17 @@ set_u32(uint8_t *p, uint32_t v)
 }
 
 /* ---- CRC-32 ---- */
+
+bool
+img_parse_cidr(const char *s, size_t len, struct img_cidr *out)
+{
+	unsigned prefix = 0;
+
+	memset(out, 0, sizeof *out);
+	out->family = (uint8_t)lit_parse_cidr(s, len, out->addr, &prefix);
+	out->prefix = (uint8_t)prefix;
+	return out->family != 0;
+}
 
 uint32_t
 img_crc32(const uint8_t *p, size_t n)
@@ -815,6 +827,10 @@ load_rules(struct ld *l, const uint8_t *p, uint32_t len)
 			if (c.bad)
 				return fail(l, "rule %u stage %u: truncated",
 					    r, s);
+			if (st->nkeys > IMG_MAX_KEYS)
+				return fail(l, "rule %u stage %u: %u join keys "
+					    "(at most %u)", r, s, st->nkeys,
+					    IMG_MAX_KEYS);
 			if (st->flags & ~3u)
 				return fail(l, "rule %u stage %u: unknown "
 					    "flags 0x%x", r, s, st->flags);

@@ -46,6 +46,7 @@
 #define IMG_MAX_DEPTH 1024      /* deepest stack the verifier accepts */
 #define IMG_NONE 0xFFFFFFFFu    /* "no pool entry" in rule fields */
 #define IMG_MAX_RUNS 100        /* `with runs=N`: Elasticsearch's limit */
+#define IMG_MAX_KEYS 64         /* join keys of a stage */
 
 enum img_fmt { FMT_NONE, FMT_U8, FMT_U32, FMT_IDXF, FMT_CALL, FMT_I32 };
 enum img_flow { FLOW_NEXT, FLOW_JUMP, FLOW_BRANCH, FLOW_END };
@@ -246,6 +247,10 @@ size_t img_emit(struct strbuf *code, enum opcode op, uint32_t a,
 		uint32_t c, uint32_t d);
 /* Points the jump instruction at `at` to `target` (offsets in `code`). */
 void img_patch_jump(struct strbuf *code, size_t at, size_t target);
+
+/* Parses an address or CIDR network (sema/literal.h's syntax) into a
+ * range; false when malformed. */
+bool img_parse_cidr(const char *s, size_t len, struct img_cidr *out);
 
 /* CRC-32 (IEEE 802.3, reflected, as zlib's). */
 uint32_t img_crc32(const uint8_t *p, size_t n);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "sema/ir.h"
 #include "sema/literal.h"
 #include "vm/regex.h"
@@ -166,26 +167,6 @@ vm_scratch_reset(struct vm_rt *rt)
 
 /* ---- strings ---- */
 
-static unsigned char
-fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
-static bool
-str_eq(const char *a, size_t an, const char *b, size_t bn, bool ci)
-{
-	size_t i;
-
-	if (an != bn)
-		return false;
-	if (!ci)
-		return memcmp(a, b, an) == 0;
-	for (i = 0; i < an; i++)
-		if (fold((unsigned char)a[i]) != fold((unsigned char)b[i]))
-			return false;
-	return true;
-}
 
 static int
 str_cmp(const char *a, size_t an, const char *b, size_t bn)
@@ -207,7 +188,7 @@ str_find(const char *h, size_t hn, const char *n, size_t nn, size_t from,
 	if (from > hn)
 		return -1;
 	for (i = from; i + nn <= hn; i++)
-		if (str_eq(h + i, nn, n, nn, ci))
+		if (text_eq(h + i, nn, n, nn, ci))
 			return (int64_t)i;
 	return -1;
 }
@@ -221,7 +202,7 @@ str_rfind(const char *h, size_t hn, const char *n, size_t nn, size_t from,
 	if (nn > hn || from > hn - nn)
 		return -1;
 	for (i = hn - nn + 1; i-- > from;)
-		if (str_eq(h + i, nn, n, nn, ci))
+		if (text_eq(h + i, nn, n, nn, ci))
 			return (int64_t)i;
 	return -1;
 }
@@ -233,7 +214,7 @@ hash_str(const char *s, size_t n, bool ci)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		h = (h ^ (ci ? fold((unsigned char)s[i]) :
+		h = (h ^ (ci ? text_fold((unsigned char)s[i]) :
 			  (unsigned char)s[i])) * 16777619u;
 	return h;
 }
@@ -551,7 +532,7 @@ scalar_cmp(const struct vm_val *a, const struct vm_val *b, bool ci)
 				return c;
 		}
 		if (ci)
-			return str_eq(a->u.s.s, a->u.s.n, b->u.s.s, b->u.s.n,
+			return text_eq(a->u.s.s, a->u.s.n, b->u.s.s, b->u.s.n,
 				      true) ? 0 : 2;
 		return str_cmp(a->u.s.s, a->u.s.n, b->u.s.s, b->u.s.n);
 	}
@@ -665,7 +646,7 @@ set_has(const struct vm_rt *rt, uint32_t idx, const struct vm_val *v,
 		     i = (i + 1) & m) {
 			const struct img_value *e = &pe->u.set.v[tab[i] - 1];
 
-			if (str_eq(e->u.s.s, e->u.s.len, v->u.s.s, v->u.s.n,
+			if (text_eq(e->u.s.s, e->u.s.len, v->u.s.s, v->u.s.n,
 				   ci))
 				return true;
 		}
@@ -870,9 +851,9 @@ one_field(struct vm_rt *rt, const struct img_pool_entry *pe,
 	if (pe->u.field.transform == TR_INBOUND) {
 		/* network.direction as ESET's Inbound boolean */
 		if (in->k == VK_STR)
-			set_bool(out, str_eq(in->u.s.s, in->u.s.n, "inbound",
+			set_bool(out, text_eq(in->u.s.s, in->u.s.n, "inbound",
 					     7, true) ||
-				 str_eq(in->u.s.s, in->u.s.n, "ingress", 7,
+				 text_eq(in->u.s.s, in->u.s.n, "ingress", 7,
 					true));
 		return;
 	}
@@ -1077,9 +1058,9 @@ str_pred(unsigned fn, const struct vm_val *a, const char *t, uint32_t tn,
 		return false;
 	switch (fn) {
 	case FN_STARTSWITH:
-		return a->u.s.n >= tn && str_eq(a->u.s.s, tn, t, tn, ci);
+		return a->u.s.n >= tn && text_eq(a->u.s.s, tn, t, tn, ci);
 	case FN_ENDSWITH:
-		return a->u.s.n >= tn && str_eq(a->u.s.s + a->u.s.n - tn, tn,
+		return a->u.s.n >= tn && text_eq(a->u.s.s + a->u.s.n - tn, tn,
 						t, tn, ci);
 	default:
 		return str_find(a->u.s.s, a->u.s.n, t, tn, 0, ci) >= 0;
@@ -1120,17 +1101,11 @@ call(struct vm_rt *rt, unsigned fn, struct vm_val *arg, unsigned argc,
 			return;
 		for (k = 1; k < argc; k++) {
 			struct img_cidr c;
-			unsigned prefix;
 			bool r;
 
-			if (arg[k].k != VK_STR)
+			if (arg[k].k != VK_STR ||
+			    !img_parse_cidr(arg[k].u.s.s, arg[k].u.s.n, &c))
 				return;
-			c.family = (uint8_t)lit_parse_cidr(arg[k].u.s.s,
-							   arg[k].u.s.n,
-							   c.addr, &prefix);
-			if (!c.family)
-				return;
-			c.prefix = (uint8_t)prefix;
 			ANY_ELEMENT(r, &arg[0], e, cidr_has(&c, 1, e));
 			if (r) {
 				set_bool(out, true);
@@ -1475,7 +1450,7 @@ eq_add(struct vm_rt *rt, struct eqidx *x, const char *s, uint32_t n,
 	uint32_t m = x->cap - 1, i;
 
 	for (i = hash_str(s, n, x->ci) & m; x->tab[i].s; i = (i + 1) & m)
-		if (str_eq(x->tab[i].s, x->tab[i].n, s, n, x->ci))
+		if (text_eq(x->tab[i].s, x->tab[i].n, s, n, x->ci))
 			break;
 	if (!x->tab[i].s) {
 		x->tab[i].s = s;
@@ -1606,7 +1581,7 @@ eq_eval(struct vm_rt *rt, struct eqidx *x, const struct vm_host *host)
 		     h = (h + 1) & m) {
 			uint32_t l;
 
-			if (!str_eq(x->tab[h].s, x->tab[h].n, e->u.s.s,
+			if (!text_eq(x->tab[h].s, x->tab[h].n, e->u.s.s,
 				    e->u.s.n, x->ci))
 				continue;
 			for (l = x->tab[h].head; l; l = rt->links[l - 1].next)
@@ -2117,9 +2092,11 @@ run(struct vm_rt *rt, const struct img_block *b, uint32_t at,
 	}
 }
 
-void
-vm_eval(struct vm_rt *rt, const struct img_block *b,
-	const struct vm_host *host, struct vm_val *out)
+/* Runs block b from offset `at` in a frame above the frames in use (an
+ * ancestor block runs while a rule block waits for it). */
+static void
+frame(struct vm_rt *rt, const struct img_block *b, uint32_t at,
+      const struct vm_host *host, struct vm_val *out)
 {
 	size_t base = rt->top;
 
@@ -2128,24 +2105,26 @@ vm_eval(struct vm_rt *rt, const struct img_block *b,
 		return;
 	}
 	rt->top = base + b->maxdepth + 1;
-	run(rt, b, 0, host, rt->stack + base, out);
+	run(rt, b, at, host, rt->stack + base, out);
 	rt->top = base;
+}
+
+void
+vm_eval(struct vm_rt *rt, const struct img_block *b,
+	const struct vm_host *host, struct vm_val *out)
+{
+	frame(rt, b, 0, host, out);
 }
 
 bool
 vm_test_at(struct vm_rt *rt, const struct img_block *b, uint32_t at,
 	   const struct vm_host *host)
 {
-	size_t base = rt->top;
 	struct vm_val v;
 
 	if (at >= b->len)
 		return true;
-	if (base + (size_t)b->maxdepth + 1 > rt->stackcap)
-		return false;   /* not reachable for verified code */
-	rt->top = base + b->maxdepth + 1;
-	run(rt, b, at, host, rt->stack + base, &v);
-	rt->top = base;
+	frame(rt, b, at, host, &v);
 	return truthy(&v);
 }
 
@@ -2153,10 +2132,7 @@ bool
 vm_test(struct vm_rt *rt, const struct img_block *b,
 	const struct vm_host *host)
 {
-	struct vm_val v;
-
-	vm_eval(rt, b, host, &v);
-	return truthy(&v);
+	return vm_test_at(rt, b, 0, host);
 }
 
 /* ---- values as keys ---- */
@@ -2210,7 +2186,7 @@ vm_val_same(const struct vm_val *a, const struct vm_val *b)
 	case VK_DATE: return a->u.i == b->u.i;
 	case VK_DOUBLE: return a->u.d == b->u.d;
 	case VK_STR:
-		return str_eq(a->u.s.s, a->u.s.n, b->u.s.s, b->u.s.n, false);
+		return text_eq(a->u.s.s, a->u.s.n, b->u.s.s, b->u.s.n, false);
 	default: return false;
 	}
 }

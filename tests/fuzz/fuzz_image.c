@@ -32,92 +32,12 @@
 #include "vm/engine.h"
 #include "vm/image.h"
 
+#include "../image_events.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-/*
- * The events every accepted image runs on (' stands for "): the fields of
- * the seed rules as strings, arrays, numbers, nulls and absent fields;
- * timestamps in order, out of order inside the reorder window and later
- * than it, absent, epoch numbers and not dates; a chain of process starts
- * for the ESET process table; one malformed line.  The same as
- * tests/test_vm.c's run_events.
- */
-static const char events[] =
-	"{'@timestamp':'2024-05-01T10:00:00.000Z','event':{'id':'e1'"
-	",'category':['process'],'type':['start'],'kind':'process'"
-	",'sequence':1,'created':'2024-05-01T10:00:00Z'},'host':"
-	"{'id':'h1'},'user':{'name':'u1'},'process':{'entity_id':'P0'"
-	",'pid':4,'name':'userinit.exe','command_line':'userinit enc'}}\n"
-	"{'@timestamp':'2024-05-01T10:00:01.000Z','event':{'id':'e2'"
-	",'category':['process'],'type':['start'],'kind':'process'"
-	",'sequence':2,'created':1714557601000},'host':{'id':'h1'}"
-	",'user':{'name':'u1'},'process':{'entity_id':'P1','pid':8"
-	",'name':'explorer.exe','parent':{'entity_id':'P0'"
-	",'name':'userinit.exe'}}}\n"
-	"{'@timestamp':'2024-05-01T10:00:02.000Z','event':{'id':'e3'"
-	",'category':['process'],'type':['start']},'host':{'id':'h1'}"
-	",'user':{'name':'u1'},'process':{'entity_id':'P2','pid':12"
-	",'name':'WINWORD.EXE','title':'b','parent':{'entity_id':'P1'"
-	",'name':'explorer.exe'}}}\n"
-	"{'@timestamp':'2024-05-01T10:00:05.000Z','event':{'id':'e4'"
-	",'category':['process'],'type':['start']},'host':{'id':'h1'}"
-	",'user':{'name':'u1'},'process':{'entity_id':'C1','pid':42"
-	",'name':'cmd.exe','args':['/c','-ENC abc']"
-	",'command_line':'cmd /c -enc abc'"
-	",'parent':{'entity_id':'P2','name':'WINWORD.EXE'}}}\n"
-	"{'@timestamp':'2024-05-01T10:00:04.000Z','event':{'id':'e5'"
-	",'category':'process','type':'start'},'host':{'id':'h1'}"
-	",'user':{'name':'u1'},'process':{'entity_id':'C2','pid':43.0"
-	",'name':'powershell.exe','args':'-EncodedCommand x'"
-	",'parent':{'entity_id':'P2'}}}\n"
-	"{'@timestamp':'2024-05-01T10:00:10.000Z','event':{'id':'e6'"
-	",'category':['file']},'host':{'id':'h1'},'user':{'name':'u2'}"
-	",'file':{'extension':'tmp'}}\n"
-	"{'@timestamp':'2024-05-01T10:00:20.000Z','event':{'id':'e7'"
-	",'category':['network']},'host':{'id':'h1'},'user':"
-	"{'name':'u1'},'destination':{'port':443},'source':"
-	"{'ip':'10.1.2.3'},'process':{'pid':42}}\n"
-	"{'@timestamp':'2024-05-01T10:00:21.000Z','event':{'id':'e8'"
-	",'category':['network']},'host':{'id':'h1'},'user':"
-	"{'name':['u1','u2']},'destination':{'port':'8443'}"
-	",'source':{'ip':['fe80::1','8.8.8.8']},'process':{'pid':42}}\n"
-	"{'event':{'id':'e9','category':['process']},'host':"
-	"{'id':'h1'},'process':{'pid':-1,'name':['a.exe','CMD.EXE']"
-	",'Ext':{'x':null}}}\n"
-	"{'@timestamp':1714557630000,'event':{'id':'e10'"
-	",'category':['process'],'type':['end']},'host':{'id':'h1'}"
-	",'user':{'name':'u1'}"
-	",'process':{'entity_id':'C1','pid':42,'name':'cmd.exe'}}\n"
-	"{'@timestamp':'2024-05-01T09:00:00.000Z','event':{'id':'e11'"
-	",'category':['intrusion_detection'],'type':['info']}"
-	",'host':{'id':'h1'},'rule':{'name':'rundll32 late'}"
-	",'process':{'entity_id':'P2'}}\n"
-	"{'@timestamp':'2024-05-01T10:00:40.000Z','event':{'id':'e12'"
-	",'category':['intrusion_detection'],'type':['info']}"
-	",'host':{'id':'h1'},'rule':{'name':'Rundll32 one'}"
-	",'process':{'entity_id':'P2'}}\n"
-	"{'@timestamp':'2024-05-01T10:00:41.000Z','event':{'id':'e13'"
-	",'category':['intrusion_detection'],'type':['info']}"
-	",'host':{'id':'h1'},'rule':{'name':'regsvr32 one'}"
-	",'process':{'entity_id':'P2'}}\n"
-	"{'@timestamp':'2024-05-01T10:00:42.000Z','event':{'id':'e14'"
-	",'category':['intrusion_detection'],'type':['info']}"
-	",'host':{'id':'h1'},'rule':{'name':'rundll32 two'}"
-	",'process':{'entity_id':'P2'}}\n"
-	"{'@timestamp':'2024-05-01T10:00:43.000Z','event':{'id':'e15'"
-	",'category':['intrusion_detection'],'type':['info']}"
-	",'host':{'id':'h1'},'rule':{'name':'REGSVR32 two'}"
-	",'process':{'entity_id':'P2'}}\n"
-	"{'@timestamp':'2024-05-01T10:00:50.000Z'"
-	",'event':{'category':'network'},'destination':{'port':null}"
-	",'process':{'name':[],'pid':1e300}}\n"
-	"{'@timestamp': '2024-05-01T10:00:51Z', 'event': \n"
-	"{'@timestamp':'not a date','event':{'id':'e18'"
-	",'category':['process'],'kind':'process'"
-	",'created':'2024-05-01T10:00:06Z'},'host':{'id':'h1'}"
-	",'process':{'entity_id':'P0','pid':42,'command_line':'x ENC'}}\n";
-
+/* Accepted images run on tests/image_events.h, written to a file once. */
 static char events_path[4096];
 static FILE *sink;              /* results and diagnostics: /dev/null */
 
@@ -133,7 +53,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *dir = getenv("TMPDIR");
 	FILE *f;
-	size_t i;
 	int fd;
 
 	(void)argc;
@@ -145,9 +64,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		perror("fuzz_image: events file");
 		abort();
 	}
-	for (i = 0; events[i]; i++)
-		putc(events[i] == '\'' ? '"' : events[i], f);
-	if (fclose(f) != 0 || !(sink = fopen("/dev/null", "w"))) {
+	if (image_events_write(f) != 0 || fclose(f) != 0 ||
+	    !(sink = fopen("/dev/null", "w"))) {
 		perror("fuzz_image: events file");
 		abort();
 	}
@@ -172,7 +90,7 @@ run(const struct image *im)
 			abort();
 		return;
 	}
-	if (vm_engine_feed(e, events_path, sink) != 1)
+	if (vm_engine_feed(e, events_path, sink) != IMAGE_BAD_EVENTS)
 		abort();
 	vm_engine_finish(e);
 	vm_engine_free(e);
