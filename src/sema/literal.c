@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "vm/regex.h"
+#include "pattern/regex.h"
 
 static int
 hexval(char c)

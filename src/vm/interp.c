@@ -23,7 +23,7 @@
 #include "base/text.h"
 #include "sema/ir.h"
 #include "sema/literal.h"
-#include "vm/regex.h"
+#include "pattern/regex.h"
 
 /* DFA cache per pattern list at run time. */
 #define RT_RX_CACHE ((size_t)1 << 20)

@@ -29,10 +29,10 @@
 #include <unistd.h>
 
 #include "rulec.h"
-#include "vm/engine.h"
+#include "replay/engine.h"
 #include "vm/image.h"
 
-#include "../image_events.h"
+#include "../unit/image_events.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

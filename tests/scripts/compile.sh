@@ -17,7 +17,7 @@ flip() {
 		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 
-"$RULEC" compile -q -o "$tmp/a.rbc" "$TOP_SRCDIR/rules" "$TOP_SRCDIR/tests/lint/good" 2>"$tmp/err"
+"$RULEC" compile -q -o "$tmp/a.rbc" "$TOP_SRCDIR/rules" "$TOP_SRCDIR/tests/golden/lint/good" 2>"$tmp/err"
 [ $? -eq 0 ] && [ -s "$tmp/a.rbc" ] && ok || { bad "compile"; cat "$tmp/err"; }
 "$RULEC" disasm "$tmp/a.rbc" >"$tmp/dis" 2>"$tmp/err"
 [ $? -eq 0 ] && ok || { bad "disasm"; cat "$tmp/err"; }

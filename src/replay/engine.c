@@ -31,7 +31,7 @@
  * and sequences without maxspan keep state for the whole input (the
  * linter warns about the latter).
  */
-#include "vm/engine.h"
+#include "replay/engine.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

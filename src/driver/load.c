@@ -10,7 +10,7 @@
  *   .xml           one ESET Inspect rule (<rule>), or several under a
  *                  wrapper element
  */
-#include "front/load.h"
+#include "driver/load.h"
 
 #include <dirent.h>
 #include <errno.h>

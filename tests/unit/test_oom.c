@@ -20,7 +20,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
-#include "front/load.h"
+#include "driver/load.h"
 #include "front/xmlcheck.h"
 #include "sema/eset.h"
 

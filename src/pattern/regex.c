@@ -67,7 +67,7 @@
  *   one 64 MiB string                              0.90-0.99 GB/s
  *   `(a|aa)*b`, `(a*)*b`, `(.*a){20}b` on 100,000 'a': 0.11 ms each
  */
-#include "vm/regex.h"
+#include "pattern/regex.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -24,7 +24,7 @@
 #include <cmocka.h>
 
 #include "sema/literal.h"
-#include "vm/regex.h"
+#include "pattern/regex.h"
 
 /* --- helpers ------------------------------------------------------------ */
 

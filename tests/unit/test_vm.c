@@ -19,7 +19,7 @@
 #include "rulec.h"
 #include "sema/ir.h"
 #include "sema/rule.h"
-#include "vm/engine.h"
+#include "replay/engine.h"
 #include "vm/image.h"
 
 #include "image_events.h"

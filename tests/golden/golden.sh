@@ -1,5 +1,5 @@
 #!/bin/sh
-# Golden tests: each NAME.expected in tests/golden and tests/lint/bad pins
+# Golden tests: each NAME.expected in tests/golden and tests/golden/lint/bad pins
 # the exact output of one rulec command.  Its first line gives the
 # arguments:
 #     # args: lint --dump-ir {dir}/NAME.eql
@@ -19,7 +19,7 @@ pass=0 fail=0 skip=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-for exp in "$TOP_SRCDIR"/tests/golden/*.expected "$TOP_SRCDIR"/tests/lint/bad/*.expected; do
+for exp in "$TOP_SRCDIR"/tests/golden/*.expected "$TOP_SRCDIR"/tests/golden/lint/bad/*.expected; do
 	[ -f "$exp" ] || continue
 	dir=$(dirname "$exp")
 	name=$(basename "$exp" .expected)

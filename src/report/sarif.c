@@ -1,7 +1,7 @@
 /*
  * sarif.c - SARIF 2.1.0 rendering (see sarif.h).
  */
-#include "base/sarif.h"
+#include "report/sarif.h"
 
 #include <string.h>
 

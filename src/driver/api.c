@@ -14,14 +14,14 @@
 #include <string.h>
 
 #include "base/diag.h"
-#include "base/sarif.h"
-#include "front/load.h"
+#include "report/sarif.h"
+#include "driver/load.h"
 #include "sema/rule.h"
 #include "sema/eset.h"
 #include "sema/schema.h"
 #include "front/xmlcheck.h"
 #include "check/check.h"
-#include "vm/engine.h"
+#include "replay/engine.h"
 #include "vm/image.h"
 
 /* The built-in catalogues, generated from schemas/. */
