@@ -185,7 +185,7 @@ struct atom {
 	const struct ir_expr *field;
 	const char *sig;
 	unsigned view;                  /* ipfam of the field as written */
-	enum ast_op op;                 /* AF_CMP */
+	enum ir_op op;                 /* AF_CMP */
 	const struct ir_value *vals;
 	size_t nvals;
 	bool ci, exact;
@@ -440,12 +440,12 @@ eset_relation(const struct ir_expr *e, bool neg)
 	if (e->kind != IR_CMP)
 		return NULL;
 	switch (e->u.cmp.op) {
-	case OP_EQ: return neg ? "isnot" : "is";
-	case OP_NE: return neg ? "is" : "isnot";
-	case OP_LT: return neg ? "greaterOrEqual" : "less";
-	case OP_LE: return neg ? "greater" : "lessOrEqual";
-	case OP_GT: return neg ? "lessOrEqual" : "greater";
-	case OP_GE: return neg ? "less" : "greaterOrEqual";
+	case IR_OP_EQ: return neg ? "isnot" : "is";
+	case IR_OP_NE: return neg ? "is" : "isnot";
+	case IR_OP_LT: return neg ? "greaterOrEqual" : "less";
+	case IR_OP_LE: return neg ? "greater" : "lessOrEqual";
+	case IR_OP_GT: return neg ? "lessOrEqual" : "greater";
+	case IR_OP_GE: return neg ? "less" : "greaterOrEqual";
 	default: return NULL;
 	}
 }
@@ -491,7 +491,7 @@ eset_atom_text(struct an *an, struct strbuf *sb, const struct ir_expr *e,
 		return false;
 	sb_printf(sb, "%s ", field_shown(f));
 	if (v && v->type == VT_NULL) {
-		bool set = (e->u.cmp.op == OP_NE) != neg;
+		bool set = (e->u.cmp.op == IR_OP_NE) != neg;
 		sb_puts(sb, set ? "isset" : "isnotset");
 		return true;
 	}
@@ -545,12 +545,12 @@ eset_text(struct an *an, struct strbuf *sb, const struct ir_expr *e)
 		/* the lowering of isnot & co: AND(f != null, NOT(test)) */
 		if (e->kind == IR_AND && e->u.list.n == 2 && e->u.list.v[0] &&
 		    e->u.list.v[0]->kind == IR_CMP &&
-		    e->u.list.v[0]->u.cmp.op == OP_NE && e->u.list.v[1]) {
+		    e->u.list.v[0]->u.cmp.op == IR_OP_NE && e->u.list.v[1]) {
 			const struct ir_expr *t = e->u.list.v[1];
 			if (t->kind == IR_NOT && t->u.sub &&
 			    eset_atom_text(an, sb, t->u.sub, true))
 				return;
-			if (t->kind == IR_CMP && t->u.cmp.op == OP_NE) {
+			if (t->kind == IR_CMP && t->u.cmp.op == IR_OP_NE) {
 				sb_printf(sb, "%s isnotempty",
 					  field_shown(atom_field(t)));
 				return;
@@ -715,7 +715,7 @@ nonascii(const char *s, size_t n)
 
 /* The integer key range of `x op c` (DK_INT); false if not exact. */
 static bool
-int_cmp(enum ast_op op, const struct ir_value *v, struct rng *out)
+int_cmp(enum ir_op op, const struct ir_value *v, struct rng *out)
 {
 	struct rng all = dom_int_all();
 	double c;
@@ -739,25 +739,25 @@ int_cmp(enum ast_op op, const struct ir_value *v, struct rng *out)
 	(void)c;
 	*out = all;
 	switch (op) {
-	case OP_EQ:
+	case IR_OP_EQ:
 		if (lo != hi)
 			return false;   /* a fraction on an integer field */
 		out->lo = out->hi = dom_int_key(lo);
 		return true;
-	case OP_LT:                     /* x < c: x <= ceil(c) - 1 */
+	case IR_OP_LT:                     /* x < c: x <= ceil(c) - 1 */
 		if (lo == INT64_MIN)
 			return false;   /* beyond 64 bits: no claim */
 		out->hi = dom_int_key(lo - 1);
 		return true;
-	case OP_LE:
+	case IR_OP_LE:
 		out->hi = dom_int_key(hi);
 		return true;
-	case OP_GT:                     /* x > c: x >= floor(c) + 1 */
+	case IR_OP_GT:                     /* x > c: x >= floor(c) + 1 */
 		if (hi == INT64_MAX)
 			return false;
 		out->lo = dom_int_key(hi + 1);
 		return true;
-	case OP_GE:
+	case IR_OP_GE:
 		out->lo = dom_int_key(lo);
 		return true;
 	default:
@@ -778,14 +778,14 @@ real_of(const struct ir_value *v, double *d)
 }
 
 static enum dom_op
-dom_op_of(enum ast_op op)
+dom_op_of(enum ir_op op)
 {
 	switch (op) {
-	case OP_LT: return DOM_LT;
-	case OP_LE: return DOM_LE;
-	case OP_GT: return DOM_GT;
-	case OP_GE: return DOM_GE;
-	case OP_NE: return DOM_NE;
+	case IR_OP_LT: return DOM_LT;
+	case IR_OP_LE: return DOM_LE;
+	case IR_OP_GT: return DOM_GT;
+	case IR_OP_GE: return DOM_GE;
+	case IR_OP_NE: return DOM_NE;
 	default: return DOM_EQ;
 	}
 }
@@ -828,22 +828,22 @@ make_pred(struct an *an, struct atom *t, const struct var *v,
 				return true;
 			rv[0] = all;
 			switch (t->op) {
-			case OP_LT:
+			case IR_OP_LT:
 				if (u128_is_zero(x.lo))
 					rv[0].lo = u128_add1(all.lo),
 					rv[0].hi = all.lo;   /* empty */
 				else
 					rv[0].hi = u128_sub1(x.lo);
 				break;
-			case OP_LE: rv[0].hi = x.lo; break;
-			case OP_GT:
+			case IR_OP_LE: rv[0].hi = x.lo; break;
+			case IR_OP_GT:
 				if (u128_is_max(x.lo))
 					rv[0].lo = u128_add1(all.lo),
 					rv[0].hi = all.lo;
 				else
 					rv[0].lo = u128_add1(x.lo);
 				break;
-			case OP_GE: rv[0].lo = x.lo; break;
+			case IR_OP_GE: rv[0].lo = x.lo; break;
 			default: return true;
 			}
 			if (!rset_make(an->a, rv, 1, &t->set))
@@ -870,7 +870,7 @@ make_pred(struct an *an, struct atom *t, const struct var *v,
 			return false;
 		if (t->form == AF_EQ || t->form == AF_IN) {
 			for (i = 0; i < t->nvals; i++)
-				if (!int_cmp(OP_EQ, &t->vals[i], &rv[i]))
+				if (!int_cmp(IR_OP_EQ, &t->vals[i], &rv[i]))
 					return true;
 		} else if (t->form == AF_CMP && t->nvals == 1) {
 			if (!int_cmp(t->op, &t->vals[0], &rv[0]))
@@ -1151,14 +1151,14 @@ not_of(struct an *an, struct lnode *x, const struct ir_expr *ir)
 	return finish(an, n);
 }
 
-static enum ast_op
-flip_op(enum ast_op op)
+static enum ir_op
+flip_op(enum ir_op op)
 {
 	switch (op) {
-	case OP_LT: return OP_GT;
-	case OP_LE: return OP_GE;
-	case OP_GT: return OP_LT;
-	case OP_GE: return OP_LE;
+	case IR_OP_LT: return IR_OP_GT;
+	case IR_OP_LE: return IR_OP_GE;
+	case IR_OP_GT: return IR_OP_LT;
+	case IR_OP_GE: return IR_OP_LE;
 	default: return op;
 	}
 }
@@ -1167,7 +1167,7 @@ static struct lnode *
 build_cmp(struct an *an, const struct ir_expr *e)
 {
 	const struct ir_expr *l = e->u.cmp.l, *r = e->u.cmp.r, *f, *c;
-	enum ast_op op = e->u.cmp.op;
+	enum ir_op op = e->u.cmp.op;
 	struct atom t;
 	struct lnode *x;
 
@@ -1187,7 +1187,7 @@ build_cmp(struct an *an, const struct ir_expr *e)
 	t.nvals = 1;
 	t.ci = e->u.cmp.ci;
 	if (c->u.c.type == VT_NULL) {
-		if (op != OP_EQ && op != OP_NE)
+		if (op != IR_OP_EQ && op != IR_OP_NE)
 			return free_leaf(an, e);
 		if (f->u.f.ipfam) {
 			/* a view is missing when the address is of the other
@@ -1201,13 +1201,13 @@ build_cmp(struct an *an, const struct ir_expr *e)
 			t.nvals = 0;
 			t.vals = NULL;
 		}
-		if ((op == OP_NE) == (t.kind == AK_NULL))
+		if ((op == IR_OP_NE) == (t.kind == AK_NULL))
 			return not_of(an, field_leaf(an, NULL, f, &t), e);
 		return field_leaf(an, e, f, &t);
 	}
-	if (op == OP_EQ || op == OP_NE) {
+	if (op == IR_OP_EQ || op == IR_OP_NE) {
 		t.form = AF_EQ;
-		if (op == OP_NE)
+		if (op == IR_OP_NE)
 			return not_of(an, field_leaf(an, NULL, f, &t), e);
 		return field_leaf(an, e, f, &t);
 	}
@@ -2415,11 +2415,11 @@ phrase_atom(struct an *an, struct strbuf *sb, const struct atom *t,
 	case AF_CMP:
 		if (clause)
 			sb_puts(sb, "is ");
-		switch (pos ? t->op : (t->op == OP_LT ? OP_GE : t->op == OP_LE
-				       ? OP_GT : t->op == OP_GT ? OP_LE : OP_LT)) {
-		case OP_LT: sb_puts(sb, "less than "); break;
-		case OP_LE: sb_puts(sb, "at most "); break;
-		case OP_GT: sb_puts(sb, "greater than "); break;
+		switch (pos ? t->op : (t->op == IR_OP_LT ? IR_OP_GE : t->op == IR_OP_LE
+				       ? IR_OP_GT : t->op == IR_OP_GT ? IR_OP_LE : IR_OP_LT)) {
+		case IR_OP_LT: sb_puts(sb, "less than "); break;
+		case IR_OP_LE: sb_puts(sb, "at most "); break;
+		case IR_OP_GT: sb_puts(sb, "greater than "); break;
 		default: sb_puts(sb, "at least "); break;
 		}
 		put_value(an, sb, &t->vals[0], raw);
@@ -2968,7 +2968,7 @@ implies(struct an *an, struct lnode *x, struct lnode *y)
 static bool
 existence_guard(const struct ir_expr *e)
 {
-	return e && e->kind == IR_CMP && e->u.cmp.op == OP_NE &&
+	return e && e->kind == IR_CMP && e->u.cmp.op == IR_OP_NE &&
 	       e->u.cmp.r && e->u.cmp.r->kind == IR_CONST &&
 	       e->u.cmp.r->u.c.type == VT_NULL;
 }
@@ -3462,7 +3462,7 @@ value_test(const struct ir_expr *e, const struct ir_value **v, size_t *n,
 {
 	if (!e)
 		return NULL;
-	if (e->kind == IR_CMP && e->u.cmp.op == OP_EQ && e->u.cmp.l &&
+	if (e->kind == IR_CMP && e->u.cmp.op == IR_OP_EQ && e->u.cmp.l &&
 	    e->u.cmp.r && e->u.cmp.l->kind == IR_FIELD &&
 	    e->u.cmp.r->kind == IR_CONST && e->u.cmp.r->u.c.type != VT_NULL) {
 		*v = &e->u.cmp.r->u.c;

@@ -52,7 +52,7 @@ eq_wildcard(struct perf *p, const struct ir_expr *e)
 	const char *lit;
 	struct diag *d;
 
-	if (e->u.cmp.op != OP_EQ && e->u.cmp.op != OP_NE)
+	if (e->u.cmp.op != IR_OP_EQ && e->u.cmp.op != IR_OP_NE)
 		return;
 	if (f && f->kind == IR_CONST) {
 		c = f;
@@ -64,14 +64,14 @@ eq_wildcard(struct perf *p, const struct ir_expr *e)
 	lit = quoted(p->cc, c->u.c.u.s.s, c->u.c.u.s.len);
 	d = diag_new(p->cc->diags, D_EQ_WILDCARD, &p->r->text, c->span,
 		     "'%s' compares exactly: %s matches only that text, with "
-		     "%s taken literally", ast_op_name(e->u.cmp.op), lit,
+		     "%s taken literally", ir_op_name(e->u.cmp.op), lit,
 		     memchr(c->u.c.u.s.s, '*', c->u.c.u.s.len) ? "'*'"
 								: "'?'");
 	diag_help(p->cc->diags, d, "for a wildcard write '%s%.*s like %s' "
 		  "(case-sensitive, as '%s' is) or '%s%.*s : %s'",
-		  e->u.cmp.op == OP_NE ? "not " : "", SPAN_ARGS(p->r, f->span),
-		  lit, ast_op_name(e->u.cmp.op),
-		  e->u.cmp.op == OP_NE ? "not " : "", SPAN_ARGS(p->r, f->span),
+		  e->u.cmp.op == IR_OP_NE ? "not " : "", SPAN_ARGS(p->r, f->span),
+		  lit, ir_op_name(e->u.cmp.op),
+		  e->u.cmp.op == IR_OP_NE ? "not " : "", SPAN_ARGS(p->r, f->span),
 		  lit);
 	diag_emit(p->cc->diags, d);
 }

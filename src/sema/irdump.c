@@ -107,7 +107,7 @@ ir_dump_expr(const struct ir_expr *e, const struct rc_text *t,
 		sb_puts(sb, "not");
 		break;
 	case IR_CMP:
-		sb_printf(sb, "compare %s %s", ast_op_name(e->u.cmp.op),
+		sb_printf(sb, "compare %s %s", ir_op_name(e->u.cmp.op),
 			  e->u.cmp.ci ? "case-insensitive" : "case-sensitive");
 		break;
 	case IR_IN:
@@ -125,7 +125,7 @@ ir_dump_expr(const struct ir_expr *e, const struct rc_text *t,
 			  e->u.call.ci ? " case-insensitive" : "");
 		break;
 	case IR_ARITH:
-		sb_printf(sb, "arith %s", ast_op_name(e->u.arith.op));
+		sb_printf(sb, "arith %s", ir_op_name(e->u.arith.op));
 		break;
 	case IR_NEG:
 		sb_puts(sb, "negate");
