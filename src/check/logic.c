@@ -79,7 +79,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/check.h"
+#include "check/toolbox.h"
 #include "check/domain.h"
 
 #define UNK (-1)

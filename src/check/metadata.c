@@ -10,7 +10,7 @@
  * (the IR's span), or at the start of the file when the rule has no IR.
  * Bare .eql files have no metadata and are not checked.
  */
-#include "check/check.h"
+#include "check/toolbox.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  * rules, whose relations are lowered to calls and exact comparisons with
  * no wildcard meaning at all.
  */
-#include "check/check.h"
+#include "check/toolbox.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -38,8 +38,7 @@ quoted(struct check_ctx *cc, const char *s, size_t n)
 	sb_putc(&sb, '"');
 	sb_eql_escape(&sb, s, n);
 	sb_putc(&sb, '"');
-	q = arena_strndup(cc->arena, sb.data ? sb.data : "", sb.len);
-	sb_free(&sb);
+	q = check_take(cc->arena, &sb);
 	return q ? q : "\"\"";
 }
 

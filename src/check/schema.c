@@ -16,7 +16,7 @@
  */
 #include <string.h>
 
-#include "check/check.h"
+#include "check/toolbox.h"
 
 /* Index patterns whose fields the shipped schemas describe. */
 static const char *const covered[] = {

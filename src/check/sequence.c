@@ -9,7 +9,7 @@
  * shared `sequence by` keys to every stage, so key counts are compared as
  * nkeys and positions below nshared are the same expression everywhere.
  */
-#include "check/check.h"
+#include "check/toolbox.h"
 
 #include <string.h>
 #include <strings.h>
@@ -180,8 +180,7 @@ keys_text(struct check_ctx *cc, const struct rc_rule *r,
 		sb_put(&sb, span_text(r, st->keys[i]->span),
 		       (size_t)span_len(st->keys[i]->span));
 	}
-	s = arena_strndup(cc->arena, sb.data ? sb.data : "", sb.len);
-	sb_free(&sb);
+	s = check_take(cc->arena, &sb);
 	return s ? s : "";
 }
 
