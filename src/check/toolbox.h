@@ -47,11 +47,6 @@ void check_walk(const struct ir_expr *e,
  * freed.  Messages are built in a strbuf and kept until they are emitted. */
 const char *check_take(struct arena *a, struct strbuf *sb);
 
-/* How far back a detection rule searches (its "from", Kibana date math
- * "now-9m"; 6 minutes when absent), in ms; -1 for a bare query, a hunt,
- * or date math that is not "now-N<unit>".  *text is the "from" text. */
-int64_t check_lookback_ms(const struct rc_rule *r, const char **text);
-
 /* The rule text under an IR span, for "%.*s": SPAN_ARGS(rule, span). */
 static inline int
 span_len(struct span s)

@@ -1249,7 +1249,8 @@ eset_lower_rule(struct eset_lower *el, xmlDoc *doc, struct rc_rule *r)
 
 	if (!root || !named(root, "rule"))
 		return;
-	r->meta.rule_span = node_span(el, root);
+	r->meta.doc = *el->text;
+	r->meta.span = node_span(el, root);
 	for (c = root->children; c; c = c->next) {
 		if (named(c, "description"))
 			read_description(el, c, &r->meta);
