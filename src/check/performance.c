@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "print/print.h"
+
 struct perf {
 	struct check_ctx *cc;
 	const struct rc_rule *r;
@@ -35,9 +37,7 @@ quoted(struct check_ctx *cc, const char *s, size_t n)
 	struct strbuf sb = STRBUF_INIT;
 	const char *q;
 
-	sb_putc(&sb, '"');
-	sb_eql_escape(&sb, s, n);
-	sb_putc(&sb, '"');
+	print_string(&sb, LANG_EQL, s, n);
 	q = check_take(cc->arena, &sb);
 	return q ? q : "\"\"";
 }
@@ -187,9 +187,7 @@ regex_wildcard(struct perf *p, const struct ir_expr *e)
 		if (i)
 			sb_puts(&sb, ", ");
 		star |= memchr(w, '*', len) != NULL;
-		sb_putc(&sb, '"');
-		sb_eql_escape(&sb, w, len);
-		sb_putc(&sb, '"');
+		print_string(&sb, LANG_EQL, w, len);
 	}
 	sp = span_join(e->u.match.v[0].span,
 		       e->u.match.v[e->u.match.n - 1].span);
