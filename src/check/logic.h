@@ -72,7 +72,8 @@
  *
  * Known gaps, all on the safe side: two wildcard patterns are not
  * intersected (`x : "a*" and x : "b*"` is not reported), regexes are
- * opaque, and non-ASCII case folding is not modelled. *
+ * opaque, and non-ASCII case folding is not modelled.
+ *
  * Files.  logic.c runs the analysis per condition, gathers the findings
  * and emits them; logic_model.c builds the model (fields, tests, classes);
  * logic_solve.c is the search; logic_judge.c decides what is never true,
@@ -96,7 +97,8 @@
 #define UNK (-1)
 enum { TV_F = 0, TV_T = 1, TV_X = 2 };
 /* DEFAULT_BUDGET: work units per condition (class visits); TT_LIMIT:
- * largest class table (classes x tests of one field) built */
+ * largest class table (classes x tests of one field) built; TEXT_MAX:
+ * characters of a condition quoted in a message */
 enum { DEFAULT_BUDGET = 2000000, MAX_NOTES = 12, TEXT_MAX = 60,
        TT_LIMIT = 4000000 };
 
