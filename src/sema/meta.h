@@ -10,8 +10,10 @@
  * look-back window from here.  Spans are byte spans in `doc`, the whole
  * file (for a JSON rule not the query, which is a string inside it); an
  * empty span means the member is absent or null.  A member of the wrong
- * type has its span but no value (the loader has reported it).  Strings
- * live in the loader's arena.  A bare .eql file has an empty record.
+ * type has its span but no value (reported for the members rulec has
+ * always required a type of; "type", "from", "tags" and the like are read
+ * quietly).  Strings live in the loader's arena.  A bare .eql file has an
+ * empty record.
  */
 #ifndef RC_META_H
 #define RC_META_H
