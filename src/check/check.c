@@ -1,67 +1,52 @@
 /*
- * check.c - runs the check families (see check.h).
+ * check.c - the registry: runs the check families of families.def (see
+ * check.h).
  */
 #include "check/check.h"
+
+/* The per-rule families, in order. */
+static const struct {
+	const char *name;
+	void (*run)(struct check_ctx *cc, const struct rc_rule *r);
+	bool needs_ir;
+} rule_families[] = {
+#define CHECK_RULE_RULE(name, fn) { #name, fn, false },
+#define CHECK_RULE_IR(name, fn) { #name, fn, true },
+#define CHECK_RULE_RUN(name, fn)
+#define F(name, fn, scope) CHECK_RULE_##scope(name, fn)
+#include "check/families.def"
+#undef F
+};
+
+/* The families across the rules of a run, in order. */
+static const struct {
+	const char *name;
+	void (*run)(struct check_ctx *cc, struct rc_rule *const *rules,
+		    size_t n);
+} run_families[] = {
+#define CHECK_RUN_RULE(name, fn)
+#define CHECK_RUN_IR(name, fn)
+#define CHECK_RUN_RUN(name, fn) { #name, fn },
+#define F(name, fn, scope) CHECK_RUN_##scope(name, fn)
+#include "check/families.def"
+#undef F
+};
 
 void
 check_rule(struct check_ctx *cc, const struct rc_rule *r)
 {
-	check_metadata(cc, r);
-	if (!r->ir)
-		return;         /* rules with errors have no IR to check */
-	check_schema(cc, r);
-	check_logic(cc, r);
-	check_sequence(cc, r);
-	check_performance(cc, r);
+	size_t i;
+
+	for (i = 0; i < sizeof rule_families / sizeof *rule_families; i++)
+		if (r->ir || !rule_families[i].needs_ir)
+			rule_families[i].run(cc, r);
 }
 
 void
 check_run(struct check_ctx *cc, struct rc_rule *const *rules, size_t n)
 {
-	check_duplicates(cc, rules, n);
-}
-
-void
-check_walk(const struct ir_expr *e,
-	   void (*fn)(void *ud, const struct ir_expr *e), void *ud)
-{
 	size_t i;
 
-	if (!e)
-		return;
-	fn(ud, e);
-	switch (e->kind) {
-	case IR_AND:
-	case IR_OR:
-		for (i = 0; i < e->u.list.n; i++)
-			check_walk(e->u.list.v[i], fn, ud);
-		break;
-	case IR_NOT:
-	case IR_NEG:
-		check_walk(e->u.sub, fn, ud);
-		break;
-	case IR_CMP:
-		check_walk(e->u.cmp.l, fn, ud);
-		check_walk(e->u.cmp.r, fn, ud);
-		break;
-	case IR_IN:
-		check_walk(e->u.in.l, fn, ud);
-		break;
-	case IR_MATCH:
-		check_walk(e->u.match.l, fn, ud);
-		break;
-	case IR_CALL:
-		for (i = 0; i < e->u.call.n; i++)
-			check_walk(e->u.call.args[i], fn, ud);
-		break;
-	case IR_ARITH:
-		check_walk(e->u.arith.l, fn, ud);
-		check_walk(e->u.arith.r, fn, ud);
-		break;
-	case IR_ANCESTOR:
-		check_walk(e->u.anc.sub, fn, ud);
-		break;
-	default:
-		break;
-	}
+	for (i = 0; i < sizeof run_families / sizeof *run_families; i++)
+		run_families[i].run(cc, rules, n);
 }

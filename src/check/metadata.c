@@ -3,14 +3,15 @@
  * severity and risk ranges, MITRE ATT&CK ids, ESET targets and actions,
  * and (check_duplicates) rule ids and names used twice in one run.
  *
- * Elastic rules are checked on their JSON object, so a finding points at
- * the member it is about; the object and its document outlive the checks.
- * ESET rules keep no element positions after loading: their findings point
- * at the actions (rule_meta keeps their spans) or at the <rule> element
- * (the IR's span), or at the start of the file when the rule has no IR.
- * Bare .eql files have no metadata and are not checked.
+ * The checks read the rule's metadata record (sema/meta.h), which keeps
+ * where each member is written, so a finding about an Elastic rule points
+ * at the JSON member it is about.  An ESET rule's findings point at the
+ * element the record has a span of (the name, the severity, the
+ * mitreattackid, the target, the actions), else at the <rule> element, or
+ * at the start of the file when the rule has no IR.  Bare .eql files have
+ * no metadata and are not checked.
  */
-#include "check/check.h"
+#include "check/toolbox.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -53,28 +54,11 @@ band_of(double risk)
 	return &bands[NBANDS - 1];
 }
 
-/* A text over the whole file of r (the JSON document), for spans of
- * members; lives in the check arena like the diagnostics that use it. */
-static const struct rc_text *
-doc_text(struct check_ctx *cc, const struct rc_rule *r)
+/* Is a member given (present and not null)? */
+static bool
+given(struct span s)
 {
-	struct rc_text *t;
-
-	if (r->lang == LANG_ESET_XML)
-		return &r->text;        /* already the whole document */
-	t = ARENA_NEW(cc->arena, struct rc_text);
-	if (t) {
-		t->src = r->src;
-		t->data = r->src->data;
-		t->len = r->src->len;
-	}
-	return t;
-}
-
-static struct span
-value_span(const struct json_value *v)
-{
-	return span_make(v->start, v->end);
+	return s.end > s.start;
 }
 
 /* Where to report about an ESET rule's description: its <rule> element
@@ -82,8 +66,8 @@ value_span(const struct json_value *v)
 static struct span
 eset_anchor(const struct rc_rule *r)
 {
-	if (r->meta.rule_span.end > r->meta.rule_span.start)
-		return r->meta.rule_span;
+	if (given(r->meta.span))
+		return r->meta.span;
 	return r->ir ? r->ir->span : span_make(0, 0);
 }
 
@@ -140,30 +124,23 @@ upper_fix(struct check_ctx *cc, const char *s, bool (*ok)(const char *))
 
 /* --- Elastic ---------------------------------------------------------- */
 
-static bool
-absent(const struct json_value *obj, const char *key)
-{
-	const struct json_value *v = json_get(obj, key);
-
-	return !v || v->type == JSON_NULL;
-}
-
 static void
 elastic_required(struct check_ctx *cc, const struct rc_rule *r,
 		 const struct rc_text *t)
 {
 	static const char *const keys[] = { "rule_id", "name", "severity",
 					    "risk_score" };
-	const struct json_value *type = json_get(r->json, "type");
-	bool hunt = type && type->type == JSON_STRING &&
-		    strcmp(type->u.str.s, "hunt") == 0;
-	const struct band *b = band_named(r->meta.severity);
+	const struct rule_meta *m = &r->meta;
+	const struct span at[] = { m->id_span, m->name_span, m->severity_span,
+				   m->risk_span };
+	bool hunt = m->type && strcmp(m->type, "hunt") == 0;
+	const struct band *b = band_named(m->severity);
 	struct strbuf miss = STRBUF_INIT, add = STRBUF_INIT;
 	size_t i, j, n = 0, nkeys = hunt ? 2 : 4, which[4];
 	struct diag *d;
 
 	for (i = 0; i < nkeys; i++)
-		if (absent(r->json, keys[i]))
+		if (!given(at[i]))
 			which[n++] = i;
 	for (j = 0; j < n; j++) {
 		i = which[j];
@@ -178,10 +155,9 @@ elastic_required(struct check_ctx *cc, const struct rc_rule *r,
 			sb_puts(&add, "\"name\": \"<what the rule detects>\"");
 		else if (i == 2)
 			sb_printf(&add, "\"severity\": \"%s\"",
-				  r->meta.has_risk_score &&
-					  r->meta.risk_score >= 0 &&
-					  r->meta.risk_score <= 100
-				  ? band_of(r->meta.risk_score)->name
+				  m->has_risk_score && m->risk_score >= 0 &&
+					  m->risk_score <= 100
+				  ? band_of(m->risk_score)->name
 				  : "medium");
 		else
 			sb_printf(&add, "\"risk_score\": %d",
@@ -189,7 +165,7 @@ elastic_required(struct check_ctx *cc, const struct rc_rule *r,
 	}
 	if (n) {
 		d = diag_new(cc->diags, D_MISSING_META, t,
-			     span_make(r->json->start, r->json->start + 1),
+			     span_make(m->span.start, m->span.start + 1),
 			     "the rule has no %s", miss.data ? miss.data : "");
 		diag_help(cc->diags, d, "add %s", add.data ? add.data : "");
 		diag_emit(cc->diags, d);
@@ -202,24 +178,24 @@ static void
 elastic_severity(struct check_ctx *cc, const struct rc_rule *r,
 		 const struct rc_text *t)
 {
-	const struct json_value *sv = json_get(r->json, "severity");
-	const struct json_value *rv = json_get(r->json, "risk_score");
+	const struct rule_meta *m = &r->meta;
 	const struct band *b = NULL, *rb;
 	struct diag *d;
 	size_t i;
 
-	if (sv && sv->type == JSON_STRING) {
-		b = band_named(sv->u.str.s);
+	if (m->severity) {
+		b = band_named(m->severity);
 		if (!b) {
 			struct suggest sg;
 
-			suggest_init(&sg, sv->u.str.s, sv->u.str.len, true);
+			suggest_init(&sg, m->severity, strlen(m->severity),
+				     true);
 			for (i = 0; i < NBANDS; i++)
 				suggest_add(&sg, bands[i].name,
 					    strlen(bands[i].name));
 			d = diag_new(cc->diags, D_BAD_SEVERITY, t,
-				     value_span(sv), "unknown severity '%s'",
-				     sv->u.str.s);
+				     m->severity_span, "unknown severity '%s'",
+				     m->severity);
 			if (suggest_best(&sg))
 				diag_help(cc->diags, d, "write \"%s\"",
 					  suggest_best(&sg));
@@ -230,11 +206,11 @@ elastic_severity(struct check_ctx *cc, const struct rc_rule *r,
 			diag_emit(cc->diags, d);
 		}
 	}
-	if (!rv || rv->type != JSON_NUMBER)
+	if (!m->has_risk_score)
 		return;
-	if (rv->u.num.d < 0 || rv->u.num.d > 100) {
-		d = diag_new(cc->diags, D_BAD_RISK, t, value_span(rv),
-			     "risk_score %s is outside 0..100", rv->u.num.raw);
+	if (m->risk_score < 0 || m->risk_score > 100) {
+		d = diag_new(cc->diags, D_BAD_RISK, t, m->risk_span,
+			     "risk_score %s is outside 0..100", m->risk_text);
 		if (b)
 			diag_help(cc->diags, d, "use a number from %d to %d "
 				  "(Elastic uses %d for %s)", b->lo, b->hi,
@@ -246,27 +222,18 @@ elastic_severity(struct check_ctx *cc, const struct rc_rule *r,
 	}
 	if (!b)
 		return;
-	rb = band_of(rv->u.num.d);
+	rb = band_of(m->risk_score);
 	if (rb == b)
 		return;
-	d = diag_new(cc->diags, D_SEVERITY_RISK, t, value_span(rv),
+	d = diag_new(cc->diags, D_SEVERITY_RISK, t, m->risk_span,
 		     "risk_score %s is in the %s band (%d-%d), but the "
-		     "severity is %s", rv->u.num.raw, rb->name, rb->lo, rb->hi,
+		     "severity is %s", m->risk_text, rb->name, rb->lo, rb->hi,
 		     b->name);
-	diag_note(cc->diags, d, t, value_span(sv), "%s is %d-%d", b->name,
+	diag_note(cc->diags, d, t, m->severity_span, "%s is %d-%d", b->name,
 		  b->lo, b->hi);
 	diag_help(cc->diags, d, "set risk_score to %d (Elastic's score for "
 		  "%s), or the severity to \"%s\"", b->dflt, b->name, rb->name);
 	diag_emit(cc->diags, d);
-}
-
-/* A string member of an object, as a value, or NULL. */
-static const struct json_value *
-str_member(const struct json_value *obj, const char *key)
-{
-	const struct json_value *v = json_get(obj, key);
-
-	return v && v->type == JSON_STRING ? v : NULL;
 }
 
 static void
@@ -304,30 +271,61 @@ static const struct { const char *id, *name; } tactics[] = {
  * with it must be that tactic's name. */
 static void
 tactic_agreement(struct check_ctx *cc, const struct rc_text *t,
-		 const struct json_value *id, const struct json_value *name)
+		 const struct rule_str *id, const struct rule_str *name)
 {
 	size_t i;
 	struct diag *d;
 
 	for (i = 0; i < sizeof tactics / sizeof *tactics; i++)
-		if (strcmp(id->u.str.s, tactics[i].id) == 0)
+		if (strcmp(id->s, tactics[i].id) == 0)
 			break;
 	if (i == sizeof tactics / sizeof *tactics) {
-		d = diag_new(cc->diags, D_MITRE_AGREEMENT, t, value_span(id),
-			     "'%s' is not an Enterprise ATT&CK tactic",
-			     id->u.str.s);
+		d = diag_new(cc->diags, D_MITRE_AGREEMENT, t, id->span,
+			     "'%s' is not an Enterprise ATT&CK tactic", id->s);
 		diag_help(cc->diags, d, "tactic ids run TA0001-TA0011, "
 			  "TA0040, TA0042 and TA0043");
 		diag_emit(cc->diags, d);
 		return;
 	}
-	if (name && strcmp(name->u.str.s, tactics[i].name) != 0) {
-		d = diag_new(cc->diags, D_MITRE_AGREEMENT, t, value_span(name),
+	if (name->s && strcmp(name->s, tactics[i].name) != 0) {
+		d = diag_new(cc->diags, D_MITRE_AGREEMENT, t, name->span,
 			     "tactic %s is '%s', not '%s'", tactics[i].id,
-			     tactics[i].name, name->u.str.s);
-		diag_note(cc->diags, d, t, value_span(id), "the tactic's id");
+			     tactics[i].name, name->s);
+		diag_note(cc->diags, d, t, id->span, "the tactic's id");
 		diag_help(cc->diags, d, "write \"name\": \"%s\" (or the id "
-			  "of '%s')", tactics[i].name, name->u.str.s);
+			  "of '%s')", tactics[i].name, name->s);
+		diag_emit(cc->diags, d);
+	}
+}
+
+/* The subtechniques of technique te: well-formed, and under their own
+ * technique (when te's id is well-formed, tok). */
+static void
+subtechniques(struct check_ctx *cc, const struct rc_text *t,
+	      const struct rule_technique *te, bool tok)
+{
+	const struct rule_str *tid = &te->id;
+	struct diag *d;
+	size_t k;
+
+	for (k = 0; k < te->nsubs; k++) {
+		const struct rule_str *sid = &te->subs[k];
+
+		if (!sid->s)
+			continue;
+		if (!is_subtechnique(sid->s)) {
+			bad_mitre(cc, t, sid->span, "subtechnique", sid->s,
+				  is_subtechnique, "T1059.001");
+			continue;
+		}
+		if (!tok || strncmp(sid->s, tid->s, 5) == 0)
+			continue;
+		d = diag_new(cc->diags, D_MITRE_AGREEMENT, t, sid->span,
+			     "subtechnique '%s' does not belong to technique "
+			     "'%s'", sid->s, tid->s);
+		diag_note(cc->diags, d, t, tid->span, "the technique");
+		diag_help(cc->diags, d, "list '%s' under technique '%.5s', or "
+			  "correct the id", sid->s, sid->s);
 		diag_emit(cc->diags, d);
 	}
 }
@@ -337,67 +335,26 @@ static void
 elastic_mitre(struct check_ctx *cc, const struct rc_rule *r,
 	      const struct rc_text *t)
 {
-	const struct json_value *th = json_get(r->json, "threat");
-	size_t i, j, k;
+	size_t i, j;
 
-	if (!th || th->type != JSON_ARRAY)
-		return;
-	for (i = 0; i < th->u.arr.n; i++) {
-		const struct json_value *e = th->u.arr.items[i];
-		const struct json_value *ta = str_member(json_get(e, "tactic"),
-							 "id");
-		const struct json_value *tech = json_get(e, "technique");
+	for (i = 0; i < r->meta.nthreats; i++) {
+		const struct rule_threat *th = &r->meta.threats[i];
+		const struct rule_str *ta = &th->tactic_id;
 
-		if (ta && !is_tactic(ta->u.str.s))
-			bad_mitre(cc, t, value_span(ta), "tactic", ta->u.str.s,
-				  is_tactic, "TA0002");
-		else if (ta)
-			tactic_agreement(cc, t, ta,
-					 str_member(json_get(e, "tactic"),
-						    "name"));
-		if (!tech || tech->type != JSON_ARRAY)
-			continue;
-		for (j = 0; j < tech->u.arr.n; j++) {
-			const struct json_value *te = tech->u.arr.items[j];
-			const struct json_value *tid = str_member(te, "id");
-			const struct json_value *sub = json_get(te,
-								"subtechnique");
-			bool tok = tid && is_technique(tid->u.str.s);
+		if (ta->s && !is_tactic(ta->s))
+			bad_mitre(cc, t, ta->span, "tactic", ta->s, is_tactic,
+				  "TA0002");
+		else if (ta->s)
+			tactic_agreement(cc, t, ta, &th->tactic_name);
+		for (j = 0; j < th->ntechniques; j++) {
+			const struct rule_technique *te = &th->techniques[j];
+			const struct rule_str *tid = &te->id;
+			bool tok = tid->s && is_technique(tid->s);
 
-			if (tid && !tok)
-				bad_mitre(cc, t, value_span(tid), "technique",
-					  tid->u.str.s, is_technique, "T1059");
-			if (!sub || sub->type != JSON_ARRAY)
-				continue;
-			for (k = 0; k < sub->u.arr.n; k++) {
-				const struct json_value *sid = str_member(
-					sub->u.arr.items[k], "id");
-				struct diag *d;
-
-				if (!sid)
-					continue;
-				if (!is_subtechnique(sid->u.str.s)) {
-					bad_mitre(cc, t, value_span(sid),
-						  "subtechnique", sid->u.str.s,
-						  is_subtechnique,
-						  "T1059.001");
-					continue;
-				}
-				if (!tok || strncmp(sid->u.str.s,
-						    tid->u.str.s, 5) == 0)
-					continue;
-				d = diag_new(cc->diags, D_MITRE_AGREEMENT, t,
-					     value_span(sid), "subtechnique "
-					     "'%s' does not belong to "
-					     "technique '%s'", sid->u.str.s,
-					     tid->u.str.s);
-				diag_note(cc->diags, d, t, value_span(tid),
-					  "the technique");
-				diag_help(cc->diags, d, "list '%s' under "
-					  "technique '%.5s', or correct the "
-					  "id", sid->u.str.s, sid->u.str.s);
-				diag_emit(cc->diags, d);
-			}
+			if (tid->s && !tok)
+				bad_mitre(cc, t, tid->span, "technique",
+					  tid->s, is_technique, "T1059");
+			subtechniques(cc, t, te, tok);
 		}
 	}
 }
@@ -499,16 +456,14 @@ eset_meta(struct check_ctx *cc, const struct rc_rule *r)
 void
 check_metadata(struct check_ctx *cc, const struct rc_rule *r)
 {
-	const struct rc_text *t;
+	const struct rc_text *t = &r->meta.doc;
 
 	if (r->lang == LANG_ESET_XML) {
 		eset_meta(cc, r);
 		return;
 	}
-	if (!r->json || r->json->type != JSON_OBJECT)
+	if (!r->meta.object)
 		return;         /* a bare .eql file */
-	if (!(t = doc_text(cc, r)))
-		return;
 	elastic_required(cc, r, t);
 	elastic_severity(cc, r, t);
 	elastic_mitre(cc, r, t);
@@ -539,14 +494,14 @@ key_cmp(const void *pa, const void *pb)
 /* Where a rule's id or name is written: the JSON member, or the <rule>
  * element of an ESET rule. */
 static struct span
-meta_span(const struct rc_rule *r, const char *member)
+meta_span(const struct rc_rule *r, bool name)
 {
-	const struct json_value *v;
+	const struct rule_meta *m = &r->meta;
+	struct span s = name ? m->name_span : m->id_span;
 
-	if (r->json && (v = json_get(r->json, member)) != NULL)
-		return value_span(v);
-	if (r->json)
-		return span_make(r->json->start, r->json->start + 1);
+	if (m->object)
+		return given(s) ? s : span_make(m->span.start,
+						 m->span.start + 1);
 	/* ESET ids come from the name */
 	if (r->meta.name_span.end > r->meta.name_span.start)
 		return r->meta.name_span;
@@ -586,7 +541,7 @@ report_dups(struct check_ctx *cc, struct rc_rule *const *rules, size_t n,
 	}
 	for (i = 0; i < n; i++) {
 		const char *s = names ? rules[i]->meta.name : rules[i]->meta.id;
-		if (!s || (!rules[i]->json && rules[i]->lang == LANG_EQL))
+		if (!s || (!rules[i]->meta.object && rules[i]->lang == LANG_EQL))
 			continue;
 		k[m].idx = i;
 		if (names)
@@ -612,14 +567,12 @@ report_dups(struct check_ctx *cc, struct rc_rule *const *rules, size_t n,
 				continue;
 			d = diag_new(cc->diags,
 				     names ? D_DUPLICATE_NAME : D_DUPLICATE_ID,
-				     doc_text(cc, b),
-				     meta_span(b, names ? "name" : "rule_id"),
+				     &b->meta.doc, meta_span(b, names),
 				     "rule %s '%.*s' is already used by "
 				     "another rule", names ? "name" : "id",
 				     (int)k[i].len, k[i].s);
-			diag_note(cc->diags, d, doc_text(cc, a),
-				  meta_span(a, names ? "name" : "rule_id"),
-				  "first used here");
+			diag_note(cc->diags, d, &a->meta.doc,
+				  meta_span(a, names), "first used here");
 			if (!names && same_key(a->meta.name, b->meta.name))
 				diag_note(cc->diags, d, NULL, span_make(0, 0),
 					  "the two rules also have the same "

@@ -9,11 +9,13 @@
  * rules, whose relations are lowered to calls and exact comparisons with
  * no wildcard meaning at all.
  */
-#include "check/check.h"
+#include "check/toolbox.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "print/print.h"
 
 struct perf {
 	struct check_ctx *cc;
@@ -35,11 +37,8 @@ quoted(struct check_ctx *cc, const char *s, size_t n)
 	struct strbuf sb = STRBUF_INIT;
 	const char *q;
 
-	sb_putc(&sb, '"');
-	sb_eql_escape(&sb, s, n);
-	sb_putc(&sb, '"');
-	q = arena_strndup(cc->arena, sb.data ? sb.data : "", sb.len);
-	sb_free(&sb);
+	print_string(&sb, LANG_EQL, s, n);
+	q = check_take(cc->arena, &sb);
 	return q ? q : "\"\"";
 }
 
@@ -52,7 +51,7 @@ eq_wildcard(struct perf *p, const struct ir_expr *e)
 	const char *lit;
 	struct diag *d;
 
-	if (e->u.cmp.op != OP_EQ && e->u.cmp.op != OP_NE)
+	if (e->u.cmp.op != IR_OP_EQ && e->u.cmp.op != IR_OP_NE)
 		return;
 	if (f && f->kind == IR_CONST) {
 		c = f;
@@ -64,14 +63,14 @@ eq_wildcard(struct perf *p, const struct ir_expr *e)
 	lit = quoted(p->cc, c->u.c.u.s.s, c->u.c.u.s.len);
 	d = diag_new(p->cc->diags, D_EQ_WILDCARD, &p->r->text, c->span,
 		     "'%s' compares exactly: %s matches only that text, with "
-		     "%s taken literally", ast_op_name(e->u.cmp.op), lit,
+		     "%s taken literally", ir_op_name(e->u.cmp.op), lit,
 		     memchr(c->u.c.u.s.s, '*', c->u.c.u.s.len) ? "'*'"
 								: "'?'");
 	diag_help(p->cc->diags, d, "for a wildcard write '%s%.*s like %s' "
 		  "(case-sensitive, as '%s' is) or '%s%.*s : %s'",
-		  e->u.cmp.op == OP_NE ? "not " : "", SPAN_ARGS(p->r, f->span),
-		  lit, ast_op_name(e->u.cmp.op),
-		  e->u.cmp.op == OP_NE ? "not " : "", SPAN_ARGS(p->r, f->span),
+		  e->u.cmp.op == IR_OP_NE ? "not " : "", SPAN_ARGS(p->r, f->span),
+		  lit, ir_op_name(e->u.cmp.op),
+		  e->u.cmp.op == IR_OP_NE ? "not " : "", SPAN_ARGS(p->r, f->span),
 		  lit);
 	diag_emit(p->cc->diags, d);
 }
@@ -188,9 +187,7 @@ regex_wildcard(struct perf *p, const struct ir_expr *e)
 		if (i)
 			sb_puts(&sb, ", ");
 		star |= memchr(w, '*', len) != NULL;
-		sb_putc(&sb, '"');
-		sb_eql_escape(&sb, w, len);
-		sb_putc(&sb, '"');
+		print_string(&sb, LANG_EQL, w, len);
 	}
 	sp = span_join(e->u.match.v[0].span,
 		       e->u.match.v[e->u.match.n - 1].span);

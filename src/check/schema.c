@@ -16,7 +16,7 @@
  */
 #include <string.h>
 
-#include "check/check.h"
+#include "check/toolbox.h"
 
 /* Index patterns whose fields the shipped schemas describe. */
 static const char *const covered[] = {
@@ -104,7 +104,7 @@ check_schema(struct check_ctx *cc, const struct rc_rule *r)
 	if (r->lang != LANG_EQL || !cc->schema)
 		return;
 	for (i = 0; i < r->meta.nindex; i++)
-		if (!index_covered(r->meta.index[i]))
+		if (!index_covered(r->meta.index[i].s))
 			return;
 	memset(&w, 0, sizeof w);
 	w.cc = cc;

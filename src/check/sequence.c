@@ -9,7 +9,7 @@
  * shared `sequence by` keys to every stage, so key counts are compared as
  * nkeys and positions below nshared are the same expression everywhere.
  */
-#include "check/check.h"
+#include "check/toolbox.h"
 
 #include <string.h>
 #include <strings.h>
@@ -180,8 +180,7 @@ keys_text(struct check_ctx *cc, const struct rc_rule *r,
 		sb_put(&sb, span_text(r, st->keys[i]->span),
 		       (size_t)span_len(st->keys[i]->span));
 	}
-	s = arena_strndup(cc->arena, sb.data ? sb.data : "", sb.len);
-	sb_free(&sb);
+	s = check_take(cc->arena, &sb);
 	return s ? s : "";
 }
 
@@ -246,44 +245,6 @@ check_eset(struct check_ctx *cc, const struct rc_rule *r)
 
 enum { WINDOW_OK_MS = 3600000 };  /* a look-back that bounds a sequence */
 
-/* How far back a rule object searches, from its "from" member (Kibana's
- * date math "now-9m"; "now-6m" when absent), in ms; -1 for a bare query
- * and a hunt, which the user runs over any range, and for date math this
- * check does not read. */
-int64_t
-check_lookback_ms(const struct rc_rule *r, const char **text)
-{
-	const struct json_value *v;
-	const char *s;
-	int64_t n = 0;
-
-	*text = NULL;
-	v = json_get(r->json, "type");
-	if (!r->json || (v && v->type == JSON_STRING &&
-			 strcmp(v->u.str.s, "hunt") == 0))
-		return -1;
-	v = json_get(r->json, "from");
-	if (!v || v->type == JSON_NULL) {
-		*text = "now-6m";
-		return 6 * 60000;
-	}
-	if (v->type != JSON_STRING || strncmp(v->u.str.s, "now-", 4) != 0)
-		return -1;
-	*text = v->u.str.s;
-	for (s = v->u.str.s + 4; *s >= '0' && *s <= '9' && n < 100000000;
-	     s++)
-		n = n * 10 + (*s - '0');
-	if (s == v->u.str.s + 4 || s[0] == '\0' || s[1] != '\0')
-		return -1;
-	switch (*s) {
-	case 's': return n * 1000;
-	case 'm': return n * 60000;
-	case 'h': return n * 3600000;
-	case 'd': return n * 86400000;
-	default: return -1;
-	}
-}
-
 /* RC5001.  A detection rule only searches its look-back window ("from"),
  * so partial sequences live no longer than that: a short window is an
  * implicit maxspan.  Bare queries and long windows get the warning. */
@@ -292,18 +253,18 @@ check_maxspan(struct check_ctx *cc, const struct rc_rule *r)
 {
 	const struct ir_query *q = r->ir;
 	const struct ir_stage *st = &q->stages[0];
-	const char *from;
-	int64_t win = check_lookback_ms(r, &from);
+	const struct rule_meta *m = &r->meta;
 	struct diag *d;
 
-	if (q->maxspan_ms >= 0 || (win >= 0 && win <= WINDOW_OK_MS))
+	if (q->maxspan_ms >= 0 ||
+	    (m->has_lookback && m->lookback_ms <= WINDOW_OK_MS))
 		return;
 	d = diag_new(cc->diags, D_NO_MAXSPAN, &r->text, keyword_span(r),
 		     "this sequence has no maxspan");
-	if (win >= 0)
+	if (m->has_lookback)
 		diag_note(cc->diags, d, NULL, span_make(0, 0),
 			  "the rule searches back to %s, so its stages may "
-			  "be that far apart", from);
+			  "be that far apart", m->lookback_text);
 	else
 		diag_note(cc->diags, d, NULL, span_make(0, 0),
 			  "partial sequences are kept until they complete, "

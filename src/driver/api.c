@@ -463,11 +463,9 @@ rulec_ctx_compile(rulec_ctx *ctx, unsigned char **out, size_t *len,
 		struct vm_rule_info info = {
 			r->meta.id, r->meta.name, r->src->name,
 			r->meta.category_field, r->meta.timestamp_field,
-			r->meta.tiebreaker_field, -1
+			r->meta.tiebreaker_field,
+			r->meta.has_lookback ? r->meta.lookback_ms : -1
 		};
-		const char *from;
-
-		info.window_ms = check_lookback_ms(r, &from);
 
 		if (vm_compile_query(&b, r->ir, &info, err, errlen) < 0) {
 			img_builder_free(&b);

@@ -277,140 +277,12 @@ member_error(struct loader *ld, const struct rc_text *doc,
 		    json_type_name(v->type));
 }
 
-/* A string member, or NULL (with a diagnostic if present but not a
- * string). */
-static const char *
-get_string(struct loader *ld, const struct rc_text *doc,
-	   const struct json_value *obj, const char *key)
-{
-	const struct json_value *v = json_get(obj, key);
-
-	if (!v || v->type == JSON_NULL)
-		return NULL;
-	if (v->type != JSON_STRING) {
-		member_error(ld, doc, v, key, "a string");
-		return NULL;
-	}
-	return v->u.str.s;
-}
-
 static const char *
 obj_string(const struct json_value *obj, const char *key)
 {
 	const struct json_value *v = json_get(obj, key);
 
 	return v && v->type == JSON_STRING ? v->u.str.s : NULL;
-}
-
-/* `threat`: [{tactic: {id, name}, technique: [{id, name, subtechnique:
- * [{id}]}]}] flattened to one entry per (tactic, technique, subtechnique). */
-static void
-read_threats(struct loader *ld, const struct rc_text *doc,
-	     const struct json_value *v, struct rule_meta *m)
-{
-	size_t i, j, k, n = 0;
-
-	if (v->type != JSON_ARRAY) {
-		member_error(ld, doc, v, "threat", "an array");
-		return;
-	}
-	/* count entries first */
-	for (i = 0; i < v->u.arr.n; i++) {
-		const struct json_value *t = v->u.arr.items[i];
-		const struct json_value *tech = json_get(t, "technique");
-		size_t c = 1;
-		if (t->type != JSON_OBJECT) {
-			member_error(ld, doc, t, "threat[]", "an object");
-			continue;
-		}
-		if (tech && tech->type == JSON_ARRAY) {
-			c = tech->u.arr.n ? 0 : 1;
-			for (j = 0; j < tech->u.arr.n; j++) {
-				const struct json_value *sub = json_get(
-					tech->u.arr.items[j], "subtechnique");
-				c += sub && sub->type == JSON_ARRAY &&
-				     sub->u.arr.n ? sub->u.arr.n : 1;
-			}
-		}
-		n += c;
-	}
-	m->threats = ARENA_NEWV(ld->arena, struct rule_threat, n ? n : 1);
-	if (!m->threats)
-		return;
-	for (i = 0; i < v->u.arr.n; i++) {
-		const struct json_value *t = v->u.arr.items[i];
-		const struct json_value *tac = json_get(t, "tactic");
-		const struct json_value *tech = json_get(t, "technique");
-		struct rule_threat base;
-
-		if (t->type != JSON_OBJECT)
-			continue;
-		memset(&base, 0, sizeof base);
-		base.tactic_id = obj_string(tac, "id");
-		base.tactic_name = obj_string(tac, "name");
-		if (!tech || tech->type != JSON_ARRAY || !tech->u.arr.n) {
-			m->threats[m->nthreats++] = base;
-			continue;
-		}
-		for (j = 0; j < tech->u.arr.n; j++) {
-			const struct json_value *te = tech->u.arr.items[j];
-			const struct json_value *sub = json_get(te,
-								"subtechnique");
-			struct rule_threat e = base;
-
-			e.technique_id = obj_string(te, "id");
-			e.technique_name = obj_string(te, "name");
-			if (!sub || sub->type != JSON_ARRAY || !sub->u.arr.n) {
-				m->threats[m->nthreats++] = e;
-				continue;
-			}
-			for (k = 0; k < sub->u.arr.n; k++) {
-				e.subtechnique_id = obj_string(
-					sub->u.arr.items[k], "id");
-				m->threats[m->nthreats++] = e;
-			}
-		}
-	}
-}
-
-static void
-read_meta(struct loader *ld, const struct rc_text *doc,
-	  const struct json_value *obj, struct rule_meta *m)
-{
-	const struct json_value *v;
-	size_t i;
-
-	m->id = get_string(ld, doc, obj, "rule_id");
-	m->name = get_string(ld, doc, obj, "name");
-	m->severity = get_string(ld, doc, obj, "severity");
-	m->category_field = get_string(ld, doc, obj, "event_category_override");
-	m->timestamp_field = get_string(ld, doc, obj, "timestamp_override");
-	m->tiebreaker_field = get_string(ld, doc, obj, "tiebreaker_field");
-	if ((v = json_get(obj, "risk_score")) && v->type != JSON_NULL) {
-		if (v->type == JSON_NUMBER) {
-			m->risk_score = v->u.num.d;
-			m->has_risk_score = true;
-		} else
-			member_error(ld, doc, v, "risk_score", "a number");
-	}
-	if ((v = json_get(obj, "index")) && v->type != JSON_NULL) {
-		if (v->type != JSON_ARRAY) {
-			member_error(ld, doc, v, "index", "an array of strings");
-		} else {
-			m->index = ARENA_NEWV(ld->arena, const char *,
-					      v->u.arr.n ? v->u.arr.n : 1);
-			for (i = 0; m->index && i < v->u.arr.n; i++) {
-				const struct json_value *e = v->u.arr.items[i];
-				if (e->type == JSON_STRING)
-					m->index[m->nindex++] = e->u.str.s;
-				else
-					member_error(ld, doc, e, "index[]",
-						     "a string");
-			}
-		}
-	}
-	if ((v = json_get(obj, "threat")) && v->type != JSON_NULL)
-		read_threats(ld, doc, v, m);
 }
 
 /* One rule object of a JSON or NDJSON document. */
@@ -469,9 +341,8 @@ load_rule_object(struct loader *ld, struct rc_source *src,
 		return -1;
 	r->lang = LANG_EQL;
 	r->src = src;
-	r->json = obj;
 	json_string_text(q, src, &r->text);
-	read_meta(ld, doc, obj, &r->meta);
+	rule_meta_read_json(&r->meta, ld->arena, ld->diags, doc, obj);
 	compile_rule(ld, r);
 	return add_rule(ld, r) ? 1 : -1;
 }

@@ -177,7 +177,7 @@ new_null(struct eset_lower *el, struct span sp)
 }
 
 static struct ir_expr *
-new_cmp(struct eset_lower *el, enum ast_op op, bool ci, struct ir_expr *l,
+new_cmp(struct eset_lower *el, enum ir_op op, bool ci, struct ir_expr *l,
 	struct ir_expr *r, struct span sp)
 {
 	struct ir_expr *e = ir_new(el->arena, IR_CMP, VT_BOOL, sp);
@@ -568,15 +568,15 @@ lower_condition(struct eset_lower *el, const xmlNode *n,
 		return NULL;
 	switch (rel) {
 	case REL_ISSET:
-		return new_cmp(el, OP_NE, false, f, new_null(el, sp), sp);
+		return new_cmp(el, IR_OP_NE, false, f, new_null(el, sp), sp);
 	case REL_ISNOTSET:
-		return new_cmp(el, OP_EQ, false, f, new_null(el, sp), sp);
+		return new_cmp(el, IR_OP_EQ, false, f, new_null(el, sp), sp);
 	case REL_ISEMPTY:
-		return new_cmp(el, OP_EQ, true, f, new_str(el, "", sp), sp);
+		return new_cmp(el, IR_OP_EQ, true, f, new_str(el, "", sp), sp);
 	case REL_ISNOTEMPTY:
-		return and2(el, new_cmp(el, OP_NE, false, f, new_null(el, sp),
-					sp),
-			    new_cmp(el, OP_NE, true, f, new_str(el, "", sp),
+		return and2(el, new_cmp(el, IR_OP_NE, false, f,
+					new_null(el, sp), sp),
+			    new_cmp(el, IR_OP_NE, true, f, new_str(el, "", sp),
 				    sp), sp);
 	default:
 		break;
@@ -608,7 +608,8 @@ lower_condition(struct eset_lower *el, const xmlNode *n,
 		switch (rel) {
 		case REL_IS:
 		case REL_ISNOT:
-			e = new_cmp(el, OP_EQ, v.type == VT_STRING, f, c, sp);
+			e = new_cmp(el, IR_OP_EQ, v.type == VT_STRING, f, c,
+				    sp);
 			break;
 		case REL_STARTS:
 		case REL_NOTSTARTS:
@@ -623,13 +624,13 @@ lower_condition(struct eset_lower *el, const xmlNode *n,
 			e = new_call(el, FN_ENDSWITH, true, f, c, sp);
 			break;
 		case REL_LESS:
-			return new_cmp(el, OP_LT, false, f, c, sp);
+			return new_cmp(el, IR_OP_LT, false, f, c, sp);
 		case REL_LESSOREQUAL:
-			return new_cmp(el, OP_LE, false, f, c, sp);
+			return new_cmp(el, IR_OP_LE, false, f, c, sp);
 		case REL_GREATER:
-			return new_cmp(el, OP_GT, false, f, c, sp);
+			return new_cmp(el, IR_OP_GT, false, f, c, sp);
 		case REL_GREATEROREQUAL:
-			return new_cmp(el, OP_GE, false, f, c, sp);
+			return new_cmp(el, IR_OP_GE, false, f, c, sp);
 		default:
 			return NULL;
 		}
@@ -640,8 +641,8 @@ lower_condition(struct eset_lower *el, const xmlNode *n,
 	case REL_NOTCONTAINS:
 	case REL_NOTENDS:
 		/* false on a missing property, like every condition */
-		return and2(el, new_cmp(el, OP_NE, false, f, new_null(el, sp),
-					sp),
+		return and2(el, new_cmp(el, IR_OP_NE, false, f,
+					new_null(el, sp), sp),
 			    new_not(el, e, sp), sp);
 	default:
 		return e;
@@ -802,7 +803,7 @@ operation_test(struct eset_lower *el, const struct eset_op *op,
 		f->u.f.name = "eset.operation";
 		f->u.f.src_name = "operation type";
 		f->u.f.map = MAP_NONE;
-		return new_cmp(el, OP_EQ, false, f,
+		return new_cmp(el, IR_OP_EQ, false, f,
 			       new_str(el, op ? op->name : name, sp), sp);
 	}
 	for (i = 0; i < 2; i++) {
@@ -820,7 +821,7 @@ operation_test(struct eset_lower *el, const struct eset_op *op,
 			parts[i].field, strlen(parts[i].field)) : NULL;
 		f->u.f.array = f->u.f.def && f->u.f.def->array;
 		v[i] = strchr(val, ',') ? new_in_list(el, f, val, sp)
-				       : new_cmp(el, OP_EQ, false, f,
+				       : new_cmp(el, IR_OP_EQ, false, f,
 						 new_str(el, val, sp), sp);
 	}
 	return new_logic(el, IR_AND, v, 2, sp);
@@ -1248,7 +1249,8 @@ eset_lower_rule(struct eset_lower *el, xmlDoc *doc, struct rc_rule *r)
 
 	if (!root || !named(root, "rule"))
 		return;
-	r->meta.rule_span = node_span(el, root);
+	r->meta.doc = *el->text;
+	r->meta.span = node_span(el, root);
 	for (c = root->children; c; c = c->next) {
 		if (named(c, "description"))
 			read_description(el, c, &r->meta);

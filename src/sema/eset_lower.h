@@ -40,8 +40,9 @@ struct eset_lower {
 	bool quiet;                    /* lowering a repeated part */
 };
 
-/* Fills r->meta and r->ir from a normalised, validated document.  r->ir
- * stays NULL when the rule has errors. */
+/* Fills r->meta (the metadata record, meta.h) and r->ir from a
+ * normalised, validated document.  r->ir stays NULL when the rule has
+ * errors. */
 void eset_lower_rule(struct eset_lower *el, xmlDoc *doc, struct rc_rule *r);
 
 #endif

@@ -21,6 +21,18 @@ static const char *const vtype_names[VT__COUNT] = {
 #undef V
 };
 
+static const char *const op_names[IR_OP__COUNT] = {
+#define O(e, s) s,
+	IR_OPS(O)
+#undef O
+};
+
+const char *
+ir_op_name(enum ir_op op)
+{
+	return (unsigned)op < IR_OP__COUNT ? op_names[op] : "?";
+}
+
 static const char *const qkind_names[] = {
 #define Q(e, s) s,
 	IR_QKINDS(Q)

@@ -22,7 +22,6 @@
 
 #include "base/source.h"
 #include "base/strbuf.h"
-#include "front/ast.h"
 #include "sema/schema.h"
 
 /* Value types, with their names in dumps and messages. */
@@ -54,6 +53,25 @@ vtype_numeric(enum vtype t)
 {
 	return t == VT_LONG || t == VT_DOUBLE || t == VT_NUMBER;
 }
+
+/* Operators of comparisons (EQ..GE) and arithmetic (ADD..MOD), with their
+ * spelling in dumps and messages.  Each group is contiguous and in this
+ * order: code generation maps them onto its opcodes by offset.  Lowering
+ * maps the front ends' operators onto these (EQL's `=` is `==` here). */
+#define IR_OPS(O) \
+	O(IR_OP_EQ, "==") O(IR_OP_NE, "!=") O(IR_OP_LT, "<") \
+	O(IR_OP_LE, "<=") O(IR_OP_GT, ">") O(IR_OP_GE, ">=") \
+	O(IR_OP_ADD, "+") O(IR_OP_SUB, "-") O(IR_OP_MUL, "*") \
+	O(IR_OP_DIV, "/") O(IR_OP_MOD, "%")
+
+enum ir_op {
+#define O(e, s) e,
+	IR_OPS(O)
+#undef O
+	IR_OP__COUNT
+};
+
+const char *ir_op_name(enum ir_op op);
 
 enum fn_id {
 #define X(e, name, min, max, tilde, res, args, es) e,
@@ -132,7 +150,7 @@ struct ir_expr {
 		struct { struct ir_expr **v; size_t n; } list; /* AND, OR */
 		struct ir_expr *sub;                    /* NOT, NEG */
 		struct {                                /* CMP */
-			enum ast_op op;                 /* OP_EQ .. OP_GE */
+			enum ir_op op;                  /* IR_OP_EQ..GE */
 			bool ci;
 			struct ir_expr *l, *r;
 		} cmp;
@@ -156,7 +174,7 @@ struct ir_expr {
 			size_t n;
 		} call;
 		struct {                                /* ARITH */
-			enum ast_op op;                 /* OP_ADD .. OP_MOD */
+			enum ir_op op;                  /* IR_OP_ADD..MOD */
 			struct ir_expr *l, *r;
 		} arith;
 		/* ANCESTOR: some ancestor of the event's process satisfies

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "sema/ir.h"
-#include "sema/rule.h"
 
 static void
 indent(struct strbuf *sb, unsigned depth)
@@ -107,7 +106,7 @@ ir_dump_expr(const struct ir_expr *e, const struct rc_text *t,
 		sb_puts(sb, "not");
 		break;
 	case IR_CMP:
-		sb_printf(sb, "compare %s %s", ast_op_name(e->u.cmp.op),
+		sb_printf(sb, "compare %s %s", ir_op_name(e->u.cmp.op),
 			  e->u.cmp.ci ? "case-insensitive" : "case-sensitive");
 		break;
 	case IR_IN:
@@ -125,7 +124,7 @@ ir_dump_expr(const struct ir_expr *e, const struct rc_text *t,
 			  e->u.call.ci ? " case-insensitive" : "");
 		break;
 	case IR_ARITH:
-		sb_printf(sb, "arith %s", ast_op_name(e->u.arith.op));
+		sb_printf(sb, "arith %s", ir_op_name(e->u.arith.op));
 		break;
 	case IR_NEG:
 		sb_puts(sb, "negate");
@@ -218,53 +217,4 @@ ir_dump(const struct ir_query *q, const struct rc_text *t, struct strbuf *sb)
 		sb_printf(sb, "  pipe %s %" PRId64 "\n",
 			  q->pipes[i].kind == PIPE_HEAD ? "head" : "tail",
 			  q->pipes[i].n);
-}
-
-static void
-meta_str(struct strbuf *sb, const char *key, const char *val)
-{
-	if (!val)
-		return;
-	sb_printf(sb, "  %s \"", key);
-	sb_eql_escape(sb, val, strlen(val));
-	sb_puts(sb, "\"\n");
-}
-
-void
-rule_meta_dump(const struct rule_meta *m, struct strbuf *sb)
-{
-	size_t i;
-
-	sb_puts(sb, "rule\n");
-	meta_str(sb, "id", m->id);
-	meta_str(sb, "name", m->name);
-	meta_str(sb, "severity", m->severity);
-	if (m->has_risk_score)
-		sb_printf(sb, "  risk_score %g\n", m->risk_score);
-	meta_str(sb, "category", m->category);
-	meta_str(sb, "os", m->os);
-	if (m->exclusion)
-		sb_puts(sb, "  exclusion\n");
-	for (i = 0; i < m->nmitre; i++)
-		meta_str(sb, "mitre", m->mitre[i]);
-	for (i = 0; i < m->nthreats; i++)
-		sb_printf(sb, "  threat %s %s %s\n",
-			  m->threats[i].tactic_id ? m->threats[i].tactic_id : "-",
-			  m->threats[i].technique_id
-				  ? m->threats[i].technique_id : "-",
-			  m->threats[i].subtechnique_id
-				  ? m->threats[i].subtechnique_id : "-");
-	for (i = 0; i < m->nindex; i++)
-		meta_str(sb, "index", m->index[i]);
-	meta_str(sb, "category_field", m->category_field);
-	meta_str(sb, "timestamp_field", m->timestamp_field);
-	meta_str(sb, "tiebreaker_field", m->tiebreaker_field);
-	meta_str(sb, "malicious_target", m->malicious_target);
-	for (i = 0; i < m->nactions; i++) {
-		sb_printf(sb, "  action %s%s", m->actions[i].name,
-			  m->actions[i].legacy ? " legacy" : "");
-		if (m->actions[i].value)
-			sb_printf(sb, " value=%s", m->actions[i].value);
-		sb_putc(sb, '\n');
-	}
 }

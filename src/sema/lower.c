@@ -302,6 +302,26 @@ operator_span(struct lower_ctx *lc, const struct ast *l, const struct ast *r,
 	return whole;
 }
 
+/* The IR operator of an EQL comparison or arithmetic operator (`=` is
+ * read as `==` before this). */
+static enum ir_op
+ir_op_of(enum ast_op op)
+{
+	switch (op) {
+	case OP_NE: return IR_OP_NE;
+	case OP_LT: return IR_OP_LT;
+	case OP_LE: return IR_OP_LE;
+	case OP_GT: return IR_OP_GT;
+	case OP_GE: return IR_OP_GE;
+	case OP_ADD: return IR_OP_ADD;
+	case OP_SUB: return IR_OP_SUB;
+	case OP_MUL: return IR_OP_MUL;
+	case OP_DIV: return IR_OP_DIV;
+	case OP_MOD: return IR_OP_MOD;
+	default: return IR_OP_EQ;
+	}
+}
+
 static struct ir_expr *
 lower_cmp(struct lower_ctx *lc, const struct ast *n)
 {
@@ -343,7 +363,7 @@ lower_cmp(struct lower_ctx *lc, const struct ast *n)
 	e = ir_new(lc->arena, IR_CMP, VT_BOOL, n->span);
 	if (!e)
 		return NULL;
-	e->u.cmp.op = op;
+	e->u.cmp.op = ir_op_of(op);
 	e->u.cmp.ci = false;
 	e->u.cmp.l = l;
 	e->u.cmp.r = r;
@@ -618,7 +638,7 @@ lower_arith(struct lower_ctx *lc, const struct ast *n)
 	if (n->kind == A_NEG) {
 		e->u.sub = l;
 	} else {
-		e->u.arith.op = n->op;
+		e->u.arith.op = ir_op_of(n->op);
 		e->u.arith.l = l;
 		e->u.arith.r = r;
 	}

@@ -203,13 +203,13 @@ expr(struct cg *g, struct strbuf *code, const struct ir_expr *e)
 		img_emit(code, e->kind == IR_NOT ? OPC_NOT : OPC_NEG, 0, 0, 0);
 		return 0;
 	case IR_CMP:
-		if (e->u.cmp.op < OP_EQ || e->u.cmp.op > OP_GE)
+		if (e->u.cmp.op < IR_OP_EQ || e->u.cmp.op > IR_OP_GE)
 			return cfail(g, "comparison operator %d", e->u.cmp.op);
 		if (expr(g, code, e->u.cmp.l) < 0 ||
 		    expr(g, code, e->u.cmp.r) < 0)
 			return -1;
 		img_emit(code, (enum opcode)(OPC_CMP_EQ +
-					     (e->u.cmp.op - OP_EQ)),
+					     (e->u.cmp.op - IR_OP_EQ)),
 			 e->u.cmp.ci ? IMG_CI : 0, 0, 0);
 		return 0;
 	case IR_IN:
@@ -256,14 +256,14 @@ expr(struct cg *g, struct strbuf *code, const struct ir_expr *e)
 			 e->u.call.ci ? IMG_CI : 0);
 		return 0;
 	case IR_ARITH:
-		if (e->u.arith.op < OP_ADD || e->u.arith.op > OP_MOD)
+		if (e->u.arith.op < IR_OP_ADD || e->u.arith.op > IR_OP_MOD)
 			return cfail(g, "arithmetic operator %d",
 				     e->u.arith.op);
 		if (expr(g, code, e->u.arith.l) < 0 ||
 		    expr(g, code, e->u.arith.r) < 0)
 			return -1;
 		img_emit(code, (enum opcode)(OPC_ADD +
-					     (e->u.arith.op - OP_ADD)),
+					     (e->u.arith.op - IR_OP_ADD)),
 			 0, 0, 0);
 		return 0;
 	case IR_ANCESTOR:

@@ -121,7 +121,7 @@ test_case_sensitivity(void **state)
 		}
 	}
 	assert_int_equal(ok_cond(p, "process.name != \"a\"")->u.cmp.op,
-			 OP_NE);
+			 IR_OP_NE);
 }
 
 static void
@@ -249,7 +249,7 @@ test_expression_types(void **state)
 
 	e = ok_cond(p, "process.pid + 1 == 2");
 	assert_int_equal(e->u.cmp.l->kind, IR_ARITH);
-	assert_int_equal(e->u.cmp.l->u.arith.op, OP_ADD);
+	assert_int_equal(e->u.cmp.l->u.arith.op, IR_OP_ADD);
 	assert_int_equal(e->u.cmp.l->type, VT_LONG);
 
 	e = ok_cond(p, "process.pid * 1.5 > 2");
