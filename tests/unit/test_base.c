@@ -1,6 +1,6 @@
 /*
  * test_base.c - the one hash table (base/hash.h) and the one growable
- * array (base/vec.h), with malloc and inside an arena.
+ * array (base/vec.h), with malloc and inside an arena; arena_reset.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -501,6 +501,69 @@ test_vec_in_arena(void **state)
 	arena_release(&a);
 }
 
+/* ---- arena.h: arena_reset ---------------------------------------------- */
+
+/* Counts the allocator's calls and the blocks it holds. */
+struct counter {
+	size_t allocs, live;
+};
+
+static void *
+counting_alloc(void *ud, size_t n)
+{
+	struct counter *c = ud;
+
+	c->allocs++;
+	c->live++;
+	return malloc(n);
+}
+
+static void
+counting_release(void *ud, void *p)
+{
+	struct counter *c = ud;
+
+	c->live--;
+	free(p);
+}
+
+/* Reset keeps one chunk and frees the others; what fits in that chunk
+ * needs no new allocation; the arena works on as before. */
+static void
+test_arena_reset(void **state)
+{
+	struct counter c = { 0, 0 };
+	struct rc_allocator al = { counting_alloc, counting_release, &c };
+	struct arena a;
+	size_t i, before;
+	char *p;
+
+	(void)state;
+	arena_init(&a, &al);
+	arena_reset(&a);                /* harmless when empty */
+	assert_int_equal(c.allocs, 0);
+	a.chunk_size = 256;
+	for (i = 0; i < 40; i++)
+		assert_non_null(arena_alloc(&a, 100));
+	assert_non_null(arena_alloc(&a, 5000));  /* a chunk of its own */
+	assert_true(c.live > 10);
+	arena_reset(&a);
+	assert_int_equal(c.live, 1);
+	assert_int_equal(a.used, 0);
+	before = c.allocs;
+	p = arena_alloc(&a, 200);
+	assert_non_null(p);
+	memset(p, 'x', 200);
+	assert_int_equal(c.allocs, before);     /* the kept chunk */
+	p = arena_alloc(&a, 200);               /* does not fit: a new one */
+	assert_non_null(p);
+	assert_int_equal(p[0], 0);              /* zeroed, as ever */
+	assert_int_equal(c.allocs, before + 1);
+	assert_false(a.oom);
+	arena_release(&a);
+	assert_int_equal(c.live, 0);
+}
+
 int
 main(void)
 {
@@ -517,6 +580,7 @@ main(void)
 		cmocka_unit_test(test_vec_add),
 		cmocka_unit_test(test_vec_reserve),
 		cmocka_unit_test(test_vec_in_arena),
+		cmocka_unit_test(test_arena_reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
