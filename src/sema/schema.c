@@ -36,7 +36,7 @@ struct fslot {
 struct schema {
 	struct arena *a;
 	struct hash index;          /* name's hash -> its entry (in a) */
-	VEC(struct entry) entries;  /* in a */
+	VEC(struct entry *) entries; /* by number (the array in a) */
 	struct fslot *fields;   /* in order of first definition */
 	size_t nfields, fcap;
 };
@@ -48,7 +48,7 @@ static const char *const ftype_names[] = {
 };
 
 /* The entry for key[0..len) with hash h (hash_str of the key), or
- * NULL.  The pointer holds until the next reserve. */
+ * NULL. */
 static struct entry *
 find(const struct schema *s, const char *key, size_t len, uint32_t h)
 {
@@ -56,7 +56,7 @@ find(const struct schema *s, const char *key, size_t len, uint32_t h)
 
 	for (pos = hash_first(&s->index, h);
 	     (k = hash_next(&s->index, h, &pos)) != HASH_NONE;) {
-		struct entry *e = &s->entries.v[k];
+		struct entry *e = s->entries.v[k];
 
 		if (e->keylen == len && memcmp(e->key, key, len) == 0)
 			return e;
@@ -98,14 +98,14 @@ reserve_field(struct schema *s)
 	return true;
 }
 
-/* Enters key[0..len) with hash h; room was reserved, so neither the
+/* Enters e as key[0..len) with hash h; room was reserved, so neither the
  * array nor the table grows (and nothing can fail). */
 static struct entry *
-add_entry(struct schema *s, const char *key, size_t len, uint32_t h)
+add_entry(struct schema *s, struct entry *e, const char *key, size_t len,
+	  uint32_t h)
 {
-	struct entry *e = &s->entries.v[s->entries.n];
-
-	(void)hash_add(&s->index, h, (uint32_t)s->entries.n++);
+	(void)hash_add(&s->index, h, (uint32_t)s->entries.n);
+	s->entries.v[s->entries.n++] = e;
 	e->key = key;
 	e->keylen = len;
 	e->field = NULL;
@@ -124,8 +124,8 @@ static bool
 insert(struct schema *s, struct schema_field *f)
 {
 	const char *name = f->name;
-	size_t len = f->namelen, need = 0, i;
-	struct entry *full, *group = NULL;
+	size_t len = f->namelen, need = 0, i, k = 0;
+	struct entry *full, *group = NULL, *fresh = NULL;
 	uint32_t h = HASH_SEED;
 
 	for (i = 0; i < len; i++) {
@@ -133,13 +133,18 @@ insert(struct schema *s, struct schema_field *f)
 			need++;
 		h = hash_step(h, (unsigned char)name[i]);
 	}
-	if (!find(s, name, len, h))
+	full = find(s, name, len, h);
+	if (!full)
 		need++;
 	if (!reserve(s, need))
 		return false;
-	full = find(s, name, len, h);
 	if ((!full || !full->field) && !reserve_field(s))
 		return false;
+	if (need) {
+		fresh = ARENA_NEWV(s->a, struct entry, need);
+		if (!fresh)
+			return false;
+	}
 
 	h = HASH_SEED;
 	for (i = 0; i < len; i++) {
@@ -147,7 +152,7 @@ insert(struct schema *s, struct schema_field *f)
 			struct entry *e = find(s, name, i, h);
 
 			if (!e)
-				e = add_entry(s, name, i, h);
+				e = add_entry(s, &fresh[k++], name, i, h);
 			e->prefix = true;
 			if (!group)
 				group = e;
@@ -155,7 +160,7 @@ insert(struct schema *s, struct schema_field *f)
 		h = hash_step(h, (unsigned char)name[i]);
 	}
 	if (!full)
-		full = add_entry(s, name, len, h);
+		full = add_entry(s, &fresh[k++], name, len, h);
 	if (!group)
 		group = full;
 	if (full->field) {
@@ -332,7 +337,7 @@ schema_load(struct schema *s, const char *origin, const char *text,
 	for (pos = 0; pos < len; pos++)
 		if (text[pos] == '\n')
 			lines++;
-	if (!reserve(s, lines))
+	if (hash_reserve(&s->index, s->entries.n + lines) < 0)
 		return -1;
 	pos = 0;
 	while (pos < len) {
