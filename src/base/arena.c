@@ -57,6 +57,23 @@ arena_release(struct arena *a)
 	a->used = 0;
 }
 
+void
+arena_reset(struct arena *a)
+{
+	struct arena_chunk *c = a->head ? a->head->next : NULL;
+
+	while (c) {
+		struct arena_chunk *next = c->next;
+		rc_release(a->al, c);
+		c = next;
+	}
+	if (a->head) {
+		a->head->next = NULL;
+		a->head->pos = 0;
+	}
+	a->used = 0;
+}
+
 /* Opens a chunk of at least n usable bytes behind the head (so that a large
  * one-off request does not waste the rest of the current chunk). */
 static struct arena_chunk *

@@ -40,6 +40,10 @@ struct arena {
 
 void arena_init(struct arena *a, const struct rc_allocator *al);
 void arena_release(struct arena *a);
+/* Empties the arena for reuse, keeping its newest chunk (for scratch
+ * that lives one round, such as one event): everything handed out before
+ * is gone. */
+void arena_reset(struct arena *a);
 
 /* Zeroed memory aligned for any object, or NULL (and a->oom set). */
 void *arena_alloc(struct arena *a, size_t n);

@@ -2,6 +2,7 @@
  * hash.c - the one hash table (see hash.h).
  */
 #include "base/hash.h"
+#include "base/arena.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +11,15 @@
 static int
 rehash(struct hash *t, uint32_t cap)
 {
-	struct hash_slot *s = malloc((size_t)cap * sizeof *s), *old = t->slot;
+	size_t size = (size_t)cap * sizeof(struct hash_slot);
+	struct hash_slot *s = t->arena ? arena_alloc(t->arena, size)
+				       : malloc(size);
+	struct hash_slot *old = t->slot;
 	uint32_t i, oldcap = t->slot ? t->mask + 1 : 0;
 
 	if (!s)
 		return -1;
-	memset(s, 0xff, (size_t)cap * sizeof *s);
+	memset(s, 0xff, size);
 	for (i = 0; i < oldcap; i++) {
 		uint32_t pos;
 		if (old[i].item == HASH_NONE)
@@ -25,7 +29,8 @@ rehash(struct hash *t, uint32_t cap)
 			;
 		s[pos] = old[i];
 	}
-	free(old);
+	if (!t->arena)
+		free(old);
 	t->slot = s;
 	t->mask = cap - 1;
 	return 0;
@@ -74,7 +79,8 @@ hash_clear(struct hash *t)
 void
 hash_free(struct hash *t)
 {
-	free(t->slot);
+	if (!t->arena)
+		free(t->slot);
 	t->slot = NULL;
 	t->mask = 0;
 	t->used = 0;

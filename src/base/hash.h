@@ -18,6 +18,11 @@
  *             if (same_key(&items[it], key, n)) return it;
  *     return hash_add(t, h, new_item_number) ... ;
  *
+ * Memory: slots come from malloc and hash_free releases them, or, for a
+ * table that lives and dies with an arena (HASH_INIT_IN), from that arena:
+ * a grown table then leaves its old slots there (at most as much again as
+ * the final ones) and hash_free only forgets them.
+ *
  * Out of memory: hash_add returns -1 and leaves the table as it was.
  */
 #ifndef RC_HASH_H
@@ -25,6 +30,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+struct arena;
 
 #define HASH_NONE UINT32_MAX
 
@@ -37,9 +44,11 @@ struct hash {
 	struct hash_slot *slot;
 	uint32_t mask;  /* capacity - 1; capacity 0 before the first add */
 	uint32_t used;
+	struct arena *arena; /* where slots come from; NULL: malloc */
 };
 
-#define HASH_INIT { NULL, 0, 0 }
+#define HASH_INIT { NULL, 0, 0, NULL }
+#define HASH_INIT_IN(a) { NULL, 0, 0, (a) }
 
 /* FNV-1a, 32 bits, over n bytes, continuing from h (start with
  * HASH_SEED). */

@@ -14,6 +14,12 @@
  *     if (vec_push(&items, it) < 0) goto nomem;
  *     for (size_t i = 0; i < items.n; i++) use(&items.v[i]);
  *     vec_free(&items);
+ *
+ * A vector that lives and dies with an arena (a catalogue, a schema model)
+ * grows inside it instead: vec_reserve_in / vec_push_in / vec_add_in take
+ * the arena, leave the old array there (so the room used is at most twice
+ * the final one) and set the arena's oom flag on failure.  Such a vector is
+ * never passed to vec_free or to the malloc forms.
  */
 #ifndef RC_VEC_H
 #define RC_VEC_H
@@ -21,6 +27,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct arena;
 
 #define VEC(T) struct { T *v; size_t n, cap; }
 #define VEC_INIT { NULL, 0, 0 }
@@ -41,5 +49,20 @@ int vec_grow_(void **p, size_t *cap, size_t need, size_t size);
 	 (memset(&(a)->v[(a)->n], 0, sizeof *(a)->v), &(a)->v[(a)->n++]))
 #define vec_free(a) \
 	do { free((a)->v); (a)->v = NULL; (a)->n = (a)->cap = 0; } while (0)
+
+/* The same growth in arena ar; the first n elements are copied. */
+int vec_grow_in_(struct arena *ar, void **p, size_t n, size_t *cap,
+		 size_t need, size_t size);
+
+#define vec_reserve_in(a, ar, need) \
+	((need) <= (a)->cap ? 0 : \
+	 vec_grow_in_((ar), (void **)&(a)->v, (a)->n, &(a)->cap, (need), \
+		      sizeof *(a)->v))
+#define vec_push_in(a, ar, x) \
+	(vec_reserve_in((a), (ar), (a)->n + 1) < 0 ? -1 : \
+	 ((a)->v[(a)->n++] = (x), 0))
+#define vec_add_in(a, ar) \
+	(vec_reserve_in((a), (ar), (a)->n + 1) < 0 ? NULL : \
+	 (memset(&(a)->v[(a)->n], 0, sizeof *(a)->v), &(a)->v[(a)->n++]))
 
 #endif

@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "base/vec.h"
 #include "check/check.h"
 #include "front/eql.h"
 #include "front/xml.h"
@@ -64,9 +65,7 @@ source_list_free(struct source_list *sl)
 		free((char *)sl->v[i]->data);
 		source_free_lines(sl->v[i]);
 	}
-	free(sl->v);
-	sl->v = NULL;
-	sl->n = sl->cap = 0;
+	vec_free(sl);
 }
 
 /* Takes ownership of `data` (malloc'd, NUL-terminated). */
@@ -78,22 +77,13 @@ add_source(struct loader *ld, const char *name, char *data, size_t len)
 
 	if (s)
 		s->name = arena_strdup(ld->arena, name);
-	if (s && s->name && sl->n == sl->cap) {
-		size_t cap = sl->cap ? sl->cap * 2 : 16;
-		struct rc_source **v = realloc(sl->v, cap * sizeof *v);
-		if (v) {
-			sl->v = v;
-			sl->cap = cap;
-		}
-	}
-	if (!s || !s->name || sl->n == sl->cap) {
+	if (!s || !s->name || vec_push(sl, s) < 0) {
 		free(data);
 		ld->arena->oom = true;
 		return NULL;
 	}
 	s->data = data;
 	s->len = len;
-	sl->v[sl->n++] = s;
 	return s;
 }
 
@@ -121,17 +111,10 @@ add_rule(struct loader *ld, struct rc_rule *r)
 		check_rule(ld->checks, r);
 	ld->diags->suppressed = NULL;
 
-	if (rl->n == rl->cap) {
-		size_t cap = rl->cap ? rl->cap * 2 : 64;
-		struct rc_rule **v = realloc(rl->v, cap * sizeof *v);
-		if (!v) {
-			rl->oom = true;
-			return false;
-		}
-		rl->v = v;
-		rl->cap = cap;
+	if (vec_push(rl, r) < 0) {
+		rl->oom = true;
+		return false;
 	}
-	rl->v[rl->n++] = r;
 	return true;
 }
 
@@ -565,8 +548,7 @@ static char *
 read_file(struct loader *ld, const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
+	VEC(char) buf = VEC_INIT;
 
 	if (!f) {
 		file_error(ld, D_IO_ERROR, path, "cannot open: %s",
@@ -574,24 +556,20 @@ read_file(struct loader *ld, const char *path, size_t *len)
 		return NULL;
 	}
 	for (;;) {
-		size_t got;
-		if (cap - n < 4096) {
-			char *nb;
-			cap = cap ? cap * 2 : 16384;
-			if (cap > (size_t)MAX_FILE_SIZE + 16384) {
+		size_t got, want = buf.cap ? buf.cap * 2 : 16384;
+		if (buf.cap - buf.n < 4096) {
+			if (want > (size_t)MAX_FILE_SIZE + 16384) {
 				file_error(ld, D_IO_ERROR, path, "%s",
 					   "file is larger than 64 MiB");
 				goto fail;
 			}
-			nb = realloc(buf, cap);
-			if (!nb) {
+			if (vec_reserve(&buf, want) < 0) {
 				ld->arena->oom = true;
 				goto fail;
 			}
-			buf = nb;
 		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
+		got = fread(buf.v + buf.n, 1, buf.cap - buf.n - 1, f);
+		buf.n += got;
 		if (got == 0)
 			break;
 	}
@@ -601,12 +579,12 @@ read_file(struct loader *ld, const char *path, size_t *len)
 		goto fail;
 	}
 	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	buf.v[buf.n] = '\0';
+	*len = buf.n;
+	return buf.v;
 fail:
 	fclose(f);
-	free(buf);
+	vec_free(&buf);
 	return NULL;
 }
 

@@ -3,8 +3,10 @@
  *
  * The only C++ file of rulec.  It uses simdjson's error-code API only and
  * is meant to be compiled with -fno-exceptions -fno-rtti; all our own
- * memory is malloc'd and checked, simdjson allocates with nothrow new and
- * reports MEMALLOC.  See reader.h for the design.
+ * memory is malloc'd and checked (growing arrays are base/vec.h vectors,
+ * the unescaped strings of one event live in a base/arena.h arena emptied
+ * for the next), simdjson allocates with nothrow new and reports MEMALLOC.
+ * See reader.h for the design.
  */
 #include "events/reader.h"
 
@@ -18,6 +20,11 @@
 #include <new>
 
 #include <simdjson.h>
+
+extern "C" {
+#include "base/arena.h"
+#include "base/vec.h"
+}
 
 using namespace simdjson;
 
@@ -54,13 +61,6 @@ struct slot {
 	size_t first, count;	/* element range in elems[] for arrays */
 };
 
-/* Arena block for unescaped strings; blocks never move. */
-struct sblock {
-	sblock *next;
-	size_t cap, used;
-	char data[1];
-};
-
 } /* namespace */
 
 struct ev_event {
@@ -93,18 +93,14 @@ struct ev_reader {
 	/* interest set */
 	entry *tab;
 	size_t tabcap, tabn;
-	char *names;
-	size_t namelen, namecap;
-	slot *slots;
-	size_t nslots, slotcap;
+	VEC(char) names;
+	VEC(slot) slots;
 	uint64_t gen;
 
 	/* per-event scratch */
-	ev_value *elems;
-	size_t nelems, elemcap;
-	sblock *arena;
-	char *path;
-	size_t pathcap;
+	VEC(ev_value) elems;
+	struct arena strings;	/* unescaped strings */
+	VEC(char) path;		/* only its room is used */
 
 	/* last error */
 	char errbuf[256];
@@ -113,62 +109,18 @@ struct ev_reader {
 
 namespace {
 
-bool
-grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return true;
-	size_t n = *cap ? *cap : 16;
-	while (n < need)
-		n *= 2;
-	void *q = realloc(*p, n * size);
-	if (!q)
-		return false;
-	*p = q;
-	*cap = n;
-	return true;
-}
-
-/* Copies n bytes into the per-event arena; the copy lives until reset. */
+/* Copies n bytes into the event's string arena; the copy lives until the
+ * next event. */
 const char *
-arena_copy(ev_reader *r, const char *s, size_t n)
+copy_string(ev_reader *r, const char *s, size_t n)
 {
-	sblock *b = r->arena;
-	if (!b || b->cap - b->used < n) {
-		size_t cap = 4096;
-		while (cap < n)
-			cap *= 2;
-		sblock *nb = (sblock *)malloc(sizeof *nb + cap);
-		if (!nb) {
-			r->oom = true;
-			return NULL;
-		}
-		nb->next = b;
-		nb->cap = cap;
-		nb->used = 0;
-		r->arena = b = nb;
+	char *d = (char *)arena_alloc(&r->strings, n);
+	if (!d) {
+		r->oom = true;
+		return NULL;
 	}
-	char *d = b->data + b->used;
 	memcpy(d, s, n);
-	b->used += n;
 	return d;
-}
-
-/* Frees all arena blocks but the newest (largest recent) one. */
-void
-arena_reset(ev_reader *r)
-{
-	sblock *b = r->arena;
-	if (!b)
-		return;
-	sblock *n = b->next;
-	while (n) {
-		sblock *t = n->next;
-		free(n);
-		n = t;
-	}
-	b->next = NULL;
-	b->used = 0;
 }
 
 void
@@ -190,7 +142,7 @@ lookup(ev_reader *r, uint64_t h, const char *s, size_t n)
 		if (!e->used)
 			return NULL;
 		if (e->hash == h && e->len == n &&
-		    memcmp(r->names + e->off, s, n) == 0)
+		    memcmp(r->names.v + e->off, s, n) == 0)
 			return e;
 	}
 }
@@ -220,20 +172,20 @@ intern(ev_reader *r, const char *s, size_t n)
 		r->tab = nt;
 		r->tabcap = ncap;
 	}
-	if (!grow((void **)&r->names, &r->namecap, r->namelen + n + 1, 1))
+	if (vec_reserve(&r->names, r->names.n + n + 1) < 0)
 		return NULL;
-	memcpy(r->names + r->namelen, s, n);
+	memcpy(r->names.v + r->names.n, s, n);
 	size_t i = (size_t)h & (r->tabcap - 1);
 	while (r->tab[i].used)
 		i = (i + 1) & (r->tabcap - 1);
 	e = &r->tab[i];
 	e->hash = h;
-	e->off = (uint32_t)r->namelen;
+	e->off = (uint32_t)r->names.n;
 	e->len = (uint32_t)n;
 	e->id = -1;
 	e->prefix = false;
 	e->used = true;
-	r->namelen += n;
+	r->names.n += n;
 	r->tabn++;
 	return e;
 }
@@ -254,11 +206,9 @@ add_path(ev_reader *r, const char *p, size_t n)
 	if (!e)
 		return -1;
 	if (e->id < 0) {
-		if (!grow((void **)&r->slots, &r->slotcap, r->nslots + 1,
-		    sizeof(slot)))
+		if (!vec_add(&r->slots))
 			return -1;
-		memset(&r->slots[r->nslots], 0, sizeof(slot));
-		e->id = (int32_t)r->nslots++;
+		e->id = (int32_t)(r->slots.n - 1);
 	}
 	return e->id;
 }
@@ -311,7 +261,7 @@ slow_number(ev_reader *r, std::string_view tok, ev_value *out)
 	char small[128];
 	char *z = small;
 	if (n >= sizeof small) {
-		z = (char *)arena_copy(r, s, n + 1);
+		z = (char *)copy_string(r, s, n + 1);
 		if (!z)
 			return MEMALLOC;
 	}
@@ -389,7 +339,7 @@ read_value(ev_reader *r, ondemand::value &v, ondemand::json_type t,
 		std::string_view sv;
 		if ((e = v.get_string().get(sv)))
 			return e;
-		const char *c = arena_copy(r, sv.data(), sv.size());
+		const char *c = copy_string(r, sv.data(), sv.size());
 		if (!c)
 			return MEMALLOC;
 		out->kind = EV_STRING;
@@ -405,11 +355,11 @@ read_value(ev_reader *r, ondemand::value &v, ondemand::json_type t,
 error_code
 record(ev_reader *r, int32_t id, ondemand::value &v, ondemand::json_type t)
 {
-	slot *s = &r->slots[id];
+	slot *s = &r->slots.v[id];
 	error_code e;
 	s->gen = r->gen;
 	s->v.kind = EV_MISSING;
-	s->first = r->nelems;
+	s->first = r->elems.n;
 	s->count = 0;
 	if (t != ondemand::json_type::array) {
 		if ((e = read_value(r, v, t, &s->v)))
@@ -425,15 +375,14 @@ record(ev_reader *r, int32_t id, ondemand::value &v, ondemand::json_type t)
 		ondemand::json_type et;
 		if ((e = er.get(el)) || (e = el.type().get(et)))
 			return e;
-		if (!grow((void **)&r->elems, &r->elemcap, r->nelems + 1,
-		    sizeof(ev_value)))
+		if (vec_reserve(&r->elems, r->elems.n + 1) < 0)
 			return MEMALLOC;
-		ev_value *ov = &r->elems[r->nelems];
+		ev_value *ov = &r->elems.v[r->elems.n];
 		if ((e = read_value(r, el, et, ov))) {
 			s->v.kind = EV_MISSING;
 			return e;
 		}
-		r->nelems++;
+		r->elems.n++;
 		s->count++;
 	}
 	return SUCCESS;
@@ -448,7 +397,7 @@ walk(ev_reader *r, ondemand::object obj, size_t plen, uint64_t h)
 {
 	error_code e;
 	if (plen) {
-		r->path[plen] = '.';
+		r->path.v[plen] = '.';
 		h = (h ^ (unsigned char)'.') * FNV_MUL;
 		plen++;
 	}
@@ -470,14 +419,11 @@ walk(ev_reader *r, ondemand::object obj, size_t plen, uint64_t h)
 			kn = uk.size();
 		}
 		/* path buffer: the record length bounds every key path */
-		if (plen + kn + 2 > r->pathcap) {
-			if (!grow((void **)&r->path, &r->pathcap,
-			    plen + kn + 2, 1))
-				return MEMALLOC;
-		}
-		memcpy(r->path + plen, k, kn);
+		if (vec_reserve(&r->path, plen + kn + 2) < 0)
+			return MEMALLOC;
+		memcpy(r->path.v + plen, k, kn);
 		uint64_t kh = fnv(h, k, kn);
-		entry *en = lookup(r, kh, r->path, plen + kn);
+		entry *en = lookup(r, kh, r->path.v, plen + kn);
 		if (!en)
 			continue;	/* value skipped by On-Demand */
 		ondemand::value v = f.value();
@@ -505,14 +451,14 @@ walk_record(ev_reader *r)
 {
 	error_code e;
 	r->gen++;
-	r->nelems = 0;
+	r->elems.n = 0;
 	if ((e = r->parser.iterate(padded_string_view(r->rec, r->reclen,
 	    r->reclen + SIMDJSON_PADDING)).get(r->doc)))
 		return e;
 	ondemand::object obj;
 	if ((e = r->doc.get_object().get(obj)))
 		return e;
-	if (!r->pathcap && !grow((void **)&r->path, &r->pathcap, 256, 1))
+	if (vec_reserve(&r->path, 256) < 0)
 		return MEMALLOC;
 	if ((e = walk(r, obj, 0, FNV_OFF)))
 		return e;
@@ -527,7 +473,7 @@ void
 rewalk(ev_reader *r)
 {
 	r->gen++;
-	r->nelems = 0;
+	r->elems.n = 0;
 	r->doc.rewind();
 	ondemand::object obj;
 	if (r->doc.get_object().get(obj))
@@ -818,7 +764,7 @@ find_slot(ev_event *ev, const char *path, size_t n)
 		}
 		rewalk(r);
 	}
-	slot *s = &r->slots[id];
+	slot *s = &r->slots.v[id];
 	return s->gen == r->gen ? s : NULL;
 }
 
@@ -860,6 +806,7 @@ ev_open_chunked(const char *path, size_t chunk, const char **err)
 	r->cap = r->chunk = chunk;
 	r->line = 1;
 	r->ev.r = r;
+	arena_init(&r->strings, NULL);
 	memset(buf, 0, chunk + SIMDJSON_PADDING);
 	return r;
 }
@@ -877,14 +824,13 @@ ev_close(struct ev_reader *r)
 		return;
 	if (r->own_fd)
 		close(r->fd);
-	arena_reset(r);
-	free(r->arena);
+	arena_release(&r->strings);
 	free(r->buf);
 	free(r->tab);
-	free(r->names);
-	free(r->slots);
-	free(r->elems);
-	free(r->path);
+	vec_free(&r->names);
+	vec_free(&r->slots);
+	vec_free(&r->elems);
+	vec_free(&r->path);
 	delete r;
 }
 
@@ -898,7 +844,7 @@ ev_next(struct ev_reader *r, struct ev_event **ev)
 		return fatal(r, "out of memory");
 	if (r->mode == MODE_UNKNOWN && detect(r) < 0)
 		return -1;
-	arena_reset(r);
+	arena_reset(&r->strings);
 	int rc = r->mode == MODE_ARRAY ? next_elem(r) : next_line(r);
 	if (rc <= 0)
 		return rc;
@@ -972,7 +918,7 @@ ev_array_at(struct ev_event *ev, const char *path, size_t pathlen,
 		out->kind = EV_MISSING;
 		return false;
 	}
-	*out = ev->r->elems[s->first + i];
+	*out = ev->r->elems.v[s->first + i];
 	return true;
 }
 
@@ -990,15 +936,15 @@ ev_slot(struct ev_event *ev, int id, struct ev_value *out,
     const struct ev_value **elems, size_t *nelems)
 {
 	ev_reader *r = ev->r;
-	if (id < 0 || (size_t)id >= r->nslots || r->slots[id].gen != r->gen ||
-	    r->slots[id].v.kind == EV_MISSING) {
+	if (id < 0 || (size_t)id >= r->slots.n || r->slots.v[id].gen != r->gen ||
+	    r->slots.v[id].v.kind == EV_MISSING) {
 		out->kind = EV_MISSING;
 		return false;
 	}
-	const slot *s = &r->slots[id];
+	const slot *s = &r->slots.v[id];
 	*out = s->v;
 	if (s->v.kind == EV_ARRAY) {
-		*elems = r->elems + s->first;
+		*elems = r->elems.v + s->first;
 		*nelems = s->count;
 	} else {
 		*elems = NULL;

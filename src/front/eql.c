@@ -4,6 +4,7 @@
 #include "front/eql.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "eql-parser.h"
@@ -50,32 +51,59 @@ eql_error_at(struct eql_parser *p, enum diag_id id, struct span sp,
 	va_end(ap);
 }
 
+/* Scans and parses a copy of the text that ends in the two NULs flex
+ * wants, so that flex reads it in place (one buffer, never refilled).
+ * flex's allocations come from the arena's allocator or from `room`, the
+ * room for the two that setting up the buffer makes, which flex could not
+ * survive failing (see eqlscan_alloc in grammar/eql.l).  Out of memory
+ * before the scan sets the arena's flag and returns NULL. */
 struct ast *
 eql_parse_text(struct eql_parser *p, struct arena *a, struct diag_sink *diags,
 	  const struct rc_text *text)
 {
+	union {
+		struct yy_buffer_state state;
+		max_align_t align;
+	} room[2];
 	yyscan_t scanner;
 	YY_BUFFER_STATE buf;
+	char *copy;
 	int rc;
 
 	memset(p, 0, sizeof *p);
 	p->arena = a;
 	p->diags = diags;
 	p->text = text;
-	if (eqlscan_lex_init_extra(p, &scanner) != 0)
-		return NULL;
-	p->scanner = scanner;
-	buf = eqlscan__scan_bytes(text->data, (int)text->len, scanner);
-	if (!buf) {
-		eqlscan_lex_destroy(scanner);
+	if (eqlscan_lex_init_extra(p, &scanner) != 0) {
+		a->oom = true;
 		return NULL;
 	}
+	p->scanner = scanner;
+	copy = rc_alloc(a->al, text->len + 2);
+	if (!copy) {
+		eqlscan_lex_destroy(scanner);
+		a->oom = true;
+		return NULL;
+	}
+	if (text->len)
+		memcpy(copy, text->data, text->len);
+	copy[text->len] = copy[text->len + 1] = '\0';
+	p->room.base = p->room.next = (unsigned char *)room;
+	p->room.end = p->room.base + sizeof room;
+	buf = eqlscan__scan_buffer(copy, text->len + 2, scanner);
 	rc = eql_parse(p);
 	eqlscan__delete_buffer(buf, scanner);
 	eqlscan_lex_destroy(scanner);
+	rc_release(a->al, copy);
 	sb_free(&p->buf);
 	/* rc 2 is bison's "memory exhausted": the stack limit YYMAXDEPTH,
 	 * already reported by eql_error as nesting too deep */
 	(void)rc;
+	if (p->fatal) {
+		eql_error_at(p, D_SYNTAX_ERROR,
+			     span_make(0, (uint32_t)text->len),
+			     "the EQL scanner failed: %s", p->fatal);
+		return NULL;
+	}
 	return p->result;
 }

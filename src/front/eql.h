@@ -6,7 +6,10 @@
  * they reach through flex's extra data and bison's %param.  The parser only
  * builds AST nodes.  Lexical and syntax errors are reported through the
  * diagnostic sink as they are found; error productions at bracket and query
- * level let one query report all its syntax errors.
+ * level let one query report all its syntax errors.  flex's allocations go
+ * through the arena's allocator (or a room set aside for the ones flex
+ * cannot survive failing), so running out of memory is an error result
+ * with the arena's oom flag, never flex's exit.
  */
 #ifndef RC_EQL_H
 #define RC_EQL_H
@@ -45,6 +48,11 @@ struct eql_parser {
 	struct span cur_span, prev_span;
 	unsigned ntokens;
 	unsigned recovered;   /* syntax errors the parser recovered from */
+	/* flex's memory and failures (grammar/eql.l, eqlscan_alloc): room
+	 * for its setup allocations, claimed before it starts; its fatal
+	 * error, if ever, instead of flex's exit */
+	struct { unsigned char *base, *next, *end; } room;
+	const char *fatal;
 };
 
 /* Parses the whole of `text` as one EQL statement.  Returns the AST (NULL

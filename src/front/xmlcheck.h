@@ -2,6 +2,10 @@
  * xmlcheck.h - where XML elements are in the rule text, and the structure
  * check of ESET Inspect rules against schemas/eset-rule.rng.
  *
+ * Three files implement it: xmlpos.c the positions (the start-tag scanner,
+ * the index, spans), xmlmodel.c the schema and the model read from it
+ * (xmlmodel.h, private), xmlcheck.c the check and its messages.
+ *
  * Design note: positions.  libxml2 gives every element a line number only,
  * and not even the line of its name: libxml2 2.9 stores in node->line the
  * line where the start tag *ends* (its '>' or '/>'), and clamps it at
@@ -18,13 +22,15 @@
  * Build the index right after parsing, before xml_normalise renames or
  * removes elements: renamed elements keep their entry (the name was
  * matched when the index was built), removed ones are never asked for.
- * The entry also remembers node->line, so a node that libxml2 allocates
- * later at the address of a freed one is not mistaken for it.  An element
- * the index does not know (made after the build, or a tree that is not
- * the parse of this text) is searched for on its line instead: the first
- * '<name' on node->line, else the last one before that line (node->line
- * may be the tag's last line), else the whole line.  No function here
- * reads outside the text, whatever the tree and the text hold.
+ * The index is a hash table (base/hash.h) from the element's address to
+ * its entry; the entry also remembers node->line, so that a node libxml2
+ * allocates later at the address of a freed one is not mistaken for it.
+ * An element the index does not know (made after the build, or a tree
+ * that is not the parse of this text) is searched for on its line
+ * instead: the first '<name' on node->line, else the last one before that
+ * line (node->line may be the tag's last line), else the whole line.  No
+ * function here reads outside the text, whatever the tree and the text
+ * hold.
  *
  * Design note: the structure check.  libxml2 validates the document
  * against the RELAX NG schema and decides whether it is valid.  Its
@@ -39,18 +45,23 @@
  * choose the subtree to explain, then explains it from the model with a
  * message of its own, at the offending element or attribute value.  An
  * error the model cannot explain keeps a message chosen from its libxml2
- * code.  At most one diagnostic is kept per element, the most specific.
- * The model is never stricter than the schema (what it does not
- * understand it does not check), so every message names a real violation.
+ * code.  At most one diagnostic is kept per element, the most specific
+ * (findings and the subtrees to explain are tables keyed by element, as
+ * the index is).  The model is never stricter than the schema (what it
+ * does not understand it does not check), so every message names a real
+ * violation.
  */
 #ifndef RC_XMLCHECK_H
 #define RC_XMLCHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libxml/tree.h>
 
 #include "base/diag.h"
+#include "base/hash.h"
 #include "base/source.h"
 
 /* Start-tag positions of the elements of one document (see above). */
@@ -78,6 +89,25 @@ struct span xml_attr_span(const struct xml_index *ix, const xmlNode *node,
  * the attribute is absent. */
 struct span xml_attr_name_span(const struct xml_index *ix,
 			       const xmlNode *node, const char *attr);
+
+/* The elements of a document in document order (pre-order): the first,
+ * and the one after n; NULL after the last. */
+const xmlNode *xml_first_element(const xmlDoc *doc);
+const xmlNode *xml_next_element(const xmlNode *n);
+
+/* XML's white space: space, tab, CR, LF. */
+static inline bool
+xml_is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The hash of an element's address, for tables keyed by element. */
+static inline uint32_t
+xml_node_hash(const xmlNode *n)
+{
+	return hash_u64((uint64_t)(uintptr_t)n);
+}
 
 /* A compiled RELAX NG schema, with the model used to explain errors. */
 struct xml_schema;

@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/hash.h"
 #include "base/suggest.h"
+#include "base/vec.h"
 
-enum { MIN_CAP = 64, MIN_LIST = 32, MSG_SIZE = 200, SHOW = 40, MAXCOL = 8 };
+enum { MIN_LIST = 32, MSG_SIZE = 200, SHOW = 40, MAXCOL = 8 };
 
 #define NONE UINT32_MAX
-#define FNV_OFFSET 2166136261u
-#define FNV_PRIME 16777619u
 
 static const char *const type_names[] = {
 #define X(e, name) name,
@@ -56,26 +56,20 @@ static const char *const origin_names[] = {
 
 #define COUNT(v) (sizeof(v) / sizeof((v)[0]))
 
-/* A slot of a hash table: the folded key ("name" or "component<TAB>
- * property"), its hash, and the index of its record in the kind's list.
- * key is NULL in an empty slot. */
-struct slot {
-	const char *key;
-	size_t keylen;
-	uint32_t hash;
-	uint32_t idx;
+/* A folded key: "name" or "component<TAB>property". */
+struct lkey {
+	const char *s;
+	size_t n;
 };
 
-struct table {
-	struct slot *s;         /* cap slots, cap a power of two */
-	size_t cap, used;       /* used <= 3/4 cap */
-};
-
-/* Records of one kind in order of first definition; a table slot's idx
- * points here. */
+/* Records of one kind in order of first definition, the key each is
+ * stored under, and the table from a key's hash to its record's number
+ * (the keys and the table live in the catalogue's arena). */
 struct list {
 	void **v;
 	size_t n, cap;
+	VEC(struct lkey) keys;  /* keys.v[i] is the key of v[i] */
+	struct hash index;
 };
 
 /* A component: its first spelling and its '*' row, if any. */
@@ -93,7 +87,6 @@ struct mapset {
 
 struct eset_catalog {
 	struct arena *a;
-	struct table comps, props, maps, ops, actions;
 	struct list complist;   /* struct comp * */
 	struct list proplist;   /* struct eset_prop * */
 	struct list maplist;    /* struct mapset * */
@@ -131,25 +124,19 @@ same_fold(const char *x, const char *y)
 	return *x == *y;
 }
 
-static uint32_t
-fnv_step(uint32_t h, unsigned char c)
-{
-	return (h ^ c) * FNV_PRIME;
-}
-
 /* FNV-1a of the folded key, the parts joined by a tab. */
 static uint32_t
 hash_key(const struct key *k)
 {
-	uint32_t h = FNV_OFFSET;
+	uint32_t h = HASH_SEED;
 	size_t i;
 
 	for (i = 0; i < k->an; i++)
-		h = fnv_step(h, fold(k->a[i]));
+		h = hash_step(h, fold(k->a[i]));
 	if (k->b) {
-		h = fnv_step(h, '\t');
+		h = hash_step(h, '\t');
 		for (i = 0; i < k->bn; i++)
-			h = fnv_step(h, fold(k->b[i]));
+			h = hash_step(h, fold(k->b[i]));
 	}
 	return h;
 }
@@ -203,82 +190,17 @@ key_dup(struct arena *a, const struct key *k)
 	return s;
 }
 
-/* The record index stored under k (hash h), or NONE.  Terminates because
- * a table always has empty slots (load at most 3/4). */
+/* The number of the record stored under k (hash h), or NONE. */
 static uint32_t
-find(const struct table *t, const struct key *k, uint32_t h)
+find(const struct list *l, const struct key *k, uint32_t h)
 {
-	size_t mask = t->cap - 1, i = h & mask;
+	uint32_t pos, idx;
 
-	for (;;) {
-		const struct slot *sl = &t->s[i];
-
-		if (!sl->key)
-			return NONE;
-		if (sl->hash == h && key_eq(sl->key, sl->keylen, k))
-			return sl->idx;
-		i = (i + 1) & mask;
-	}
-}
-
-/* Puts a slot in the first free place of its probe sequence (the key is
- * known to be absent and a free slot to exist). */
-static void
-place(struct slot *s, size_t cap, const struct slot *from)
-{
-	size_t mask = cap - 1, i = from->hash & mask;
-
-	while (s[i].key)
-		i = (i + 1) & mask;
-	s[i] = *from;
-}
-
-static bool
-table_init(struct arena *a, struct table *t)
-{
-	t->s = ARENA_NEWV(a, struct slot, MIN_CAP);
-	t->cap = MIN_CAP;
-	t->used = 0;
-	return t->s != NULL;
-}
-
-/* Makes room for one more key, doubling the table when it would be more
- * than three quarters full.  False when out of memory (table unchanged). */
-static bool
-table_reserve(struct arena *a, struct table *t)
-{
-	size_t cap = t->cap * 2, i;
-	struct slot *s;
-
-	if ((t->used + 1) * 4 <= t->cap * 3)
-		return true;
-	if (t->cap > SIZE_MAX / (2 * sizeof *s))
-		return false;
-	s = ARENA_NEWV(a, struct slot, cap);
-	if (!s)
-		return false;
-	for (i = 0; i < t->cap; i++)
-		if (t->s[i].key)
-			place(s, cap, &t->s[i]);
-	t->s = s;
-	t->cap = cap;
-	return true;
-}
-
-/* Enters the absent key (already folded and copied) with record idx; room
- * was reserved. */
-static void
-table_put(struct table *t, const char *key, size_t keylen, uint32_t h,
-	  uint32_t idx)
-{
-	struct slot sl;
-
-	sl.key = key;
-	sl.keylen = keylen;
-	sl.hash = h;
-	sl.idx = idx;
-	place(t->s, t->cap, &sl);
-	t->used++;
+	for (pos = hash_first(&l->index, h);
+	     (idx = hash_next(&l->index, h, &pos)) != HASH_NONE;)
+		if (key_eq(l->keys.v[idx].s, l->keys.v[idx].n, k))
+			return idx;
+	return NONE;
 }
 
 /* Makes room for one more record in the list. */
@@ -307,32 +229,34 @@ list_reserve(struct arena *a, struct list *l)
  * slot, or appends it and enters the key.  Returns the record's index, or
  * NONE when out of memory (nothing changed then). */
 static uint32_t
-put(struct arena *a, struct table *t, struct list *l, const struct key *k,
-    void *rec)
+put(struct arena *a, struct list *l, const struct key *k, void *rec)
 {
-	uint32_t h = hash_key(k), idx = find(t, k, h);
-	char *key;
+	uint32_t h = hash_key(k), idx = find(l, k, h);
+	struct lkey key;
 
 	if (idx != NONE) {
 		l->v[idx] = rec;
 		return idx;
 	}
-	if (!table_reserve(a, t) || !list_reserve(a, l))
+	if (!list_reserve(a, l) || vec_reserve_in(&l->keys, a, l->n + 1) < 0 ||
+	    hash_reserve(&l->index, l->n + 1) < 0)
 		return NONE;
-	key = key_dup(a, k);
-	if (!key)
+	key.s = key_dup(a, k);
+	key.n = key_len(k);
+	if (!key.s)
 		return NONE;
 	idx = (uint32_t)l->n;
 	l->v[l->n++] = rec;
-	table_put(t, key, key_len(k), h, idx);
+	l->keys.v[l->keys.n++] = key;
+	(void)hash_add(&l->index, h, idx);  /* room was reserved */
 	return idx;
 }
 
 /* The record stored under k, or NULL. */
 static void *
-get(const struct table *t, const struct list *l, const struct key *k)
+get(const struct list *l, const struct key *k)
 {
-	uint32_t idx = find(t, k, hash_key(k));
+	uint32_t idx = find(l, k, hash_key(k));
 
 	return idx == NONE ? NULL : l->v[idx];
 }
@@ -369,10 +293,11 @@ eset_catalog_new(struct arena *a)
 	if (!c)
 		return NULL;
 	c->a = a;
-	if (!table_init(a, &c->comps) || !table_init(a, &c->props) ||
-	    !table_init(a, &c->maps) || !table_init(a, &c->ops) ||
-	    !table_init(a, &c->actions))
-		return NULL;
+	c->complist.index = (struct hash)HASH_INIT_IN(a);
+	c->proplist.index = (struct hash)HASH_INIT_IN(a);
+	c->maplist.index = (struct hash)HASH_INIT_IN(a);
+	c->oplist.index = (struct hash)HASH_INIT_IN(a);
+	c->actlist.index = (struct hash)HASH_INIT_IN(a);
 	return c;
 }
 
@@ -631,7 +556,7 @@ add_prop(struct eset_catalog *c, struct eset_prop *p)
 {
 	struct key kc = key1(p->component, strlen(p->component));
 	struct key kp = key2(kc.a, kc.an, p->property, strlen(p->property));
-	struct comp *cm = get(&c->comps, &c->complist, &kc);
+	struct comp *cm = get(&c->complist, &kc);
 	const struct mapset *ms;
 	uint32_t idx;
 
@@ -641,15 +566,15 @@ add_prop(struct eset_catalog *c, struct eset_prop *p)
 			return false;
 		cm->name = p->component;
 		cm->star = NONE;
-		if (put(c->a, &c->comps, &c->complist, &kc, cm) == NONE)
+		if (put(c->a, &c->complist, &kc, cm) == NONE)
 			return false;
 	}
-	ms = get(&c->maps, &c->maplist, &kp);
+	ms = get(&c->maplist, &kp);
 	if (ms) {
 		p->maps = ms->maps;
 		p->nmaps = ms->n;
 	}
-	idx = put(c->a, &c->props, &c->proplist, &kp, p);
+	idx = put(c->a, &c->proplist, &kp, p);
 	if (idx == NONE)
 		return false;
 	if (p->wildcard)
@@ -761,14 +686,14 @@ bad_field(const struct col *f, enum eset_object obj)
 static bool
 add_map(struct eset_catalog *c, const struct key *k, const struct eset_map *m)
 {
-	struct mapset *ms = get(&c->maps, &c->maplist, k);
+	struct mapset *ms = get(&c->maplist, k);
 	struct eset_prop *p;
 	struct eset_map *v;
 	size_t i, n;
 
 	if (!ms) {
 		ms = ARENA_NEW(c->a, struct mapset);
-		if (!ms || put(c->a, &c->maps, &c->maplist, k, ms) == NONE)
+		if (!ms || put(c->a, &c->maplist, k, ms) == NONE)
 			return false;
 	}
 	for (i = 0; i < ms->n && ms->maps[i].object != m->object; i++)
@@ -782,7 +707,7 @@ add_map(struct eset_catalog *c, const struct key *k, const struct eset_map *m)
 	v[i] = *m;
 	ms->maps = v;
 	ms->n = n;
-	p = get(&c->props, &c->proplist, k);
+	p = get(&c->proplist, k);
 	if (p) {
 		p->maps = v;
 		p->nmaps = n;
@@ -983,7 +908,7 @@ load_operation(struct eset_catalog *c, const char *src, unsigned line,
 	op->source = src;
 	op->line = line;
 	key = key1(k[0].p, k[0].n);
-	return put(c->a, &c->ops, &c->oplist, &key, op) == NONE ? -1 : 0;
+	return put(c->a, &c->oplist, &key, op) == NONE ? -1 : 0;
 }
 
 /* ---- Actions ---------------------------------------------------------- */
@@ -1023,7 +948,7 @@ load_action(struct eset_catalog *c, const char *src, unsigned line,
 	act->source = src;
 	act->line = line;
 	key = key1(k[0].p, k[0].n);
-	return put(c->a, &c->actions, &c->actlist, &key, act) == NONE ? -1 : 0;
+	return put(c->a, &c->actlist, &key, act) == NONE ? -1 : 0;
 }
 
 /* ---- The loader ------------------------------------------------------- */
@@ -1123,7 +1048,7 @@ eset_has_component(const struct eset_catalog *c, const char *comp,
 		   bool *exact_case)
 {
 	struct key k = key1(comp, strlen(comp));
-	const struct comp *cm = get(&c->comps, &c->complist, &k);
+	const struct comp *cm = get(&c->complist, &k);
 
 	if (!cm)
 		return false;
@@ -1140,7 +1065,7 @@ eset_lookup_prop(const struct eset_catalog *c, const char *comp,
 	size_t cn = strlen(comp);
 	struct key kp = key2(comp, cn, prop, strlen(prop));
 	struct key kc = key1(comp, cn);
-	const struct eset_prop *p = get(&c->props, &c->proplist, &kp);
+	const struct eset_prop *p = get(&c->proplist, &kp);
 	const struct comp *cm;
 
 	if (p) {
@@ -1149,7 +1074,7 @@ eset_lookup_prop(const struct eset_catalog *c, const char *comp,
 				      strcmp(p->property, prop) == 0;
 		return p;
 	}
-	cm = get(&c->comps, &c->complist, &kc);
+	cm = get(&c->complist, &kc);
 	if (!cm || cm->star == NONE)
 		return NULL;
 	p = c->proplist.v[cm->star];
@@ -1163,7 +1088,7 @@ eset_lookup_op(const struct eset_catalog *c, const char *name,
 	       bool *exact_case)
 {
 	struct key k = key1(name, strlen(name));
-	const struct eset_op *op = get(&c->ops, &c->oplist, &k);
+	const struct eset_op *op = get(&c->oplist, &k);
 
 	if (op && exact_case)
 		*exact_case = strcmp(op->name, name) == 0;
@@ -1175,7 +1100,7 @@ eset_lookup_action(const struct eset_catalog *c, const char *name,
 		   bool *exact_case)
 {
 	struct key k = key1(name, strlen(name));
-	const struct eset_action *act = get(&c->actions, &c->actlist, &k);
+	const struct eset_action *act = get(&c->actlist, &k);
 
 	if (act && exact_case)
 		*exact_case = strcmp(act->name, name) == 0;

@@ -20,11 +20,10 @@
  *
  * ESET names are matched without regard to ASCII case, so every table is
  * keyed by the lowercased name (or "component<TAB>property" for properties
- * and ECS rows): one open-addressing hash table per kind (FNV-1a over the
- * folded bytes, linear probing, power-of-two capacity, at most three
- * quarters full), whose slots hold an index into a list kept in order of
- * first definition.  The lists serve iteration and "did you mean"
- * suggestions.  Lookups hash the caller's string folded on the fly, so they
+ * and ECS rows): one hash table per kind (base/hash.h, FNV-1a over the
+ * folded bytes) from a key to the record's number in a list kept in order
+ * of first definition, beside the keys.  The lists serve iteration and
+ * "did you mean" suggestions.  Lookups hash the caller's string folded on the fly, so they
  * allocate nothing; whether the spelling matched exactly is decided
  * afterwards by comparing with the record's own spelling.
  *

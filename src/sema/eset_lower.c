@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "base/suggest.h"
+#include "base/vec.h"
 #include "front/xmlcheck.h"
 #include "sema/literal.h"
 
@@ -658,28 +659,22 @@ static struct ir_expr *
 lower_children(struct eset_lower *el, const xmlNode *n,
 	       const struct scope *sc, enum ir_kind k)
 {
-	struct ir_expr *v[64], **vv = v, *e;
+	VEC(struct ir_expr *) vv = VEC_INIT;
+	struct ir_expr *e;
 	const xmlNode *c;
-	size_t m = 0, cap = 64;
 
 	for (c = n->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (m == cap) {
-			struct ir_expr **nv = ARENA_NEWV(el->arena,
-							 struct ir_expr *,
-							 cap * 2);
-			if (!nv)
-				return NULL;
-			memcpy(nv, vv, m * sizeof *vv);
-			vv = nv;
-			cap *= 2;
+		e = lower_expr(el, c, sc);
+		if (vec_push(&vv, e) < 0) {
+			el->arena->oom = true;
+			vec_free(&vv);
+			return NULL;
 		}
-		vv[m++] = lower_expr(el, c, sc);
 	}
-	if (m == 0)
-		return NULL;
-	e = new_logic(el, k, vv, m, node_span(el, n));
+	e = vv.n ? new_logic(el, k, vv.v, vv.n, node_span(el, n)) : NULL;
+	vec_free(&vv);
 	return e;
 }
 
@@ -930,35 +925,30 @@ lower_body(struct eset_lower *el, const struct holders *h, const xmlNode *opn,
 static struct ir_expr *
 lower_definition(struct eset_lower *el, const struct holders *h)
 {
-	struct ir_expr *v[64], **vv = v, *e;
+	VEC(struct ir_expr *) vv = VEC_INIT;
+	struct ir_expr *e;
 	const xmlNode *c;
-	size_t m = 0, cap = 64;
 	struct ir_value t;
 
 	for (c = h->operations ? h->operations->children : NULL; c;
 	     c = c->next) {
 		if (!named(c, "operation"))
 			continue;
-		if (m == cap) {
-			struct ir_expr **nv = ARENA_NEWV(el->arena,
-							 struct ir_expr *,
-							 cap * 2);
-			if (!nv)
-				return NULL;
-			memcpy(nv, vv, m * sizeof *vv);
-			vv = nv;
-			cap *= 2;
-		}
 		/* the holders repeat in every body: their diagnostics come
 		 * from the first; an operation's own part is reported by
 		 * lower_body outside the quiet stretch */
-		vv[m] = lower_body(el, h, c, m > 0);
-		m++;
+		e = lower_body(el, h, c, vv.n > 0);
+		if (vec_push(&vv, e) < 0)
+			goto nomem;
 	}
-	if (m == 0)
-		vv[m++] = lower_body(el, h, NULL, false);
-	e = new_logic(el, IR_OR, vv, m, h->operations
+	if (vv.n == 0) {
+		e = lower_body(el, h, NULL, false);
+		if (vec_push(&vv, e) < 0)
+			goto nomem;
+	}
+	e = new_logic(el, IR_OR, vv.v, vv.n, h->operations
 		      ? node_span(el, h->operations) : span_make(0, 0));
+	vec_free(&vv);
 	if (e)
 		return e;
 	/* no condition at all: every event */
@@ -966,6 +956,10 @@ lower_definition(struct eset_lower *el, const struct holders *h)
 	t.type = VT_BOOL;
 	t.u.b = true;
 	return new_const(el, &t);
+nomem:
+	el->arena->oom = true;
+	vec_free(&vv);
+	return NULL;
 }
 
 /* "1m", "30s", "2h", "1d", "500ms" in milliseconds; -1 if malformed. */

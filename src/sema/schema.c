@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/hash.h"
 #include "base/suggest.h"
+#include "base/vec.h"
 
-enum { MIN_CAP = 64, MIN_FIELDS = 64, MSG_SIZE = 200, SHOW = 40 };
+enum { MIN_FIELDS = 64, MSG_SIZE = 200, SHOW = 40 };
 
 #define NONE UINT32_MAX
-#define FNV_OFFSET 2166136261u
-#define FNV_PRIME 16777619u
 
 /* A name in the table: a field, a path prefix of fields, or both. */
 struct entry {
@@ -28,13 +28,6 @@ struct entry {
 	bool prefix;            /* some field lies below this name */
 };
 
-/* The hash is kept beside the pointer so that most probes that miss are
- * decided without touching the entry. */
-struct slot {
-	uint32_t hash;
-	struct entry *e;
-};
-
 struct fslot {
 	const struct schema_field *f;
 	uint32_t group_next;
@@ -42,8 +35,8 @@ struct fslot {
 
 struct schema {
 	struct arena *a;
-	struct slot *tab;       /* cap slots, cap a power of two */
-	size_t cap, used;       /* used <= 3/4 cap */
+	struct hash index;          /* name's hash -> its entry (in a) */
+	VEC(struct entry *) entries; /* by number (the array in a) */
 	struct fslot *fields;   /* in order of first definition */
 	size_t nfields, fcap;
 };
@@ -54,82 +47,34 @@ static const char *const ftype_names[] = {
 #undef X
 };
 
-static uint32_t
-fnv_step(uint32_t h, char c)
-{
-	return (h ^ (unsigned char)c) * FNV_PRIME;
-}
-
-static uint32_t
-hash_name(const char *p, size_t n)
-{
-	uint32_t h = FNV_OFFSET;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = fnv_step(h, p[i]);
-	return h;
-}
-
-/* The entry for key[0..len) with hash h, or NULL.  Terminates because the
- * table always has empty slots (load at most 3/4). */
+/* The entry for key[0..len) with hash h (hash_str of the key), or
+ * NULL. */
 static struct entry *
 find(const struct schema *s, const char *key, size_t len, uint32_t h)
 {
-	size_t mask = s->cap - 1, i = h & mask;
+	uint32_t pos, k;
 
-	for (;;) {
-		const struct slot *sl = &s->tab[i];
+	for (pos = hash_first(&s->index, h);
+	     (k = hash_next(&s->index, h, &pos)) != HASH_NONE;) {
+		struct entry *e = s->entries.v[k];
 
-		if (!sl->e)
-			return NULL;
-		if (sl->hash == h && sl->e->keylen == len &&
-		    memcmp(sl->e->key, key, len) == 0)
-			return sl->e;
-		i = (i + 1) & mask;
+		if (e->keylen == len && memcmp(e->key, key, len) == 0)
+			return e;
 	}
+	return NULL;
 }
 
-/* Puts e in the first free slot of its probe sequence (e is known to be
- * absent and a free slot to exist). */
-static void
-place(struct slot *tab, size_t cap, uint32_t h, struct entry *e)
-{
-	size_t mask = cap - 1, i = h & mask;
-
-	while (tab[i].e)
-		i = (i + 1) & mask;
-	tab[i].hash = h;
-	tab[i].e = e;
-}
-
-/* Makes room for `need` more entries, doubling the table as often as it
- * takes to stay at most three quarters full.  False when out of memory
- * (the table is then unchanged). */
+/* Makes room for `need` more entries in the array and the table.  False
+ * when out of memory (the schema is then unchanged). */
 static bool
 reserve(struct schema *s, size_t need)
 {
-	size_t cap = s->cap, i;
-	struct slot *tab;
+	size_t n = s->entries.n;
 
-	if (need > SIZE_MAX / 8 - s->used)
+	if (need > SIZE_MAX / 8 - n)
 		return false;
-	while ((s->used + need) * 4 > cap * 3) {
-		if (cap > SIZE_MAX / (2 * sizeof *tab))
-			return false;
-		cap *= 2;
-	}
-	if (cap == s->cap)
-		return true;
-	tab = ARENA_NEWV(s->a, struct slot, cap);
-	if (!tab)
-		return false;
-	for (i = 0; i < s->cap; i++)
-		if (s->tab[i].e)
-			place(tab, cap, s->tab[i].hash, s->tab[i].e);
-	s->tab = tab;
-	s->cap = cap;
-	return true;
+	return vec_reserve_in(&s->entries, s->a, n + need) == 0 &&
+	       hash_reserve(&s->index, n + need) == 0;
 }
 
 /* Makes room for one more field in the list. */
@@ -153,18 +98,20 @@ reserve_field(struct schema *s)
 	return true;
 }
 
+/* Enters e as key[0..len) with hash h; room was reserved, so neither the
+ * array nor the table grows (and nothing can fail). */
 static struct entry *
 add_entry(struct schema *s, struct entry *e, const char *key, size_t len,
 	  uint32_t h)
 {
+	(void)hash_add(&s->index, h, (uint32_t)s->entries.n);
+	s->entries.v[s->entries.n++] = e;
 	e->key = key;
 	e->keylen = len;
 	e->field = NULL;
 	e->index = NONE;
 	e->group_head = e->group_tail = NONE;
 	e->prefix = false;
-	place(s->tab, s->cap, h, e);
-	s->used++;
 	return e;
 }
 
@@ -179,12 +126,12 @@ insert(struct schema *s, struct schema_field *f)
 	const char *name = f->name;
 	size_t len = f->namelen, need = 0, i, k = 0;
 	struct entry *full, *group = NULL, *fresh = NULL;
-	uint32_t h = FNV_OFFSET;
+	uint32_t h = HASH_SEED;
 
 	for (i = 0; i < len; i++) {
 		if (name[i] == '.' && !find(s, name, i, h))
 			need++;
-		h = fnv_step(h, name[i]);
+		h = hash_step(h, (unsigned char)name[i]);
 	}
 	full = find(s, name, len, h);
 	if (!full)
@@ -199,7 +146,7 @@ insert(struct schema *s, struct schema_field *f)
 			return false;
 	}
 
-	h = FNV_OFFSET;
+	h = HASH_SEED;
 	for (i = 0; i < len; i++) {
 		if (name[i] == '.') {
 			struct entry *e = find(s, name, i, h);
@@ -210,7 +157,7 @@ insert(struct schema *s, struct schema_field *f)
 			if (!group)
 				group = e;
 		}
-		h = fnv_step(h, name[i]);
+		h = hash_step(h, (unsigned char)name[i]);
 	}
 	if (!full)
 		full = add_entry(s, &fresh[k++], name, len, h);
@@ -242,11 +189,10 @@ schema_new(struct arena *a)
 	if (!s)
 		return NULL;
 	s->a = a;
-	s->tab = ARENA_NEWV(a, struct slot, MIN_CAP);
+	s->index = (struct hash)HASH_INIT_IN(a);
 	s->fields = ARENA_NEWV(a, struct fslot, MIN_FIELDS);
-	if (!s->tab || !s->fields)
+	if (!s->fields)
 		return NULL;
-	s->cap = MIN_CAP;
 	s->fcap = MIN_FIELDS;
 	return s;
 }
@@ -391,7 +337,7 @@ schema_load(struct schema *s, const char *origin, const char *text,
 	for (pos = 0; pos < len; pos++)
 		if (text[pos] == '\n')
 			lines++;
-	if (!reserve(s, lines))
+	if (hash_reserve(&s->index, s->entries.n + lines) < 0)
 		return -1;
 	pos = 0;
 	while (pos < len) {
@@ -426,7 +372,7 @@ schema_lookup(const struct schema *s, const char *name, size_t len)
 
 	if (len == 0)
 		return NULL;
-	e = find(s, name, len, hash_name(name, len));
+	e = find(s, name, len, hash_str(name, len));
 	return e ? e->field : NULL;
 }
 
@@ -437,7 +383,7 @@ schema_is_object_path(const struct schema *s, const char *name, size_t len)
 
 	if (len == 0)
 		return false;
-	e = find(s, name, len, hash_name(name, len));
+	e = find(s, name, len, hash_str(name, len));
 	if (!e)
 		return false;
 	if (e->field)
@@ -467,7 +413,7 @@ schema_suggest(const struct schema *s, const char *name, size_t len)
 	suggest_init(&sg, name, len, true);
 	for (seg = 0; seg < len && name[seg] != '.'; seg++)
 		;
-	g = seg ? find(s, name, seg, hash_name(name, seg)) : NULL;
+	g = seg ? find(s, name, seg, hash_str(name, seg)) : NULL;
 	if (g) {
 		for (k = g->group_head; k != NONE; k = s->fields[k].group_next)
 			suggest_add(&sg, s->fields[k].f->name,

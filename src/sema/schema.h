@@ -2,20 +2,22 @@
  * schema.h - the field catalogue that EQL field references are typed
  * against (ECS by default, extended or overridden by users' files).
  *
- * Design note.  A schema is one open-addressing hash table (FNV-1a, linear
- * probing, power-of-two capacity, doubled when three quarters full) whose
- * entries are keyed by dotted names.  An entry is a field, a path prefix of
- * some field ("process" and "process.parent" for "process.parent.name"), or
- * both, so schema_lookup and schema_is_object_path each cost one probe
- * sequence.  Fields are also kept in a list in order of first definition;
- * the entries of first path segments ("process") chain the fields below
- * them, which is where schema_suggest looks first.
+ * Design note.  A schema is an array of entries keyed by dotted names and
+ * one hash table over it (base/hash.h: FNV-1a of the name, linear
+ * probing, at most three quarters full).  An entry is a field, a path
+ * prefix of some field ("process" and "process.parent" for
+ * "process.parent.name"), or both, so schema_lookup and
+ * schema_is_object_path each cost one probe sequence.  Fields are also
+ * kept in a list in order of first definition; the entries of first path
+ * segments ("process") chain the fields below them, which is where
+ * schema_suggest looks first.
  *
  * Everything (table, entries, names) lives in the arena given to
- * schema_new and goes with it; a grown table leaves its old array in the
- * arena, at most as much again as the final one.  Field records are never
- * changed after they are made: a later definition of a name gets a new
- * record, so a pointer from an earlier lookup still describes what it did.
+ * schema_new and goes with it; a grown table or entry array leaves its
+ * old array in the arena, at most as much again as the final one.  Field
+ * records are never changed after they are made: a later definition of a
+ * name gets a new record, so a pointer from an earlier lookup still
+ * describes what it did.
  *
  * Schema file format (see also scripts/gen-ecs-schema, which writes
  * schemas/ecs.tsv):

@@ -11,6 +11,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "base/arena.h"
 #include "base/diag.h"
 #include "driver/load.h"
+#include "front/eql.h"
 #include "front/xmlcheck.h"
 #include "sema/eset.h"
 
@@ -223,11 +225,88 @@ test_every_failure_point(void **state)
 	arena_release(&sa);
 }
 
+/* Parses q in a fresh arena with at most `limit` allocations; returns
+ * how many were attempted, *oom the arena's flag, *ok whether a tree came
+ * back. */
+static size_t
+parse_with_limit(const char *q, size_t limit, bool *oom, bool *ok)
+{
+	struct budget b = { limit, 0 };
+	struct rc_allocator al = { limited_alloc, limited_release, &b };
+	struct arena a;
+	struct diag_sink sink;
+	struct rc_source src;
+	struct rc_text text;
+	struct eql_parser p;
+	unsigned diags = 0;
+
+	memset(&src, 0, sizeof src);
+	memset(&text, 0, sizeof text);
+	src.name = "q.eql";
+	src.data = q;
+	src.len = strlen(q);
+	text.src = &src;
+	text.data = q;
+	text.len = src.len;
+	arena_init(&a, &al);
+	a.chunk_size = 32;
+	diag_sink_init(&sink, &a);
+	sink.fn = count_diag;
+	sink.ud = &diags;
+	*ok = eql_parse_text(&p, &a, &sink, &text) != NULL;
+	*oom = a.oom;
+	/* flex's fatal path is never taken, out of memory or not */
+	assert_null(p.fatal);
+	diag_sink_free(&sink);
+	source_free_lines(&src);
+	arena_release(&a);
+	return b.count;
+}
+
+/* The EQL scanner's own allocations (the scanner object and the copy of
+ * the text it reads, which come first) go through the allocator as well:
+ * when one fails, the result is no tree and the arena's oom flag, not
+ * flex's exit.  Every later failure point ends the same way. */
+static void
+test_scanner_failure(void **state)
+{
+	static const char *const queries[] = {
+		"process where process.name == \"a\" and /* note */ "
+		"process.args : (\"-c\", \"/c\") // end",
+		"sequence [any where x == `odd name`] [any where \"\"\"raw\"\"\" "
+		"== y && z = 'q']",
+		"/* an unterminated comment",
+		"",
+	};
+	size_t i, k, full;
+	bool oom, ok;
+
+	(void)state;
+	for (i = 0; i < sizeof queries / sizeof *queries; i++) {
+		full = parse_with_limit(queries[i], SIZE_MAX, &oom, &ok);
+		assert_false(oom);
+		assert_true(full >= 2);
+		/* the scanner object, then the copy of the text */
+		for (k = 0; k < 2; k++) {
+			assert_int_equal(parse_with_limit(queries[i], k, &oom,
+							  &ok), k + 1);
+			assert_true(oom);
+			assert_false(ok);
+		}
+		for (; k < full; k++) {
+			assert_true(parse_with_limit(queries[i], k, &oom, &ok) >
+				    k);
+			assert_true(oom);
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_failure_point),
+		cmocka_unit_test(test_scanner_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
