@@ -3,6 +3,8 @@
  */
 #include "base/hash.h"
 
+#include "base/arena.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +12,8 @@
 static int
 rehash(struct hash *t, uint32_t cap)
 {
-	struct hash_slot *s = malloc((size_t)cap * sizeof *s), *old = t->slot;
+	struct hash_slot *s = rc_alloc(t->al, (size_t)cap * sizeof *s);
+	struct hash_slot *old = t->slot;
 	uint32_t i, oldcap = t->slot ? t->mask + 1 : 0;
 
 	if (!s)
@@ -25,7 +28,8 @@ rehash(struct hash *t, uint32_t cap)
 			;
 		s[pos] = old[i];
 	}
-	free(old);
+	if (old)
+		rc_release(t->al, old);
 	t->slot = s;
 	t->mask = cap - 1;
 	return 0;
@@ -34,12 +38,11 @@ rehash(struct hash *t, uint32_t cap)
 int
 hash_reserve(struct hash *t, size_t n)
 {
-	uint32_t cap = t->slot ? t->mask + 1 : 0, want = 16;
+	uint32_t cap = t->slot ? t->mask + 1 : 0, want;
 
 	if (n > (UINT32_C(1) << 30))
 		return -1;
-	while ((size_t)want * 3 < n * 4)
-		want *= 2;
+	want = hash_capacity(n);
 	return want > cap ? rehash(t, want) : 0;
 }
 
@@ -74,7 +77,8 @@ hash_clear(struct hash *t)
 void
 hash_free(struct hash *t)
 {
-	free(t->slot);
+	if (t->slot)
+		rc_release(t->al, t->slot);
 	t->slot = NULL;
 	t->mask = 0;
 	t->used = 0;

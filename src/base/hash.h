@@ -19,6 +19,8 @@
  *     return hash_add(t, h, new_item_number) ... ;
  *
  * Out of memory: hash_add returns -1 and leaves the table as it was.
+ * The slots come from malloc, or from the allocator `al` (base/arena.h)
+ * when the owner sets one before the first add.
  */
 #ifndef RC_HASH_H
 #define RC_HASH_H
@@ -33,13 +35,16 @@ struct hash_slot {
 	uint32_t item;  /* item number, HASH_NONE when the slot is free */
 };
 
+struct rc_allocator;
+
 struct hash {
 	struct hash_slot *slot;
 	uint32_t mask;  /* capacity - 1; capacity 0 before the first add */
 	uint32_t used;
+	const struct rc_allocator *al;  /* NULL: malloc/free */
 };
 
-#define HASH_INIT { NULL, 0, 0 }
+#define HASH_INIT { NULL, 0, 0, NULL }
 
 /* FNV-1a, 32 bits, over n bytes, continuing from h (start with
  * HASH_SEED). */
@@ -99,6 +104,19 @@ hash_next(const struct hash *t, uint32_t h, uint32_t *pos)
 		if (s->hv == h)
 			return s->item;
 	}
+}
+
+/* The capacity (slots) hash_reserve(t, n) gives an empty table: a power
+ * of two, at least 16, at most 3/4 full with n items (for owners that
+ * budget their memory). */
+static inline uint32_t
+hash_capacity(size_t n)
+{
+	uint32_t want = 16;
+
+	while ((size_t)want * 3 < n * 4)
+		want *= 2;
+	return want;
 }
 
 /* Presizes the table for n items; 0 or -1 (out of memory). */

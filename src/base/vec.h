@@ -42,4 +42,23 @@ int vec_grow_(void **p, size_t *cap, size_t need, size_t size);
 #define vec_free(a) \
 	do { free((a)->v); (a)->v = NULL; (a)->n = (a)->cap = 0; } while (0)
 
+/* The same through an allocator (base/arena.h; NULL: malloc and free), for
+ * memory that must come from a caller's allocator: growing allocates the
+ * new room, copies the n elements in use and releases the old block. */
+struct rc_allocator;
+int vec_grow_with_(const struct rc_allocator *al, void **p, size_t *cap,
+		   size_t n, size_t need, size_t size);
+void vec_release_with_(const struct rc_allocator *al, void *p);
+
+#define vec_reserve_with(al, a, need) \
+	((need) <= (a)->cap ? 0 : \
+	 vec_grow_with_((al), (void **)&(a)->v, &(a)->cap, (a)->n, (need), \
+			sizeof *(a)->v))
+#define vec_push_with(al, a, x) \
+	(vec_reserve_with((al), (a), (a)->n + 1) < 0 ? -1 : \
+	 ((a)->v[(a)->n++] = (x), 0))
+#define vec_free_with(al, a) \
+	do { vec_release_with_((al), (a)->v); (a)->v = NULL; \
+	     (a)->n = (a)->cap = 0; } while (0)
+
 #endif
