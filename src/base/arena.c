@@ -15,6 +15,7 @@ struct arena_chunk {
 	struct arena_chunk *next;
 	size_t size; /* usable bytes after the header */
 	size_t pos;  /* first free byte */
+	size_t serial; /* the arena's count of chunks when it was opened */
 	max_align_t data[];
 };
 
@@ -41,6 +42,7 @@ arena_init(struct arena *a, const struct rc_allocator *al)
 	a->used = 0;
 	a->chunk_size = CHUNK_SIZE;
 	a->oom = false;
+	a->chunks = 0;
 }
 
 void
@@ -55,6 +57,7 @@ arena_release(struct arena *a)
 	}
 	a->head = NULL;
 	a->used = 0;
+	a->chunks = 0;
 }
 
 void
@@ -89,6 +92,7 @@ new_chunk(struct arena *a, size_t n)
 		return NULL;
 	c->size = size;
 	c->pos = 0;
+	c->serial = a->chunks++;
 	if (a->head && size > a->chunk_size) {
 		c->next = a->head->next;
 		a->head->next = c;
@@ -97,6 +101,41 @@ new_chunk(struct arena *a, size_t n)
 		a->head = c;
 	}
 	return c;
+}
+
+struct arena_mark
+arena_mark(const struct arena *a)
+{
+	struct arena_mark m;
+
+	m.head = a->head;
+	m.pos = a->head ? a->head->pos : 0;
+	m.used = a->used;
+	m.chunks = a->chunks;
+	return m;
+}
+
+/* Chunks are only ever added (at the head, or right behind it), so once
+ * the chunks opened after the mark are unlinked the head is the mark's
+ * again. */
+void
+arena_rollback(struct arena *a, const struct arena_mark *m)
+{
+	struct arena_chunk **pc = &a->head;
+
+	while (*pc) {
+		struct arena_chunk *c = *pc;
+
+		if (c->serial >= m->chunks) {
+			*pc = c->next;
+			rc_release(a->al, c);
+		} else {
+			pc = &c->next;
+		}
+	}
+	if (a->head)
+		a->head->pos = m->pos;
+	a->used = m->used;
 }
 
 void *

@@ -11,6 +11,12 @@
  * `oom`, which callers test at stage boundaries (the way SQLite's
  * mallocFailed flag works) instead of aborting inside the library.  The
  * allocation hook lets tests inject failures.
+ *
+ * Scratch work inside a longer lifetime takes a mark and rolls back to it:
+ * what was allocated since is dropped (chunks opened since go back to the
+ * allocator), what was there before stays.  Each chunk carries the serial
+ * number of its opening, so the rollback knows which chunks are new even
+ * though a large one-off chunk is linked behind the head.
  */
 #ifndef RC_ARENA_H
 #define RC_ARENA_H
@@ -36,6 +42,13 @@ struct arena {
 	                                   so that failures can be injected at
 	                                   nearly every allocation */
 	bool oom;                       /* sticky: some allocation failed */
+	size_t chunks;                  /* chunks opened so far (serials) */
+};
+
+/* A point to roll an arena back to (arena_mark/arena_rollback). */
+struct arena_mark {
+	struct arena_chunk *head;
+	size_t pos, used, chunks;
 };
 
 void arena_init(struct arena *a, const struct rc_allocator *al);
@@ -44,6 +57,12 @@ void arena_release(struct arena *a);
  * that lives one round, such as one event): everything handed out before
  * is gone. */
 void arena_reset(struct arena *a);
+
+/* The arena's present fill, and the release of everything allocated
+ * after it (marks nest: roll back the newest first).  The sticky oom flag
+ * is kept. */
+struct arena_mark arena_mark(const struct arena *a);
+void arena_rollback(struct arena *a, const struct arena_mark *m);
 
 /* Zeroed memory aligned for any object, or NULL (and a->oom set). */
 void *arena_alloc(struct arena *a, size_t n);

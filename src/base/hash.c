@@ -2,6 +2,7 @@
  * hash.c - the one hash table (see hash.h).
  */
 #include "base/hash.h"
+
 #include "base/arena.h"
 
 #include <stdlib.h>
@@ -13,7 +14,7 @@ rehash(struct hash *t, uint32_t cap)
 {
 	size_t size = (size_t)cap * sizeof(struct hash_slot);
 	struct hash_slot *s = t->arena ? arena_alloc(t->arena, size)
-				       : malloc(size);
+				       : rc_alloc(t->al, size);
 	struct hash_slot *old = t->slot;
 	uint32_t i, oldcap = t->slot ? t->mask + 1 : 0;
 
@@ -29,8 +30,8 @@ rehash(struct hash *t, uint32_t cap)
 			;
 		s[pos] = old[i];
 	}
-	if (!t->arena)
-		free(old);
+	if (old && !t->arena)
+		rc_release(t->al, old);
 	t->slot = s;
 	t->mask = cap - 1;
 	return 0;
@@ -39,12 +40,11 @@ rehash(struct hash *t, uint32_t cap)
 int
 hash_reserve(struct hash *t, size_t n)
 {
-	uint32_t cap = t->slot ? t->mask + 1 : 0, want = 16;
+	uint32_t cap = t->slot ? t->mask + 1 : 0, want;
 
 	if (n > (UINT32_C(1) << 30))
 		return -1;
-	while ((size_t)want * 3 < n * 4)
-		want *= 2;
+	want = hash_capacity(n);
 	return want > cap ? rehash(t, want) : 0;
 }
 
@@ -79,8 +79,8 @@ hash_clear(struct hash *t)
 void
 hash_free(struct hash *t)
 {
-	if (!t->arena)
-		free(t->slot);
+	if (t->slot && !t->arena)
+		rc_release(t->al, t->slot);
 	t->slot = NULL;
 	t->mask = 0;
 	t->used = 0;

@@ -18,9 +18,11 @@
  *             if (same_key(&items[it], key, n)) return it;
  *     return hash_add(t, h, new_item_number) ... ;
  *
- * Memory: slots come from malloc and hash_free releases them, or, for a
- * table that lives and dies with an arena (HASH_INIT_IN), from that arena:
- * a grown table then leaves its old slots there (at most as much again as
+ * Memory: slots come from malloc and hash_free releases them; or from the
+ * allocator `al` (base/arena.h) when the owner sets one before the first
+ * add (for memory budgets and allocation-failure tests); or, for a table
+ * that lives and dies with an arena (HASH_INIT_IN), from that arena: a
+ * grown table then leaves its old slots there (at most as much again as
  * the final ones) and hash_free only forgets them.
  *
  * Out of memory: hash_add returns -1 and leaves the table as it was.
@@ -40,15 +42,18 @@ struct hash_slot {
 	uint32_t item;  /* item number, HASH_NONE when the slot is free */
 };
 
+struct rc_allocator;
+
 struct hash {
 	struct hash_slot *slot;
 	uint32_t mask;  /* capacity - 1; capacity 0 before the first add */
 	uint32_t used;
-	struct arena *arena; /* where slots come from; NULL: malloc */
+	const struct rc_allocator *al;  /* NULL: malloc/free */
+	struct arena *arena;    /* slots live in this arena; NULL: see al */
 };
 
-#define HASH_INIT { NULL, 0, 0, NULL }
-#define HASH_INIT_IN(a) { NULL, 0, 0, (a) }
+#define HASH_INIT { NULL, 0, 0, NULL, NULL }
+#define HASH_INIT_IN(a) { NULL, 0, 0, NULL, (a) }
 
 /* FNV-1a, 32 bits, over n bytes, continuing from h (start with
  * HASH_SEED). */
@@ -108,6 +113,19 @@ hash_next(const struct hash *t, uint32_t h, uint32_t *pos)
 		if (s->hv == h)
 			return s->item;
 	}
+}
+
+/* The capacity (slots) hash_reserve(t, n) gives an empty table: a power
+ * of two, at least 16, at most 3/4 full with n items (for owners that
+ * budget their memory). */
+static inline uint32_t
+hash_capacity(size_t n)
+{
+	uint32_t want = 16;
+
+	while ((size_t)want * 3 < n * 4)
+		want *= 2;
+	return want;
 }
 
 /* Presizes the table for n items; 0 or -1 (out of memory). */

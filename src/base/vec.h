@@ -19,7 +19,10 @@
  * grows inside it instead: vec_reserve_in / vec_push_in / vec_add_in take
  * the arena, leave the old array there (so the room used is at most twice
  * the final one) and set the arena's oom flag on failure.  Such a vector is
- * never passed to vec_free or to the malloc forms.
+ * never passed to vec_free or to the malloc forms.  A vector whose memory
+ * must come from a caller's allocator (base/arena.h's rc_allocator, for
+ * allocation-failure tests) uses vec_reserve_with / vec_push_with /
+ * vec_free_with.
  */
 #ifndef RC_VEC_H
 #define RC_VEC_H
@@ -64,5 +67,24 @@ int vec_grow_in_(struct arena *ar, void **p, size_t n, size_t *cap,
 #define vec_add_in(a, ar) \
 	(vec_reserve_in((a), (ar), (a)->n + 1) < 0 ? NULL : \
 	 (memset(&(a)->v[(a)->n], 0, sizeof *(a)->v), &(a)->v[(a)->n++]))
+
+/* The same through an allocator (base/arena.h; NULL: malloc and free), for
+ * memory that must come from a caller's allocator: growing allocates the
+ * new room, copies the n elements in use and releases the old block. */
+struct rc_allocator;
+int vec_grow_with_(const struct rc_allocator *al, void **p, size_t *cap,
+		   size_t n, size_t need, size_t size);
+void vec_release_with_(const struct rc_allocator *al, void *p);
+
+#define vec_reserve_with(al, a, need) \
+	((need) <= (a)->cap ? 0 : \
+	 vec_grow_with_((al), (void **)&(a)->v, &(a)->cap, (a)->n, (need), \
+			sizeof *(a)->v))
+#define vec_push_with(al, a, x) \
+	(vec_reserve_with((al), (a), (a)->n + 1) < 0 ? -1 : \
+	 ((a)->v[(a)->n++] = (x), 0))
+#define vec_free_with(al, a) \
+	do { vec_release_with_((al), (a)->v); (a)->v = NULL; \
+	     (a)->n = (a)->cap = 0; } while (0)
 
 #endif

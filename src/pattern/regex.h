@@ -53,7 +53,8 @@
  *   and Coptic, Cyrillic and Cyrillic Supplement, plus the four letter-like
  *   singletons that fold into them (U+1E9E, U+2126, U+212A, U+212B): `Σ`,
  *   `σ` and `ς` match each other, `ſ` matches `s`, `İ` and `ı` match only
- *   themselves.  No locale is consulted.
+ *   themselves.  No locale is consulted.  The table (casefold.def) is
+ *   generated from Unicode 15.0's CaseFolding.txt by scripts/gen-casefold.
  * * Fidelity.  The Lucene side was checked against Lucene's own RegExp
  *   (8.7.0, Debian's liblucene8-java) on 250,000 random patterns over
  *   every operator: the same patterns are accepted and the same strings
@@ -69,8 +70,8 @@
  *   10 keeps `~` only behind a deprecated flag (Elasticsearch still sets
  *   it); Lucene 11 drops it.
  *
- * Throughput: see regex.c's design note, and `RX_BENCH=1
- * build/tests/test_regex` for the figures on the machine at hand.
+ * Throughput: see the design note of internal.h, and `RX_BENCH=1
+ * build/tests/unit/test_regex` for the figures on the machine at hand.
  */
 #ifndef RC_REGEX_H
 #define RC_REGEX_H

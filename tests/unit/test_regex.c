@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "base/arena.h"
 #include "sema/literal.h"
 #include "pattern/regex.h"
 
@@ -1234,6 +1235,45 @@ test_out_of_memory(void **state)
 	}
 }
 
+/* The compiler's scratch arena rolls back the work lists of each `~` and
+ * `&` operand: a mark keeps what came before it, and chunks opened after
+ * it (a large one is linked behind the head) go back to the allocator. */
+static void
+test_arena_mark(void **state)
+{
+	struct budget bud = { SIZE_MAX, 0, 0 };
+	struct rc_allocator al = { limited_alloc, limited_release, &bud };
+	struct arena a;
+	struct arena_mark m, m2;
+	char *keep, *p;
+	int i;
+
+	(void)state;
+	arena_init(&a, &al);
+	m = arena_mark(&a);                     /* empty arena */
+	assert_non_null(arena_alloc(&a, 100));
+	arena_rollback(&a, &m);
+	assert_int_equal(bud.live, 0);
+	assert_int_equal(a.used, 0);
+	keep = arena_strdup(&a, "kept");
+	m = arena_mark(&a);
+	p = arena_alloc(&a, 64);
+	assert_non_null(p);
+	assert_non_null(arena_alloc(&a, 1u << 20));     /* behind the head */
+	for (i = 0; i < 40; i++)                        /* new chunks */
+		assert_non_null(arena_alloc(&a, 4000));
+	m2 = arena_mark(&a);
+	assert_non_null(arena_alloc(&a, 200000));
+	arena_rollback(&a, &m2);
+	arena_rollback(&a, &m);
+	assert_int_equal(bud.live, 1);
+	assert_string_equal(keep, "kept");
+	/* the space after the mark is handed out again */
+	assert_ptr_equal(arena_alloc(&a, 64), p);
+	arena_release(&a);
+	assert_int_equal(bud.live, 0);
+}
+
 /* --- the linter ------------------------------------------------------------ */
 
 static void
@@ -1401,6 +1441,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_state_caps),
 		cmocka_unit_test(test_out_of_memory),
+		cmocka_unit_test(test_arena_mark),
 		cmocka_unit_test(test_lit_check_regex),
 		cmocka_unit_test(test_throughput),
 	};
