@@ -57,6 +57,22 @@ arena_release(struct arena *a)
 	a->used = 0;
 }
 
+void
+arena_reset(struct arena *a)
+{
+	struct arena_chunk *c = a->head, *next;
+
+	if (c) {
+		for (next = c->next; next; next = c->next) {
+			c->next = next->next;
+			rc_release(a->al, next);
+		}
+		c->pos = 0;
+	}
+	a->used = 0;
+	a->oom = false;
+}
+
 /* Opens a chunk of at least n usable bytes behind the head (so that a large
  * one-off request does not waste the rest of the current chunk). */
 static struct arena_chunk *

@@ -7,6 +7,10 @@
  * chunk and opens a new chunk when it is full.  Requests larger than a chunk
  * get a chunk of their own.  Memory is never returned piecemeal.
  *
+ * An arena that serves one short lifetime after another (the interpreter's
+ * per-event scratch memory) is emptied with arena_reset, which keeps its
+ * newest chunk so that steady use allocates nothing.
+ *
  * Out of memory is sticky: a failed allocation returns NULL and sets
  * `oom`, which callers test at stage boundaries (the way SQLite's
  * mallocFailed flag works) instead of aborting inside the library.  The
@@ -40,6 +44,10 @@ struct arena {
 
 void arena_init(struct arena *a, const struct rc_allocator *al);
 void arena_release(struct arena *a);
+/* Forgets everything allocated (earlier pointers become invalid) but
+ * keeps the newest chunk for reuse and releases the others; clears oom.
+ * The arena stays initialised. */
+void arena_reset(struct arena *a);
 
 /* Zeroed memory aligned for any object, or NULL (and a->oom set). */
 void *arena_alloc(struct arena *a, size_t n);

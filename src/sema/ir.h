@@ -56,7 +56,7 @@ vtype_numeric(enum vtype t)
 }
 
 enum fn_id {
-#define X(e, name, min, max, tilde, res, args, es) e,
+#define X(e, name, min, max, tilde, res, args, es, impl) e,
 #include "sema/functions.def"
 #undef X
 	FN__COUNT
