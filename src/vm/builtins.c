@@ -229,6 +229,7 @@ bi_cidrmatch(const struct call *c, struct vm_val *out)
 	set_bool(out, false);
 }
 
+/* concat(a...): the string forms joined; null when one is null. */
 static void
 bi_concat(const struct call *c, struct vm_val *out)
 {
@@ -253,6 +254,7 @@ bi_concat(const struct call *c, struct vm_val *out)
 	sb_free(&sb);
 }
 
+/* length(s): characters of the string form. */
 static void
 bi_length(const struct call *c, struct vm_val *out)
 {
@@ -321,6 +323,8 @@ bi_number(const struct call *c, struct vm_val *out)
 	out->k = *e || errno ? VK_NULL : VK_LONG;
 }
 
+/* indexOf(s, t[, from]): t's first character position at or after
+ * `from`, or null. */
 static void
 bi_indexof(const struct call *c, struct vm_val *out)
 {
