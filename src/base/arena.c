@@ -63,18 +63,17 @@ arena_release(struct arena *a)
 void
 arena_reset(struct arena *a)
 {
-	struct arena_chunk *c = a->head ? a->head->next : NULL;
+	struct arena_chunk *c = a->head, *next;
 
-	while (c) {
-		struct arena_chunk *next = c->next;
-		rc_release(a->al, c);
-		c = next;
-	}
-	if (a->head) {
-		a->head->next = NULL;
-		a->head->pos = 0;
+	if (c) {
+		for (next = c->next; next; next = c->next) {
+			c->next = next->next;
+			rc_release(a->al, next);
+		}
+		c->pos = 0;
 	}
 	a->used = 0;
+	a->oom = false;
 }
 
 /* Opens a chunk of at least n usable bytes behind the head (so that a large

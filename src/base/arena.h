@@ -7,6 +7,10 @@
  * chunk and opens a new chunk when it is full.  Requests larger than a chunk
  * get a chunk of their own.  Memory is never returned piecemeal.
  *
+ * An arena that serves one short lifetime after another (the interpreter's
+ * per-event scratch memory) is emptied with arena_reset, which keeps its
+ * newest chunk so that steady use allocates nothing.
+ *
  * Out of memory is sticky: a failed allocation returns NULL and sets
  * `oom`, which callers test at stage boundaries (the way SQLite's
  * mallocFailed flag works) instead of aborting inside the library.  The
@@ -53,9 +57,10 @@ struct arena_mark {
 
 void arena_init(struct arena *a, const struct rc_allocator *al);
 void arena_release(struct arena *a);
-/* Empties the arena for reuse, keeping its newest chunk (for scratch
- * that lives one round, such as one event): everything handed out before
- * is gone. */
+/* Forgets everything allocated (earlier pointers become invalid) but
+ * keeps the newest chunk for reuse and releases the others; clears oom.
+ * The arena stays initialised (for scratch that lives one round, such as
+ * one event). */
 void arena_reset(struct arena *a);
 
 /* The arena's present fill, and the release of everything allocated

@@ -9,7 +9,7 @@
 #include "base/arena.h"
 
 const struct fn_info fn_table[FN__COUNT] = {
-#define X(e, name, min, max, tilde, res, args, es) \
+#define X(e, name, min, max, tilde, res, args, es, impl) \
 	{ name, min, max, tilde, es, res, args },
 #include "sema/functions.def"
 #undef X

@@ -74,7 +74,7 @@ enum ir_op {
 const char *ir_op_name(enum ir_op op);
 
 enum fn_id {
-#define X(e, name, min, max, tilde, res, args, es) e,
+#define X(e, name, min, max, tilde, res, args, es, impl) e,
 #include "sema/functions.def"
 #undef X
 	FN__COUNT

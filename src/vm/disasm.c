@@ -126,13 +126,6 @@ put_flags(struct strbuf *out, unsigned f)
 		sb_puts(out, " neg");
 }
 
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 /* Lists one code block; offsets are relative to the block, and the block
  * is trusted to have been verified (img_load does that). */
 static void
@@ -156,7 +149,7 @@ dis_block(const struct image *im, const struct img_block *b,
 		case FMT_U8: put_flags(out, code[pc + 1]); break;
 		case FMT_U32:
 		case FMT_IDXF:
-			idx = rd32(code + pc + 1);
+			idx = img_rd32(code + pc + 1);
 			ref = idx < im->npool;
 			sb_printf(out, " #%u", idx);
 			if (oi->fmt == FMT_IDXF)
@@ -172,7 +165,7 @@ dis_block(const struct image *im, const struct img_block *b,
 		case FMT_I32:
 			sb_printf(out, " -> %04" PRId64,
 				  (int64_t)pc + 5 +
-				  (int32_t)rd32(code + pc + 1));
+				  (int32_t)img_rd32(code + pc + 1));
 			break;
 		}
 		if (ref) {

@@ -1,6 +1,6 @@
 /*
- * image.c - the opcode tables, the image writer, the loader and the
- * verifier.
+ * image.c - the opcode tables, the image writer and the loader (the
+ * verifier it runs is in verify.c).
  *
  * The loader trusts nothing: every read goes through a cursor that checks
  * the bytes left, every count is bounded by the bytes that could hold it
@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
+#include "base/vec.h"
 #include "sema/ir.h"
 #include "sema/literal.h"
 
@@ -93,13 +95,6 @@ put_bytes(struct strbuf *sb, const char *s, size_t n)
 		sb_put(sb, s, n);
 }
 
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 static uint16_t
 get_u16(const uint8_t *p)
 {
@@ -160,8 +155,10 @@ img_builder_free(struct img_builder *b)
 	sb_free(&b->pool);
 	sb_free(&b->rules);
 	sb_free(&b->code);
-	free(b->eoff);
-	free(b->htab);
+	vec_free(&b->eoff);
+	if (b->intern)
+		hash_free(b->intern);
+	free(b->intern);
 	memset(b, 0, sizeof *b);
 }
 
@@ -169,52 +166,10 @@ img_builder_free(struct img_builder *b)
 static void
 pool_begin(struct img_builder *b, enum img_pool_type t)
 {
-	if (b->npool + 2 > b->eoff_cap) {
-		size_t cap = b->eoff_cap ? 2 * b->eoff_cap : 64;
-		size_t *n = realloc(b->eoff, cap * sizeof *n);
-
-		if (!n) {
-			b->oom = true;
-			return;
-		}
-		b->eoff = n;
-		b->eoff_cap = cap;
-	}
-	b->eoff[b->npool] = b->pool.len;
+	b->eoff.n = b->npool;
+	if (vec_push(&b->eoff, b->pool.len) < 0)
+		b->oom = true;
 	put_u8(&b->pool, t);
-}
-
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603u;
-
-	while (n--)
-		h = (h ^ (uint8_t)*p++) * 1099511628211u;
-	return h;
-}
-
-/* Doubles the intern table and re-inserts every entry. */
-static bool
-rehash(struct img_builder *b)
-{
-	size_t cap = b->hcap ? 2 * b->hcap : 256, i, k;
-	uint32_t *t = calloc(cap, sizeof *t);
-
-	if (!t)
-		return false;
-	for (i = 0; i < b->npool; i++) {
-		size_t lo = b->eoff[i], hi = b->eoff[i + 1];
-
-		k = hash_bytes(b->pool.data + lo, hi - lo) & (cap - 1);
-		while (t[k])
-			k = (k + 1) & (cap - 1);
-		t[k] = (uint32_t)i + 1;
-	}
-	free(b->htab);
-	b->htab = t;
-	b->hcap = cap;
-	return true;
 }
 
 /* Ends the entry begun by pool_begin: returns the index of an identical
@@ -222,22 +177,24 @@ rehash(struct img_builder *b)
 static uint32_t
 pool_end(struct img_builder *b)
 {
-	size_t lo, n, k;
+	size_t lo, n;
+	uint32_t h, pos, i;
 
 	if (b->oom || b->pool.oom) {
 		b->oom = true;
 		return 0;
 	}
-	lo = b->eoff[b->npool];
-	n = b->pool.len - lo;
-	if ((b->npool + 1) * 2 >= b->hcap && !rehash(b)) {
+	if (!b->intern && !(b->intern = calloc(1, sizeof *b->intern))) {
 		b->oom = true;
 		return 0;
 	}
-	k = hash_bytes(b->pool.data + lo, n) & (b->hcap - 1);
-	for (; b->htab[k]; k = (k + 1) & (b->hcap - 1)) {
-		uint32_t i = b->htab[k] - 1;
-		size_t elo = b->eoff[i], en = b->eoff[i + 1] - elo;
+	lo = b->eoff.v[b->npool];
+	n = b->pool.len - lo;
+	h = hash_bytes(HASH_SEED, b->pool.data + lo, n);
+	for (pos = hash_first(b->intern, h);
+	     (i = hash_next(b->intern, h, &pos)) != HASH_NONE;) {
+		/* entry i ends where the next one (or the new one) begins */
+		size_t elo = b->eoff.v[i], en = b->eoff.v[i + 1] - elo;
 
 		if (en == n && memcmp(b->pool.data + elo, b->pool.data + lo,
 				      n) == 0) {
@@ -246,8 +203,10 @@ pool_end(struct img_builder *b)
 			return i;
 		}
 	}
-	b->htab[k] = b->npool + 1;
-	b->eoff[b->npool + 1] = b->pool.len;
+	if (hash_add(b->intern, h, b->npool) < 0) {
+		b->oom = true;
+		return 0;
+	}
 	return b->npool++;
 }
 
@@ -529,7 +488,7 @@ static uint32_t
 rd_u32(struct cur *c)
 {
 	const uint8_t *p = take(c, 4);
-	return p ? get_u32(p) : 0;
+	return p ? img_rd32(p) : 0;
 }
 
 static uint64_t
@@ -865,309 +824,6 @@ load_rules(struct ld *l, const uint8_t *p, uint32_t len)
 	return 0;
 }
 
-/* ---- the verifier ---- */
-
-static int
-vfail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-vfail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-/* Which pool entry types an opcode's index operand accepts. */
-static bool
-pool_type_ok(enum opcode op, unsigned t)
-{
-	switch (op) {
-	case OPC_PUSH_FIELD: return t == POOL_FIELD;
-	case OPC_PUSH_CONST:
-		return t == POOL_STR || t == POOL_LONG || t == POOL_DOUBLE;
-	case OPC_IN_SET: return t == POOL_SET;
-	case OPC_MATCH: return t == POOL_PATTERNS;
-	case OPC_CIDR: return t == POOL_CIDR;
-	case OPC_ANCESTOR: return t == POOL_ANCESTOR;
-	default: return false;
-	}
-}
-
-static const char *const pool_type_names[POOL__END] = {
-	[POOL_STR] = "string", [POOL_FIELD] = "field", [POOL_LONG] = "long",
-	[POOL_DOUBLE] = "double", [POOL_SET] = "set", [POOL_CIDR] = "cidr",
-	[POOL_PATTERNS] = "patterns", [POOL_ANCESTOR] = "ancestor",
-};
-
-/*
- * Verifies one block.  Pass 1 decodes every instruction from the start,
- * marking where instructions begin and checking opcodes and operands.
- * Pass 2 walks them in order with the stack depth: because jumps only go
- * forward, every predecessor of an instruction is seen before it, so one
- * pass settles the depth at every join (which must agree), and an
- * instruction no predecessor reaches is refused as dead code.
- */
-int
-img_verify_block(const struct image *im, const uint8_t *code, uint32_t len,
-		 uint32_t anc_limit, uint16_t *maxdepth, char *err,
-		 size_t errlen)
-{
-	struct arena a;
-	int32_t *depth;
-	uint8_t *start;
-	uint32_t pc, next;
-	int max = 0, rc = -1;
-
-	if (len == 0)
-		return vfail(err, errlen, "empty code block");
-	arena_init(&a, NULL);
-	depth = ARENA_NEWV(&a, int32_t, (size_t)len + 1);
-	start = ARENA_NEWV(&a, uint8_t, (size_t)len + 1);
-	if (!depth || !start) {
-		vfail(err, errlen, "out of memory");
-		goto done;
-	}
-	for (pc = 0; pc <= len; pc++)
-		depth[pc] = -1;
-	for (pc = 0; pc < len; pc = next) {
-		unsigned op = code[pc];
-		const struct opcode_info *oi;
-		uint32_t idx;
-
-		if (op >= OPC__COUNT) {
-			vfail(err, errlen, "offset %u: opcode %u out of range",
-			      pc, op);
-			goto done;
-		}
-		oi = &opcode_table[op];
-		if (img_fmt_size(oi->fmt) > len - pc - 1) {
-			vfail(err, errlen, "offset %u: %s: operand runs past "
-			      "the end of the block", pc, oi->name);
-			goto done;
-		}
-		start[pc] = 1;
-		next = pc + 1 + img_fmt_size(oi->fmt);
-		switch (oi->fmt) {
-		case FMT_U8:
-			if (code[pc + 1] & ~IMG_CI) {
-				vfail(err, errlen, "offset %u: %s: unknown "
-				      "flags 0x%x", pc, oi->name, code[pc + 1]);
-				goto done;
-			}
-			break;
-		case FMT_U32: case FMT_IDXF:
-			idx = get_u32(code + pc + 1);
-			if (idx >= im->npool) {
-				vfail(err, errlen, "offset %u: %s: pool index "
-				      "%u out of range (pool has %u entries)",
-				      pc, oi->name, idx, im->npool);
-				goto done;
-			}
-			if (!pool_type_ok(op, im->pool[idx].type)) {
-				vfail(err, errlen, "offset %u: %s: pool entry "
-				      "%u is a %s", pc, oi->name, idx,
-				      pool_type_names[im->pool[idx].type]);
-				goto done;
-			}
-			if (op == OPC_ANCESTOR && idx >= anc_limit) {
-				vfail(err, errlen, "offset %u: ancestor: "
-				      "descriptor %u may not be used here (only "
-				      "those before %u)", pc, idx, anc_limit);
-				goto done;
-			}
-			if (oi->fmt == FMT_IDXF &&
-			    (code[pc + 5] & ~(IMG_CI | IMG_NEG))) {
-				vfail(err, errlen, "offset %u: %s: unknown "
-				      "flags 0x%x", pc, oi->name, code[pc + 5]);
-				goto done;
-			}
-			break;
-		case FMT_CALL: {
-			unsigned fn = code[pc + 1], argc = code[pc + 2];
-
-			if (fn >= FN__COUNT) {
-				vfail(err, errlen, "offset %u: call: unknown "
-				      "function %u", pc, fn);
-				goto done;
-			}
-			if ((int)argc < fn_table[fn].min ||
-			    (fn_table[fn].max >= 0 &&
-			     (int)argc > fn_table[fn].max)) {
-				vfail(err, errlen, "offset %u: call: %s does "
-				      "not take %u arguments", pc,
-				      fn_table[fn].name, argc);
-				goto done;
-			}
-			if (code[pc + 3] & ~IMG_CI) {
-				vfail(err, errlen, "offset %u: call: unknown "
-				      "flags 0x%x", pc, code[pc + 3]);
-				goto done;
-			}
-			break;
-		}
-		default:
-			break;
-		}
-	}
-	start[len] = 1;
-	depth[0] = 0;
-	for (pc = 0; pc < len; pc = next) {
-		const struct opcode_info *oi = &opcode_table[code[pc]];
-		int d = depth[pc], pops, after;
-		int64_t target = -1;
-
-		next = pc + 1 + img_fmt_size(oi->fmt);
-		if (d < 0) {
-			vfail(err, errlen, "offset %u: %s: unreachable "
-			      "instruction", pc, oi->name);
-			goto done;
-		}
-		pops = oi->pops < 0 ? code[pc + 2] : oi->pops;
-		if (d < pops) {
-			vfail(err, errlen, "offset %u: %s: stack underflow "
-			      "(needs %d, has %d)", pc, oi->name, pops, d);
-			goto done;
-		}
-		after = d - pops + oi->pushes;
-		if (after > max)
-			max = after;
-		if (max > IMG_MAX_DEPTH) {
-			vfail(err, errlen, "offset %u: stack deeper than %d",
-			      pc, IMG_MAX_DEPTH);
-			goto done;
-		}
-		if (oi->fmt == FMT_I32) {
-			int32_t rel = (int32_t)get_u32(code + pc + 1);
-
-			target = (int64_t)next + rel;
-			if (rel < 0 || target >= (int64_t)len ||
-			    !start[target]) {
-				vfail(err, errlen, "offset %u: %s: target %lld "
-				      "is not a later instruction of the "
-				      "block", pc, oi->name, (long long)target);
-				goto done;
-			}
-		}
-#define JOIN(at, dep) do {                                                   \
-		if (depth[at] >= 0 && depth[at] != (dep)) {                  \
-			vfail(err, errlen, "offset %u: stack depth %d here "  \
-			      "but %d from offset %u", (unsigned)(at),        \
-			      (int)depth[at], (int)(dep), pc);                \
-			goto done;                                            \
-		}                                                             \
-		depth[at] = (dep);                                            \
-	} while (0)
-		switch (oi->flow) {
-		case FLOW_NEXT:
-			JOIN(next, after);
-			break;
-		case FLOW_JUMP:
-			JOIN(target, d);
-			break;
-		case FLOW_BRANCH:
-			JOIN(target, d);
-			JOIN(next, after);
-			break;
-		case FLOW_END:
-			if (d != 1) {
-				vfail(err, errlen, "offset %u: ret with %d "
-				      "values on the stack", pc, d);
-				goto done;
-			}
-			break;
-		}
-#undef JOIN
-	}
-	if (depth[len] >= 0) {
-		vfail(err, errlen, "offset %u: execution runs off the end of "
-		      "the block", len);
-		goto done;
-	}
-	*maxdepth = (uint16_t)max;
-	rc = 0;
-done:
-	arena_release(&a);
-	return rc;
-}
-
-/* Verifies block b of the code section, `what` naming it in messages. */
-static int
-verify_at(struct ld *l, struct img_block *b, uint32_t anc_limit,
-	  const char *what)
-{
-	char msg[200];
-
-	if (b->off > l->im->codelen || b->len > l->im->codelen - b->off)
-		return fail(l, "%s: code block %u+%u outside the code section "
-			    "(%u bytes)", what, b->off, b->len,
-			    l->im->codelen);
-	if (img_verify_block(l->im, l->im->code + b->off, b->len, anc_limit,
-			     &b->maxdepth, msg, sizeof msg) < 0)
-		return fail(l, "%s: code at %u: %s", what, b->off, msg);
-	return 0;
-}
-
-static bool
-str_ok(const struct image *im, uint32_t i, bool none_ok)
-{
-	if (i == IMG_NONE)
-		return none_ok;
-	return i < im->npool && im->pool[i].type == POOL_STR;
-}
-
-static int
-verify_all(struct ld *l)
-{
-	struct image *im = l->im;
-	char what[96];
-	uint32_t i, s, k;
-
-	for (i = 0; i < im->npool; i++) {
-		if (im->pool[i].type != POOL_ANCESTOR)
-			continue;
-		snprintf(what, sizeof what, "pool entry %u (ancestor)", i);
-		if (verify_at(l, &im->pool[i].u.anc.code, i, what) < 0)
-			return -1;
-	}
-	for (i = 0; i < im->nrules; i++) {
-		struct img_rule *r = &im->rules[i];
-
-		if (!str_ok(im, r->id, true) || !str_ok(im, r->name, true) ||
-		    !str_ok(im, r->file, true))
-			return fail(l, "rule %u: id, name or file is not a pool "
-				    "string", i);
-		if (!str_ok(im, r->catfield, true) ||
-		    !str_ok(im, r->tsfield, true) ||
-		    !str_ok(im, r->tbfield, true))
-			return fail(l, "rule %u: a field override is not a pool "
-				    "string", i);
-		for (s = 0; s < r->nstages; s++) {
-			struct img_stage *st = &r->stages[s];
-
-			if (!str_ok(im, st->category, true))
-				return fail(l, "rule %u stage %u: category is "
-					    "not a pool string", i, s);
-			snprintf(what, sizeof what, "rule %u stage %u", i, s);
-			if (verify_at(l, &st->code, im->npool, what) < 0)
-				return -1;
-			for (k = 0; k < st->nkeys; k++) {
-				snprintf(what, sizeof what,
-					 "rule %u stage %u key %u", i, s, k);
-				if (verify_at(l, &st->keys[k], im->npool,
-					      what) < 0)
-					return -1;
-			}
-		}
-	}
-	return 0;
-}
 
 static const char *
 section_name(uint32_t t)
@@ -1200,10 +856,10 @@ load(struct ld *l, const uint8_t *data, size_t len)
 			    "version %u", im->version, IMG_VERSION);
 	if (im->flags != 0)
 		return fail(l, "header: unknown flags 0x%x", im->flags);
-	nsec = get_u32(data + 12);
-	total = get_u32(data + 16);
-	crc = get_u32(data + 20);
-	if (get_u32(data + 24) != IMG_HEADER_SIZE || get_u32(data + 28) != 0)
+	nsec = img_rd32(data + 12);
+	total = img_rd32(data + 16);
+	crc = img_rd32(data + 20);
+	if (img_rd32(data + 24) != IMG_HEADER_SIZE || img_rd32(data + 28) != 0)
 		return fail(l, "header: bad header size or reserved word");
 	if (total != len)
 		return fail(l, "header: image says %u bytes, got %zu", total,
@@ -1217,7 +873,7 @@ load(struct ld *l, const uint8_t *data, size_t len)
 		return fail(l, "header: CRC-32 mismatch (damaged image)");
 	for (i = 0; i < nsec; i++) {
 		const uint8_t *e = data + IMG_HEADER_SIZE + i * IMG_SECTION_SIZE;
-		uint32_t t = get_u32(e), o = get_u32(e + 4), n = get_u32(e + 8);
+		uint32_t t = img_rd32(e), o = img_rd32(e + 4), n = img_rd32(e + 8);
 
 		if (t < SEC_POOL || t > SEC_CODE)
 			return fail(l, "section %u: unknown type %u", i, t);
@@ -1254,7 +910,7 @@ load(struct ld *l, const uint8_t *data, size_t len)
 		return -1;
 	if (load_rules(l, data + off[SEC_RULES], slen[SEC_RULES]) < 0)
 		return -1;
-	return verify_all(l);
+	return img_verify_image(l->im, l->err, l->errlen);
 }
 
 int

@@ -1,6 +1,7 @@
 /*
- * image.h - the bytecode image: opcodes, the file format, its writer, its
- * loader (which always verifies), the disassembler and the code generator.
+ * image.h - the bytecode image: opcodes, the file format, its writer and
+ * loader (image.c), the verifier the loader always runs (verify.c), the
+ * disassembler (disasm.c) and the code generator (codegen.c).
  *
  * Design note.  An image is a byte string with fixed little-endian widths
  * and no pointers:
@@ -69,6 +70,14 @@ extern const struct opcode_info opcode_table[OPC__COUNT];
 /* Operand bytes of each format. */
 unsigned img_fmt_size(enum img_fmt f);
 const char *img_fmt_name(enum img_fmt f);
+
+/* The little-endian u32 at p (operands, header and section fields). */
+static inline uint32_t
+img_rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
 
 /* Operand flag bits. */
 #define IMG_CI  1u      /* case-insensitive */
@@ -203,15 +212,18 @@ struct image {
 
 /* The writer: pool entries, code and rules are serialised as they are
  * added; `oom` is sticky.  Pool entries are interned: adding an entry
- * whose bytes equal an earlier one's returns the earlier index (a hash
- * table of entry indices keyed by the serialised bytes). */
+ * whose bytes equal an earlier one's returns the earlier index (a hash.h
+ * table of entry indices keyed by the serialised bytes, made on first
+ * use: this header does not include base/hash.h, whose names some
+ * includers still define for themselves). */
+struct hash;
 struct img_builder {
 	struct strbuf pool, rules, code;
 	uint32_t npool, nrules;
-	size_t *eoff;           /* npool + 1 entry start offsets in pool */
-	size_t eoff_cap;
-	uint32_t *htab;         /* entry index + 1, 0 empty; hcap slots */
-	size_t hcap;
+	struct { size_t *v; size_t n, cap; } eoff;  /* a vec.h vector: where
+	                           each entry starts in pool (and the entry
+	                           being added) */
+	struct hash *intern;    /* entry indices by their bytes */
 	bool oom;
 };
 
@@ -270,6 +282,11 @@ void img_free(struct image *im);
 int img_verify_block(const struct image *im, const uint8_t *code,
 		     uint32_t len, uint32_t anc_limit, uint16_t *maxdepth,
 		     char *err, size_t errlen);
+
+/* Verifies every code block of a loaded image (ancestor descriptors, then
+ * each rule's stages and join keys; setting their maxdepth) and the pool
+ * strings rules name.  0, or -1 with a message naming the block. */
+int img_verify_image(struct image *im, char *err, size_t errlen);
 
 /* Readable listing of the pool and of every rule's code. */
 void img_disasm(const struct image *im, struct strbuf *out);

@@ -17,6 +17,8 @@
  * literal sets become hash sets, CIDR tables stay as they are.  Each
  * instruction's operands were checked by the verifier, so dispatch does
  * no bounds checks besides the stack, whose depth the verifier computed.
+ * The runtime's parts, and which file holds each, are described in
+ * vm/runtime.h (private to src/vm/).
  */
 #ifndef RC_VM_INTERP_H
 #define RC_VM_INTERP_H

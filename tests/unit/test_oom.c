@@ -7,7 +7,8 @@
  * cleanly: the arena's sticky oom flag set (or the work finished), no
  * crash, no sanitizer report, no leak, and never a rule that claims to be
  * clean without IR.  The arena's chunks are made tiny so that nearly every
- * node allocation reaches the allocator.
+ * node allocation reaches the allocator.  Also: arena_reset under the
+ * same counting allocator.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -301,10 +302,58 @@ test_scanner_failure(void **state)
 	}
 }
 
+/* arena_reset keeps one chunk (later allocations reuse it, zeroed),
+ * releases the others, and clears the sticky oom flag. */
+static void
+test_arena_reset(void **state)
+{
+	struct budget b = { SIZE_MAX, 0 };
+	struct rc_allocator al = { limited_alloc, limited_release, &b };
+	struct arena a;
+	unsigned char *p, *q;
+	size_t i, n;
+
+	(void)state;
+	arena_init(&a, &al);
+	arena_reset(&a);                /* an empty arena stays empty */
+	assert_null(a.head);
+	a.chunk_size = 256;
+	p = arena_alloc(&a, 100);
+	assert_non_null(p);
+	memset(p, 0xAB, 100);
+	for (i = 0; i < 20; i++)        /* several chunks, one oversized */
+		assert_non_null(arena_alloc(&a, i == 7 ? 4096 : 100));
+	assert_true(a.used > 0);
+	n = b.count;
+	arena_reset(&a);
+	assert_int_equal(a.used, 0);
+	assert_non_null(a.head);
+	/* the kept chunk serves the next allocations without the allocator,
+	 * and what it hands out is zeroed again */
+	q = arena_alloc(&a, 100);
+	assert_non_null(q);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(q[i], 0);
+	assert_int_equal(b.count, n);
+	assert_non_null(arena_alloc(&a, 100));
+	assert_int_equal(b.count, n);
+	/* oom is sticky until a reset */
+	b.left = 0;
+	assert_null(arena_alloc(&a, 1000));
+	assert_true(a.oom);
+	arena_reset(&a);
+	assert_false(a.oom);
+	assert_non_null(arena_alloc(&a, 8));
+	b.left = SIZE_MAX;
+	arena_release(&a);
+	assert_null(a.head);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arena_reset),
 		cmocka_unit_test(test_every_failure_point),
 		cmocka_unit_test(test_scanner_failure),
 	};
