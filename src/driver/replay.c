@@ -222,11 +222,20 @@ rulec_replay_get_rule_stats(const rulec_replay *r, size_t i,
 /* ---- results ---- */
 
 static rulec_value
-value_of(const struct vm_val *v)
+null_value(void)
 {
 	rulec_value x;
 
 	memset(&x, 0, sizeof x);
+	x.kind = RULEC_VALUE_NULL;
+	return x;
+}
+
+static rulec_value
+value_of(const struct vm_val *v)
+{
+	rulec_value x = null_value();
+
 	switch (v->k) {
 	case VK_BOOL:
 		x.kind = RULEC_VALUE_BOOL;
@@ -255,7 +264,6 @@ value_of(const struct vm_val *v)
 		x.u.list.n = v->u.m.n;
 		break;
 	default:
-		x.kind = RULEC_VALUE_NULL;
 		break;
 	}
 	return x;
@@ -264,10 +272,8 @@ value_of(const struct vm_val *v)
 rulec_value
 rulec_value_elem(const rulec_value *list, size_t i)
 {
-	static const struct vm_val null = { .k = VK_NULL };
-
 	if (list->kind != RULEC_VALUE_LIST || i >= list->u.list.n)
-		return value_of(&null);
+		return null_value();
 	return value_of(&((const struct vm_val *)list->u.list.elems)[i]);
 }
 
@@ -333,9 +339,8 @@ rulec_match_key_count(const rulec_match *m)
 rulec_value
 rulec_match_key(const rulec_match *m, size_t i)
 {
-	static const struct vm_val null = { .k = VK_NULL };
-
-	return value_of(i < MATCH(m)->nkeys ? &MATCH(m)->keys[i] : &null);
+	return i < MATCH(m)->nkeys ? value_of(&MATCH(m)->keys[i]) :
+	       null_value();
 }
 
 char *

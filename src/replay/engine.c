@@ -509,8 +509,10 @@ get_path(struct replay *e, int p)
 		/* elements live in scratch memory until the next event */
 		struct vm_val *arr = vm_scratch_alloc(e->rt, n * sizeof *arr);
 
-		if (!arr)
+		if (!arr) {
+			e->oom = true;
 			return c;
+		}
 		for (i = 0; i < n; i++) {
 			from_ev(&el[i], &arr[m]);
 			if (arr[m].k != VK_NULL)

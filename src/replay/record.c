@@ -78,15 +78,10 @@ rp_val_dup(struct vm_val *dst, const struct vm_val *v)
 
 	*dst = *v;
 	if (v->k == VK_STR) {
-		p = malloc(v->u.s.n + 1u);
-		if (!p) {
+		dst->u.s.s = rp_memdup(v->u.s.s, v->u.s.n);
+		if (!dst->u.s.s)
 			dst->k = VK_NULL;
-			return false;
-		}
-		memcpy(p, v->u.s.s, v->u.s.n);
-		p[v->u.s.n] = '\0';
-		dst->u.s.s = p;
-		return true;
+		return dst->k != VK_NULL;
 	}
 	if (v->k != VK_MULTI)
 		return true;
