@@ -3,19 +3,21 @@
  *
  * librulec reads detection rules (Elastic EQL queries and rule files, ESET
  * Inspect XML rules), parses them into a typed intermediate representation
- * and checks them.  All objects are opaque and owned by a context; freeing
- * the context frees everything it made.  The library never prints:
- * diagnostics reach the caller through a callback, and text is returned in
- * heap strings that the caller frees with free().
+ * and checks them; it compiles them into bytecode images and replays
+ * events through an image.  All objects are opaque.  Rules and
+ * diagnostics are owned by a context; freeing the context frees
+ * everything it made.  A replay (rulec_replay) stands on its own.  The
+ * library never prints: diagnostics and results reach the caller through
+ * callbacks, and text is returned in heap strings that the caller frees
+ * with free().
  *
- * Thread safety: a context may be used by one thread at a time; separate
- * contexts are independent.
+ * Thread safety: a context or a replay may be used by one thread at a
+ * time; separate ones are independent.
  */
 #ifndef RULEC_H
 #define RULEC_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -134,6 +136,27 @@ int rulec_ctx_compile(rulec_ctx *ctx, unsigned char **out, size_t *len,
 char *rulec_image_disasm(const unsigned char *data, size_t len, char *err,
 			 size_t errlen);
 
+/*
+ * Replay: events through the rules of a compiled image.
+ *
+ *     rulec_replay *r = rulec_replay_new(img, len, &opts, err, sizeof err);
+ *     rulec_replay_set_match_handler(r, on_match, ud);
+ *     rulec_replay_set_diag_handler(r, on_event_problem, ud);
+ *     for each input: rulec_replay_feed(r, path);
+ *     rulec_replay_finish(r);          (samples, tails, pending results)
+ *     rulec_replay_get_stats(r, &st);
+ *     rulec_replay_free(r);
+ *
+ * Each result reaches the match handler as a record (rulec_match) after
+ * the rule's head/tail pipes, --size and max_samples_per_key have been
+ * applied to records; rulec_match_render turns one into text.  Problems
+ * with the input (a malformed record, an input that cannot be opened)
+ * reach the diagnostic handler.  Handlers must not call back into the
+ * replay.
+ */
+typedef struct rulec_replay rulec_replay;
+typedef struct rulec_match rulec_match;
+
 /* Replay settings (see `rulec run --help`); rulec_replay_opts_init sets
  * the defaults. */
 typedef struct rulec_replay_opts {
@@ -144,19 +167,135 @@ typedef struct rulec_replay_opts {
 	long long size;                 /* results per rule; -1: all */
 	long long max_samples_per_key;  /* 1 */
 	long long reorder_ms;           /* 10000 */
-	int stats;                      /* per-rule counts on diag */
 } rulec_replay_opts;
 
 void rulec_replay_opts_init(rulec_replay_opts *o);
-/* Loads (and verifies) an image and replays the event files `inputs`
- * ("-": stdin) through it, writing one JSON line per result to `out`
- * and malformed events and statistics to `diag`.  Returns 0, 1 when some
- * events were malformed, or a negative rulec_status with a message in
- * err (a refused image, an input that cannot be opened). */
-int rulec_replay(const unsigned char *img, size_t len,
-		 const rulec_replay_opts *o, const char *const *inputs,
-		 size_t ninputs, FILE *out, FILE *diag, char *err,
-		 size_t errlen);
+
+/* A value of an event field or a join key.  A string is NUL-terminated
+ * (len excludes the NUL; it may contain NUL bytes).  A list (a
+ * multi-valued id field) is read element by element with
+ * rulec_value_elem.  Strings and lists live as long as the record they
+ * come from. */
+enum rulec_value_kind {
+	RULEC_VALUE_NULL = 0,
+	RULEC_VALUE_BOOL,       /* u.b */
+	RULEC_VALUE_INT,        /* u.i */
+	RULEC_VALUE_FLOAT,      /* u.f */
+	RULEC_VALUE_STRING,     /* u.str */
+	RULEC_VALUE_DATE,       /* u.i: milliseconds since the epoch, UTC */
+	RULEC_VALUE_LIST        /* u.list */
+};
+
+typedef struct rulec_value {
+	enum rulec_value_kind kind;
+	union {
+		int b;
+		long long i;
+		double f;
+		struct { const char *s; size_t len; } str;
+		struct { const void *elems; size_t n; } list;
+	} u;
+} rulec_value;
+
+/* Element i of a list (a null value when out of range or not a list). */
+rulec_value rulec_value_elem(const rulec_value *list, size_t i);
+
+/* A problem with the input, valid during the callback. */
+enum rulec_replay_problem {
+	RULEC_EVENTS_MALFORMED = 1,     /* a record skipped; the run goes on */
+	RULEC_EVENTS_UNREADABLE = 2     /* the input could not be opened */
+};
+
+typedef struct rulec_replay_diag {
+	enum rulec_replay_problem problem;
+	const char *file;               /* the input as given ("-": stdin) */
+	unsigned long long line;        /* 1-based line of the record (0 for
+	                                   an unreadable input) */
+	unsigned long long offset;      /* byte offset where it starts */
+	const char *message;            /* "malformed JSON", strerror text */
+} rulec_replay_diag;
+
+typedef void (*rulec_match_fn)(void *ud, const rulec_match *m);
+typedef void (*rulec_replay_diag_fn)(void *ud, const rulec_replay_diag *d);
+
+/* Loads (and verifies) an image and prepares it for replay; the image
+ * bytes may be released afterwards.  NULL with a message in err (a
+ * refused image, a pattern that does not compile, out of memory). */
+rulec_replay *rulec_replay_new(const unsigned char *img, size_t len,
+			       const rulec_replay_opts *o, char *err,
+			       size_t errlen);
+void rulec_replay_free(rulec_replay *r);
+
+void rulec_replay_set_match_handler(rulec_replay *r, rulec_match_fn fn,
+				    void *ud);
+void rulec_replay_set_diag_handler(rulec_replay *r, rulec_replay_diag_fn fn,
+				   void *ud);
+
+/* Reads the events of one input ("-": stdin): NDJSON or one JSON array
+ * of objects.  Positions continue across inputs.  Returns the number of
+ * malformed records (each passed to the diagnostic handler), or
+ * RULEC_ERR_IO when the input cannot be opened (also passed to it),
+ * RULEC_ERR_NOMEM (the replay is then unusable but still to be freed),
+ * RULEC_ERR_ARG after rulec_replay_finish. */
+long rulec_replay_feed(rulec_replay *r, const char *path);
+/* Ends the input: decides pending sequences, delivers samples and what
+ * tails kept.  RULEC_OK or RULEC_ERR_NOMEM. */
+int rulec_replay_finish(rulec_replay *r);
+
+/* Counts of the run so far (what `rulec run --stats` prints). */
+typedef struct rulec_replay_stats {
+	size_t rules;                   /* in the image */
+	unsigned long long events;      /* well-formed records read */
+	unsigned long long malformed;   /* records skipped */
+	unsigned long long bytes;       /* input bytes read */
+	unsigned long long results;     /* records delivered */
+	unsigned long long late_events; /* later than the reorder window */
+	unsigned long long no_timestamp;/* hits on events without a time */
+	double seconds;                 /* since rulec_replay_new returned,
+	                                   until rulec_replay_finish did */
+	long long peak_rss_kb;          /* the process's peak resident set
+	                                   (getrusage); -1: unknown */
+} rulec_replay_stats;
+
+typedef struct rulec_replay_rule_stats {
+	const char *id, *name, *file;   /* of the rule; NULL if none */
+	unsigned long long hits;        /* events that passed a stage */
+	unsigned long long results;     /* records delivered */
+} rulec_replay_rule_stats;
+
+void rulec_replay_get_stats(const rulec_replay *r, rulec_replay_stats *s);
+/* Rule i of the image (i < stats.rules): RULEC_OK or RULEC_ERR_ARG. */
+int rulec_replay_get_rule_stats(const rulec_replay *r, size_t i,
+				rulec_replay_rule_stats *s);
+
+/* A result, valid during the match callback. */
+const char *rulec_match_rule_id(const rulec_match *m);     /* NULL if none */
+const char *rulec_match_rule_name(const rulec_match *m);   /* NULL if none */
+const char *rulec_match_rule_file(const rulec_match *m);   /* NULL if none */
+size_t rulec_match_rule_index(const rulec_match *m);      /* in the image */
+
+/* The events of a result, in stage order (a sample: in filter order). */
+typedef struct rulec_match_event {
+	int missing;                    /* a missing-event stage (![...]):
+	                                   the fields below are unset */
+	unsigned long long index;       /* 0-based position in the input */
+	int has_timestamp;
+	long long timestamp;            /* milliseconds since the epoch */
+	rulec_value id;                 /* the id field (null if absent) */
+} rulec_match_event;
+
+size_t rulec_match_event_count(const rulec_match *m);
+/* Fills *ev with event i: RULEC_OK or RULEC_ERR_ARG (out of range). */
+int rulec_match_get_event(const rulec_match *m, size_t i,
+			  rulec_match_event *ev);
+/* The join key values of a sequence or sample (none for an event
+ * query); a null value when i is out of range. */
+size_t rulec_match_key_count(const rulec_match *m);
+rulec_value rulec_match_key(const rulec_match *m, size_t i);
+/* The result as text: RULEC_FORMAT_JSON gives the line `rulec run`
+ * prints (docs/run.md), newline included.  Malloc'd; NULL on out of
+ * memory or for a format that results do not have (yet). */
+char *rulec_match_render(const rulec_match *m, enum rulec_format fmt);
 
 /* A SARIF 2.1.0 log is rulec_sarif_head(), the results rendered with
  * RULEC_FORMAT_SARIF separated by commas, then rulec_sarif_tail().  The

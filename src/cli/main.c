@@ -30,6 +30,8 @@ struct run {
 	const char **events;    /* run -e, in order */
 	int nevents;
 	rulec_replay_opts replay;
+	bool stats;             /* run --stats */
+	bool render_oom;        /* a result could not be rendered */
 };
 
 static void
@@ -372,6 +374,109 @@ cmd_disasm(int argc, char **argv)
 	return 0;
 }
 
+/* A result of `run`: one JSON line on stdout. */
+static void
+on_match(void *ud, const rulec_match *m)
+{
+	struct run *run = ud;
+	char *s = rulec_match_render(m, RULEC_FORMAT_JSON);
+
+	if (!s) {
+		run->render_oom = true;
+		return;
+	}
+	fputs(s, stdout);
+	free(s);
+}
+
+/* A malformed event (skipped) or an input that cannot be opened. */
+static void
+on_event_diag(void *ud, const rulec_replay_diag *d)
+{
+	(void)ud;
+	if (d->problem == RULEC_EVENTS_UNREADABLE)
+		fprintf(stderr, "rulec: %s: %s\n", d->file, d->message);
+	else
+		fprintf(stderr, "%s:%llu: error: %s (byte %llu)\n", d->file,
+			d->line, d->message, d->offset);
+}
+
+/* run --stats: every rule's hits and results, then the totals and the
+ * throughput, on stderr. */
+static void
+print_stats(const rulec_replay *rp)
+{
+	rulec_replay_stats st;
+	rulec_replay_rule_stats rs;
+	double secs;
+	size_t i;
+
+	rulec_replay_get_stats(rp, &st);
+	for (i = 0; i < st.rules; i++) {
+		const char *id;
+
+		if (rulec_replay_get_rule_stats(rp, i, &rs) != RULEC_OK ||
+		    (!rs.hits && !rs.results))
+			continue;
+		id = rs.id ? rs.id : rs.file;
+		fprintf(stderr, "rulec: rule %zu", i);
+		if (id)
+			fprintf(stderr, " %s", id);
+		fprintf(stderr, ": %llu hits, %llu results\n", rs.hits,
+			rs.results);
+	}
+	secs = st.seconds > 0 ? st.seconds : 1e-9;
+	fprintf(stderr, "rulec: %zu rules, %llu events (%llu malformed), %llu "
+		"bytes, %llu results in %.3f s: %.1f MB/s, %.0f events/s\n",
+		st.rules, st.events, st.malformed, st.bytes, st.results, secs,
+		(double)st.bytes / 1e6 / secs, (double)st.events / secs);
+	if (st.peak_rss_kb >= 0)
+		fprintf(stderr, "rulec: peak memory %.1f MB\n",
+			(double)st.peak_rss_kb / 1024.0);
+	if (st.late_events)
+		fprintf(stderr, "rulec: %llu events arrived later than the "
+			"reorder window and were taken in arrival order\n",
+			st.late_events);
+}
+
+/*
+ * Replays the inputs through an image, results on stdout; an input that
+ * cannot be read does not stop the others.  0, 1 when some events were
+ * malformed, or a negative rulec_status with a message in err.
+ */
+static int
+replay(struct run *run, const unsigned char *img, size_t len,
+       const char **in, int nin, char *err, size_t errlen)
+{
+	rulec_replay *rp = rulec_replay_new(img, len, &run->replay, err,
+					    errlen);
+	int k, status = 0;
+
+	if (!rp)
+		return RULEC_ERR_ARG;
+	rulec_replay_set_match_handler(rp, on_match, run);
+	rulec_replay_set_diag_handler(rp, on_event_diag, run);
+	for (k = 0; k < nin && status != RULEC_ERR_NOMEM; k++) {
+		long bad = rulec_replay_feed(rp, in[k]);
+
+		if (bad == RULEC_ERR_IO) {
+			snprintf(err, errlen, "cannot read %s", in[k]);
+			status = RULEC_ERR_IO;
+		} else if (bad == RULEC_ERR_NOMEM) {
+			status = RULEC_ERR_NOMEM;
+		} else if (bad > 0 && status == 0) {
+			status = 1;
+		}
+	}
+	if (rulec_replay_finish(rp) != RULEC_OK || run->render_oom)
+		status = RULEC_ERR_NOMEM;
+	fflush(stdout);
+	if (run->stats)
+		print_stats(rp);
+	rulec_replay_free(rp);
+	return status;
+}
+
 /*
  * run: with -r, replay the events through a compiled image; otherwise
  * lint the rule files, compile every rule without errors in memory and
@@ -431,10 +536,13 @@ cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		free(img);
 		return EXIT_TROUBLE;
 	}
-	n = rulec_replay(img, len, &run->replay, in, (size_t)nin, stdout,
-			 stderr, err, sizeof err);
+	n = replay(run, img, len, in, nin, err, sizeof err);
 	free(img);
 	free(in);
+	if (n == RULEC_ERR_NOMEM) {
+		fprintf(stderr, "rulec: out of memory\n");
+		return EXIT_TROUBLE;
+	}
 	if (n < 0) {
 		fprintf(stderr, "rulec: %s%s\n", run->image ? run->image : "",
 			run->image ? ": refused: " : "");
@@ -657,7 +765,7 @@ main(int argc, char **argv)
 				rc = EXIT_TROUBLE;
 			break;
 		case O_STATS:
-			run.replay.stats = 1;
+			run.stats = true;
 			break;
 		default:
 			usage(stderr, cmd);

@@ -1,15 +1,14 @@
 /*
  * rulec.c - the public interface (include/rulec.h) over the internal
  * modules.  The context owns one arena for everything a run builds, the
- * diagnostic sink, the schema and the loaded rules.
+ * diagnostic sink, the schema and the loaded rules.  The replay functions
+ * are in replay.c.
  */
 #include "rulec.h"
 
 #include "config.h"
 
 #include <stdio.h>
-#include <time.h>
-#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +20,6 @@
 #include "sema/schema.h"
 #include "front/xmlcheck.h"
 #include "check/check.h"
-#include "replay/engine.h"
 #include "vm/image.h"
 
 /* The built-in catalogues, generated from schemas/. */
@@ -497,124 +495,6 @@ rulec_image_disasm(const unsigned char *data, size_t len, char *err,
 	img_disasm(&im, &sb);
 	img_free(&im);
 	return sb_take(&sb);
-}
-
-void
-rulec_replay_opts_init(rulec_replay_opts *o)
-{
-	struct vm_run_opts d;
-
-	vm_run_opts_init(&d);
-	o->id_field = d.id_field;
-	o->category_field = d.category_field;
-	o->timestamp_field = d.timestamp_field;
-	o->tiebreaker_field = d.tiebreaker_field;
-	o->size = d.size;
-	o->max_samples_per_key = d.max_samples_per_key;
-	o->reorder_ms = d.reorder_ms;
-	o->stats = 0;
-}
-
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-print_stats(const struct image *im, const struct vm_engine *e, FILE *f,
-	    double secs)
-{
-	struct vm_engine_stats st;
-	uint32_t i;
-
-	vm_engine_stats(e, &st);
-	for (i = 0; i < im->nrules; i++) {
-		const struct vm_rule_stats *rs = vm_engine_rule_stats(e, i);
-		uint32_t id = im->rules[i].id != IMG_NONE ? im->rules[i].id :
-			      im->rules[i].file;
-
-		if (!rs->hits && !rs->results)
-			continue;
-		fprintf(f, "rulec: rule %u", i);
-		if (id != IMG_NONE)
-			fprintf(f, " %.*s", (int)im->pool[id].u.str.len,
-				im->pool[id].u.str.s);
-		fprintf(f, ": %llu hits, %llu results\n",
-			(unsigned long long)rs->hits,
-			(unsigned long long)rs->results);
-	}
-	if (secs <= 0)
-		secs = 1e-9;
-	fprintf(f, "rulec: %u rules, %llu events (%llu malformed), %llu "
-		"bytes, %llu results in %.3f s: %.1f MB/s, %.0f events/s\n",
-		im->nrules, (unsigned long long)st.events,
-		(unsigned long long)st.bad_events,
-		(unsigned long long)st.bytes,
-		(unsigned long long)st.results, secs,
-		(double)st.bytes / 1e6 / secs, (double)st.events / secs);
-	{
-		struct rusage ru;
-
-		if (getrusage(RUSAGE_SELF, &ru) == 0)
-			fprintf(f, "rulec: peak memory %.1f MB\n",
-				(double)ru.ru_maxrss / 1024.0);
-	}
-	if (st.late_events)
-		fprintf(f, "rulec: %llu events arrived later than the reorder "
-			"window and were taken in arrival order\n",
-			(unsigned long long)st.late_events);
-}
-
-int
-rulec_replay(const unsigned char *img, size_t len,
-	     const rulec_replay_opts *o, const char *const *inputs,
-	     size_t ninputs, FILE *out, FILE *diag, char *err, size_t errlen)
-{
-	struct image im;
-	struct vm_run_opts vo;
-	struct vm_engine *e;
-	double t0;
-	size_t i;
-	int rc = 0;
-
-	if (img_load(img, len, &im, err, errlen) != 0)
-		return RULEC_ERR_ARG;
-	vm_run_opts_init(&vo);
-	vo.id_field = o->id_field ? o->id_field : vo.id_field;
-	vo.category_field = o->category_field ? o->category_field :
-			    vo.category_field;
-	vo.timestamp_field = o->timestamp_field ? o->timestamp_field :
-			     vo.timestamp_field;
-	vo.tiebreaker_field = o->tiebreaker_field;
-	vo.size = o->size;
-	vo.max_samples_per_key = o->max_samples_per_key;
-	vo.reorder_ms = o->reorder_ms;
-	e = vm_engine_new(&im, &vo, out, err, errlen);
-	if (!e) {
-		img_free(&im);
-		return RULEC_ERR_ARG;
-	}
-	t0 = now_seconds();
-	for (i = 0; i < ninputs; i++) {
-		long bad = vm_engine_feed(e, inputs[i], diag);
-
-		if (bad < 0) {
-			snprintf(err, errlen, "cannot read %s", inputs[i]);
-			rc = RULEC_ERR_IO;
-		} else if (bad > 0 && rc == 0) {
-			rc = 1;
-		}
-	}
-	vm_engine_finish(e);
-	if (o->stats)
-		print_stats(&im, e, diag, now_seconds() - t0);
-	vm_engine_free(e);
-	img_free(&im);
-	return rc;
 }
 
 char *

@@ -1,19 +1,37 @@
 /*
  * engine.h - replays events through every rule of an image: event
  * queries, sequences (join keys, maxspan, until, runs, missing stages),
- * samples, head/tail pipes, and the ESET process table.  Matches are
- * written as JSON lines.  See engine.c for the design.
+ * samples, head/tail pipes, and the ESET process table.
+ *
+ * Design note.  The engine never prints and never exits.  Each result
+ * leaves it as a record (struct replay_match) through the match callback,
+ * after the rule's head/tail pipes and the run's size limit, which all
+ * work on records; a malformed input record and an input that cannot be
+ * opened leave it through the error callback of replay_feed.  Rendering
+ * a record as text is the business of report/ (report/match.h), writing
+ * it that of the caller.  Out of memory is a sticky flag (replay_oom):
+ * the engine stops taking events and replay_feed / replay_finish report
+ * it; replay_free always releases everything.
+ *
+ * The files of the engine, with their private header replay/private.h:
+ * engine.c (setup, per-event dispatch, the reorder window, rule state),
+ * record.c (events and key tuples kept past their event), sequence.c,
+ * sample.c, proctab.c (the ESET process table) and pipe.c (head, tail and
+ * size on results).
  */
-#ifndef RC_VM_ENGINE_H
-#define RC_VM_ENGINE_H
+#ifndef RC_REPLAY_ENGINE_H
+#define RC_REPLAY_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "vm/image.h"
+#include "vm/interp.h"
 
-struct vm_run_opts {
+#define REPLAY_NO_TS INT64_MIN  /* an event without a timestamp */
+
+struct replay_opts {
 	const char *id_field;           /* default event.id */
 	const char *category_field;     /* default event.category */
 	const char *timestamp_field;    /* default @timestamp */
@@ -23,39 +41,83 @@ struct vm_run_opts {
 	int64_t reorder_ms;             /* lateness allowed, default 10 s */
 };
 
-void vm_run_opts_init(struct vm_run_opts *o);
+void replay_opts_init(struct replay_opts *o);
 
-struct vm_rule_stats {
-	uint64_t hits;          /* events that passed a stage condition */
-	uint64_t results;       /* results written */
+/* An event as results show it: a reference-counted summary kept while a
+ * hit, a partial sequence, a sample bucket or a tail needs it. */
+struct replay_ev {
+	unsigned refs;
+	uint64_t index;         /* position in the input (malformed count) */
+	int64_t ts;             /* REPLAY_NO_TS when absent */
+	struct vm_val tb;       /* tiebreaker (strings owned) */
+	struct vm_val id;       /* the id field: VK_NULL when absent;
+	                           strings (NUL-terminated) and the elements
+	                           of a VK_MULTI owned */
 };
 
-struct vm_engine_stats {
+/* A result: valid during the match callback only. */
+struct replay_match {
+	const struct image *im;
+	uint32_t rule;                  /* index in the image */
+	struct replay_ev *const *ev;    /* per stage; NULL: a missing stage */
+	uint16_t nev;
+	const struct vm_val *keys;      /* join keys (strings NUL-terminated);
+	                                   none for an event query */
+	uint16_t nkeys;
+};
+
+typedef void (*replay_match_fn)(void *ud, const struct replay_match *m);
+
+/* A problem with the input: a malformed record (line and offset of the
+ * record) or an input that cannot be opened (`unreadable`, line 0). */
+struct replay_input_error {
+	const char *path;
+	uint64_t line, offset;
+	const char *msg;
+	bool unreadable;
+};
+
+typedef void (*replay_error_fn)(void *ud,
+				const struct replay_input_error *err);
+
+struct replay_rule_stats {
+	uint64_t hits;          /* events that passed a stage condition */
+	uint64_t results;       /* results delivered */
+};
+
+struct replay_stats {
 	uint64_t events, bad_events, bytes, late_events, no_timestamp;
 	uint64_t results;
 };
 
-struct vm_engine;
+struct replay;
 
 /* NULL with a message when the image cannot run (out of memory, a
- * pattern that does not compile). */
-struct vm_engine *vm_engine_new(const struct image *im,
-				const struct vm_run_opts *o, FILE *out,
-				char *err, size_t errlen);
-void vm_engine_free(struct vm_engine *e);
+ * pattern that does not compile).  `fn` receives every result. */
+struct replay *replay_new(const struct image *im,
+			  const struct replay_opts *o, replay_match_fn fn,
+			  void *ud, char *err, size_t errlen);
+void replay_free(struct replay *e);
+
+#define REPLAY_UNREADABLE (-1)  /* replay_feed: the input cannot be opened */
+#define REPLAY_NOMEM (-2)       /* replay_feed: out of memory */
 
 /*
- * Reads every event of `path` ("-": stdin).  Malformed records are
- * reported on `diag` as "path:line: error: ..." and skipped.  Returns the
- * number of malformed records, or -1 when the input cannot be opened (the
- * message is written to diag).  Positions continue across inputs.
+ * Reads every event of `path` ("-": stdin).  Malformed records are passed
+ * to `fn` (when not NULL) and skipped.  Returns the number of malformed
+ * records, REPLAY_UNREADABLE when the input cannot be opened (also passed
+ * to fn) or REPLAY_NOMEM.  Positions continue across inputs.
  */
-long vm_engine_feed(struct vm_engine *e, const char *path, FILE *diag);
-/* Ends the input: decides pending results, writes samples and tails. */
-void vm_engine_finish(struct vm_engine *e);
+long replay_feed(struct replay *e, const char *path, replay_error_fn fn,
+		 void *ud);
+/* Ends the input: decides pending results, delivers samples and tails.
+ * 0, or -1 when the engine ran out of memory (now or before). */
+int replay_finish(struct replay *e);
+/* Whether the engine ran out of memory (sticky). */
+bool replay_oom(const struct replay *e);
 
-void vm_engine_stats(const struct vm_engine *e, struct vm_engine_stats *s);
-const struct vm_rule_stats *vm_engine_rule_stats(const struct vm_engine *e,
-						 uint32_t rule);
+void replay_stats(const struct replay *e, struct replay_stats *s);
+const struct replay_rule_stats *replay_rule_stats(const struct replay *e,
+						  uint32_t rule);
 
 #endif

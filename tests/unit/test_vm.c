@@ -20,6 +20,7 @@
 #include "sema/ir.h"
 #include "sema/rule.h"
 #include "replay/engine.h"
+#include "report/match.h"
 #include "vm/image.h"
 
 #include "image_events.h"
@@ -682,6 +683,26 @@ runner_free(struct runner *rn)
 	fclose(rn->out);
 }
 
+/* The engine's callbacks: a result as its JSON line, a malformed record
+ * as a line of text, on the FILE * passed as ud. */
+static void
+write_match(void *ud, const struct replay_match *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	match_json(m, &sb);
+	assert_false(sb.oom);
+	fwrite(sb.data, 1, sb.len, ud);
+	sb_free(&sb);
+}
+
+static void
+write_error(void *ud, const struct replay_input_error *ie)
+{
+	fprintf(ud, "%s:%llu: error: %s\n", ie->path,
+		(unsigned long long)ie->line, ie->msg);
+}
+
 /*
  * Replays the events through `im`, writing to `out`.  The engine may
  * decline an image it cannot run (a pattern that no longer compiles), but
@@ -692,29 +713,29 @@ runner_free(struct runner *rn)
  */
 static bool
 run_image(const struct runner *rn, const struct image *im, FILE *out,
-	  struct vm_engine_stats *st, uint64_t *results)
+	  struct replay_stats *st, uint64_t *results)
 {
 	uint32_t i;
-	struct vm_run_opts o;
-	struct vm_engine *e;
+	struct replay_opts o;
+	struct replay *e;
 	char err[256];
 
-	vm_run_opts_init(&o);
+	replay_opts_init(&o);
 	err[0] = '\0';
-	e = vm_engine_new(im, &o, out, err, sizeof err);
+	e = replay_new(im, &o, write_match, out, err, sizeof err);
 	if (!e) {
 		if (!err[0])
-			fail_msg("vm_engine_new declined without a message");
+			fail_msg("replay_new declined without a message");
 		return false;
 	}
-	assert_int_equal(vm_engine_feed(e, rn->path, rn->out),
+	assert_int_equal(replay_feed(e, rn->path, write_error, rn->out),
 			 IMAGE_BAD_EVENTS);
-	vm_engine_finish(e);
+	assert_int_equal(replay_finish(e), 0);
 	if (st)
-		vm_engine_stats(e, st);
+		replay_stats(e, st);
 	for (i = 0; results && i < im->nrules; i++)
-		results[i] = vm_engine_rule_stats(e, i)->results;
-	vm_engine_free(e);
+		results[i] = replay_rule_stats(e, i)->results;
+	replay_free(e);
 	return true;
 }
 
@@ -833,7 +854,7 @@ t_run_compiled(void **state)
 {
 	struct runner rn;
 	struct strbuf dis = STRBUF_INIT, sb = STRBUF_INIT;
-	struct vm_engine_stats st;
+	struct replay_stats st;
 	struct image im;
 	uint64_t results[6];
 	unsigned char *img;

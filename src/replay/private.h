@@ -1,0 +1,378 @@
+/*
+ * private.h - the replay engine's own data structures, shared by its
+ * files (see engine.h for the interface).
+ *
+ * Design note.  Work is split in two phases.
+ *
+ * 1. Per event (stateless; engine.c).  The reader walks each event once
+ *    and keeps only the fields some rule reads (every field path of the
+ *    image is registered with it up front).  The event's category
+ *    selects, through a hash table, the (rule, stage) pairs whose stage
+ *    names that category (plus the `any` stages and the rules that
+ *    override the category field); each selected stage's code runs on the
+ *    event.  An event that passes becomes a *hit*: a small record with
+ *    the event's position, timestamp, tiebreaker, id and the join keys
+ *    the stage computes (record.c).  Nothing else of the event is kept.
+ *
+ * 2. Per rule, in event order.  Hits wait in the rule's heap, ordered by
+ *    (timestamp, tiebreaker, input position, stage), until the newest
+ *    timestamp seen is more than `reorder_ms` ahead of them (or the input
+ *    ends), so input that is out of order by less than that window is
+ *    processed exactly as if it had been sorted.  Released hits drive the
+ *    rule's query: an event query delivers them; a sequence runs the
+ *    per-key state machine of docs/run.md (sequence.c: newest partial
+ *    wins, maxspan from the first event with equality allowed, until
+ *    kills earlier partials of its key, runs expanded into stages,
+ *    missing stages checked against a per-key history of their events); a
+ *    sample keeps per-key buckets and delivers them, sorted by key, at the
+ *    end (sample.c).  Every result then passes the rule's pipes and the
+ *    size limit as a record (pipe.c) before the match callback sees it.
+ *
+ * ESET rules read their process's ancestors: process-start events feed a
+ * process table of two bounded generations (proctab.c).
+ *
+ * Memory is bounded by the fields read per event, the hits inside the
+ * reorder window, and the sequence state, which maxspan bounds: partial
+ * sequences whose first event is older than maxspan are swept.  Samples
+ * and sequences without maxspan keep state for the whole input (the
+ * linter warns about the latter).
+ *
+ * Tables are base/hash.h indexes over base/vec.h vectors: field paths,
+ * categories, join keys of a rule, processes.  Out of memory sets the
+ * sticky `oom` flag and drops the work at hand; feeding stops at the next
+ * event.  Names shared between the files carry the prefix rp_.
+ */
+#ifndef RC_REPLAY_PRIVATE_H
+#define RC_REPLAY_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/hash.h"
+#include "base/vec.h"
+#include "events/reader.h"
+#include "replay/engine.h"
+#include "vm/interp.h"
+
+#define NO_TS REPLAY_NO_TS
+#define SWEEP_EVERY 4096
+#define PROC_GEN 8192
+
+/* A key tuple: its JSON array text (its identity) and its values, whose
+ * strings live, NUL-terminated, in vbuf. */
+struct key {
+	char *json;
+	size_t len;
+	uint32_t hash;          /* of json */
+	struct vm_val *v;
+	char *vbuf;
+	uint16_t n;
+};
+
+struct hit {
+	struct replay_ev *ev;
+	uint16_t stage;         /* image stage index */
+	uint16_t prio;          /* same event: higher first; until last */
+	struct key key;
+};
+
+struct partial {
+	struct replay_ev **ev;  /* one per positive stage, filled so far */
+	uint16_t n;
+	int64_t first_ts;
+};
+
+struct mhist {                  /* events of one stage and key (a vector) */
+	struct replay_ev **v;
+	size_t n, cap;
+};
+
+struct skey {                   /* a join key's sequence or sample state */
+	struct key key;
+	struct partial **pend;  /* per positive stage (sequences) */
+	struct mhist *miss;     /* per logical stage (missing ones used) */
+	struct mhist *bucket;   /* per filter (samples) */
+	uint64_t done;          /* completions, for ESET repeat counts */
+	uint32_t waiting;       /* results waiting for a trailing check */
+};
+
+struct result {                 /* a completed sequence awaiting checks */
+	struct replay_ev **ev;  /* per logical stage, NULL when missing */
+	struct key key;
+	int64_t deadline;       /* decide once time passes it */
+	struct replay_ev *lead; /* latest leading missing event, if any */
+	uint16_t nlog;          /* entries of ev */
+	bool decided, keep;
+};
+
+struct kept {                   /* a result held by a tail pipe */
+	struct replay_ev **ev;
+	uint16_t n;
+	struct key key;
+};
+
+struct pipe_state {
+	uint8_t kind;
+	int64_t n, seen;
+	VEC(struct kept) ring;  /* tail: the last n results (grown as they
+	                           come, so a huge n costs nothing) */
+	size_t rhead;
+};
+
+struct rule {
+	const struct img_rule *r;
+	uint32_t index;
+	int catpath, tspath, tbpath;    /* path ids (overrides or global) */
+	bool own_category;
+
+	/* logical stages (runs expanded, until excluded) */
+	uint16_t nlog, npos, until;     /* until: image stage or UINT16_MAX */
+	uint16_t *log_stage;            /* logical -> image stage */
+	bool *log_missing;
+	uint16_t *pos;                  /* positive index -> logical */
+	uint16_t *first_log;            /* image stage -> first logical */
+	bool *later;                    /* image stage: needs existing state */
+	bool *trailing;                 /* image stage: a trailing missing
+	                                   stage, only of use while a
+	                                   result waits */
+	bool has_lead, has_trail;
+
+	VEC(struct hit) heap;           /* hits in the reorder window */
+	bool active;
+
+	/* key table */
+	VEC(struct skey) keys;
+	struct hash keyix;              /* key hash -> keys.v index */
+	uint64_t since_sweep;
+	int64_t swept;                  /* `now` at the last sweep */
+	int64_t now;                    /* newest released timestamp */
+	int64_t span;                   /* maxspan, else the look-back */
+	uint64_t cur_index;             /* event of the last released hit */
+
+	/* completed sequences waiting for trailing checks */
+	VEC(struct result) res;
+	size_t reshead;
+
+	/* per image stage: the leaf tests its condition needs true */
+	uint32_t (*guards)[8];
+	uint8_t *nguards;
+	uint32_t *resume;               /* code offset after the guards */
+	uint64_t *optkeys;              /* bit k: key k may be null (?f) */
+
+	struct pipe_state *pipes;
+	int64_t size_left;              /* -1: unlimited */
+	bool stopped;                   /* head/size reached */
+	struct replay_rule_stats stats;
+};
+
+/* A stage to try on the events of one category, with its first two
+ * guards; a list is sorted so that stages sharing guards are adjacent,
+ * and skip1/skip2 give, for each entry, the end of its run of equal
+ * first guards / equal first two guards: one false guard passes over
+ * the whole run. */
+struct pair {
+	uint32_t rule;
+	uint16_t stage;
+	uint32_t g1, g2;        /* leaf ids, 0: none */
+};
+
+struct plist {                  /* a vector of pairs, then the skips */
+	struct pair *v;
+	size_t n, cap;
+	uint32_t *skip1, *skip2;
+};
+
+struct catent {
+	const char *s;          /* in the image */
+	uint32_t n;
+	struct plist pl;
+};
+
+struct pathent {
+	char *s;
+	size_t n;
+};
+
+/* The process table: what process-start events said about each process
+ * (its parent and the process.* fields ancestor conditions read). */
+struct proc {
+	char *id, *parent;      /* parent NULL when unknown */
+	uint32_t idlen, parentlen;
+	struct vm_val *v;       /* per snapshot suffix; owned strings */
+};
+
+struct procgen {
+	VEC(struct proc) p;
+	struct hash ix;         /* id hash -> p.v index */
+};
+
+struct psuffix {                /* "name" for process.name, ... */
+	char *s;
+	size_t n;
+	int path;               /* path id of process.<s> */
+};
+
+struct replay {
+	const struct image *im;
+	struct vm_rt *rt;
+	struct replay_opts o;
+	replay_match_fn match;
+	void *ud;
+	bool oom;
+
+	/* field paths */
+	VEC(struct pathent) path;
+	struct hash pathix;
+	int *pool_path;                 /* pool entry -> path id or -1 */
+	int p_id, p_cat, p_ts, p_tb;
+	int *tspaths;                   /* distinct timestamp paths */
+	size_t ntspaths;
+	int64_t *wm;                    /* per path id: newest timestamp */
+
+	/* current event */
+	struct ev_event *ev;
+	int *slot;                      /* path id -> reader slot */
+	uint64_t gen;
+	uint64_t *cgen;                 /* per path: cache generation */
+	uint64_t *tsgen;                /* per path: tsval's generation */
+	int64_t *tsval;                 /* per path: the value as a time */
+	struct vm_val *cache;           /* per path: raw value */
+	struct proc *subject;           /* ancestor evaluation: a process */
+
+	struct rule *rules;
+	uint32_t nrules;
+	VEC(struct rule *) active;      /* rules with hits or results held */
+
+	VEC(struct catent) cats;
+	struct hash catix;              /* category hash -> cats.v index */
+	struct plist any;
+	VEC(uint32_t) ownrules;         /* rules with their own category */
+
+	/* process table */
+	bool ptable;
+	int p_pid, p_ppid, p_type;
+	int exe;                        /* suffix "executable", or -1 */
+	VEC(struct psuffix) psuffix;
+	int *pool_suffix;               /* pool entry -> suffix or -1 */
+	int *pool_up;                   /* pool entry -> parent levels */
+	struct procgen procs;           /* the current generation */
+	struct procgen oldprocs;        /* the one before */
+
+	uint64_t next_index;
+	struct replay_stats stats;
+};
+
+/* ---- record.c: events and key tuples kept past their event ---- */
+
+static inline struct replay_ev *
+rp_ev_hold(struct replay_ev *e)
+{
+	e->refs++;
+	return e;
+}
+
+void rp_ev_free(struct replay_ev *e);
+
+static inline void
+rp_ev_drop(struct replay_ev *e)
+{
+	if (e && --e->refs == 0)
+		rp_ev_free(e);
+}
+
+/* Event order: timestamp, tiebreaker, input position. */
+static inline int
+rp_ev_order(const struct replay_ev *a, const struct replay_ev *b)
+{
+	int c;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	c = vm_val_order(&a->tb, &b->tb);
+	if (c)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Copies v[0..n) into k; false (k empty) when out of memory. */
+bool rp_key_make(struct key *k, const struct vm_val *v, uint16_t n);
+void rp_key_free(struct key *k);
+/* A copy of v that owns its strings and elements; false on oom (dst
+ * then VK_NULL). */
+bool rp_val_dup(struct vm_val *dst, const struct vm_val *v);
+void rp_val_free(struct vm_val *v);
+/* Whether v (or one of its elements) is exactly the string s[0..n). */
+bool rp_has_str(const struct vm_val *v, const char *s, uint32_t n);
+/* s[0..n) copied and NUL-terminated (NULL on oom). */
+char *rp_memdup(const char *s, size_t n);
+
+static inline const struct vm_val *
+rp_str_of(const struct vm_val *v)
+{
+	return v->k == VK_MULTI ? &v->u.m.v[0] : v;
+}
+
+/* Sets the out-of-memory flag; returns NULL for the caller's return. */
+static inline void *
+rp_nomem(struct replay *e)
+{
+	e->oom = true;
+	return NULL;
+}
+
+/* ---- engine.c: field paths and the current event ---- */
+
+/* The id of a field path (registered on first use); -1 on oom. */
+int rp_path_id(struct replay *e, const char *s, size_t n);
+/* The raw value of path id p in the current event (read once per
+ * event; VK_NULL for p < 0). */
+const struct vm_val *rp_get_path(struct replay *e, int p);
+/* vm_host.field: a field of the current event, or of the ancestor under
+ * evaluation (e->subject). */
+void rp_host_field(void *h, uint32_t f, struct vm_val *out);
+
+/* ---- proctab.c: the process table ---- */
+
+/* Maps process.* field paths to snapshot suffixes; false on oom. */
+bool rp_proc_setup(struct replay *e);
+/* Records the current event when it is a process start. */
+void rp_proc_note(struct replay *e);
+/* The process `up` levels above the current event's process. */
+struct proc *rp_proc_up(struct replay *e, int up);
+/* vm_host.ancestor: whether an ancestor satisfies descriptor d. */
+bool rp_host_ancestor(void *h, uint32_t d);
+void rp_proc_free_all(struct replay *e);
+
+/* ---- sequence.c: join keys and sequences ---- */
+
+/* The state of key k in rule ru, added when `add`; NULL if absent (or
+ * out of memory). */
+struct skey *rp_skey_get(struct replay *e, struct rule *ru,
+			 const struct key *k, bool add);
+bool rp_mhist_add(struct mhist *h, struct replay_ev *ev);
+/* A released hit of a sequence rule. */
+void rp_seq_hit(struct replay *e, struct rule *ru, const struct hit *h);
+/* Delivers the decided results at the head of the rule's queue (all of
+ * them at the end of the input). */
+void rp_res_decide(struct replay *e, struct rule *ru, bool eof);
+void rp_keys_free(struct rule *ru);
+
+/* ---- sample.c ---- */
+
+void rp_sample_hit(struct replay *e, struct rule *ru, const struct hit *h);
+/* Delivers the samples of a rule at the end of the input. */
+void rp_samples_out(struct replay *e, struct rule *ru);
+
+/* ---- pipe.c: results through head, tail and size ---- */
+
+/* A result of rule ru: events ev[0..n) (NULL: a missing stage) and the
+ * join key (NULL for an event query); borrowed, copied when a tail keeps
+ * it. */
+void rp_result(struct replay *e, struct rule *ru, struct replay_ev **ev,
+	       uint16_t n, const struct key *key);
+/* End of input: delivers what the tails kept, first to last pipe. */
+void rp_tails_out(struct replay *e, struct rule *ru);
+void rp_pipes_free(struct rule *ru);
+
+#endif
