@@ -78,26 +78,33 @@ hv_of(unsigned i)
 	return hash_str(k, (size_t)n);
 }
 
-/* An allocator that fails once its budget is spent. */
+/* An allocator that counts its calls and the blocks it holds, and fails
+ * once its budget of allocations is spent. */
 struct budget {
-	size_t left;
+	size_t left;    /* SIZE_MAX: no limit */
+	size_t allocs, live;
 };
 
 static void *
-limited_alloc(void *ud, size_t n)
+budget_alloc(void *ud, size_t n)
 {
 	struct budget *b = ud;
 
+	b->allocs++;
 	if (!b->left)
 		return NULL;
-	b->left--;
+	if (b->left != SIZE_MAX)
+		b->left--;
+	b->live++;
 	return malloc(n);
 }
 
 static void
-limited_release(void *ud, void *p)
+budget_release(void *ud, void *p)
 {
-	(void)ud;
+	struct budget *b = ud;
+
+	b->live--;
 	free(p);
 }
 
@@ -332,8 +339,8 @@ test_hash_in_arena(void **state)
 static void
 test_hash_oom(void **state)
 {
-	struct budget b = { 0 };
-	struct rc_allocator al = { limited_alloc, limited_release, &b };
+	struct budget b = { 0, 0, 0 };
+	struct rc_allocator al = { budget_alloc, budget_release, &b };
 	struct arena a;
 	struct hash t;
 	item_vec items = VEC_INIT;
@@ -461,8 +468,8 @@ test_vec_reserve(void **state)
 static void
 test_vec_in_arena(void **state)
 {
-	struct budget b = { SIZE_MAX };
-	struct rc_allocator al = { limited_alloc, limited_release, &b };
+	struct budget b = { SIZE_MAX, 0, 0 };
+	struct rc_allocator al = { budget_alloc, budget_release, &b };
 	struct arena a;
 	VEC(unsigned) v = VEC_INIT;
 	unsigned *old;
@@ -503,37 +510,13 @@ test_vec_in_arena(void **state)
 
 /* ---- arena.h: arena_reset ---------------------------------------------- */
 
-/* Counts the allocator's calls and the blocks it holds. */
-struct counter {
-	size_t allocs, live;
-};
-
-static void *
-counting_alloc(void *ud, size_t n)
-{
-	struct counter *c = ud;
-
-	c->allocs++;
-	c->live++;
-	return malloc(n);
-}
-
-static void
-counting_release(void *ud, void *p)
-{
-	struct counter *c = ud;
-
-	c->live--;
-	free(p);
-}
-
 /* Reset keeps one chunk and frees the others; what fits in that chunk
  * needs no new allocation; the arena works on as before. */
 static void
 test_arena_reset(void **state)
 {
-	struct counter c = { 0, 0 };
-	struct rc_allocator al = { counting_alloc, counting_release, &c };
+	struct budget c = { SIZE_MAX, 0, 0 };
+	struct rc_allocator al = { budget_alloc, budget_release, &c };
 	struct arena a;
 	size_t i, before;
 	char *p;
