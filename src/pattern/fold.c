@@ -48,9 +48,9 @@ rx_unfold(uint32_t f, uint32_t *out, size_t max)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < NFOLDS && n < max; i++) {
+	for (i = 0; i < NFOLDS; i++) {
 		int64_t src = (int64_t)f - folds[i].delta;
-		if (hit(&folds[i], src))
+		if (hit(&folds[i], src) && n < max)
 			out[n++] = (uint32_t)src;
 	}
 	return n;

@@ -297,7 +297,7 @@ rx_nfa_build(struct build *b, const struct rx_pattern *pat, size_t n,
 	size_t i;
 	bool ok = false;
 
-	if (n && !(roots = ARENA_NEWV(&b->scratch, uint32_t, n)))
+	if (n && !(roots = rx_alloc(b->al, &b->scratch.oom, n, sizeof *roots)))
 		return false;
 	for (i = 0; i < n; i++) {
 		b->pat = i;
@@ -343,6 +343,7 @@ rx_nfa_build(struct build *b, const struct rx_pattern *pat, size_t n,
 	*pfin = fin;
 	ok = true;
 out:
+	rx_release(b->al, roots);
 	return ok;
 }
 
