@@ -55,5 +55,20 @@ if [ -z "${LAYERS_SRC:-}" ]; then
 	fi
 	rm -rf "$copy"
 fi
+# The library never exits and never prints: only src/cli/ may call exit()
+# or write to stdout, stderr or a FILE (other than through snprintf-like
+# calls into memory).
+if [ -z "${LAYERS_SRC:-}" ]; then
+	found=$(cd "$src" && grep -rnE '(^|[^a-z_])(exit|_Exit|abort) *\(|(^|[^a-z_])(printf|fprintf|vfprintf|fputs|puts|putchar|fputc|putc|fwrite|perror) *\(|std(out|err)' \
+		--include='*.c' --include='*.cc' --include='*.h' . |
+		grep -v '^\./cli/' | grep -v '^[^:]*:[0-9]*: *\*\|^[^:]*:[0-9]*: */[*/]')
+	if [ -n "$found" ]; then
+		echo "FAIL: exit or output outside src/cli/:"
+		echo "$found"
+		fail=$((fail + 1))
+	else
+		pass=$((pass + 1))
+	fi
+fi
 echo "layers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
