@@ -238,6 +238,10 @@ void rulec_replay_set_diag_handler(rulec_replay *r, rulec_replay_diag_fn fn,
  * RULEC_ERR_NOMEM (the replay is then unusable but still to be freed),
  * RULEC_ERR_ARG after rulec_replay_finish. */
 long rulec_replay_feed(rulec_replay *r, const char *path);
+/* The same for events held in memory (NDJSON or one JSON array);
+ * `name` names the input in diagnostics. */
+long rulec_replay_feed_buffer(rulec_replay *r, const char *name,
+			      const char *data, size_t len);
 /* Ends the input: decides pending sequences, delivers samples and what
  * tails kept.  RULEC_OK or RULEC_ERR_NOMEM. */
 int rulec_replay_finish(rulec_replay *r);
@@ -296,6 +300,64 @@ rulec_value rulec_match_key(const rulec_match *m, size_t i);
  * prints (docs/run.md), newline included.  Malloc'd; NULL on out of
  * memory or for a format that results do not have (yet). */
 char *rulec_match_render(const rulec_match *m, enum rulec_format fmt);
+
+/*
+ * Rule unit tests (`rulec test`, docs/testing.md): test files
+ * NAME.test.toml beside the rule files they test.  Each test's outcome
+ * reaches fn as a record; problems with test files and rules reach the
+ * context's diagnostic handler (checks RC9101-RC9106 and the rules' own).
+ * The context is cleared before each test file.
+ */
+enum rulec_test_status {
+	RULEC_TEST_PASS = 0,
+	RULEC_TEST_FAIL = 1,
+	RULEC_TEST_SKIP = 2,
+	RULEC_TEST_ERROR = 3    /* the test could not run: its file, events
+	                           or rule have errors (reported) */
+};
+
+/* One test's outcome, valid during the callback. */
+typedef struct rulec_test_case {
+	const char *suite;      /* the test file */
+	const char *rule_file;  /* the rule file it tests; NULL if none */
+	const char *name;       /* the test's name ("unexpected results" for
+	                           the file's own closed-world check) */
+	unsigned line, column;  /* of the name in the test file */
+	enum rulec_test_status status;
+	const char *message;    /* one line; NULL when passed */
+	const char *expected;   /* JSON: the expected results that did not
+	                           come; NULL if none */
+	const char *got;        /* JSON: the results of the test's events for
+	                           its rule; NULL when passed */
+	const char *why;        /* explanation lines, or NULL */
+	double seconds;
+} rulec_test_case;
+
+typedef struct rulec_test_opts {
+	int require_tests;      /* a rule file without a test file is an error */
+	long min_tests;         /* tests each test file must have (0: any) */
+	int require_negative;   /* each test file needs a negative test */
+} rulec_test_opts;
+
+typedef struct rulec_test_summary {
+	unsigned long files;    /* test files read */
+	unsigned long passed, failed, skipped; /* failed includes errors */
+	unsigned long errors;   /* files with errors (test file, rule,
+	                           policy) */
+	unsigned long warnings; /* unexpected results let through by
+	                           unexpected = "warn" */
+	unsigned long untested; /* rule files without a test file */
+} rulec_test_summary;
+
+typedef void (*rulec_test_fn)(void *ud, const rulec_test_case *c);
+
+/* Runs the test files under path (a folder, searched recursively and in
+ * sorted order; a test file; or a rule file, whose NAME.test.toml is
+ * run), adding to *sum.  RULEC_OK, RULEC_ERR_IO (path unreadable,
+ * reported) or RULEC_ERR_NOMEM. */
+int rulec_test_path(rulec_ctx *ctx, const char *path,
+		    const rulec_test_opts *o, rulec_test_fn fn, void *ud,
+		    rulec_test_summary *sum);
 
 /* A SARIF 2.1.0 log is rulec_sarif_head(), the results rendered with
  * RULEC_FORMAT_SARIF separated by commas, then rulec_sarif_tail().  The

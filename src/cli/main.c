@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/testout.h"
 #include "rulec.h"
 
 enum { EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
@@ -32,6 +33,9 @@ struct run {
 	rulec_replay_opts replay;
 	bool stats;             /* run --stats */
 	bool render_oom;        /* a result could not be rendered */
+	enum test_format tformat; /* test --format */
+	const char *junit;      /* test --junit FILE */
+	rulec_test_opts topts;
 };
 
 static void
@@ -555,6 +559,97 @@ cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 }
 
 /* A non-negative integer option; false (with a message) otherwise. */
+/* The reports of one `rulec test` run: stdout, and the --junit file. */
+struct test_out {
+	struct test_report *main, *junit;
+};
+
+static void
+on_test(void *ud, const rulec_test_case *c)
+{
+	struct test_out *t = ud;
+
+	test_report_case(t->main, c);
+	if (t->junit)
+		test_report_case(t->junit, c);
+}
+
+static int
+cmd_test(rulec_ctx *ctx, struct run *run, int argc, char **argv)
+{
+	struct test_out t = { NULL, NULL };
+	rulec_test_summary sum;
+	FILE *jf = NULL;
+	bool ok = true;
+	int k, rc = 0;
+
+	if (argc == 0) {
+		fprintf(stderr, "rulec: test needs at least one PATH\n");
+		usage(stderr, C_TEST_IDX);
+		return EXIT_TROUBLE;
+	}
+	memset(&sum, 0, sizeof sum);
+	if (run->junit && !(jf = fopen(run->junit, "w"))) {
+		fprintf(stderr, "rulec: cannot write %s: %s\n", run->junit,
+			strerror(errno));
+		return EXIT_TROUBLE;
+	}
+	t.main = test_report_new(run->tformat, stdout,
+				 run->tformat == TF_TEXT && run->color &&
+				 isatty(1));
+	if (jf)
+		t.junit = test_report_new(TF_JUNIT, jf, false);
+	if (!t.main || (jf && !t.junit)) {
+		fprintf(stderr, "rulec: out of memory\n");
+		rc = EXIT_TROUBLE;
+		goto done;
+	}
+	for (k = 0; k < argc; k++)
+		if (rulec_test_path(ctx, argv[k], &run->topts, on_test, &t,
+				    &sum) == RULEC_ERR_NOMEM) {
+			fprintf(stderr, "rulec: out of memory\n");
+			rc = EXIT_TROUBLE;
+			goto done;
+		}
+	ok = test_report_end(t.main, &sum);
+	if (t.junit)
+		ok = test_report_end(t.junit, &sum) && ok;
+	if (!ok) {
+		fprintf(stderr, "rulec: error writing the test report\n");
+		rc = EXIT_TROUBLE;
+		goto done;
+	}
+	if (!sum.files && !sum.untested && !run->io_errors) {
+		fprintf(stderr, "rulec: no test file (NAME.test.toml) under %s%s\n",
+			argv[0], argc > 1 ? " ..." : "");
+		rc = EXIT_TROUBLE;
+		goto done;
+	}
+	if (!run->quiet) {
+		FILE *f = run->tformat == TF_TEXT ? stdout : stderr;
+		if (sum.untested)
+			fprintf(f, "rulec: %lu rule file%s without a test file\n",
+				sum.untested, sum.untested == 1 ? "" : "s");
+		if (sum.warnings)
+			fprintf(f, "rulec: %lu test file%s with unexpected results (unexpected = \"warn\")\n",
+				sum.warnings, sum.warnings == 1 ? "" : "s");
+		fprintf(f, "test: %lu passed, %lu failed, %lu skipped\n",
+			sum.passed, sum.failed, sum.skipped);
+	}
+	if (run->io_errors)
+		rc = EXIT_TROUBLE;
+	else if (sum.failed || sum.errors)
+		rc = EXIT_FINDINGS;
+done:
+	test_report_free(t.main);
+	test_report_free(t.junit);
+	if (jf && fclose(jf) != 0) {
+		fprintf(stderr, "rulec: error writing %s\n", run->junit);
+		rc = EXIT_TROUBLE;
+	}
+	return rc;
+}
+
 static bool
 int_arg(const char *opt, const char *s, long long *out)
 {
@@ -767,6 +862,31 @@ main(int argc, char **argv)
 		case O_STATS:
 			run.stats = true;
 			break;
+		case O_TFORMAT:
+			if (!test_format_parse(optarg, &run.tformat)) {
+				fprintf(stderr, "rulec: --format is text, tap, "
+						"junit or json, not '%s'\n",
+					optarg);
+				rc = EXIT_TROUBLE;
+			}
+			break;
+		case O_JUNIT:
+			run.junit = optarg;
+			break;
+		case O_REQ_TESTS:
+			run.topts.require_tests = 1;
+			break;
+		case O_REQ_NEG:
+			run.topts.require_negative = 1;
+			break;
+		case O_MIN_TESTS: {
+			long long n;
+			if (!int_arg("min-tests", optarg, &n))
+				rc = EXIT_TROUBLE;
+			else
+				run.topts.min_tests = (long)n;
+			break;
+		}
 		default:
 			usage(stderr, cmd);
 			rc = EXIT_TROUBLE;
@@ -803,6 +923,9 @@ main(int argc, char **argv)
 			break;
 		case C_RUN_IDX:
 			rc = cmd_run(ctx, &run, argc - optind, argv + optind);
+			break;
+		case C_TEST_IDX:
+			rc = cmd_test(ctx, &run, argc - optind, argv + optind);
 			break;
 		default:
 			fprintf(stderr, "rulec: '%s' is not available in this "

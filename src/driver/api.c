@@ -14,6 +14,7 @@
 
 #include "base/diag.h"
 #include "report/sarif.h"
+#include "driver/ctx.h"
 #include "driver/load.h"
 #include "sema/rule.h"
 #include "sema/eset.h"
@@ -30,19 +31,6 @@ extern const char rc_eset_components[], rc_eset_operations[], rc_eset_ecs[],
 extern const size_t rc_eset_components_len, rc_eset_operations_len,
 	rc_eset_ecs_len, rc_eset_actions_len;
 
-struct rulec_ctx {
-	struct arena cat_arena;     /* catalogues: the context's lifetime */
-	struct arena arena;         /* rules, sources, diagnostics */
-	struct diag_sink sink;
-	struct schema *schema;
-	struct eset_catalog *eset;
-	struct xml_schema *rng;     /* compiled on first XML rule */
-	struct check_ctx checks;
-	struct rule_list rules;
-	struct source_list sources;
-	rulec_diag_fn fn;
-	void *ud;
-};
 
 const char *
 rulec_version(void)
@@ -178,9 +166,8 @@ rulec_ctx_set_werror(rulec_ctx *ctx, int on)
 	ctx->sink.werror = on != 0;
 }
 
-/* Reads a whole file into a malloc'd buffer. */
-static int
-slurp(const char *path, char **data, size_t *len)
+int
+ctx_slurp(const char *path, char **data, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -219,7 +206,7 @@ rulec_ctx_add_schema_file(rulec_ctx *ctx, const char *path)
 	struct schema_err se = { ctx, path };
 	char *buf = NULL;
 	size_t n = 0;
-	int rc = slurp(path, &buf, &n);
+	int rc = ctx_slurp(path, &buf, &n);
 
 	if (rc == RULEC_OK &&
 	    schema_load(ctx->schema, arena_strdup(&ctx->cat_arena, path), buf, n,
@@ -244,7 +231,7 @@ rulec_ctx_add_eset_catalog(rulec_ctx *ctx, const char *kind,
 		;
 	if (i == 4)
 		return RULEC_ERR_ARG;
-	rc = slurp(path, &buf, &n);
+	rc = ctx_slurp(path, &buf, &n);
 	if (rc != RULEC_OK)
 		return rc;
 	if (eset_catalog_load(ctx->eset, kind,

@@ -160,6 +160,20 @@ rulec_replay_feed(rulec_replay *r, const char *path)
 	return n;
 }
 
+long
+rulec_replay_feed_buffer(rulec_replay *r, const char *name,
+			 const char *data, size_t len)
+{
+	long n;
+
+	if (r->finished)
+		return RULEC_ERR_ARG;
+	n = replay_feed_buffer(r->e, name, data, len, on_input_error, r);
+	if (n == REPLAY_NOMEM)
+		return RULEC_ERR_NOMEM;
+	return n;
+}
+
 int
 rulec_replay_finish(rulec_replay *r)
 {

@@ -497,6 +497,10 @@ refill(ev_reader *r, size_t keep)
 		r->end -= keep;
 		r->pos -= keep;
 	}
+	if (r->fd < 0) {        /* a buffer in memory: all of it is there */
+		r->eof = true;
+		return true;
+	}
 	if (r->end == r->cap) {
 		size_t ncap = r->cap * 2;
 		char *nb = (char *)realloc(r->buf, ncap + SIMDJSON_PADDING);
@@ -808,6 +812,34 @@ ev_open_chunked(const char *path, size_t chunk, const char **err)
 	r->ev.r = r;
 	arena_init(&r->strings, NULL);
 	memset(buf, 0, chunk + SIMDJSON_PADDING);
+	return r;
+}
+
+struct ev_reader *
+ev_open_buffer(const char *data, size_t len, const char **err)
+{
+	size_t cap = len < 16 ? 16 : len;
+	ev_reader *r = new (std::nothrow) ev_reader();
+	char *buf = (char *)malloc(cap + SIMDJSON_PADDING);
+
+	if (!r || !buf) {
+		delete r;
+		free(buf);
+		*err = "out of memory";
+		return NULL;
+	}
+	memcpy(buf, data, len);
+	memset(buf + len, 0, cap - len + SIMDJSON_PADDING);
+	r->fd = -1;
+	r->own_fd = false;
+	r->buf = buf;
+	r->cap = r->chunk = cap;
+	r->end = len;
+	r->nread = len;
+	r->eof = true;
+	r->line = 1;
+	r->ev.r = r;
+	arena_init(&r->strings, NULL);
 	return r;
 }
 

@@ -99,6 +99,9 @@ struct ev_value {
  * *err to a static-storage message (strerror text or "out of memory").
  */
 struct ev_reader *ev_open(const char *path, const char **err);
+/* Reads events from data[0..len) (copied) instead of a file. */
+struct ev_reader *ev_open_buffer(const char *data, size_t len,
+				 const char **err);
 /* Same with an explicit read chunk size (tests use a tiny one). */
 struct ev_reader *ev_open_chunked(const char *path, size_t chunk,
     const char **err);

@@ -939,28 +939,18 @@ one_event(struct replay *e, uint64_t index)
 	}
 }
 
-long
-replay_feed(struct replay *e, const char *path, replay_error_fn fn,
-	    void *ud)
+/* Replays every record of an open reader; `name` names the input in
+ * errors.  Closes the reader. */
+static long
+feed_reader(struct replay *e, struct ev_reader *r, const char *name,
+	    replay_error_fn fn, void *ud)
 {
-	const char *err = NULL;
-	struct ev_reader *r;
 	struct ev_event *ev;
 	uint64_t base = e->next_index;
 	long bad = 0;
 	size_t i;
 	int rc;
 
-	if (e->oom)
-		return REPLAY_NOMEM;
-	r = ev_open(path, &err);
-	if (!r) {
-		struct replay_input_error ie = { path, 0, 0, err, true };
-
-		if (fn)
-			fn(ud, &ie);
-		return REPLAY_UNREADABLE;
-	}
 	for (i = 0; i < e->path.n; i++) {
 		/* the name up to a NUL byte, as the reader takes it */
 		e->slot[i] = ev_want(r, e->path.v[i].s,
@@ -970,7 +960,7 @@ replay_feed(struct replay *e, const char *path, replay_error_fn fn,
 	}
 	while (!e->oom && (rc = ev_next(r, &ev)) != 0) {
 		if (rc < 0) {
-			struct replay_input_error ie = { path, 0, 0, NULL,
+			struct replay_input_error ie = { name, 0, 0, NULL,
 							 false };
 
 			ie.msg = ev_error(r, &ie.line, &ie.offset);
@@ -990,6 +980,43 @@ replay_feed(struct replay *e, const char *path, replay_error_fn fn,
 	e->next_index = e->stats.events + e->stats.bad_events;
 	ev_close(r);
 	return e->oom ? REPLAY_NOMEM : bad;
+}
+
+long
+replay_feed(struct replay *e, const char *path, replay_error_fn fn,
+	    void *ud)
+{
+	const char *err = NULL;
+	struct ev_reader *r;
+
+	if (e->oom)
+		return REPLAY_NOMEM;
+	r = ev_open(path, &err);
+	if (!r) {
+		struct replay_input_error ie = { path, 0, 0, err, true };
+
+		if (fn)
+			fn(ud, &ie);
+		return REPLAY_UNREADABLE;
+	}
+	return feed_reader(e, r, path, fn, ud);
+}
+
+long
+replay_feed_buffer(struct replay *e, const char *name, const char *data,
+		   size_t len, replay_error_fn fn, void *ud)
+{
+	const char *err = NULL;
+	struct ev_reader *r;
+
+	if (e->oom)
+		return REPLAY_NOMEM;
+	r = ev_open_buffer(data, len, &err);
+	if (!r) {
+		e->oom = true;
+		return REPLAY_NOMEM;
+	}
+	return feed_reader(e, r, name, fn, ud);
 }
 
 int

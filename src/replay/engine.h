@@ -110,6 +110,10 @@ void replay_free(struct replay *e);
  */
 long replay_feed(struct replay *e, const char *path, replay_error_fn fn,
 		 void *ud);
+/* The same for NDJSON (or a JSON array) held in memory; `name` names the
+ * input in errors. */
+long replay_feed_buffer(struct replay *e, const char *name, const char *data,
+			size_t len, replay_error_fn fn, void *ud);
 /* Ends the input: decides pending results, delivers samples and tails.
  * 0, or -1 when the engine ran out of memory (now or before). */
 int replay_finish(struct replay *e);

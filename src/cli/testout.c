@@ -1,0 +1,352 @@
+/*
+ * testout.c - the reports of `rulec test` (see testout.h).
+ */
+#include "cli/testout.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct kept {                   /* a record copied for JUnit */
+	char *suite, *name, *message, *expected, *got, *why, *file;
+	unsigned line;
+	enum rulec_test_status status;
+	double seconds;
+};
+
+struct test_report {
+	enum test_format f;
+	FILE *out;
+	bool color, oom;
+	unsigned long n;        /* records so far */
+	struct kept *kept;
+	size_t nkept, cap;
+};
+
+bool
+test_format_parse(const char *s, enum test_format *f)
+{
+	static const char *const names[] = { "text", "tap", "junit", "json" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*f = (enum test_format)i;
+			return true;
+		}
+	return false;
+}
+
+struct test_report *
+test_report_new(enum test_format f, FILE *out, bool color)
+{
+	struct test_report *r = calloc(1, sizeof *r);
+
+	if (!r)
+		return NULL;
+	r->f = f;
+	r->out = out;
+	r->color = color;
+	if (f == TF_TAP)
+		fputs("TAP version 14\n", out);
+	return r;
+}
+
+static const char *
+status_word(enum rulec_test_status s)
+{
+	switch (s) {
+	case RULEC_TEST_PASS: return "pass";
+	case RULEC_TEST_FAIL: return "fail";
+	case RULEC_TEST_SKIP: return "skip";
+	default: return "error";
+	}
+}
+
+/* s as the body of a JSON string. */
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* s with XML's five special characters escaped; control characters other
+ * than tab and newline (which XML 1.0 cannot hold) as '?'. */
+static void
+xml_str(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		switch (c) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			fputc(c < 0x20 && c != '\n' && c != '\t' ? '?' : c, f);
+		}
+	}
+}
+
+/* The lines of s, each indented by `ind`. */
+static void
+indented(FILE *f, const char *s, const char *ind)
+{
+	while (s && *s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		fprintf(f, "%s%.*s\n", ind, (int)n, s);
+		s += n + (nl != NULL);
+	}
+}
+
+static char *
+dup(struct test_report *r, const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		r->oom = true;
+	return d;
+}
+
+void
+test_report_case(struct test_report *r, const rulec_test_case *c)
+{
+	FILE *f = r->out;
+
+	r->n++;
+	switch (r->f) {
+	case TF_TEXT:
+		if (c->status == RULEC_TEST_PASS || c->status == RULEC_TEST_SKIP)
+			break;
+		fprintf(f, "%s:%u:%u: %s%s%s \"%s\": %s\n", c->suite, c->line,
+			c->column, r->color ? "\033[1;31m" : "",
+			c->status == RULEC_TEST_FAIL ? "FAIL" : "ERROR",
+			r->color ? "\033[0m" : "", c->name,
+			c->message ? c->message : "");
+		if (c->why)
+			indented(f, c->why, "  ");
+		break;
+	case TF_TAP:
+		fprintf(f, "%s %lu - %s: %s", c->status == RULEC_TEST_PASS ||
+			c->status == RULEC_TEST_SKIP ? "ok" : "not ok", r->n,
+			c->suite, c->name);
+		if (c->status == RULEC_TEST_SKIP)
+			fprintf(f, " # SKIP %s", c->message ? c->message : "");
+		fputc('\n', f);
+		if (c->status == RULEC_TEST_FAIL || c->status == RULEC_TEST_ERROR) {
+			fputs("  ---\n  message: ", f);
+			json_str(f, c->message);
+			fprintf(f, "\n  severity: %s\n", status_word(c->status));
+			fprintf(f, "  at:\n    file: ");
+			json_str(f, c->suite);
+			fprintf(f, "\n    line: %u\n", c->line);
+			if (c->expected)
+				fprintf(f, "  expected: %s\n", c->expected);
+			if (c->got)
+				fprintf(f, "  got: %s\n", c->got);
+			if (c->why) {
+				fputs("  why: |\n", f);
+				indented(f, c->why, "    ");
+			}
+			fputs("  ...\n", f);
+		}
+		break;
+	case TF_JSON:
+		fputs("{\"suite\":", f);
+		json_str(f, c->suite);
+		fputs(",\"rule_file\":", f);
+		if (c->rule_file)
+			json_str(f, c->rule_file);
+		else
+			fputs("null", f);
+		fputs(",\"name\":", f);
+		json_str(f, c->name);
+		fprintf(f, ",\"line\":%u,\"column\":%u,\"status\":\"%s\"",
+			c->line, c->column, status_word(c->status));
+		fputs(",\"message\":", f);
+		if (c->message)
+			json_str(f, c->message);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"expected\":%s,\"got\":%s,\"why\":",
+			c->expected ? c->expected : "null",
+			c->got ? c->got : "null");
+		if (c->why)
+			json_str(f, c->why);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"seconds\":%.6f}\n", c->seconds);
+		break;
+	case TF_JUNIT: {
+		struct kept *k;
+		if (r->nkept == r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 64;
+			struct kept *v = realloc(r->kept, cap * sizeof *v);
+			if (!v) {
+				r->oom = true;
+				return;
+			}
+			r->kept = v;
+			r->cap = cap;
+		}
+		k = &r->kept[r->nkept++];
+		memset(k, 0, sizeof *k);
+		k->suite = dup(r, c->suite);
+		k->name = dup(r, c->name);
+		k->message = dup(r, c->message);
+		k->expected = dup(r, c->expected);
+		k->got = dup(r, c->got);
+		k->why = dup(r, c->why);
+		k->file = dup(r, c->rule_file);
+		k->line = c->line;
+		k->status = c->status;
+		k->seconds = c->seconds;
+		break;
+	}
+	}
+}
+
+/* The JUnit document: <testsuites>, one <testsuite> per test file (the
+ * records of one file arrive together), one <testcase> per test. */
+static void
+junit(struct test_report *r, const rulec_test_summary *s)
+{
+	FILE *f = r->out;
+	size_t i, j;
+	unsigned long tf = 0, te = 0;
+	double total = 0;
+
+	(void)s;
+	for (i = 0; i < r->nkept; i++) {
+		total += r->kept[i].seconds;
+		tf += r->kept[i].status == RULEC_TEST_FAIL;
+		te += r->kept[i].status == RULEC_TEST_ERROR;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		   "<testsuites name=\"rulec test\" tests=\"%lu\" "
+		   "failures=\"%lu\" errors=\"%lu\" skipped=\"%lu\" "
+		   "time=\"%.3f\">\n",
+		(unsigned long)r->nkept, tf, te, s->skipped, total);
+	for (i = 0; i < r->nkept; i = j) {
+		unsigned long nf = 0, ne = 0, ns = 0;
+		double t = 0;
+		for (j = i; j < r->nkept && strcmp(r->kept[j].suite,
+						   r->kept[i].suite) == 0; j++) {
+			nf += r->kept[j].status == RULEC_TEST_FAIL;
+			ne += r->kept[j].status == RULEC_TEST_ERROR;
+			ns += r->kept[j].status == RULEC_TEST_SKIP;
+			t += r->kept[j].seconds;
+		}
+		fputs("  <testsuite name=\"", f);
+		xml_str(f, r->kept[i].suite);
+		fprintf(f, "\" tests=\"%lu\" failures=\"%lu\" errors=\"%lu\" "
+			   "skipped=\"%lu\" time=\"%.3f\">\n",
+			(unsigned long)(j - i), nf, ne, ns, t);
+		for (size_t k = i; k < j; k++) {
+			const struct kept *c = &r->kept[k];
+			fputs("    <testcase name=\"", f);
+			xml_str(f, c->name);
+			fputs("\" classname=\"", f);
+			xml_str(f, c->suite);
+			fputs("\" file=\"", f);
+			xml_str(f, c->suite);
+			fprintf(f, "\" line=\"%u\" time=\"%.3f\"", c->line,
+				c->seconds);
+			if (c->status == RULEC_TEST_PASS) {
+				fputs("/>\n", f);
+				continue;
+			}
+			fputs(">\n", f);
+			if (c->status == RULEC_TEST_SKIP) {
+				fputs("      <skipped message=\"", f);
+				xml_str(f, c->message);
+				fputs("\"/>\n", f);
+			} else {
+				fprintf(f, "      <%s message=\"",
+					c->status == RULEC_TEST_FAIL ? "failure"
+								     : "error");
+				xml_str(f, c->message);
+				fprintf(f, "\" type=\"%s\">",
+					c->status == RULEC_TEST_FAIL ? "failure"
+								     : "error");
+				if (c->expected) {
+					fputs("expected: ", f);
+					xml_str(f, c->expected);
+					fputc('\n', f);
+				}
+				if (c->got) {
+					fputs("got: ", f);
+					xml_str(f, c->got);
+					fputc('\n', f);
+				}
+				xml_str(f, c->why);
+				fprintf(f, "</%s>\n",
+					c->status == RULEC_TEST_FAIL ? "failure"
+								     : "error");
+			}
+			fputs("    </testcase>\n", f);
+		}
+		fputs("  </testsuite>\n", f);
+	}
+	fputs("</testsuites>\n", f);
+}
+
+bool
+test_report_end(struct test_report *r, const rulec_test_summary *s)
+{
+	switch (r->f) {
+	case TF_TAP:
+		fprintf(r->out, "1..%lu\n", r->n);
+		break;
+	case TF_JUNIT:
+		junit(r, s);
+		break;
+	case TF_JSON:
+		fprintf(r->out, "{\"summary\":{\"files\":%lu,\"passed\":%lu,"
+				"\"failed\":%lu,\"skipped\":%lu,\"errors\":%lu,"
+				"\"warnings\":%lu,\"untested\":%lu}}\n",
+			s->files, s->passed, s->failed, s->skipped, s->errors,
+			s->warnings, s->untested);
+		break;
+	case TF_TEXT:
+		break;
+	}
+	return !r->oom && fflush(r->out) == 0 && !ferror(r->out);
+}
+
+void
+test_report_free(struct test_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nkept; i++) {
+		struct kept *k = &r->kept[i];
+		free(k->suite);
+		free(k->name);
+		free(k->message);
+		free(k->expected);
+		free(k->got);
+		free(k->why);
+		free(k->file);
+	}
+	free(r->kept);
+	free(r);
+}

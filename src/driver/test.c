@@ -1,0 +1,1193 @@
+/*
+ * test.c - `rulec test`: runs the tests of test files (testfile.h) against
+ * their rules and reports one record per test.
+ *
+ * A test file's rules are loaded into the context (cleared first), checked
+ * and compiled into an image in memory; its events are read here first --
+ * each line parsed, so that a malformed one is located in the file the
+ * user edits, relative times are made absolute and event ids collected --
+ * and then replayed through the image with the public replay interface.
+ * The file's shared events are replayed once for every test that has none
+ * of its own; a test with its own events gets a fresh replay (fresh
+ * sequence, sample and process-table state).  Results are compared with
+ * the expectations; docs/testing.md states the semantics.
+ */
+#include "rulec.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "base/arena.h"
+#include "base/json.h"
+#include "base/strbuf.h"
+#include "base/vec.h"
+#include "driver/ctx.h"
+#include "driver/testfile.h"
+
+/* The base of relative times: 2024-01-01T00:00:00.000Z. */
+#define REL_BASE_MS 1704067200000LL
+
+/* One result of a replay. */
+struct got {
+	size_t rule;            /* index in the image */
+	char **ids;             /* event ids in stage order, "-" missing */
+	size_t n;
+	char *keys;             /* join keys as a JSON array */
+	bool claimed;
+};
+
+/* The events of one scope, ready to replay. */
+struct scope {
+	struct strbuf ndjson;   /* the events, relative times made absolute */
+	VEC(char *) ids;        /* every event id seen (for references) */
+	VEC(struct got) got;    /* the results */
+	bool ok;                /* read without error */
+	bool replayed;
+};
+
+struct run {
+	rulec_ctx *ctx;
+	const rulec_test_opts *o;
+	rulec_test_fn fn;
+	void *ud;
+	struct tf_file tf;
+	const char *path;       /* the test file */
+	char *dir;              /* its folder, with a trailing '/' or "" */
+	unsigned char *img;
+	size_t imglen;
+	size_t nrules;
+	const char **rule_ids, **rule_names;
+	int errors;             /* test-file and rule errors */
+	rulec_test_summary *sum;
+	const char *rule_file;    /* the rules tested */
+};
+
+/* ---------------------------------------------------------------- utils */
+
+static char *
+xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	return d ? memcpy(d, s, n) : NULL;
+}
+
+static void
+got_free(struct got *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->ids[i]);
+	free(g->ids);
+	free(g->keys);
+}
+
+static void
+scope_free(struct scope *s)
+{
+	for (size_t i = 0; i < s->ids.n; i++)
+		free(s->ids.v[i]);
+	vec_free(&s->ids);
+	for (size_t i = 0; i < s->got.n; i++)
+		got_free(&s->got.v[i]);
+	vec_free(&s->got);
+	sb_free(&s->ndjson);
+}
+
+/* Appends v as JSON to sb. */
+static void
+value_json(struct strbuf *sb, const rulec_value *v)
+{
+	switch (v->kind) {
+	case RULEC_VALUE_NULL:
+		sb_puts(sb, "null");
+		break;
+	case RULEC_VALUE_BOOL:
+		sb_puts(sb, v->u.b ? "true" : "false");
+		break;
+	case RULEC_VALUE_INT:
+	case RULEC_VALUE_DATE:
+		sb_printf(sb, "%lld", v->u.i);
+		break;
+	case RULEC_VALUE_FLOAT:
+		sb_printf(sb, "%.17g", v->u.f);
+		break;
+	case RULEC_VALUE_STRING:
+		sb_putc(sb, '"');
+		sb_json_escape(sb, v->u.str.s, v->u.str.len);
+		sb_putc(sb, '"');
+		break;
+	case RULEC_VALUE_LIST:
+		sb_putc(sb, '[');
+		for (size_t i = 0; i < v->u.list.n; i++) {
+			rulec_value e = rulec_value_elem(v, i);
+			if (i)
+				sb_putc(sb, ',');
+			value_json(sb, &e);
+		}
+		sb_putc(sb, ']');
+		break;
+	}
+}
+
+/* The event id of a result event as the tests write it: a string as is,
+ * anything else as its JSON text. */
+static char *
+id_text(const rulec_value *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (v->kind == RULEC_VALUE_STRING)
+		sb_put(&sb, v->u.str.s, v->u.str.len);
+	else
+		value_json(&sb, v);
+	return sb_take(&sb);
+}
+
+/* Appends a result (ids) as a JSON array. */
+static void
+ids_json(struct strbuf *sb, char *const *ids, size_t n)
+{
+	sb_putc(sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_putc(sb, ',');
+		sb_putc(sb, '"');
+		sb_json_escape(sb, ids[i], strlen(ids[i]));
+		sb_putc(sb, '"');
+	}
+	sb_putc(sb, ']');
+}
+
+/* ------------------------------------------------------------- events */
+
+/* Milliseconds of a relative time "+1h1ms", "+0s", "-5m"; false when
+ * malformed. */
+static bool
+rel_time(const char *s, size_t n, long long *ms)
+{
+	static const struct { const char *u; long long ms; } units[] = {
+		{ "ms", 1 }, { "d", 86400000LL }, { "h", 3600000LL },
+		{ "m", 60000 }, { "s", 1000 }
+	};
+	long long sign, total = 0;
+	size_t i;
+
+	if (n < 2 || (s[0] != '+' && s[0] != '-'))
+		return false;
+	sign = s[0] == '-' ? -1 : 1;
+	for (i = 1; i < n;) {
+		long long v = 0;
+		size_t j, u, ul = 0;
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		for (j = i; j < n && s[j] >= '0' && s[j] <= '9'; j++) {
+			if (v > 100000000000LL)
+				return false;
+			v = v * 10 + (s[j] - '0');
+		}
+		for (u = 0; u < sizeof units / sizeof *units; u++) {
+			ul = strlen(units[u].u);
+			if (j + ul <= n && memcmp(s + j, units[u].u, ul) == 0)
+				break;
+		}
+		if (u == sizeof units / sizeof *units)
+			return false;
+		total += v * units[u].ms;
+		if (total > 100LL * 365 * 86400000LL)
+			return false;
+		i = j + ul;
+	}
+	*ms = sign * total;
+	return true;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" of epoch milliseconds (not before 1970). */
+static void
+iso_time(long long ms, char *buf, size_t len)
+{
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+/* The value at a dotted path of an event object: nested objects, dotted
+ * keys, or a mix ("event.id" as {"event":{"id":..}} or {"event.id":..});
+ * with duplicate keys the last one. */
+static const struct json_value *
+get_path(const struct json_value *obj, const char *path)
+{
+	size_t i, plen = strlen(path);
+
+	if (!obj || obj->type != JSON_OBJECT)
+		return NULL;
+	for (i = obj->u.obj.n; i-- > 0;) {
+		const struct json_member *m = &obj->u.obj.members[i];
+		if (m->keylen == plen && memcmp(m->key, path, plen) == 0)
+			return m->value;
+		if (m->keylen < plen && path[m->keylen] == '.' &&
+		    memcmp(m->key, path, m->keylen) == 0) {
+			const struct json_value *v =
+				get_path(m->value, path + m->keylen + 1);
+			if (v)
+				return v;
+		}
+	}
+	return NULL;
+}
+
+/* Reads NDJSON events data[0..len) into the scope: every non-blank line
+ * must be a JSON object; relative times become absolute (when rel); ids
+ * are collected.  Errors are located through t, whose decoded text is
+ * data. */
+static void
+read_events(struct run *rn, struct scope *sc, const struct rc_text *t,
+	    bool rel, const char *id_field, const char *ts_field)
+{
+	const char *data = t->data;
+	size_t len = t->len, off = 0;
+	struct arena a;
+
+	arena_init(&a, NULL);
+	while (off < len) {
+		const char *nl = memchr(data + off, '\n', len - off);
+		size_t end = nl ? (size_t)(nl - data) : len, i;
+		struct json_error je;
+		const struct json_value *ev, *id, *ts;
+
+		for (i = off; i < end && (data[i] == ' ' || data[i] == '\t' ||
+					  data[i] == '\r'); i++)
+			;
+		if (i == end) {
+			off = end + 1;
+			continue;
+		}
+		ev = json_parse_range(&a, data, off, end, &je);
+		if (!ev || ev->type != JSON_OBJECT) {
+			uint32_t at = ev ? (uint32_t)i : je.offset;
+			diag_report(&rn->ctx->sink, D_TEST_BAD_EVENT, t,
+				    span_make(at, at + 1), "%s",
+				    ev ? "an event must be a JSON object"
+				       : je.message);
+			rn->errors++;
+			sc->ok = false;
+			off = end + 1;
+			continue;
+		}
+		id = get_path(ev, id_field);
+		if (id && (id->type == JSON_STRING || id->type == JSON_NUMBER)) {
+			char *s = xstrdup(id->type == JSON_STRING ?
+					  id->u.str.s : id->u.num.raw);
+			if (!s || vec_push(&sc->ids, s) < 0)
+				free(s);
+		}
+		ts = rel ? get_path(ev, ts_field) : NULL;
+		if (ts && ts->type == JSON_STRING) {
+			long long ms;
+			char buf[80];
+			if (!rel_time(ts->u.str.s, ts->u.str.len, &ms) ||
+			    REL_BASE_MS + ms < 0) {
+				diag_report(&rn->ctx->sink, D_TEST_BAD_EVENT,
+					    t, span_make(ts->start, ts->end),
+					    "with time = \"relative\", %s is written like \"+0s\", \"+10m\" or \"+1h1ms\" (units d, h, m, s, ms), not \"%s\"",
+					    ts_field, ts->u.str.s);
+				rn->errors++;
+				sc->ok = false;
+				off = end + 1;
+				continue;
+			}
+			iso_time(REL_BASE_MS + ms, buf, sizeof buf);
+			sb_put(&sc->ndjson, data + off, ts->start - off);
+			sb_printf(&sc->ndjson, "\"%s\"", buf);
+			sb_put(&sc->ndjson, data + ts->end, end - ts->end);
+		} else {
+			sb_put(&sc->ndjson, data + off, end - off);
+		}
+		sb_putc(&sc->ndjson, '\n');
+		off = end + 1;
+	}
+	arena_release(&a);
+}
+
+/* Reads a file into an rc_source the context owns (freed when it is
+ * cleared), so diagnostics can show its lines.  NULL when it cannot be
+ * read (errno kept). */
+static struct rc_source *
+read_source(rulec_ctx *ctx, const char *path)
+{
+	struct rc_source *s = ARENA_NEW(&ctx->arena, struct rc_source);
+	char *data;
+	size_t len;
+
+	if (!s || ctx_slurp(path, &data, &len) != RULEC_OK)
+		return NULL;
+	s->name = arena_strdup(&ctx->arena, path);
+	s->data = data;
+	s->len = len;
+	if (!s->name || vec_push(&ctx->sources, s) < 0) {
+		free(data);
+		return NULL;
+	}
+	return s;
+}
+
+/* A path written in the test file, resolved against its folder. */
+static char *
+resolve(struct run *rn, const char *p)
+{
+	if (p[0] == '/' || !rn->dir[0])
+		return arena_strdup(&rn->ctx->arena, p);
+	return arena_printf(&rn->ctx->arena, "%s%s", rn->dir, p);
+}
+
+/* Fills a scope from events sources (inline text and files). */
+static void
+load_scope(struct run *rn, struct scope *sc, const struct tf_events *ev,
+	   enum tf_time tm)
+{
+	const char *idf = rn->tf.id_field ? rn->tf.id_field->u.str.s : "event.id";
+	const char *tsf = rn->tf.timestamp_field ?
+			  rn->tf.timestamp_field->u.str.s : "@timestamp";
+	bool rel = (tm != TF_TIME_UNSET ? tm : rn->tf.time) == TF_TIME_RELATIVE;
+	size_t i;
+
+	sc->ok = true;
+	if (ev->text) {
+		struct rc_text *t = ARENA_NEW(&rn->ctx->arena, struct rc_text);
+		if (!t) {
+			sc->ok = false;
+			return;
+		}
+		json_string_text(ev->text, rn->tf.text.src, t);
+		read_events(rn, sc, t, rel, idf, tsf);
+	}
+	for (i = 0; i < ev->nfiles; i++) {
+		const struct json_value *f = ev->files[i];
+		char *p = resolve(rn, f->u.str.s);
+		struct rc_source *s = p ? read_source(rn->ctx, p) : NULL;
+		struct rc_text *t;
+
+		if (!s) {
+			diag_report(&rn->ctx->sink, D_TEST_REFERENCE,
+				    &rn->tf.text, span_make(f->start, f->end),
+				    "cannot read the events file %s: %s", p ? p : f->u.str.s,
+				    strerror(errno));
+			rn->errors++;
+			sc->ok = false;
+			continue;
+		}
+		t = ARENA_NEW(&rn->ctx->arena, struct rc_text);
+		if (!t) {
+			sc->ok = false;
+			return;
+		}
+		t->src = s;
+		t->data = s->data;
+		t->len = s->len;
+		read_events(rn, sc, t, rel, idf, tsf);
+	}
+}
+
+/* The replay's result handler: keeps each result as ids and keys. */
+static void
+on_match(void *ud, const rulec_match *m)
+{
+	struct scope *sc = ud;
+	struct got g = { rulec_match_rule_index(m), NULL, 0, NULL, false };
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, n = rulec_match_event_count(m);
+
+	g.ids = calloc(n ? n : 1, sizeof *g.ids);
+	for (i = 0; g.ids && i < n; i++) {
+		rulec_match_event ev;
+		if (rulec_match_get_event(m, i, &ev) != RULEC_OK)
+			break;
+		g.ids[i] = ev.missing ? xstrdup("-") : id_text(&ev.id);
+		if (!g.ids[i])
+			break;
+		g.n++;
+	}
+	sb_putc(&sb, '[');
+	for (i = 0; i < rulec_match_key_count(m); i++) {
+		rulec_value k = rulec_match_key(m, i);
+		if (i)
+			sb_putc(&sb, ',');
+		value_json(&sb, &k);
+	}
+	sb_putc(&sb, ']');
+	g.keys = sb_take(&sb);
+	if (!g.ids || g.n != n || !g.keys || vec_push(&sc->got, g) < 0) {
+		got_free(&g);
+		sc->ok = false;
+	}
+}
+
+/* Replays the scope's events through the image with the file's
+ * options. */
+static void
+replay_scope(struct run *rn, struct scope *sc)
+{
+	rulec_replay_opts o;
+	rulec_replay *r;
+	char err[256];
+
+	sc->replayed = true;
+	rulec_replay_opts_init(&o);
+	if (rn->tf.id_field)
+		o.id_field = rn->tf.id_field->u.str.s;
+	if (rn->tf.timestamp_field)
+		o.timestamp_field = rn->tf.timestamp_field->u.str.s;
+	if (rn->tf.category_field)
+		o.category_field = rn->tf.category_field->u.str.s;
+	if (rn->tf.tiebreaker_field)
+		o.tiebreaker_field = rn->tf.tiebreaker_field->u.str.s;
+	if (rn->tf.reorder_ms >= -1)
+		o.reorder_ms = rn->tf.reorder_ms;
+	r = rulec_replay_new(rn->img, rn->imglen, &o, err, sizeof err);
+	if (!r) {
+		diag_report(&rn->ctx->sink, D_TEST_REFERENCE, &rn->tf.text,
+			    span_make(0, 0), "the rules cannot be replayed: %s",
+			    err);
+		rn->errors++;
+		sc->ok = false;
+		return;
+	}
+	rulec_replay_set_match_handler(r, on_match, sc);
+	if (rulec_replay_feed_buffer(r, rn->path, sc->ndjson.data ? sc->ndjson.data : "",
+				     sc->ndjson.len) != 0 ||
+	    rulec_replay_finish(r) != RULEC_OK)
+		sc->ok = false;
+	rulec_replay_free(r);
+}
+
+/* ---------------------------------------------------------- evaluation */
+
+/* Whether result g is of a rule the test speaks of. */
+static bool
+rule_selected(const struct run *rn, const struct tf_test *t, size_t rule)
+{
+	const char *sel;
+
+	if (!t->rule)
+		return true;
+	sel = t->rule->u.str.s;
+	return rule < rn->nrules &&
+	       ((rn->rule_ids[rule] && strcmp(rn->rule_ids[rule], sel) == 0) ||
+		(rn->rule_names[rule] && strcmp(rn->rule_names[rule], sel) == 0));
+}
+
+static bool
+same_ids(const struct got *g, const struct tf_result *x)
+{
+	if (g->n != x->n)
+		return false;
+	for (size_t i = 0; i < x->n; i++)
+		if (strcmp(g->ids[i], x->ids[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool
+has_id(const struct got *g, const char *id)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (strcmp(g->ids[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* The expected join keys of result i as JSON, as the records render
+ * them. */
+static void
+expected_keys(const struct json_value *jk, struct strbuf *sb)
+{
+	sb_putc(sb, '[');
+	for (size_t i = 0; jk->type == JSON_ARRAY && i < jk->u.arr.n; i++) {
+		const struct json_value *v = jk->u.arr.items[i];
+		if (i)
+			sb_putc(sb, ',');
+		if (v->type == JSON_STRING) {
+			sb_putc(sb, '"');
+			sb_json_escape(sb, v->u.str.s, v->u.str.len);
+			sb_putc(sb, '"');
+		} else if (v->type == JSON_NUMBER) {
+			sb_puts(sb, v->u.num.raw);
+		} else if (v->type == JSON_BOOL) {
+			sb_puts(sb, v->u.b ? "true" : "false");
+		} else {
+			sb_puts(sb, "null");
+		}
+	}
+	sb_putc(sb, ']');
+}
+
+/* Checks that every event id a test names is carried by an event of its
+ * scope; reports the others (located at the id's result). */
+static bool
+check_refs(struct run *rn, const struct scope *sc, const struct tf_result *xs,
+	   size_t n)
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < xs[i].n; j++) {
+			size_t k;
+			if (strcmp(xs[i].ids[j], "-") == 0)
+				continue;
+			for (k = 0; k < sc->ids.n; k++)
+				if (strcmp(sc->ids.v[k], xs[i].ids[j]) == 0)
+					break;
+			if (k < sc->ids.n)
+				continue;
+			diag_report(&rn->ctx->sink, D_TEST_REFERENCE,
+				    &rn->tf.text, xs[i].span,
+				    "no event of this test carries the id \"%s\"",
+				    xs[i].ids[j]);
+			rn->errors++;
+			ok = false;
+		}
+	return ok;
+}
+
+/* Appends the results of the test's scope as JSON (at most 20). */
+static void
+got_json(struct run *rn, const struct tf_test *t, const struct scope *sc,
+	 struct strbuf *sb)
+{
+	size_t i, shown = 0;
+
+	sb_putc(sb, '[');
+	for (i = 0; i < sc->got.n; i++) {
+		const struct got *g = &sc->got.v[i];
+		if (!rule_selected(rn, t, g->rule))
+			continue;
+		if (shown == 20) {
+			sb_puts(sb, ",...");
+			break;
+		}
+		if (shown++)
+			sb_putc(sb, ',');
+		ids_json(sb, g->ids, g->n);
+	}
+	sb_putc(sb, ']');
+}
+
+struct verdict {
+	struct strbuf msg, expected, why;
+	bool failed;
+};
+
+static void
+fail(struct verdict *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+fail(struct verdict *v, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (v->failed)
+		sb_puts(&v->msg, "; ");
+	sb_puts(&v->msg, buf);
+	v->failed = true;
+}
+
+/* Runs the expectations of test t on its scope's results; claims the
+ * results it accounts for. */
+static void
+judge(struct run *rn, const struct tf_test *t, struct scope *sc,
+      struct verdict *v)
+{
+	size_t i, j, nres = 0;
+	bool all = t->expect >= 0 || t->count >= 0 || t->at_least >= 0 ||
+		   t->at_most >= 0;
+
+	for (i = 0; i < sc->got.n; i++)
+		nres += rule_selected(rn, t, sc->got.v[i].rule);
+	/* match: each expected result must have come */
+	sb_putc(&v->expected, '[');
+	for (i = 0; i < t->nmatch; i++) {
+		const struct tf_result *x = &t->match[i];
+		struct strbuf keys = STRBUF_INIT;
+		bool found = false, keys_differ = false;
+
+		if (t->join_keys && i < t->join_keys->u.arr.n)
+			expected_keys(t->join_keys->u.arr.items[i], &keys);
+		for (j = 0; j < sc->got.n; j++) {
+			struct got *g = &sc->got.v[j];
+			if (!rule_selected(rn, t, g->rule) || !same_ids(g, x))
+				continue;
+			if (keys.len && strcmp(keys.data, g->keys) != 0) {
+				keys_differ = true;
+				continue;
+			}
+			g->claimed = true;
+			found = true;
+			break;
+		}
+		if (!found) {
+			if (v->expected.len > 1)
+				sb_putc(&v->expected, ',');
+			ids_json(&v->expected, (char *const *)x->ids, x->n);
+			if (keys_differ)
+				sb_printf(&v->why, "  the result came with other join keys than %s\n",
+					  keys.data);
+			v->failed = true;
+		}
+		sb_free(&keys);
+	}
+	sb_putc(&v->expected, ']');
+	if (v->failed)
+		sb_printf(&v->msg, "expected %s", v->expected.data);
+	/* no_match: none of these may appear */
+	for (i = 0; i < t->nno_match; i++) {
+		const struct tf_result *x = &t->no_match[i];
+		for (j = 0; j < sc->got.n; j++) {
+			struct strbuf r = STRBUF_INIT;
+			const struct got *g = &sc->got.v[j];
+			if (!rule_selected(rn, t, g->rule) ||
+			    !(x->n == 1 ? has_id(g, x->ids[0]) : same_ids(g, x)))
+				continue;
+			ids_json(&r, g->ids, g->n);
+			fail(v, "result %s must not appear", r.data);
+			sb_free(&r);
+			break;
+		}
+	}
+	/* expect: every / no event of the test's own events matches */
+	if (t->expect == 0 && nres)
+		fail(v, "expected no result, got %zu", nres);
+	if (t->expect == 1) {
+		for (i = 0; i < sc->ids.n; i++) {
+			for (j = 0; j < sc->got.n; j++)
+				if (rule_selected(rn, t, sc->got.v[j].rule) &&
+				    has_id(&sc->got.v[j], sc->ids.v[i]))
+					break;
+			if (j == sc->got.n) {
+				fail(v, "event \"%s\" is in no result, but expect = true",
+				     sc->ids.v[i]);
+				break;
+			}
+		}
+	}
+	if (t->count >= 0 && nres != (size_t)t->count)
+		fail(v, "expected %lld result%s, got %zu", t->count,
+		     t->count == 1 ? "" : "s", nres);
+	if (t->at_least >= 0 && nres < (size_t)t->at_least)
+		fail(v, "expected at least %lld result%s, got %zu", t->at_least,
+		     t->at_least == 1 ? "" : "s", nres);
+	if (t->at_most >= 0 && nres > (size_t)t->at_most)
+		fail(v, "expected at most %lld result%s, got %zu", t->at_most,
+		     t->at_most == 1 ? "" : "s", nres);
+	/* the test's own events: a closed world of their own */
+	if (all)
+		for (j = 0; j < sc->got.n; j++)
+			if (rule_selected(rn, t, sc->got.v[j].rule))
+				sc->got.v[j].claimed = true;
+	if (t->own_events && rn->tf.unexpected != TF_UNEXPECTED_IGNORE) {
+		struct strbuf u = STRBUF_INIT;
+		size_t nu = 0;
+		for (j = 0; j < sc->got.n; j++) {
+			const struct got *g = &sc->got.v[j];
+			if (g->claimed || !rule_selected(rn, t, g->rule))
+				continue;
+			if (nu++)
+				sb_putc(&u, ',');
+			ids_json(&u, g->ids, g->n);
+		}
+		if (nu && rn->tf.unexpected == TF_UNEXPECTED_FAIL)
+			fail(v, "unexpected result%s [%s] (no expectation of the test claims %s)",
+			     nu == 1 ? "" : "s", u.data, nu == 1 ? "it" : "them");
+		else if (nu)
+			sb_printf(&v->why, "  warning: unexpected result%s [%s]\n",
+				  nu == 1 ? "" : "s", u.data);
+		sb_free(&u);
+	}
+}
+
+/* ------------------------------------------------------------- driving */
+
+static void
+emit(struct run *rn, const struct tf_test *t, enum rulec_test_status st,
+     const char *message, const char *expected, const char *got,
+     const char *why, double secs)
+{
+	rulec_test_case c;
+	struct diag_loc loc;
+	struct diag d;
+
+	memset(&d, 0, sizeof d);
+	d.text = &rn->tf.text;
+	d.span = t ? t->span : span_make(0, 0);
+	diag_location(&d, &loc);
+	memset(&c, 0, sizeof c);
+	c.suite = rn->path;
+	c.rule_file = rn->rule_file;
+	c.name = t ? t->name : "unexpected results";
+	c.line = loc.line ? loc.line : 1;
+	c.column = loc.line ? loc.col : 1;
+	c.status = st;
+	c.message = message;
+	c.expected = expected;
+	c.got = got;
+	c.why = why && *why ? why : NULL;
+	c.seconds = secs;
+	switch (st) {
+	case RULEC_TEST_PASS: rn->sum->passed++; break;
+	case RULEC_TEST_SKIP: rn->sum->skipped++; break;
+	default: rn->sum->failed++; break;
+	}
+	if (rn->fn)
+		rn->fn(rn->ud, &c);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The rule file of a test file: `rule`, else NAME.{eql,xml,toml,json,
+ * ndjson} beside NAME.test.toml. */
+static char *
+find_rule(struct run *rn)
+{
+	static const char *const ext[] = { ".eql", ".xml", ".toml", ".json",
+					   ".ndjson", ".jsonl" };
+	size_t n = strlen(rn->path) - strlen(".test.toml"), i;
+
+	if (rn->tf.rule)
+		return resolve(rn, rn->tf.rule->u.str.s);
+	for (i = 0; i < sizeof ext / sizeof *ext; i++) {
+		char *p = arena_printf(&rn->ctx->arena, "%.*s%s", (int)n,
+				       rn->path, ext[i]);
+		FILE *f = p ? fopen(p, "rb") : NULL;
+		if (f) {
+			fclose(f);
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* Loads and compiles the rules of the file; false (reported) when they
+ * cannot be run. */
+static bool
+prepare_rules(struct run *rn)
+{
+	unsigned before = rn->ctx->sink.count[SEV_ERROR];
+	char err[256];
+	int n;
+
+	rn->rule_file = find_rule(rn);
+	if (!rn->rule_file) {
+		diag_report(&rn->ctx->sink, D_TEST_REFERENCE, &rn->tf.text,
+			    span_make(0, 0),
+			    "no rule file beside this test file (%.*s.eql, .xml, .toml, .json or .ndjson): name it with rule = \"...\"",
+			    (int)(strlen(rn->path) - strlen(".test.toml")), rn->path);
+		rn->errors++;
+		return false;
+	}
+	n = rulec_ctx_load_path(rn->ctx, rn->rule_file);
+	rulec_ctx_finish(rn->ctx);
+	if (n == 0) {
+		const struct json_value *r = rn->tf.rule;
+		diag_report(&rn->ctx->sink, D_TEST_REFERENCE, &rn->tf.text,
+			    r ? span_make(r->start, r->end) : span_make(0, 0),
+			    "%s holds no rule", rn->rule_file);
+	}
+	if (n <= 0 || rn->ctx->sink.count[SEV_ERROR] > before) {
+		rn->errors++;
+		return false;
+	}
+	n = rulec_ctx_compile(rn->ctx, &rn->img, &rn->imglen, err, sizeof err);
+	if (n < 0) {
+		diag_report(&rn->ctx->sink, D_TEST_REFERENCE, &rn->tf.text,
+			    span_make(0, 0), "%s cannot be compiled: %s",
+			    rn->rule_file, err);
+		rn->errors++;
+		return false;
+	}
+	rn->nrules = rulec_ctx_rule_count(rn->ctx);
+	rn->rule_ids = calloc(rn->nrules + 1, sizeof *rn->rule_ids);
+	rn->rule_names = calloc(rn->nrules + 1, sizeof *rn->rule_names);
+	if (!rn->rule_ids || !rn->rule_names)
+		return false;
+	for (size_t i = 0; i < rn->nrules; i++) {
+		rn->rule_ids[i] = rulec_rule_id(rulec_ctx_rule(rn->ctx, i));
+		rn->rule_names[i] = rulec_rule_name(rulec_ctx_rule(rn->ctx, i));
+	}
+	return true;
+}
+
+/* Checks that each rule selector names a rule of the file. */
+static bool
+check_selector(struct run *rn, const struct tf_test *t)
+{
+	for (size_t i = 0; t->rule && i < rn->nrules; i++)
+		if (rule_selected(rn, t, i))
+			return true;
+	if (!t->rule)
+		return true;
+	diag_report(&rn->ctx->sink, D_TEST_REFERENCE, &rn->tf.text,
+		    span_make(t->rule->start, t->rule->end),
+		    "no rule of %s has the id or name \"%s\"", rn->rule_file,
+		    t->rule->u.str.s);
+	rn->errors++;
+	return false;
+}
+
+static void
+run_test(struct run *rn, const struct tf_test *t, struct scope *shared)
+{
+	double t0 = now();
+	struct scope own, *sc = shared;
+	struct verdict v = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, false };
+	struct strbuf got = STRBUF_INIT, msg = STRBUF_INIT;
+	int errors = rn->errors;
+
+	if (t->skip) {
+		emit(rn, t, RULEC_TEST_SKIP, t->skip, NULL, NULL, NULL, 0);
+		return;
+	}
+	memset(&own, 0, sizeof own);
+	if (t->own_events) {
+		sc = &own;
+		load_scope(rn, sc, &t->events, t->time);
+	} else if (!shared->replayed && shared->ok) {
+		replay_scope(rn, shared);
+	}
+	check_refs(rn, sc, t->match, t->nmatch);
+	check_refs(rn, sc, t->no_match, t->nno_match);
+	check_selector(rn, t);
+	if (rn->errors > errors || !sc->ok) {
+		emit(rn, t, RULEC_TEST_ERROR,
+		     "the test or its events have errors (reported above)",
+		     NULL, NULL, NULL, now() - t0);
+		scope_free(&own);
+		return;
+	}
+	if (sc == &own)
+		replay_scope(rn, sc);
+	judge(rn, t, sc, &v);
+	got_json(rn, t, sc, &got);
+	if (v.expected.len > 2) {
+		sb_printf(&msg, "expected %s, got %s", v.expected.data, got.data);
+		if (v.msg.len > v.expected.len + 9)
+			sb_printf(&msg, "; %s", v.msg.data + v.expected.len + 11);
+	} else if (v.msg.len) {
+		sb_puts(&msg, v.msg.data);
+	}
+	emit(rn, t, v.failed ? RULEC_TEST_FAIL : RULEC_TEST_PASS,
+	     v.failed ? msg.data : NULL, v.failed ? v.expected.data : NULL,
+	     v.failed ? got.data : NULL, v.why.data, now() - t0);
+	sb_free(&v.msg);
+	sb_free(&v.expected);
+	sb_free(&v.why);
+	sb_free(&got);
+	sb_free(&msg);
+	scope_free(&own);
+}
+
+/* Runs one test file. */
+static void
+run_file(struct run *rn)
+{
+	struct rc_source *src;
+	struct scope shared;
+	size_t i, nneg = 0;
+
+	memset(&shared, 0, sizeof shared);
+	src = read_source(rn->ctx, rn->path);
+	if (!src) {
+		struct diag *d = diag_new(&rn->ctx->sink, D_IO_ERROR, NULL,
+					  span_make(0, 0), "cannot read %s: %s",
+					  rn->path, strerror(errno));
+		diag_emit(&rn->ctx->sink, d);
+		rn->sum->errors++;
+		return;
+	}
+	rn->sum->files++;
+	if (tf_read(&rn->ctx->arena, &rn->ctx->sink, src, &rn->tf) < 0)
+		rn->errors++;
+	if (!rn->tf.ntests) {
+		rn->sum->errors++;
+		return;
+	}
+	if (!prepare_rules(rn)) {
+		for (i = 0; i < rn->tf.ntests; i++)
+			emit(rn, &rn->tf.tests[i], RULEC_TEST_ERROR,
+			     "the test file or its rule has errors (reported above)",
+			     NULL, NULL, NULL, 0);
+		rn->sum->errors++;
+		return;
+	}
+	if (rn->tf.events.text || rn->tf.events.nfiles)
+		load_scope(rn, &shared, &rn->tf.events, TF_TIME_UNSET);
+	for (i = 0; i < rn->tf.ntests; i++) {
+		const struct tf_test *t = &rn->tf.tests[i];
+		run_test(rn, t, &shared);
+		nneg += t->nno_match || t->expect == 0 || t->count == 0 ||
+			t->at_most == 0;
+	}
+	/* the closed world of the shared events */
+	if (shared.replayed && shared.ok &&
+	    rn->tf.unexpected != TF_UNEXPECTED_IGNORE) {
+		struct strbuf u = STRBUF_INIT, m = STRBUF_INIT;
+		size_t nu = 0;
+		for (i = 0; i < shared.got.n; i++) {
+			const struct got *g = &shared.got.v[i];
+			if (g->claimed)
+				continue;
+			if (nu++)
+				sb_putc(&u, ',');
+			ids_json(&u, g->ids, g->n);
+		}
+		if (nu) {
+			sb_printf(&m, "%zu result%s of the file's events that no test claims: [%s]",
+				  nu, nu == 1 ? "" : "s", u.data);
+			if (rn->tf.unexpected == TF_UNEXPECTED_FAIL)
+				emit(rn, NULL, RULEC_TEST_FAIL, m.data, NULL,
+				     u.data, NULL, 0);
+			else
+				rn->sum->warnings++;
+		}
+		sb_free(&u);
+		sb_free(&m);
+	}
+	if (rn->o && rn->o->min_tests > 0 &&
+	    rn->tf.ntests < (size_t)rn->o->min_tests) {
+		diag_report(&rn->ctx->sink, D_TEST_MISSING, &rn->tf.text,
+			    span_make(0, 0), "%zu test%s, but --min-tests asks for %ld",
+			    rn->tf.ntests, rn->tf.ntests == 1 ? "" : "s",
+			    rn->o->min_tests);
+		rn->sum->errors++;
+	}
+	if (rn->o && rn->o->require_negative && !nneg) {
+		diag_report(&rn->ctx->sink, D_TEST_MISSING, &rn->tf.text,
+			    span_make(0, 0),
+			    "no negative test (no_match, expect = false, count = 0 or at_most = 0), but --require-negative asks for one");
+		rn->sum->errors++;
+	}
+	if (rn->errors)
+		rn->sum->errors++;
+	scope_free(&shared);
+}
+
+static int
+test_file(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
+	  rulec_test_fn fn, void *ud, rulec_test_summary *sum)
+{
+	struct run rn;
+	const char *slash = strrchr(path, '/');
+
+	memset(&rn, 0, sizeof rn);
+	rulec_ctx_clear(ctx);
+	rn.ctx = ctx;
+	rn.o = o;
+	rn.fn = fn;
+	rn.ud = ud;
+	rn.path = path;
+	rn.sum = sum;
+	rn.dir = slash ? arena_strndup(&ctx->arena, path, (size_t)(slash - path) + 1)
+		       : (char *)"";
+	if (!rn.dir)
+		return RULEC_ERR_NOMEM;
+	run_file(&rn);
+	free(rn.img);
+	free(rn.rule_ids);
+	free(rn.rule_names);
+	return ctx->arena.oom ? RULEC_ERR_NOMEM : RULEC_OK;
+}
+
+/* ------------------------------------------------------------- finding */
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Whether a file name is a rule file `rulec test` looks for tests of. */
+static bool
+is_rule_file(const char *name)
+{
+	static const char *const ext[] = { ".eql", ".xml", ".json", ".ndjson",
+					   ".jsonl", ".toml" };
+	if (ends_with(name, ".test.toml") || ends_with(name, ".events.ndjson") ||
+	    ends_with(name, ".events.json"))
+		return false;
+	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
+		if (ends_with(name, ext[i]))
+			return true;
+	return false;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collects the files under path (sorted, recursively) into *files. */
+static int
+collect(const char *path, char ***files, size_t *n, size_t *cap)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	size_t first = *n;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		struct stat st;
+		char *p;
+		if (e->d_name[0] == '.')
+			continue;
+		p = malloc(strlen(path) + strlen(e->d_name) + 2);
+		if (!p)
+			break;
+		sprintf(p, "%s%s%s", path, ends_with(path, "/") ? "" : "/",
+			e->d_name);
+		if (stat(p, &st) != 0 || (!S_ISDIR(st.st_mode) &&
+					   !S_ISREG(st.st_mode))) {
+			free(p);
+			continue;
+		}
+		if (*n == *cap) {
+			char **v = realloc(*files, (*cap = *cap ? *cap * 2 : 64) *
+						   sizeof *v);
+			if (!v) {
+				free(p);
+				break;
+			}
+			*files = v;
+		}
+		(*files)[(*n)++] = p;
+	}
+	closedir(d);
+	qsort(*files + first, *n - first, sizeof **files, cmp_str);
+	/* folders are expanded in place, after the sort */
+	for (size_t i = first; i < *n; i++) {
+		struct stat st;
+		if (stat((*files)[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			char *dir = (*files)[i];
+			(*files)[i] = NULL;
+			collect(dir, files, n, cap);
+			free(dir);
+		}
+	}
+	return 0;
+}
+
+/* The test file of a rule file: NAME.test.toml beside NAME.ext. */
+static char *
+test_file_of(const char *rule)
+{
+	const char *dot = strrchr(rule, '.'), *slash = strrchr(rule, '/');
+	size_t n = dot && (!slash || dot > slash) ? (size_t)(dot - rule)
+						    : strlen(rule);
+	char *p = malloc(n + sizeof ".test.toml");
+
+	if (p) {
+		memcpy(p, rule, n);
+		strcpy(p + n, ".test.toml");
+	}
+	return p;
+}
+
+static bool
+exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int
+rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
+		rulec_test_fn fn, void *ud, rulec_test_summary *sum)
+{
+	struct stat st;
+	char **files = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc = RULEC_OK;
+
+	if (stat(path, &st) != 0) {
+		rulec_ctx_clear(ctx);
+		diag_report(&ctx->sink, D_IO_ERROR, NULL, span_make(0, 0),
+			    "cannot read %s: %s", path, strerror(errno));
+		sum->errors++;
+		return RULEC_ERR_IO;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (ends_with(path, ".test.toml"))
+			return test_file(ctx, path, o, fn, ud, sum);
+		char *t = test_file_of(path);
+		if (t && exists(t)) {
+			/* the test file's own rule is used */
+			rc = test_file(ctx, t, o, fn, ud, sum);
+		} else if (o && o->require_tests) {
+			rulec_ctx_clear(ctx);
+			diag_report(&ctx->sink, D_TEST_MISSING, NULL,
+				    span_make(0, 0), "%s has no test file (%s)",
+				    path, t ? t : "NAME.test.toml");
+			sum->errors++;
+		} else {
+			sum->untested++;
+		}
+		free(t);
+		return rc;
+	}
+	if (collect(path, &files, &n, &cap) != 0) {
+		rulec_ctx_clear(ctx);
+		diag_report(&ctx->sink, D_IO_ERROR, NULL, span_make(0, 0),
+			    "cannot read %s: %s", path, strerror(errno));
+		sum->errors++;
+		return RULEC_ERR_IO;
+	}
+	for (i = 0; i < n; i++) {
+		const char *f = files[i];
+		if (!f)
+			continue;
+		if (ends_with(f, ".test.toml")) {
+			if ((rc = test_file(ctx, f, o, fn, ud, sum)) ==
+			    RULEC_ERR_NOMEM)
+				break;
+		} else if (is_rule_file(f)) {
+			char *t = test_file_of(f);
+			if (t && !exists(t)) {
+				if (o && o->require_tests) {
+					rulec_ctx_clear(ctx);
+					diag_report(&ctx->sink, D_TEST_MISSING,
+						    NULL, span_make(0, 0),
+						    "%s has no test file (%s)",
+						    f, t);
+					sum->errors++;
+				} else {
+					sum->untested++;
+				}
+			}
+			free(t);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	return rc == RULEC_ERR_NOMEM ? rc : RULEC_OK;
+}
