@@ -56,6 +56,24 @@ kind_of(const char *name)
 	return FK_UNKNOWN;
 }
 
+/* Event files beside rules (NAME.events.ndjson, .events.json,
+ * .events.jsonl: the fixtures of `rulec test`) are not rules; a folder
+ * walk leaves them out. */
+static bool
+is_events_file(const char *name)
+{
+	static const char *const ends[] = { ".events.ndjson", ".events.json",
+					    ".events.jsonl" };
+	size_t n = strlen(name), i;
+
+	for (i = 0; i < sizeof ends / sizeof *ends; i++) {
+		size_t m = strlen(ends[i]);
+		if (n >= m && strcasecmp(name + n - m, ends[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 void
 source_list_free(struct source_list *sl)
 {
@@ -645,7 +663,8 @@ load_dir(struct loader *ld, const char *path, unsigned depth)
 				   strerror(errno));
 		else if (S_ISDIR(st.st_mode))
 			k = load_dir(ld, child, depth + 1);
-		else if (S_ISREG(st.st_mode) && kind_of(child) != FK_UNKNOWN)
+		else if (S_ISREG(st.st_mode) && kind_of(child) != FK_UNKNOWN &&
+			 !is_events_file(child))
 			k = load_file(ld, child, kind_of(child));
 		if (k > 0)
 			total += k;

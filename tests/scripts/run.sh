@@ -16,22 +16,22 @@ flip() {
 	printf "\\$(printf '%03o' $((255 - b)))" |
 		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
-fx=$TOP_SRCDIR/fixtures/elastic-rules
+events=$TOP_SRCDIR/rules/elastic-rules.events.ndjson
 rules=$TOP_SRCDIR/rules/elastic-rules.ndjson
 
 # the fixture through a file, through stdin, and through an image
-"$RULEC" run -q "$rules" -e "$fx/events.ndjson" >"$tmp/a" 2>/dev/null
+"$RULEC" run -q "$rules" -e "$events" >"$tmp/a" 2>/dev/null
 [ $? -eq 0 ] && [ "$(wc -l <"$tmp/a")" -eq 2 ] && ok || bad "file input"
-"$RULEC" run -q "$rules" -e - <"$fx/events.ndjson" >"$tmp/b" 2>/dev/null
+"$RULEC" run -q "$rules" -e - <"$events" >"$tmp/b" 2>/dev/null
 cmp -s "$tmp/a" "$tmp/b" && ok || bad "stdin input differs"
 "$RULEC" compile -q -o "$tmp/r.rbc" "$rules" 2>/dev/null
-"$RULEC" run -r "$tmp/r.rbc" "$fx/events.ndjson" >"$tmp/c" 2>/dev/null
+"$RULEC" run -r "$tmp/r.rbc" "$events" >"$tmp/c" 2>/dev/null
 cmp -s "$tmp/a" "$tmp/c" && ok || bad "image run differs from rule files"
 
 # a malformed line in the middle: reported, the rest still replayed
-head -n 3 "$fx/events.ndjson" >"$tmp/m.ndjson"
+head -n 3 "$events" >"$tmp/m.ndjson"
 echo '{"event": {"category": ["process"], broken' >>"$tmp/m.ndjson"
-tail -n +4 "$fx/events.ndjson" >>"$tmp/m.ndjson"
+tail -n +4 "$events" >>"$tmp/m.ndjson"
 "$RULEC" run -q "$rules" -e "$tmp/m.ndjson" >"$tmp/d" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 2 ] && ok || bad "malformed event: exit $rc, 2 expected"
@@ -42,13 +42,13 @@ grep -q "m.ndjson:4: error: malformed JSON" "$tmp/err" && ok ||
 grep -q '"id":"n1","index":2' "$tmp/d" && ok || bad "index of n1"
 
 # two inputs: positions continue
-"$RULEC" run -q "$rules" -e "$fx/events.ndjson" -e "$fx/events.ndjson" \
+"$RULEC" run -q "$rules" -e "$events" -e "$events" \
 	>"$tmp/e" 2>/dev/null
 grep -q '"id":"w1","index":6' "$tmp/e" && ok || bad "positions across inputs"
 
 # a rule with an error next to a good rule: exit 1, the good one runs
 printf 'process where process.name == "a\\q"\n' >"$tmp/bad.eql"
-"$RULEC" run -q "$tmp/bad.eql" "$rules" -e "$fx/events.ndjson" \
+"$RULEC" run -q "$tmp/bad.eql" "$rules" -e "$events" \
 	>"$tmp/f" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 1 ] && [ "$(wc -l <"$tmp/f")" -eq 2 ] && ok ||
@@ -58,13 +58,13 @@ rc=$?
 size=$(wc -c <"$tmp/r.rbc")
 cp "$tmp/r.rbc" "$tmp/x.rbc"
 flip "$tmp/x.rbc" $((size / 2))
-"$RULEC" run -r "$tmp/x.rbc" "$fx/events.ndjson" >"$tmp/g" 2>"$tmp/err"
+"$RULEC" run -r "$tmp/x.rbc" "$events" >"$tmp/g" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 2 ] && [ ! -s "$tmp/g" ] && grep -q refused "$tmp/err" && ok ||
 	bad "damaged image: exit $rc"
 
 # --size 1, --stats
-"$RULEC" run -q --size 1 --stats "$rules" -e "$fx/events.ndjson" \
+"$RULEC" run -q --size 1 --stats "$rules" -e "$events" \
 	>"$tmp/h" 2>"$tmp/err"
 [ "$(wc -l <"$tmp/h")" -eq 2 ] && ok || bad "--size is per rule"
 grep -q "events (0 malformed)" "$tmp/err" && grep -q "peak memory" "$tmp/err" &&
