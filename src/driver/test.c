@@ -580,6 +580,69 @@ got_json(struct run *rn, const struct tf_test *t, const struct scope *sc,
 	sb_putc(sb, ']');
 }
 
+/* Says why expected result x did not come, from what did: which of its
+ * events are in no result, or how the results that hold them differ. */
+static void
+explain_missing(struct run *rn, const struct tf_test *t,
+		const struct scope *sc, const struct tf_result *x,
+		struct strbuf *why)
+{
+	size_t i, j, absent = 0;
+
+	for (i = 0; i < x->n; i++) {
+		if (strcmp(x->ids[i], "-") == 0)
+			continue;
+		for (j = 0; j < sc->got.n; j++)
+			if (rule_selected(rn, t, sc->got.v[j].rule) &&
+			    has_id(&sc->got.v[j], x->ids[i]))
+				break;
+		if (j < sc->got.n)
+			continue;
+		absent++;
+		if (x->n == 1)
+			sb_printf(why, "\"%s\" is in no result: the event does not satisfy the rule's condition\n",
+				  x->ids[i]);
+		else
+			sb_printf(why, "\"%s\" (stage %zu) is in no result: it fails its stage's condition, or no partial sequence took it\n",
+				  x->ids[i], i + 1);
+	}
+	if (absent)
+		return;
+	for (j = 0; j < sc->got.n; j++) {
+		const struct got *g = &sc->got.v[j];
+		struct strbuf r = STRBUF_INIT;
+		size_t same = 0, k;
+		if (!rule_selected(rn, t, g->rule) || g->n != x->n)
+			continue;
+		for (i = 0; i < x->n; i++)
+			for (k = 0; k < g->n; k++)
+				if (strcmp(x->ids[i], g->ids[k]) == 0) {
+					same++;
+					break;
+				}
+		if (same == x->n) {
+			ids_json(&r, g->ids, g->n);
+			sb_printf(why, "the same events came in another stage order: %s\n",
+				  r.data);
+			sb_free(&r);
+			return;
+		}
+	}
+	for (j = 0; j < sc->got.n; j++) {
+		const struct got *g = &sc->got.v[j];
+		struct strbuf r = STRBUF_INIT;
+		if (!rule_selected(rn, t, g->rule) || !g->n || !x->n ||
+		    strcmp(g->ids[0], x->ids[0]) != 0)
+			continue;
+		ids_json(&r, g->ids, g->n);
+		sb_printf(why, "a result starting with \"%s\" came instead: %s (the later stages took other events: join keys, maxspan or order)\n",
+			  x->ids[0], r.data);
+		sb_free(&r);
+		return;
+	}
+	sb_puts(why, "each event is in some result, but not these together: join keys, maxspan or stage order keep them apart\n");
+}
+
 struct verdict {
 	struct strbuf msg, expected, why;
 	bool failed;
@@ -642,8 +705,10 @@ judge(struct run *rn, const struct tf_test *t, struct scope *sc,
 				sb_putc(&v->expected, ',');
 			ids_json(&v->expected, (char *const *)x->ids, x->n);
 			if (keys_differ)
-				sb_printf(&v->why, "  the result came with other join keys than %s\n",
+				sb_printf(&v->why, "the result came with other join keys than %s\n",
 					  keys.data);
+			else
+				explain_missing(rn, t, sc, x, &v->why);
 			v->failed = true;
 		}
 		sb_free(&keys);
@@ -711,7 +776,7 @@ judge(struct run *rn, const struct tf_test *t, struct scope *sc,
 			fail(v, "unexpected result%s [%s] (no expectation of the test claims %s)",
 			     nu == 1 ? "" : "s", u.data, nu == 1 ? "it" : "them");
 		else if (nu)
-			sb_printf(&v->why, "  warning: unexpected result%s [%s]\n",
+			sb_printf(&v->why, "warning: unexpected result%s [%s]\n",
 				  nu == 1 ? "" : "s", u.data);
 		sb_free(&u);
 	}
@@ -894,7 +959,8 @@ run_test(struct run *rn, const struct tf_test *t, struct scope *shared)
 		sb_puts(&msg, v.msg.data);
 	}
 	emit(rn, t, v.failed ? RULEC_TEST_FAIL : RULEC_TEST_PASS,
-	     v.failed ? msg.data : NULL, v.failed ? v.expected.data : NULL,
+	     v.failed ? msg.data : NULL,
+	     v.failed && v.expected.len > 2 ? v.expected.data : NULL,
 	     v.failed ? got.data : NULL, v.why.data, now() - t0);
 	sb_free(&v.msg);
 	sb_free(&v.expected);
