@@ -1111,13 +1111,17 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Collects the files under path (sorted, recursively) into *files. */
+typedef VEC(char *) pathvec;
+
+/* Collects the files under path (sorted, recursively, folders expanded in
+ * place) into *files; -1 when path cannot be opened or memory ran out. */
 static int
-collect(const char *path, char ***files, size_t *n, size_t *cap)
+collect(const char *path, pathvec *files)
 {
 	DIR *d = opendir(path);
 	struct dirent *e;
-	size_t first = *n;
+	size_t first = files->n, i;
+	int rc = 0;
 
 	if (!d)
 		return -1;
@@ -1127,8 +1131,10 @@ collect(const char *path, char ***files, size_t *n, size_t *cap)
 		if (e->d_name[0] == '.')
 			continue;
 		p = malloc(strlen(path) + strlen(e->d_name) + 2);
-		if (!p)
+		if (!p) {
+			rc = -1;
 			break;
+		}
 		sprintf(p, "%s%s%s", path, ends_with(path, "/") ? "" : "/",
 			e->d_name);
 		if (stat(p, &st) != 0 || (!S_ISDIR(st.st_mode) &&
@@ -1136,30 +1142,26 @@ collect(const char *path, char ***files, size_t *n, size_t *cap)
 			free(p);
 			continue;
 		}
-		if (*n == *cap) {
-			char **v = realloc(*files, (*cap = *cap ? *cap * 2 : 64) *
-						   sizeof *v);
-			if (!v) {
-				free(p);
-				break;
-			}
-			*files = v;
+		if (vec_push(files, p) < 0) {
+			free(p);
+			rc = -1;
+			break;
 		}
-		(*files)[(*n)++] = p;
 	}
 	closedir(d);
-	qsort(*files + first, *n - first, sizeof **files, cmp_str);
-	/* folders are expanded in place, after the sort */
-	for (size_t i = first; i < *n; i++) {
+	qsort(files->v + first, files->n - first, sizeof *files->v, cmp_str);
+	for (i = first; rc == 0 && i < files->n; i++) {
 		struct stat st;
-		if (stat((*files)[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			char *dir = (*files)[i];
-			(*files)[i] = NULL;
-			collect(dir, files, n, cap);
+		if (files->v[i] && stat(files->v[i], &st) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			char *dir = files->v[i];
+			files->v[i] = NULL;
+			/* a subfolder that cannot be read is left out */
+			collect(dir, files);
 			free(dir);
 		}
 	}
-	return 0;
+	return rc;
 }
 
 /* The test file of a rule file: NAME.test.toml beside NAME.ext. */
@@ -1190,8 +1192,8 @@ rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 		rulec_test_fn fn, void *ud, rulec_test_summary *sum)
 {
 	struct stat st;
-	char **files = NULL;
-	size_t n = 0, cap = 0, i;
+	pathvec files = VEC_INIT;
+	size_t i;
 	int rc = RULEC_OK;
 
 	if (stat(path, &st) != 0) {
@@ -1220,15 +1222,18 @@ rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 		free(t);
 		return rc;
 	}
-	if (collect(path, &files, &n, &cap) != 0) {
+	if (collect(path, &files) != 0) {
+		for (i = 0; i < files.n; i++)
+			free(files.v[i]);
+		vec_free(&files);
 		rulec_ctx_clear(ctx);
 		diag_report(&ctx->sink, D_IO_ERROR, NULL, span_make(0, 0),
 			    "cannot read %s: %s", path, strerror(errno));
 		sum->errors++;
 		return RULEC_ERR_IO;
 	}
-	for (i = 0; i < n; i++) {
-		const char *f = files[i];
+	for (i = 0; i < files.n; i++) {
+		const char *f = files.v[i];
 		if (!f)
 			continue;
 		if (ends_with(f, ".test.toml")) {
@@ -1252,8 +1257,8 @@ rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 			free(t);
 		}
 	}
-	for (i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
+	for (i = 0; i < files.n; i++)
+		free(files.v[i]);
+	vec_free(&files);
 	return rc == RULEC_ERR_NOMEM ? rc : RULEC_OK;
 }
