@@ -254,7 +254,7 @@ typedef struct rulec_replay_stats {
 	unsigned long long bytes;       /* input bytes read */
 	unsigned long long results;     /* records delivered */
 	unsigned long long late_events; /* later than the reorder window */
-	unsigned long long no_timestamp;/* hits on events without a time */
+	unsigned long long no_timestamp; /* hits on events without a time */
 	double seconds;                 /* since rulec_replay_new returned,
 	                                   until rulec_replay_finish did */
 	long long peak_rss_kb;          /* the process's peak resident set
@@ -262,7 +262,8 @@ typedef struct rulec_replay_stats {
 } rulec_replay_stats;
 
 typedef struct rulec_replay_rule_stats {
-	const char *id, *name, *file;   /* of the rule; NULL if none */
+	const char *id, *name, *file;   /* of the rule; NULL if none; valid
+	                                   while the replay lives */
 	unsigned long long hits;        /* events that passed a stage */
 	unsigned long long results;     /* records delivered */
 } rulec_replay_rule_stats;

@@ -100,5 +100,13 @@ got=$(sed -n 's/.*"file":"[^"]*\/\(k[0-9]\).eql".*"id":"\(e[0-9]\)".*/\1:\2/p' "
 [ $? -eq 2 ] && ok || bad "no events must be a usage error"
 "$RULEC" run -q "$rules" -e "$tmp/none.ndjson" >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "a missing events file must exit 2"
+# an input that cannot be opened is reported; the others are still read
+"$RULEC" run -r "$tmp/r.rbc" "$tmp/none.ndjson" "$fx/events.ndjson" \
+	>"$tmp/l" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/l")" -eq 2 ] &&
+	grep -qx "rulec: $tmp/none.ndjson: No such file or directory" "$tmp/err" &&
+	grep -qx "rulec: cannot read $tmp/none.ndjson" "$tmp/err" && ok ||
+	{ bad "unreadable input: exit $rc"; cat "$tmp/err"; }
 echo "run: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
