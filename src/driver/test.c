@@ -39,6 +39,7 @@ struct got {
 	size_t n;
 	char *keys;             /* join keys as a JSON array */
 	bool claimed;
+	size_t used;            /* serial of the test whose match took it */
 };
 
 /* The events of one scope, ready to replay. */
@@ -401,7 +402,7 @@ static void
 on_match(void *ud, const rulec_match *m)
 {
 	struct scope *sc = ud;
-	struct got g = { rulec_match_rule_index(m), NULL, 0, NULL, false };
+	struct got g = { rulec_match_rule_index(m), NULL, 0, NULL, false, 0 };
 	struct strbuf sb = STRBUF_INIT;
 	size_t i, n = rulec_match_event_count(m);
 
@@ -557,7 +558,7 @@ check_refs(struct run *rn, const struct scope *sc, const struct tf_result *xs,
 	return ok;
 }
 
-/* Appends the results of the test's scope as JSON (at most 20). */
+/* Appends the results of the test's scope as JSON. */
 static void
 got_json(struct run *rn, const struct tf_test *t, const struct scope *sc,
 	 struct strbuf *sb)
@@ -569,10 +570,6 @@ got_json(struct run *rn, const struct tf_test *t, const struct scope *sc,
 		const struct got *g = &sc->got.v[i];
 		if (!rule_selected(rn, t, g->rule))
 			continue;
-		if (shown == 20) {
-			sb_puts(sb, ",...");
-			break;
-		}
 		if (shown++)
 			sb_putc(sb, ',');
 		ids_json(sb, g->ids, g->n);
@@ -673,7 +670,8 @@ static void
 judge(struct run *rn, const struct tf_test *t, struct scope *sc,
       struct verdict *v)
 {
-	size_t i, j, nres = 0;
+	static size_t serial;
+	size_t i, j, nres = 0, me = ++serial;
 	bool all = t->expect >= 0 || t->count >= 0 || t->at_least >= 0 ||
 		   t->at_most >= 0;
 
@@ -690,13 +688,15 @@ judge(struct run *rn, const struct tf_test *t, struct scope *sc,
 			expected_keys(t->join_keys->u.arr.items[i], &keys);
 		for (j = 0; j < sc->got.n; j++) {
 			struct got *g = &sc->got.v[j];
-			if (!rule_selected(rn, t, g->rule) || !same_ids(g, x))
+			if (!rule_selected(rn, t, g->rule) || !same_ids(g, x) ||
+			    g->used == me)
 				continue;
 			if (keys.len && strcmp(keys.data, g->keys) != 0) {
 				keys_differ = true;
 				continue;
 			}
 			g->claimed = true;
+			g->used = me;
 			found = true;
 			break;
 		}
@@ -723,7 +723,7 @@ judge(struct run *rn, const struct tf_test *t, struct scope *sc,
 			struct strbuf r = STRBUF_INIT;
 			const struct got *g = &sc->got.v[j];
 			if (!rule_selected(rn, t, g->rule) ||
-			    !(x->n == 1 ? has_id(g, x->ids[0]) : same_ids(g, x)))
+			    !(x->bare ? has_id(g, x->ids[0]) : same_ids(g, x)))
 				continue;
 			ids_json(&r, g->ids, g->n);
 			fail(v, "result %s must not appear", r.data);
@@ -775,9 +775,11 @@ judge(struct run *rn, const struct tf_test *t, struct scope *sc,
 		if (nu && rn->tf.unexpected == TF_UNEXPECTED_FAIL)
 			fail(v, "unexpected result%s [%s] (no expectation of the test claims %s)",
 			     nu == 1 ? "" : "s", u.data, nu == 1 ? "it" : "them");
-		else if (nu)
+		else if (nu) {
 			sb_printf(&v->why, "warning: unexpected result%s [%s]\n",
 				  nu == 1 ? "" : "s", u.data);
+			rn->sum->warnings++;
+		}
 		sb_free(&u);
 	}
 }
@@ -785,9 +787,10 @@ judge(struct run *rn, const struct tf_test *t, struct scope *sc,
 /* ------------------------------------------------------------- driving */
 
 static void
-emit(struct run *rn, const struct tf_test *t, enum rulec_test_status st,
-     const char *message, const char *expected, const char *got,
-     const char *why, double secs)
+emit_named(struct run *rn, const struct tf_test *t, const char *name,
+	   enum rulec_test_status st, const char *message,
+	   const char *expected, const char *got, const char *why,
+	   double secs)
 {
 	rulec_test_case c;
 	struct diag_loc loc;
@@ -800,7 +803,7 @@ emit(struct run *rn, const struct tf_test *t, enum rulec_test_status st,
 	memset(&c, 0, sizeof c);
 	c.suite = rn->path;
 	c.rule_file = rn->rule_file;
-	c.name = t ? t->name : "unexpected results";
+	c.name = t ? t->name : name;
 	c.line = loc.line ? loc.line : 1;
 	c.column = loc.line ? loc.col : 1;
 	c.status = st;
@@ -818,6 +821,15 @@ emit(struct run *rn, const struct tf_test *t, enum rulec_test_status st,
 		rn->fn(rn->ud, &c);
 }
 
+static void
+emit(struct run *rn, const struct tf_test *t, enum rulec_test_status st,
+     const char *message, const char *expected, const char *got,
+     const char *why, double secs)
+{
+	emit_named(rn, t, "unexpected results", st, message, expected, got,
+		   why, secs);
+}
+
 static double
 now(void)
 {
@@ -832,7 +844,7 @@ now(void)
 static char *
 find_rule(struct run *rn)
 {
-	static const char *const ext[] = { ".eql", ".xml", ".toml", ".json",
+	static const char *const ext[] = { ".eql", ".xml", ".json",
 					   ".ndjson", ".jsonl" };
 	size_t n = strlen(rn->path) - strlen(".test.toml"), i;
 
@@ -860,10 +872,23 @@ prepare_rules(struct run *rn)
 	int n;
 
 	rn->rule_file = find_rule(rn);
+	if (rn->rule_file && rn->tf.rule) {
+		struct stat st;
+		if (stat(rn->rule_file, &st) != 0) {
+			const struct json_value *r = rn->tf.rule;
+			diag_report(&rn->ctx->sink, D_TEST_REFERENCE,
+				    &rn->tf.text, span_make(r->start, r->end),
+				    "cannot read the rule file %s: %s",
+				    rn->rule_file, strerror(errno));
+			rn->errors++;
+			rn->rule_file = NULL;
+			return false;
+		}
+	}
 	if (!rn->rule_file) {
 		diag_report(&rn->ctx->sink, D_TEST_REFERENCE, &rn->tf.text,
 			    span_make(0, 0),
-			    "no rule file beside this test file (%.*s.eql, .xml, .toml, .json or .ndjson): name it with rule = \"...\"",
+			    "no rule file beside this test file (%.*s.eql, .xml, .json or .ndjson): name it with rule = \"...\"",
 			    (int)(strlen(rn->path) - strlen(".test.toml")), rn->path);
 		rn->errors++;
 		return false;
@@ -992,10 +1017,15 @@ run_file(struct run *rn)
 	if (tf_read(&rn->ctx->arena, &rn->ctx->sink, src, &rn->tf) < 0)
 		rn->errors++;
 	if (!rn->tf.ntests) {
+		emit_named(rn, NULL, "test file", RULEC_TEST_ERROR,
+			   "the test file has errors (reported above)", NULL,
+			   NULL, NULL, 0);
 		rn->sum->errors++;
 		return;
 	}
-	if (!prepare_rules(rn)) {
+	/* a test file with errors runs none of its tests: each is an error,
+	 * so a report never shows them passing */
+	if (rn->errors || !prepare_rules(rn)) {
 		for (i = 0; i < rn->tf.ntests; i++)
 			emit(rn, &rn->tf.tests[i], RULEC_TEST_ERROR,
 			     "the test file or its rule has errors (reported above)",
@@ -1028,8 +1058,13 @@ run_file(struct run *rn)
 			sb_printf(&m, "%zu result%s of the file's events that no test claims: [%s]",
 				  nu, nu == 1 ? "" : "s", u.data);
 			if (rn->tf.unexpected == TF_UNEXPECTED_FAIL)
+			{
+				struct strbuf g = STRBUF_INIT;
+				sb_printf(&g, "[%s]", u.data);
 				emit(rn, NULL, RULEC_TEST_FAIL, m.data, NULL,
-				     u.data, NULL, 0);
+				     g.data, NULL, 0);
+				sb_free(&g);
+			}
 			else
 				rn->sum->warnings++;
 		}
@@ -1042,12 +1077,18 @@ run_file(struct run *rn)
 			    span_make(0, 0), "%zu test%s, but --min-tests asks for %ld",
 			    rn->tf.ntests, rn->tf.ntests == 1 ? "" : "s",
 			    rn->o->min_tests);
+		emit_named(rn, NULL, "policy: --min-tests", RULEC_TEST_FAIL,
+			   "fewer tests than --min-tests asks for", NULL, NULL,
+			   NULL, 0);
 		rn->sum->errors++;
 	}
 	if (rn->o && rn->o->require_negative && !nneg) {
 		diag_report(&rn->ctx->sink, D_TEST_MISSING, &rn->tf.text,
 			    span_make(0, 0),
 			    "no negative test (no_match, expect = false, count = 0 or at_most = 0), but --require-negative asks for one");
+		emit_named(rn, NULL, "policy: --require-negative",
+			   RULEC_TEST_FAIL, "no negative test", NULL, NULL,
+			   NULL, 0);
 		rn->sum->errors++;
 	}
 	if (rn->errors)
@@ -1095,9 +1136,9 @@ static bool
 is_rule_file(const char *name)
 {
 	static const char *const ext[] = { ".eql", ".xml", ".json", ".ndjson",
-					   ".jsonl", ".toml" };
-	if (ends_with(name, ".test.toml") || ends_with(name, ".events.ndjson") ||
-	    ends_with(name, ".events.json"))
+					   ".jsonl" };
+	if (ends_with(name, ".events.ndjson") || ends_with(name, ".events.json") ||
+	    ends_with(name, ".events.jsonl"))
 		return false;
 	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
 		if (ends_with(name, ext[i]))

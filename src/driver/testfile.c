@@ -197,6 +197,7 @@ results_value(struct rd *r, const struct json_member *m, size_t *n)
 				return NULL;
 			x->ids[0] = e->u.str.s;
 			x->n = 1;
+			x->bare = true;
 			(*n)++;
 			continue;
 		}

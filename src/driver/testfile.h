@@ -26,6 +26,8 @@ struct tf_result {
 	const char **ids;
 	size_t n;
 	struct span span;
+	bool bare;              /* written as one id, not a list: in
+	                           no_match, any result holding it */
 };
 
 /* Where a scope's events come from: NDJSON text in the test file and/or
