@@ -101,7 +101,7 @@ got=$(sed -n 's/.*"file":"[^"]*\/\(k[0-9]\).eql".*"id":"\(e[0-9]\)".*/\1:\2/p' "
 "$RULEC" run -q "$rules" -e "$tmp/none.ndjson" >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "a missing events file must exit 2"
 # an input that cannot be opened is reported; the others are still read
-"$RULEC" run -r "$tmp/r.rbc" "$tmp/none.ndjson" "$fx/events.ndjson" \
+"$RULEC" run -r "$tmp/r.rbc" "$tmp/none.ndjson" "$events" \
 	>"$tmp/l" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/l")" -eq 2 ] &&
