@@ -338,6 +338,8 @@ typedef struct rulec_test_opts {
 	int require_tests;      /* a rule file without a test file is an error */
 	long min_tests;         /* tests each test file must have (0: any) */
 	int require_negative;   /* each test file needs a negative test */
+	int update;             /* rewrite match/no_match from the results
+	                           (docs/testing.md says what is kept) */
 } rulec_test_opts;
 
 typedef struct rulec_test_summary {
@@ -348,6 +350,7 @@ typedef struct rulec_test_summary {
 	unsigned long warnings; /* unexpected results let through by
 	                           unexpected = "warn" */
 	unsigned long untested; /* rule files without a test file */
+	unsigned long updated;  /* test files rewritten by update */
 } rulec_test_summary;
 
 typedef void (*rulec_test_fn)(void *ud, const rulec_test_case *c);

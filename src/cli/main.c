@@ -630,6 +630,9 @@ cmd_test(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		if (sum.untested)
 			fprintf(f, "rulec: %lu rule file%s without a test file\n",
 				sum.untested, sum.untested == 1 ? "" : "s");
+		if (sum.updated)
+			fprintf(f, "rulec: updated %lu test file%s\n",
+				sum.updated, sum.updated == 1 ? "" : "s");
 		if (sum.warnings)
 			fprintf(f, "rulec: %lu test file%s with unexpected results (unexpected = \"warn\")\n",
 				sum.warnings, sum.warnings == 1 ? "" : "s");
@@ -638,7 +641,7 @@ cmd_test(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 	}
 	if (run->io_errors)
 		rc = EXIT_TROUBLE;
-	else if (sum.failed || sum.errors)
+	else if (sum.errors || (sum.failed && !run->topts.update))
 		rc = EXIT_FINDINGS;
 done:
 	test_report_free(t.main);
@@ -878,6 +881,9 @@ main(int argc, char **argv)
 			break;
 		case O_REQ_NEG:
 			run.topts.require_negative = 1;
+			break;
+		case O_UPDATE:
+			run.topts.update = 1;
 			break;
 		case O_MIN_TESTS: {
 			long long n;

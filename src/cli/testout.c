@@ -7,7 +7,7 @@
 #include <string.h>
 
 struct kept {                   /* a record copied for JUnit */
-	char *suite, *name, *message, *expected, *got, *why, *file;
+	char *suite, *name, *message, *expected, *got, *why;
 	unsigned line;
 	enum rulec_test_status status;
 	double seconds;
@@ -82,6 +82,20 @@ json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* s as a TAP description: '\\' and '#' escaped (TAP 14), line breaks and
+ * other control characters as blanks, so a name cannot end the line or
+ * start a directive. */
+static void
+tap_str(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\\' || c == '#')
+			fputc('\\', f);
+		fputc(c < 0x20 ? ' ' : c, f);
+	}
+}
+
 /* s with XML's five special characters escaped; control characters other
  * than tab and newline (which XML 1.0 cannot hold) as '?'. */
 static void
@@ -136,20 +150,25 @@ test_report_case(struct test_report *r, const rulec_test_case *c)
 	case TF_TEXT:
 		if (c->status == RULEC_TEST_PASS || c->status == RULEC_TEST_SKIP)
 			break;
-		fprintf(f, "%s:%u:%u: %s%s%s \"%s\": %s\n", c->suite, c->line,
-			c->column, r->color ? "\033[1;31m" : "",
+		fprintf(f, "%s:%u:%u: %s%s%s ", c->suite, c->line, c->column,
+			r->color ? "\033[1;31m" : "",
 			c->status == RULEC_TEST_FAIL ? "FAIL" : "ERROR",
-			r->color ? "\033[0m" : "", c->name,
-			c->message ? c->message : "");
+			r->color ? "\033[0m" : "");
+		json_str(f, c->name);   /* quoted, control characters escaped */
+		fprintf(f, ": %s\n", c->message ? c->message : "");
 		if (c->why)
 			indented(f, c->why, "  ");
 		break;
 	case TF_TAP:
-		fprintf(f, "%s %lu - %s: %s", c->status == RULEC_TEST_PASS ||
-			c->status == RULEC_TEST_SKIP ? "ok" : "not ok", r->n,
-			c->suite, c->name);
-		if (c->status == RULEC_TEST_SKIP)
-			fprintf(f, " # SKIP %s", c->message ? c->message : "");
+		fprintf(f, "%s %lu - ", c->status == RULEC_TEST_PASS ||
+			c->status == RULEC_TEST_SKIP ? "ok" : "not ok", r->n);
+		tap_str(f, c->suite);
+		fputs(": ", f);
+		tap_str(f, c->name);
+		if (c->status == RULEC_TEST_SKIP) {
+			fputs(" # SKIP ", f);
+			tap_str(f, c->message);
+		}
 		fputc('\n', f);
 		if (c->status == RULEC_TEST_FAIL || c->status == RULEC_TEST_ERROR) {
 			fputs("  ---\n  message: ", f);
@@ -215,7 +234,6 @@ test_report_case(struct test_report *r, const rulec_test_case *c)
 		k->expected = dup(r, c->expected);
 		k->got = dup(r, c->got);
 		k->why = dup(r, c->why);
-		k->file = dup(r, c->rule_file);
 		k->line = c->line;
 		k->status = c->status;
 		k->seconds = c->seconds;
@@ -345,7 +363,6 @@ test_report_free(struct test_report *r)
 		free(k->expected);
 		free(k->got);
 		free(k->why);
-		free(k->file);
 	}
 	free(r->kept);
 	free(r);

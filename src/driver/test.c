@@ -66,6 +66,9 @@ struct run {
 	int errors;             /* test-file and rule errors */
 	rulec_test_summary *sum;
 	const char *rule_file;    /* the rules tested */
+	size_t serial;            /* of the test being judged */
+	struct strbuf edits;      /* update: "start end len text" records */
+	size_t nedits;
 };
 
 /* ---------------------------------------------------------------- utils */
@@ -199,8 +202,8 @@ rel_time(const char *s, size_t n, long long *ms)
 		if (u == sizeof units / sizeof *units)
 			return false;
 		total += v * units[u].ms;
-		if (total > 100LL * 365 * 86400000LL)
-			return false;
+		if (total > 100LL * 366 * 86400000LL)
+			return false;   /* a century is enough for a test */
 		i = j + ul;
 	}
 	*ms = sign * total;
@@ -294,8 +297,18 @@ read_events(struct run *rn, struct scope *sc, const struct rc_text *t,
 		if (ts && ts->type == JSON_STRING) {
 			long long ms;
 			char buf[80];
-			if (!rel_time(ts->u.str.s, ts->u.str.len, &ms) ||
+			if (rel_time(ts->u.str.s, ts->u.str.len, &ms) &&
 			    REL_BASE_MS + ms < 0) {
+				diag_report(&rn->ctx->sink, D_TEST_BAD_EVENT,
+					    t, span_make(ts->start, ts->end),
+					    "the relative time \"%s\" falls before 1970 (relative times count from 2024-01-01T00:00:00Z)",
+					    ts->u.str.s);
+				rn->errors++;
+				sc->ok = false;
+				off = end + 1;
+				continue;
+			}
+			if (!rel_time(ts->u.str.s, ts->u.str.len, &ms)) {
 				diag_report(&rn->ctx->sink, D_TEST_BAD_EVENT,
 					    t, span_make(ts->start, ts->end),
 					    "with time = \"relative\", %s is written like \"+0s\", \"+10m\" or \"+1h1ms\" (units d, h, m, s, ms), not \"%s\"",
@@ -577,6 +590,167 @@ got_json(struct run *rn, const struct tf_test *t, const struct scope *sc,
 	sb_putc(sb, ']');
 }
 
+/* ------------------------------------------------------------- update */
+
+/* Records that bytes [start, end) of the test file become text. */
+static void
+edit(struct run *rn, uint32_t start, uint32_t end, const char *text)
+{
+	sb_printf(&rn->edits, "%u %u %zu ", start, end, strlen(text));
+	sb_puts(&rn->edits, text);
+	rn->nedits++;
+}
+
+/* The results of a list of got entries as a TOML array: ids alone for
+ * one-event results, lists for sequences. */
+static void
+toml_results(struct strbuf *sb, char **const *ids, const size_t *ns,
+	     size_t n)
+{
+	sb_putc(sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_puts(sb, ", ");
+		if (ns[i] == 1) {
+			sb_putc(sb, '"');
+			sb_json_escape(sb, ids[i][0], strlen(ids[i][0]));
+			sb_putc(sb, '"');
+		} else {
+			ids_json(sb, ids[i], ns[i]);
+		}
+	}
+	sb_putc(sb, ']');
+}
+
+/* update: match becomes the results that came (for a test with its own
+ * events, every result of its rule; for one on the file's events, the
+ * entries it had that still came), no_match loses the entries that now
+ * came.  Only the two values are rewritten, or match added after the
+ * name line. */
+static void
+update_test(struct run *rn, const struct tf_test *t, struct scope *sc,
+	    size_t me)
+{
+	VEC(char **) ids = VEC_INIT;
+	VEC(size_t) ns = VEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, j;
+
+	for (j = 0; j < sc->got.n; j++) {
+		struct got *g = &sc->got.v[j];
+		if (!rule_selected(rn, t, g->rule))
+			continue;
+		if (!t->own_events && g->used != me)
+			continue;
+		if (vec_push(&ids, g->ids) < 0 || vec_push(&ns, g->n) < 0)
+			goto out;
+		g->claimed = true;
+	}
+	toml_results(&sb, ids.v, ns.v, ids.n);
+	if (t->match_v) {
+		edit(rn, t->match_v->start, t->match_v->end, sb.data);
+	} else if (ids.n) {
+		const char *d = rn->tf.text.data;
+		uint32_t at = t->span.end;
+		struct strbuf line = STRBUF_INIT;
+		while (at < rn->tf.text.len && d[at] != '\n')
+			at++;
+		sb_printf(&line, "\nmatch = %s", sb.data);
+		edit(rn, at, at, line.data);
+		sb_free(&line);
+	}
+	if (t->no_match_v) {
+		VEC(char **) keep = VEC_INIT;
+		VEC(size_t) kn = VEC_INIT;
+		for (i = 0; i < t->nno_match; i++) {
+			const struct tf_result *x = &t->no_match[i];
+			bool came = false;
+			for (j = 0; j < sc->got.n && !came; j++) {
+				const struct got *g = &sc->got.v[j];
+				came = rule_selected(rn, t, g->rule) &&
+				       (x->bare ? has_id(g, x->ids[0])
+						: same_ids(g, x));
+			}
+			if (!came && (vec_push(&keep, (char **)x->ids) < 0 ||
+				      vec_push(&kn, x->n) < 0))
+				break;
+		}
+		sb.len = 0;
+		toml_results(&sb, keep.v, kn.v, keep.n);
+		edit(rn, t->no_match_v->start, t->no_match_v->end, sb.data);
+		vec_free(&keep);
+		vec_free(&kn);
+	}
+out:
+	vec_free(&ids);
+	vec_free(&ns);
+	sb_free(&sb);
+}
+
+static int
+cmp_edit(const void *a, const void *b)
+{
+	const uint32_t *x = a, *y = b;
+	return x[0] < y[0] ? 1 : x[0] > y[0] ? -1 : 0;
+}
+
+/* Applies the recorded edits (last first) and replaces the test file
+ * through a temporary file and a rename, so a failed write leaves it as
+ * it was.  Returns false (reported) on failure. */
+static bool
+write_updates(struct run *rn)
+{
+	const char *p = rn->edits.data;
+	uint32_t (*e)[4] = calloc(rn->nedits ? rn->nedits : 1, sizeof *e);
+	struct strbuf out = STRBUF_INIT;
+	char *tmp = NULL;
+	size_t i, at;
+	FILE *f = NULL;
+	bool ok = false;
+
+	if (!e)
+		return false;
+	/* e[i] = start, end, length, offset of the text in edits */
+	for (i = 0; i < rn->nedits; i++) {
+		unsigned s0, s1;
+		size_t len;
+		int k = 0;
+		/* no blank before %n: the text may start with a newline */
+		sscanf(p, "%u %u %zu%n", &s0, &s1, &len, &k);
+		e[i][0] = s0;
+		e[i][1] = s1;
+		e[i][2] = (uint32_t)len;
+		e[i][3] = (uint32_t)(p + k + 1 - rn->edits.data);
+		p += k + 1 + len;
+	}
+	qsort(e, rn->nedits, sizeof *e, cmp_edit);
+	/* forward again, building the new text */
+	at = 0;
+	for (i = rn->nedits; i-- > 0;) {
+		sb_put(&out, rn->tf.text.data + at, e[i][0] - at);
+		sb_put(&out, rn->edits.data + e[i][3], e[i][2]);
+		at = e[i][1];
+	}
+	sb_put(&out, rn->tf.text.data + at, rn->tf.text.len - at);
+	tmp = arena_printf(&rn->ctx->arena, "%s.rulec-update", rn->path);
+	if (!out.oom && tmp && (f = fopen(tmp, "wb")) &&
+	    fwrite(out.data, 1, out.len, f) == out.len && fclose(f) == 0) {
+		f = NULL;
+		ok = rename(tmp, rn->path) == 0;
+	}
+	if (f)
+		fclose(f);
+	if (!ok) {
+		diag_report(&rn->ctx->sink, D_IO_ERROR, NULL, span_make(0, 0),
+			    "cannot update %s: %s", rn->path, strerror(errno));
+		if (tmp)
+			remove(tmp);
+	}
+	sb_free(&out);
+	free(e);
+	return ok;
+}
+
 /* Says why expected result x did not come, from what did: which of its
  * events are in no result, or how the results that hold them differ. */
 static void
@@ -668,10 +842,9 @@ fail(struct verdict *v, const char *fmt, ...)
  * results it accounts for. */
 static void
 judge(struct run *rn, const struct tf_test *t, struct scope *sc,
-      struct verdict *v)
+      struct verdict *v, size_t me)
 {
-	static size_t serial;
-	size_t i, j, nres = 0, me = ++serial;
+	size_t i, j, nres = 0;
 	bool all = t->expect >= 0 || t->count >= 0 || t->at_least >= 0 ||
 		   t->at_most >= 0;
 
@@ -974,7 +1147,9 @@ run_test(struct run *rn, const struct tf_test *t, struct scope *shared)
 	}
 	if (sc == &own)
 		replay_scope(rn, sc);
-	judge(rn, t, sc, &v);
+	judge(rn, t, sc, &v, ++rn->serial);
+	if (rn->o && rn->o->update)
+		update_test(rn, t, sc, rn->serial);
 	got_json(rn, t, sc, &got);
 	if (v.expected.len > 2) {
 		sb_printf(&msg, "expected %s, got %s", v.expected.data, got.data);
@@ -1054,7 +1229,30 @@ run_file(struct run *rn)
 				sb_putc(&u, ',');
 			ids_json(&u, g->ids, g->n);
 		}
-		if (nu) {
+		if (nu && rn->o && rn->o->update) {
+			/* a new test claims them */
+			struct strbuf add = STRBUF_INIT;
+			sb_puts(&add, "\n[[test]]\nname = \"results added by rulec test --update\"\nmatch = [");
+			for (i = 0, nu = 0; i < shared.got.n; i++) {
+				const struct got *g = &shared.got.v[i];
+				if (g->claimed)
+					continue;
+				if (nu++)
+					sb_puts(&add, ", ");
+				ids_json(&add, g->ids, g->n);
+			}
+			sb_puts(&add, "]\n");
+			if (rn->tf.text.len && rn->tf.text.data[rn->tf.text.len - 1] != '\n') {
+				struct strbuf nl = STRBUF_INIT;
+				sb_putc(&nl, '\n');
+				sb_puts(&nl, add.data);
+				sb_free(&add);
+				add = nl;
+			}
+			edit(rn, (uint32_t)rn->tf.text.len,
+			     (uint32_t)rn->tf.text.len, add.data);
+			sb_free(&add);
+		} else if (nu) {
 			sb_printf(&m, "%zu result%s of the file's events that no test claims: [%s]",
 				  nu, nu == 1 ? "" : "s", u.data);
 			if (rn->tf.unexpected == TF_UNEXPECTED_FAIL)
@@ -1093,6 +1291,8 @@ run_file(struct run *rn)
 	}
 	if (rn->errors)
 		rn->sum->errors++;
+	if (rn->nedits && !rn->errors && write_updates(rn))
+		rn->sum->updated++;
 	scope_free(&shared);
 }
 
@@ -1116,6 +1316,7 @@ test_file(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 	if (!rn.dir)
 		return RULEC_ERR_NOMEM;
 	run_file(&rn);
+	sb_free(&rn.edits);
 	free(rn.img);
 	free(rn.rule_ids);
 	free(rn.rule_names);

@@ -258,9 +258,11 @@ read_test(struct rd *r, const struct json_value *tv, struct tf_test *t,
 			t->time = time_value(r, m);
 		} else if (strcmp(k, "match") == 0) {
 			t->has_match = true;
+			t->match_v = v;
 			t->match = results_value(r, m, &t->nmatch);
 		} else if (strcmp(k, "no_match") == 0) {
 			t->has_no_match = true;
+			t->no_match_v = v;
 			t->no_match = results_value(r, m, &t->nno_match);
 		} else if (strcmp(k, "join_keys") == 0) {
 			if (want_type(r, m, JSON_ARRAY,

@@ -53,6 +53,7 @@ struct tf_test {
 	struct tf_result *match, *no_match;
 	size_t nmatch, nno_match;
 	bool has_match, has_no_match;    /* written, even as [] */
+	const struct json_value *match_v, *no_match_v; /* their values */
 	const struct json_value *join_keys; /* array of arrays, or NULL */
 	int expect;                      /* -1 unset, 0 false, 1 true */
 	long long count, at_least, at_most; /* -1 unset */

@@ -27,5 +27,35 @@ if [ -d "$shared/corpus/seeds" ]; then
 else
 	skip=$((skip + 1))
 fi
+# --update: a wrong expectation is rewritten from the results, the rest of
+# the file (comments included) stays, and the file then passes
+cp "$TOP_SRCDIR/rules/eql/brute-force-then-success.eql" \
+	"$TOP_SRCDIR/rules/eql/brute-force-then-success.events.ndjson" "$tmp/"
+cat >"$tmp/brute-force-then-success.test.toml" <<'TOML'
+# kept comment
+events = "brute-force-then-success.events.ndjson"
+
+[[test]]
+name = "own events"   # kept too
+time = "relative"
+events = '''
+{"@timestamp":"+0s","event":{"id":"a1","category":["authentication"],"outcome":"failure"},"user":{"name":"q"}}
+'''
+match = ["a1"]
+TOML
+"$RULEC" test -q --update "$tmp/brute-force-then-success.test.toml" >"$tmp/out" 2>&1
+rc1=$?
+"$RULEC" test -q "$tmp/brute-force-then-success.test.toml" >"$tmp/out2" 2>&1
+rc2=$?
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] &&
+	grep -q '^# kept comment$' "$tmp/brute-force-then-success.test.toml" &&
+	grep -q '# kept too$' "$tmp/brute-force-then-success.test.toml" &&
+	grep -q '^match = \[\]$' "$tmp/brute-force-then-success.test.toml"; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: --update (exit $rc1, then $rc2)"
+	cat "$tmp/brute-force-then-success.test.toml" "$tmp/out" "$tmp/out2"
+	fail=$((fail + 1))
+fi
 echo "test: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

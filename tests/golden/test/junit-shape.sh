@@ -4,8 +4,9 @@
 # (failure | error | skipped), as tests/golden/test/junit.xsd describes it,
 # and its counts must add up (XSD cannot say that; XPath does).  Checked on
 # the deliberately wrong expectations of wrong-expect.test.toml (failures, a
-# pass, a skip), then on a run over several test files, one with a broken
-# event (an <error>).  Broken documents must be rejected, so that the check
+# pass, a skip), then on a run over several test files, some with errors
+# (<error>: a broken event, a selector naming no rule, a file that is not
+# TOML).  Broken documents must be rejected, so that the check
 # can fail (JUNIT_SHAPE_DEBUG=1 shows why xmllint rejects each).  Needs
 # xmllint (Debian package libxml2-utils).
 set -u
@@ -118,10 +119,10 @@ if cmp -s "$tmp/a" "$tmp/b"; then ok; else
 fi
 
 # --- several files: failures, a skip, errors (a broken event, a selector
-# naming no rule) --------------------------------------------------------
+# naming no rule, a test file that is not TOML beside a good one) ----------
 "$RULEC" test -q --junit "$tmp/many.xml" "$dir/wrong-expect.test.toml" \
 	"$dir/bad-inline-not-json.test.toml" "$dir/bad-selector.test.toml" \
-	>/dev/null 2>&1
+	"$dir/mixed" >/dev/null 2>&1
 code=$?
 [ "$code" -eq 1 ] && ok || bad "several files: exit $code, expected 1"
 if [ -s "$tmp/many.xml" ]; then
@@ -130,8 +131,8 @@ if [ -s "$tmp/many.xml" ]; then
 	if counts_add_up "$tmp/many.xml" >"$tmp/why"; then ok; else
 		bad "several files: counts do not add up"; cat "$tmp/why"; fi
 	got=$(xp "$tmp/many.xml" 'concat(count(//testsuite), " ", count(//testcase), " ", count(//failure), " ", count(//error), " ", count(//skipped))')
-	[ "$got" = "3 9 3 2 1" ] && ok ||
-		bad "several files: suites, cases, failures, errors, skips are $got, not 3 9 3 2 1"
+	[ "$got" = "5 12 3 3 1" ] && ok ||
+		bad "several files: suites, cases, failures, errors, skips are $got, not 5 12 3 3 1"
 else
 	bad "several files: --junit wrote no file"
 fi
