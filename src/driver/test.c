@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "base/arena.h"
@@ -705,7 +707,7 @@ write_updates(struct run *rn)
 	struct strbuf out = STRBUF_INIT;
 	char *tmp = NULL;
 	size_t i, at;
-	FILE *f = NULL;
+	int fd;
 	bool ok = false;
 
 	if (!e)
@@ -733,13 +735,20 @@ write_updates(struct run *rn)
 	}
 	sb_put(&out, rn->tf.text.data + at, rn->tf.text.len - at);
 	tmp = arena_printf(&rn->ctx->arena, "%s.rulec-update", rn->path);
-	if (!out.oom && tmp && (f = fopen(tmp, "wb")) &&
-	    fwrite(out.data, 1, out.len, f) == out.len && fclose(f) == 0) {
-		f = NULL;
-		ok = rename(tmp, rn->path) == 0;
+	if (!out.oom && tmp &&
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) >= 0) {
+		size_t done = 0;
+		while (done < out.len) {
+			ssize_t w = write(fd, out.data + done, out.len - done);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			done += (size_t)w;
+		}
+		ok = close(fd) == 0 && done == out.len &&
+		     rename(tmp, rn->path) == 0;
 	}
-	if (f)
-		fclose(f);
 	if (!ok) {
 		diag_report(&rn->ctx->sink, D_IO_ERROR, NULL, span_make(0, 0),
 			    "cannot update %s: %s", rn->path, strerror(errno));
