@@ -27,6 +27,7 @@
 #include "base/arena.h"
 #include "base/json.h"
 #include "base/strbuf.h"
+#include "base/hash.h"
 #include "base/vec.h"
 #include "driver/ctx.h"
 #include "driver/testfile.h"
@@ -51,6 +52,14 @@ struct scope {
 	VEC(struct got) got;    /* the results */
 	bool ok;                /* read without error */
 	bool replayed;
+	/* indexes, built on first use, so that a file of thousands of tests
+	 * on shared events costs no scan of every event or result per test:
+	 * ids by value; results by their first event; (result, position)
+	 * pairs by the event id there */
+	bool ids_indexed, got_indexed;
+	struct hash id_idx, first_idx, any_idx;
+	VEC(uint32_t) any_res;  /* any_idx items: result numbers */
+	VEC(uint32_t) any_pos;  /* and the position of the id in it */
 };
 
 struct run {
@@ -98,10 +107,72 @@ scope_free(struct scope *s)
 	for (size_t i = 0; i < s->ids.n; i++)
 		free(s->ids.v[i]);
 	vec_free(&s->ids);
+	hash_free(&s->id_idx);
+	hash_free(&s->first_idx);
+	hash_free(&s->any_idx);
+	vec_free(&s->any_res);
+	vec_free(&s->any_pos);
 	for (size_t i = 0; i < s->got.n; i++)
 		got_free(&s->got.v[i]);
 	vec_free(&s->got);
 	sb_free(&s->ndjson);
+}
+
+static uint32_t
+hash_of(const char *s)
+{
+	return hash_str(s, strlen(s));
+}
+
+/* Indexes the scope's event ids (once); false on out of memory. */
+static bool
+index_ids(struct scope *sc)
+{
+	if (sc->ids_indexed)
+		return true;
+	sc->ids_indexed = true;
+	for (size_t i = 0; i < sc->ids.n; i++)
+		if (hash_add(&sc->id_idx, hash_of(sc->ids.v[i]), (uint32_t)i) < 0)
+			return false;
+	return true;
+}
+
+/* Indexes the scope's results (once, after its replay); false on out of
+ * memory. */
+static bool
+index_got(struct scope *sc)
+{
+	size_t i, k;
+
+	if (sc->got_indexed)
+		return true;
+	sc->got_indexed = true;
+	for (i = 0; i < sc->got.n; i++) {
+		const struct got *g = &sc->got.v[i];
+		if (g->n && hash_add(&sc->first_idx, hash_of(g->ids[0]),
+				     (uint32_t)i) < 0)
+			return false;
+		for (k = 0; k < g->n; k++) {
+			if (hash_add(&sc->any_idx, hash_of(g->ids[k]),
+				     (uint32_t)sc->any_res.n) < 0 ||
+			    vec_push(&sc->any_res, (uint32_t)i) < 0 ||
+			    vec_push(&sc->any_pos, (uint32_t)k) < 0)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Whether some event of the scope carries id (index_ids first). */
+static bool
+scope_has_id(const struct scope *sc, const char *id)
+{
+	uint32_t h = hash_of(id), pos = hash_first(&sc->id_idx, h), it;
+
+	while ((it = hash_next(&sc->id_idx, h, &pos)) != HASH_NONE)
+		if (strcmp(sc->ids.v[it], id) == 0)
+			return true;
+	return false;
 }
 
 /* Appends v as JSON to sb. */
@@ -548,20 +619,16 @@ expected_keys(const struct json_value *jk, struct strbuf *sb)
 /* Checks that every event id a test names is carried by an event of its
  * scope; reports the others (located at the id's result). */
 static bool
-check_refs(struct run *rn, const struct scope *sc, const struct tf_result *xs,
+check_refs(struct run *rn, struct scope *sc, const struct tf_result *xs,
 	   size_t n)
 {
-	bool ok = true;
+	bool ok = index_ids(sc);
 
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < xs[i].n; j++) {
-			size_t k;
 			if (strcmp(xs[i].ids[j], "-") == 0)
 				continue;
-			for (k = 0; k < sc->ids.n; k++)
-				if (strcmp(sc->ids.v[k], xs[i].ids[j]) == 0)
-					break;
-			if (k < sc->ids.n)
+			if (scope_has_id(sc, xs[i].ids[j]))
 				continue;
 			diag_report(&rn->ctx->sink, D_TEST_REFERENCE,
 				    &rn->tf.text, xs[i].span,
@@ -857,8 +924,13 @@ judge(struct run *rn, const struct tf_test *t, struct scope *sc,
 	bool all = t->expect >= 0 || t->count >= 0 || t->at_least >= 0 ||
 		   t->at_most >= 0;
 
-	for (i = 0; i < sc->got.n; i++)
-		nres += rule_selected(rn, t, sc->got.v[i].rule);
+	if (!index_got(sc))
+		sc->ok = false;
+	if (!t->rule)
+		nres = sc->got.n;
+	else
+		for (i = 0; i < sc->got.n; i++)
+			nres += rule_selected(rn, t, sc->got.v[i].rule);
 	/* match: each expected result must have come */
 	sb_putc(&v->expected, '[');
 	for (i = 0; i < t->nmatch; i++) {
@@ -866,10 +938,13 @@ judge(struct run *rn, const struct tf_test *t, struct scope *sc,
 		struct strbuf keys = STRBUF_INIT;
 		bool found = false, keys_differ = false;
 
+		uint32_t h = hash_of(x->ids[0]), pos, it;
+
 		if (t->join_keys && i < t->join_keys->u.arr.n)
 			expected_keys(t->join_keys->u.arr.items[i], &keys);
-		for (j = 0; j < sc->got.n; j++) {
-			struct got *g = &sc->got.v[j];
+		for (pos = hash_first(&sc->first_idx, h);
+		     (it = hash_next(&sc->first_idx, h, &pos)) != HASH_NONE;) {
+			struct got *g = &sc->got.v[it];
 			if (!rule_selected(rn, t, g->rule) || !same_ids(g, x) ||
 			    g->used == me)
 				continue;
@@ -901,9 +976,13 @@ judge(struct run *rn, const struct tf_test *t, struct scope *sc,
 	/* no_match: none of these may appear */
 	for (i = 0; i < t->nno_match; i++) {
 		const struct tf_result *x = &t->no_match[i];
-		for (j = 0; j < sc->got.n; j++) {
+		const struct hash *ix = x->bare ? &sc->any_idx : &sc->first_idx;
+		uint32_t h = hash_of(x->ids[0]), pos, it;
+		for (pos = hash_first(ix, h);
+		     (it = hash_next(ix, h, &pos)) != HASH_NONE;) {
 			struct strbuf r = STRBUF_INIT;
-			const struct got *g = &sc->got.v[j];
+			const struct got *g = &sc->got.v[x->bare ?
+							 sc->any_res.v[it] : it];
 			if (!rule_selected(rn, t, g->rule) ||
 			    !(x->bare ? has_id(g, x->ids[0]) : same_ids(g, x)))
 				continue;
@@ -1159,7 +1238,8 @@ run_test(struct run *rn, const struct tf_test *t, struct scope *shared)
 	judge(rn, t, sc, &v, ++rn->serial);
 	if (rn->o && rn->o->update)
 		update_test(rn, t, sc, rn->serial);
-	got_json(rn, t, sc, &got);
+	if (v.failed)
+		got_json(rn, t, sc, &got);
 	if (v.expected.len > 2) {
 		sb_printf(&msg, "expected %s, got %s", v.expected.data, got.data);
 		if (v.msg.len > v.expected.len + 9)

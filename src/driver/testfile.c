@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "base/hash.h"
 #include "base/suggest.h"
 #include "base/toml.h"
 
@@ -342,7 +343,8 @@ tf_read(struct arena *a, struct diag_sink *ds, struct rc_source *src,
 	struct rd r = { a, ds, tf, &tf->text, 0 };
 	struct json_error je;
 	const struct json_value *doc, *tests = NULL;
-	size_t i, j;
+	struct hash names = HASH_INIT;
+	size_t i;
 
 	memset(tf, 0, sizeof *tf);
 	tf->text.src = src;
@@ -432,19 +434,29 @@ tf_read(struct arena *a, struct diag_sink *ds, struct rc_source *src,
 			continue;
 		}
 		read_test(&r, tv, &tf->tests[tf->ntests], i);
-		for (j = 0; j < tf->ntests; j++)
-			if (strcmp(tf->tests[j].name,
-				   tf->tests[tf->ntests].name) == 0) {
-				struct diag *d = diag_new(ds, D_TEST_BAD_VALUE, &tf->text,
-					tf->tests[tf->ntests].span,
-					"two tests are named \"%s\"",
-					tf->tests[j].name);
-				diag_note(ds, d, &tf->text, tf->tests[j].span,
-					  "the first is here");
-				diag_emit(ds, d);
-				r.errors++;
-				break;
-			}
+		{
+			/* names are unique: one hash lookup per test */
+			const struct tf_test *t = &tf->tests[tf->ntests];
+			uint32_t h = hash_str(t->name, strlen(t->name)), pos, it;
+			bool dup = false;
+			for (pos = hash_first(&names, h);
+			     (it = hash_next(&names, h, &pos)) != HASH_NONE;)
+				if (strcmp(tf->tests[it].name, t->name) == 0) {
+					struct diag *d = diag_new(ds, D_TEST_BAD_VALUE,
+						&tf->text, t->span,
+						"two tests are named \"%s\"",
+						t->name);
+					diag_note(ds, d, &tf->text,
+						  tf->tests[it].span,
+						  "the first is here");
+					diag_emit(ds, d);
+					r.errors++;
+					dup = true;
+					break;
+				}
+			if (!dup && hash_add(&names, h, (uint32_t)tf->ntests) < 0)
+				a->oom = true;
+		}
 		if (!tf->tests[tf->ntests].own_events && !tf->events.text &&
 		    !tf->events.nfiles)
 			err(&r, D_TEST_MISSING, tf->tests[tf->ntests].span,
@@ -452,5 +464,6 @@ tf_read(struct arena *a, struct diag_sink *ds, struct rc_source *src,
 			    tf->tests[tf->ntests].name);
 		tf->ntests++;
 	}
+	hash_free(&names);
 	return r.errors || a->oom ? -1 : 0;
 }
