@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -30,6 +29,7 @@
 #include "base/hash.h"
 #include "base/vec.h"
 #include "driver/ctx.h"
+#include "driver/test.h"
 #include "driver/testfile.h"
 
 /* The base of relative times: 2024-01-01T00:00:00.000Z. */
@@ -1385,7 +1385,7 @@ run_file(struct run *rn)
 	scope_free(&shared);
 }
 
-static int
+int
 test_file(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 	  rulec_test_fn fn, void *ud, rulec_test_summary *sum)
 {
@@ -1412,184 +1412,3 @@ test_file(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 	return ctx->arena.oom ? RULEC_ERR_NOMEM : RULEC_OK;
 }
 
-/* ------------------------------------------------------------- finding */
-
-static bool
-ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* Whether a file name is a rule file `rulec test` looks for tests of. */
-static bool
-is_rule_file(const char *name)
-{
-	static const char *const ext[] = { ".eql", ".xml", ".json", ".ndjson",
-					   ".jsonl" };
-	if (ends_with(name, ".events.ndjson") || ends_with(name, ".events.json") ||
-	    ends_with(name, ".events.jsonl"))
-		return false;
-	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
-		if (ends_with(name, ext[i]))
-			return true;
-	return false;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-typedef VEC(char *) pathvec;
-
-/* Collects the files under path (sorted, recursively, folders expanded in
- * place) into *files; -1 when path cannot be opened or memory ran out. */
-static int
-collect(const char *path, pathvec *files)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	size_t first = files->n, i;
-	int rc = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		struct stat st;
-		char *p;
-		if (e->d_name[0] == '.')
-			continue;
-		p = malloc(strlen(path) + strlen(e->d_name) + 2);
-		if (!p) {
-			rc = -1;
-			break;
-		}
-		sprintf(p, "%s%s%s", path, ends_with(path, "/") ? "" : "/",
-			e->d_name);
-		if (stat(p, &st) != 0 || (!S_ISDIR(st.st_mode) &&
-					   !S_ISREG(st.st_mode))) {
-			free(p);
-			continue;
-		}
-		if (vec_push(files, p) < 0) {
-			free(p);
-			rc = -1;
-			break;
-		}
-	}
-	closedir(d);
-	qsort(files->v + first, files->n - first, sizeof *files->v, cmp_str);
-	for (i = first; rc == 0 && i < files->n; i++) {
-		struct stat st;
-		if (files->v[i] && stat(files->v[i], &st) == 0 &&
-		    S_ISDIR(st.st_mode)) {
-			char *dir = files->v[i];
-			files->v[i] = NULL;
-			/* a subfolder that cannot be read is left out */
-			collect(dir, files);
-			free(dir);
-		}
-	}
-	return rc;
-}
-
-/* The test file of a rule file: NAME.test.toml beside NAME.ext. */
-static char *
-test_file_of(const char *rule)
-{
-	const char *dot = strrchr(rule, '.'), *slash = strrchr(rule, '/');
-	size_t n = dot && (!slash || dot > slash) ? (size_t)(dot - rule)
-						    : strlen(rule);
-	char *p = malloc(n + sizeof ".test.toml");
-
-	if (p) {
-		memcpy(p, rule, n);
-		strcpy(p + n, ".test.toml");
-	}
-	return p;
-}
-
-static bool
-exists(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-int
-rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
-		rulec_test_fn fn, void *ud, rulec_test_summary *sum)
-{
-	struct stat st;
-	pathvec files = VEC_INIT;
-	size_t i;
-	int rc = RULEC_OK;
-
-	if (stat(path, &st) != 0) {
-		rulec_ctx_clear(ctx);
-		diag_report(&ctx->sink, D_IO_ERROR, NULL, span_make(0, 0),
-			    "cannot read %s: %s", path, strerror(errno));
-		sum->errors++;
-		return RULEC_ERR_IO;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		if (ends_with(path, ".test.toml"))
-			return test_file(ctx, path, o, fn, ud, sum);
-		char *t = test_file_of(path);
-		if (t && exists(t)) {
-			/* the test file's own rule is used */
-			rc = test_file(ctx, t, o, fn, ud, sum);
-		} else if (o && o->require_tests) {
-			rulec_ctx_clear(ctx);
-			diag_report(&ctx->sink, D_TEST_MISSING, NULL,
-				    span_make(0, 0), "%s has no test file (%s)",
-				    path, t ? t : "NAME.test.toml");
-			sum->errors++;
-		} else {
-			sum->untested++;
-		}
-		free(t);
-		return rc;
-	}
-	if (collect(path, &files) != 0) {
-		for (i = 0; i < files.n; i++)
-			free(files.v[i]);
-		vec_free(&files);
-		rulec_ctx_clear(ctx);
-		diag_report(&ctx->sink, D_IO_ERROR, NULL, span_make(0, 0),
-			    "cannot read %s: %s", path, strerror(errno));
-		sum->errors++;
-		return RULEC_ERR_IO;
-	}
-	for (i = 0; i < files.n; i++) {
-		const char *f = files.v[i];
-		if (!f)
-			continue;
-		if (ends_with(f, ".test.toml")) {
-			if ((rc = test_file(ctx, f, o, fn, ud, sum)) ==
-			    RULEC_ERR_NOMEM)
-				break;
-		} else if (is_rule_file(f)) {
-			char *t = test_file_of(f);
-			if (t && !exists(t)) {
-				if (o && o->require_tests) {
-					rulec_ctx_clear(ctx);
-					diag_report(&ctx->sink, D_TEST_MISSING,
-						    NULL, span_make(0, 0),
-						    "%s has no test file (%s)",
-						    f, t);
-					sum->errors++;
-				} else {
-					sum->untested++;
-				}
-			}
-			free(t);
-		}
-	}
-	for (i = 0; i < files.n; i++)
-		free(files.v[i]);
-	vec_free(&files);
-	return rc == RULEC_ERR_NOMEM ? rc : RULEC_OK;
-}
