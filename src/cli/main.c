@@ -619,7 +619,7 @@ cmd_test(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		rc = EXIT_TROUBLE;
 		goto done;
 	}
-	if (!sum.files && !sum.untested && !run->io_errors) {
+	if (!sum.files && !sum.untested && !sum.failed && !run->io_errors) {
 		fprintf(stderr, "rulec: no test file (NAME.test.toml) under %s%s\n",
 			argv[0], argc > 1 ? " ..." : "");
 		rc = EXIT_TROUBLE;

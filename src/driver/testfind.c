@@ -97,6 +97,30 @@ collect(const char *path, pathvec *files)
 	return rc;
 }
 
+/* --require-tests: a rule file without a test file is an error, reported
+ * as a diagnostic and as a failed record (so that reports show it). */
+static void
+untested(rulec_ctx *ctx, const char *rule, const char *test,
+	 rulec_test_fn fn, void *ud, rulec_test_summary *sum)
+{
+	rulec_test_case c;
+
+	rulec_ctx_clear(ctx);
+	diag_report(&ctx->sink, D_TEST_MISSING, NULL, span_make(0, 0),
+		    "%s has no test file (%s)", rule, test);
+	memset(&c, 0, sizeof c);
+	c.suite = test;
+	c.rule_file = rule;
+	c.name = "policy: --require-tests";
+	c.line = c.column = 1;
+	c.status = RULEC_TEST_FAIL;
+	c.message = "the rule file has no test file";
+	sum->failed++;
+	sum->errors++;
+	if (fn)
+		fn(ud, &c);
+}
+
 /* The test file of a rule file: NAME.test.toml beside NAME.ext. */
 static char *
 test_file_of(const char *rule)
@@ -144,11 +168,8 @@ rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 			/* the test file's own rule is used */
 			rc = test_file(ctx, t, o, fn, ud, sum);
 		} else if (o && o->require_tests) {
-			rulec_ctx_clear(ctx);
-			diag_report(&ctx->sink, D_TEST_MISSING, NULL,
-				    span_make(0, 0), "%s has no test file (%s)",
-				    path, t ? t : "NAME.test.toml");
-			sum->errors++;
+			untested(ctx, path, t ? t : "NAME.test.toml", fn, ud,
+				 sum);
 		} else {
 			sum->untested++;
 		}
@@ -176,16 +197,10 @@ rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 		} else if (is_rule_file(f)) {
 			char *t = test_file_of(f);
 			if (t && !exists(t)) {
-				if (o && o->require_tests) {
-					rulec_ctx_clear(ctx);
-					diag_report(&ctx->sink, D_TEST_MISSING,
-						    NULL, span_make(0, 0),
-						    "%s has no test file (%s)",
-						    f, t);
-					sum->errors++;
-				} else {
+				if (o && o->require_tests)
+					untested(ctx, f, t, fn, ud, sum);
+				else
 					sum->untested++;
-				}
 			}
 			free(t);
 		}
