@@ -30,57 +30,11 @@
 #include "base/vec.h"
 #include "driver/ctx.h"
 #include "driver/test.h"
+#include "driver/testrun.h"
 #include "driver/testfile.h"
 
 /* The base of relative times: 2024-01-01T00:00:00.000Z. */
 #define REL_BASE_MS 1704067200000LL
-
-/* One result of a replay. */
-struct got {
-	size_t rule;            /* index in the image */
-	char **ids;             /* event ids in stage order, "-" missing */
-	size_t n;
-	char *keys;             /* join keys as a JSON array */
-	bool claimed;
-	size_t used;            /* serial of the test whose match took it */
-};
-
-/* The events of one scope, ready to replay. */
-struct scope {
-	struct strbuf ndjson;   /* the events, relative times made absolute */
-	VEC(char *) ids;        /* every event id seen (for references) */
-	VEC(struct got) got;    /* the results */
-	bool ok;                /* read without error */
-	bool replayed;
-	/* indexes, built on first use, so that a file of thousands of tests
-	 * on shared events costs no scan of every event or result per test:
-	 * ids by value; results by their first event; (result, position)
-	 * pairs by the event id there */
-	bool ids_indexed, got_indexed;
-	struct hash id_idx, first_idx, any_idx;
-	VEC(uint32_t) any_res;  /* any_idx items: result numbers */
-	VEC(uint32_t) any_pos;  /* and the position of the id in it */
-};
-
-struct run {
-	rulec_ctx *ctx;
-	const rulec_test_opts *o;
-	rulec_test_fn fn;
-	void *ud;
-	struct tf_file tf;
-	const char *path;       /* the test file */
-	char *dir;              /* its folder, with a trailing '/' or "" */
-	unsigned char *img;
-	size_t imglen;
-	size_t nrules;
-	const char **rule_ids, **rule_names;
-	int errors;             /* test-file and rule errors */
-	rulec_test_summary *sum;
-	const char *rule_file;    /* the rules tested */
-	size_t serial;            /* of the test being judged */
-	struct strbuf edits;      /* update: "start end len text" records */
-	size_t nedits;
-};
 
 /* ---------------------------------------------------------------- utils */
 
@@ -101,12 +55,13 @@ got_free(struct got *g)
 	free(g->keys);
 }
 
-static void
+void
 scope_free(struct scope *s)
 {
 	for (size_t i = 0; i < s->ids.n; i++)
 		free(s->ids.v[i]);
 	vec_free(&s->ids);
+	vec_free(&s->id_line);
 	hash_free(&s->id_idx);
 	hash_free(&s->first_idx);
 	hash_free(&s->any_idx);
@@ -226,7 +181,7 @@ id_text(const rulec_value *v)
 }
 
 /* Appends a result (ids) as a JSON array. */
-static void
+void
 ids_json(struct strbuf *sb, char *const *ids, size_t n)
 {
 	sb_putc(sb, '[');
@@ -299,7 +254,7 @@ iso_time(long long ms, char *buf, size_t len)
 /* The value at a dotted path of an event object: nested objects, dotted
  * keys, or a mix ("event.id" as {"event":{"id":..}} or {"event.id":..});
  * with duplicate keys the last one. */
-static const struct json_value *
+const struct json_value *
 get_path(const struct json_value *obj, const char *path)
 {
 	size_t i, plen = strlen(path);
@@ -365,6 +320,9 @@ read_events(struct run *rn, struct scope *sc, const struct rc_text *t,
 					  id->u.str.s : id->u.num.raw);
 			if (!s || vec_push(&sc->ids, s) < 0)
 				free(s);
+			else if (vec_push(&sc->id_line,
+					  (uint32_t)sc->ndjson.len) < 0)
+				sc->ok = false;
 		}
 		ts = rel ? get_path(ev, ts_field) : NULL;
 		if (ts && ts->type == JSON_STRING) {
@@ -484,7 +442,7 @@ load_scope(struct run *rn, struct scope *sc, const struct tf_events *ev,
 }
 
 /* The replay's result handler: keeps each result as ids and keys. */
-static void
+void
 on_match(void *ud, const rulec_match *m)
 {
 	struct scope *sc = ud;
@@ -558,7 +516,7 @@ replay_scope(struct run *rn, struct scope *sc)
 /* ---------------------------------------------------------- evaluation */
 
 /* Whether result g is of a rule the test speaks of. */
-static bool
+bool
 rule_selected(const struct run *rn, const struct tf_test *t, size_t rule)
 {
 	const char *sel;
@@ -571,7 +529,7 @@ rule_selected(const struct run *rn, const struct tf_test *t, size_t rule)
 		(rn->rule_names[rule] && strcmp(rn->rule_names[rule], sel) == 0));
 }
 
-static bool
+bool
 same_ids(const struct got *g, const struct tf_result *x)
 {
 	if (g->n != x->n)
@@ -582,7 +540,7 @@ same_ids(const struct got *g, const struct tf_result *x)
 	return true;
 }
 
-static bool
+bool
 has_id(const struct got *g, const char *id)
 {
 	for (size_t i = 0; i < g->n; i++)
@@ -825,69 +783,6 @@ write_updates(struct run *rn)
 	sb_free(&out);
 	free(e);
 	return ok;
-}
-
-/* Says why expected result x did not come, from what did: which of its
- * events are in no result, or how the results that hold them differ. */
-static void
-explain_missing(struct run *rn, const struct tf_test *t,
-		const struct scope *sc, const struct tf_result *x,
-		struct strbuf *why)
-{
-	size_t i, j, absent = 0;
-
-	for (i = 0; i < x->n; i++) {
-		if (strcmp(x->ids[i], "-") == 0)
-			continue;
-		for (j = 0; j < sc->got.n; j++)
-			if (rule_selected(rn, t, sc->got.v[j].rule) &&
-			    has_id(&sc->got.v[j], x->ids[i]))
-				break;
-		if (j < sc->got.n)
-			continue;
-		absent++;
-		if (x->n == 1)
-			sb_printf(why, "\"%s\" is in no result: the event does not satisfy the rule's condition\n",
-				  x->ids[i]);
-		else
-			sb_printf(why, "\"%s\" (stage %zu) is in no result: it fails its stage's condition, or no partial sequence took it\n",
-				  x->ids[i], i + 1);
-	}
-	if (absent)
-		return;
-	for (j = 0; j < sc->got.n; j++) {
-		const struct got *g = &sc->got.v[j];
-		struct strbuf r = STRBUF_INIT;
-		size_t same = 0, k;
-		if (!rule_selected(rn, t, g->rule) || g->n != x->n)
-			continue;
-		for (i = 0; i < x->n; i++)
-			for (k = 0; k < g->n; k++)
-				if (strcmp(x->ids[i], g->ids[k]) == 0) {
-					same++;
-					break;
-				}
-		if (same == x->n) {
-			ids_json(&r, g->ids, g->n);
-			sb_printf(why, "the same events came in another stage order: %s\n",
-				  r.data);
-			sb_free(&r);
-			return;
-		}
-	}
-	for (j = 0; j < sc->got.n; j++) {
-		const struct got *g = &sc->got.v[j];
-		struct strbuf r = STRBUF_INIT;
-		if (!rule_selected(rn, t, g->rule) || !g->n || !x->n ||
-		    strcmp(g->ids[0], x->ids[0]) != 0)
-			continue;
-		ids_json(&r, g->ids, g->n);
-		sb_printf(why, "a result starting with \"%s\" came instead: %s (the later stages took other events: join keys, maxspan or order)\n",
-			  x->ids[0], r.data);
-		sb_free(&r);
-		return;
-	}
-	sb_puts(why, "each event is in some result, but not these together: join keys, maxspan or stage order keep them apart\n");
 }
 
 struct verdict {
