@@ -12,6 +12,8 @@
  */
 #include "driver/load.h"
 
+#include "base/toml.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -35,7 +37,7 @@ extern const size_t rc_eset_rng_len;
 
 enum { MAX_FILE_SIZE = 64 * 1024 * 1024, MAX_DIR_DEPTH = 64 };
 
-enum file_kind { FK_UNKNOWN, FK_EQL, FK_JSON, FK_NDJSON, FK_XML };
+enum file_kind { FK_UNKNOWN, FK_EQL, FK_JSON, FK_NDJSON, FK_XML, FK_TOML };
 
 static enum file_kind
 kind_of(const char *name)
@@ -53,6 +55,10 @@ kind_of(const char *name)
 		return FK_NDJSON;
 	if (strcasecmp(dot, ".xml") == 0)
 		return FK_XML;
+	/* detection-rules' TOML rule files; NAME.test.toml are rulec test's */
+	if (strcasecmp(dot, ".toml") == 0 &&
+	    !(dot - name >= 5 && strncasecmp(dot - 5, ".test", 5) == 0))
+		return FK_TOML;
 	return FK_UNKNOWN;
 }
 
@@ -386,6 +392,37 @@ load_json(struct loader *ld, struct rc_source *src)
 	return n;
 }
 
+/* A detection-rules TOML file: its [rule] table is a rule object, read as
+ * the JSON form is (base/toml.cc keeps byte spans, so diagnostics point
+ * into the TOML file, inside a multi-line query too).  [metadata] is not
+ * read yet. */
+static int
+load_toml(struct loader *ld, struct rc_source *src)
+{
+	const struct rc_text *doc = doc_text(ld, src);
+	struct json_error err;
+	const struct json_value *v, *rule;
+
+	if (!doc)
+		return -1;
+	v = toml_parse(ld->arena, src->data, src->len, &err);
+	if (!v) {
+		if (ld->arena->oom)
+			return -1;
+		diag_report(ld->diags, D_BAD_JSON, doc,
+			    span_make(err.offset, err.offset + 1),
+			    "malformed TOML: %s", err.message);
+		return 0;
+	}
+	rule = json_get(v, "rule");
+	if (!rule || rule->type != JSON_OBJECT) {
+		diag_report(ld->diags, D_BAD_RULE_OBJECT, doc, span_make(0, 0),
+			    "a TOML rule file needs a [rule] table (with query, language, type, name and rule_id)");
+		return 0;
+	}
+	return load_rule_object(ld, src, doc, rule);
+}
+
 static int
 load_ndjson(struct loader *ld, struct rc_source *src)
 {
@@ -556,6 +593,8 @@ load_kind(struct loader *ld, struct rc_source *src, enum file_kind k)
 		return load_ndjson(ld, src);
 	case FK_XML:
 		return load_xml(ld, src);
+	case FK_TOML:
+		return load_toml(ld, src);
 	default:
 		return 0;
 	}

@@ -1000,7 +1000,7 @@ now(void)
 static char *
 find_rule(struct run *rn)
 {
-	static const char *const ext[] = { ".eql", ".xml", ".json",
+	static const char *const ext[] = { ".eql", ".xml", ".toml", ".json",
 					   ".ndjson", ".jsonl" };
 	size_t n = strlen(rn->path) - strlen(".test.toml"), i;
 
@@ -1044,7 +1044,7 @@ prepare_rules(struct run *rn)
 	if (!rn->rule_file) {
 		diag_report(&rn->ctx->sink, D_TEST_REFERENCE, &rn->tf.text,
 			    span_make(0, 0),
-			    "no rule file beside this test file (%.*s.eql, .xml, .json or .ndjson): name it with rule = \"...\"",
+			    "no rule file beside this test file (%.*s.eql, .xml, .toml, .json or .ndjson): name it with rule = \"...\"",
 			    (int)(strlen(rn->path) - strlen(".test.toml")), rn->path);
 		rn->errors++;
 		return false;

@@ -27,9 +27,10 @@ ends_with(const char *s, const char *suffix)
 static bool
 is_rule_file(const char *name)
 {
-	static const char *const ext[] = { ".eql", ".xml", ".json", ".ndjson",
-					   ".jsonl" };
-	if (ends_with(name, ".events.ndjson") || ends_with(name, ".events.json") ||
+	static const char *const ext[] = { ".eql", ".xml", ".toml", ".json",
+					   ".ndjson", ".jsonl" };
+	if (ends_with(name, ".test.toml") ||
+	    ends_with(name, ".events.ndjson") || ends_with(name, ".events.json") ||
 	    ends_with(name, ".events.jsonl"))
 		return false;
 	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
