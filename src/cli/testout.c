@@ -3,6 +3,8 @@
  */
 #include "cli/testout.h"
 
+#include "base/vec.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +20,7 @@ struct test_report {
 	FILE *out;
 	bool color, oom;
 	unsigned long n;        /* records so far */
-	struct kept *kept;
-	size_t nkept, cap;
+	VEC(struct kept) kept;
 };
 
 bool
@@ -215,19 +216,11 @@ test_report_case(struct test_report *r, const rulec_test_case *c)
 		fprintf(f, ",\"seconds\":%.6f}\n", c->seconds);
 		break;
 	case TF_JUNIT: {
-		struct kept *k;
-		if (r->nkept == r->cap) {
-			size_t cap = r->cap ? r->cap * 2 : 64;
-			struct kept *v = realloc(r->kept, cap * sizeof *v);
-			if (!v) {
-				r->oom = true;
-				return;
-			}
-			r->kept = v;
-			r->cap = cap;
+		struct kept *k = vec_add(&r->kept);
+		if (!k) {
+			r->oom = true;
+			return;
 		}
-		k = &r->kept[r->nkept++];
-		memset(k, 0, sizeof *k);
 		k->suite = dup(r, c->suite);
 		k->name = dup(r, c->name);
 		k->message = dup(r, c->message);
@@ -253,33 +246,33 @@ junit(struct test_report *r, const rulec_test_summary *s)
 	double total = 0;
 
 	(void)s;
-	for (i = 0; i < r->nkept; i++) {
-		total += r->kept[i].seconds;
-		tf += r->kept[i].status == RULEC_TEST_FAIL;
-		te += r->kept[i].status == RULEC_TEST_ERROR;
+	for (i = 0; i < r->kept.n; i++) {
+		total += r->kept.v[i].seconds;
+		tf += r->kept.v[i].status == RULEC_TEST_FAIL;
+		te += r->kept.v[i].status == RULEC_TEST_ERROR;
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		   "<testsuites name=\"rulec test\" tests=\"%lu\" "
 		   "failures=\"%lu\" errors=\"%lu\" skipped=\"%lu\" "
 		   "time=\"%.3f\">\n",
-		(unsigned long)r->nkept, tf, te, s->skipped, total);
-	for (i = 0; i < r->nkept; i = j) {
+		(unsigned long)r->kept.n, tf, te, s->skipped, total);
+	for (i = 0; i < r->kept.n; i = j) {
 		unsigned long nf = 0, ne = 0, ns = 0;
 		double t = 0;
-		for (j = i; j < r->nkept && strcmp(r->kept[j].suite,
-						   r->kept[i].suite) == 0; j++) {
-			nf += r->kept[j].status == RULEC_TEST_FAIL;
-			ne += r->kept[j].status == RULEC_TEST_ERROR;
-			ns += r->kept[j].status == RULEC_TEST_SKIP;
-			t += r->kept[j].seconds;
+		for (j = i; j < r->kept.n && strcmp(r->kept.v[j].suite,
+						   r->kept.v[i].suite) == 0; j++) {
+			nf += r->kept.v[j].status == RULEC_TEST_FAIL;
+			ne += r->kept.v[j].status == RULEC_TEST_ERROR;
+			ns += r->kept.v[j].status == RULEC_TEST_SKIP;
+			t += r->kept.v[j].seconds;
 		}
 		fputs("  <testsuite name=\"", f);
-		xml_str(f, r->kept[i].suite);
+		xml_str(f, r->kept.v[i].suite);
 		fprintf(f, "\" tests=\"%lu\" failures=\"%lu\" errors=\"%lu\" "
 			   "skipped=\"%lu\" time=\"%.3f\">\n",
 			(unsigned long)(j - i), nf, ne, ns, t);
 		for (size_t k = i; k < j; k++) {
-			const struct kept *c = &r->kept[k];
+			const struct kept *c = &r->kept.v[k];
 			fputs("    <testcase name=\"", f);
 			xml_str(f, c->name);
 			fputs("\" classname=\"", f);
@@ -355,8 +348,8 @@ test_report_free(struct test_report *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->nkept; i++) {
-		struct kept *k = &r->kept[i];
+	for (size_t i = 0; i < r->kept.n; i++) {
+		struct kept *k = &r->kept.v[i];
 		free(k->suite);
 		free(k->name);
 		free(k->message);
@@ -364,6 +357,6 @@ test_report_free(struct test_report *r)
 		free(k->got);
 		free(k->why);
 	}
-	free(r->kept);
+	vec_free(&r->kept);
 	free(r);
 }

@@ -80,6 +80,12 @@ is_events_file(const char *name)
 	return false;
 }
 
+bool
+load_is_rule_file(const char *name)
+{
+	return kind_of(name) != FK_UNKNOWN && !is_events_file(name);
+}
+
 void
 source_list_free(struct source_list *sl)
 {
@@ -702,8 +708,7 @@ load_dir(struct loader *ld, const char *path, unsigned depth)
 				   strerror(errno));
 		else if (S_ISDIR(st.st_mode))
 			k = load_dir(ld, child, depth + 1);
-		else if (S_ISREG(st.st_mode) && kind_of(child) != FK_UNKNOWN &&
-			 !is_events_file(child))
+		else if (S_ISREG(st.st_mode) && load_is_rule_file(child))
 			k = load_file(ld, child, kind_of(child));
 		if (k > 0)
 			total += k;

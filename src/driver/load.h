@@ -52,6 +52,10 @@ int load_path(struct loader *ld, const char *path, bool named);
  * the format. */
 int load_buffer(struct loader *ld, const char *name, const char *data,
 		size_t len);
+/* Whether a folder walk reads the file as rules: a rule extension, and
+ * not a test file (NAME.test.toml) or events beside rules
+ * (NAME.events.ndjson, .events.json, .events.jsonl). */
+bool load_is_rule_file(const char *name);
 /* Frees what the sources own (file data, line tables). */
 void source_list_free(struct source_list *sl);
 

@@ -31,20 +31,13 @@
 #include "driver/ctx.h"
 #include "driver/test.h"
 #include "driver/testrun.h"
+#include "vm/interp.h"
 #include "driver/testfile.h"
 
 /* The base of relative times: 2024-01-01T00:00:00.000Z. */
 #define REL_BASE_MS 1704067200000LL
 
 /* ---------------------------------------------------------------- utils */
-
-static char *
-xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	return d ? memcpy(d, s, n) : NULL;
-}
 
 static void
 got_free(struct got *g)
@@ -238,19 +231,6 @@ rel_time(const char *s, size_t n, long long *ms)
 	return true;
 }
 
-/* "YYYY-MM-DDTHH:MM:SS.mmmZ" of epoch milliseconds (not before 1970). */
-static void
-iso_time(long long ms, char *buf, size_t len)
-{
-	time_t secs = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&secs, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-}
-
 /* The value at a dotted path of an event object: nested objects, dotted
  * keys, or a mix ("event.id" as {"event":{"id":..}} or {"event.id":..});
  * with duplicate keys the last one. */
@@ -316,7 +296,7 @@ read_events(struct run *rn, struct scope *sc, const struct rc_text *t,
 		}
 		id = get_path(ev, id_field);
 		if (id && (id->type == JSON_STRING || id->type == JSON_NUMBER)) {
-			char *s = xstrdup(id->type == JSON_STRING ?
+			char *s = strdup(id->type == JSON_STRING ?
 					  id->u.str.s : id->u.num.raw);
 			if (!s || vec_push(&sc->ids, s) < 0)
 				free(s);
@@ -349,7 +329,7 @@ read_events(struct run *rn, struct scope *sc, const struct rc_text *t,
 				off = end + 1;
 				continue;
 			}
-			iso_time(REL_BASE_MS + ms, buf, sizeof buf);
+			vm_format_date(REL_BASE_MS + ms, buf, sizeof buf);
 			sb_put(&sc->ndjson, data + off, ts->start - off);
 			sb_printf(&sc->ndjson, "\"%s\"", buf);
 			sb_put(&sc->ndjson, data + ts->end, end - ts->end);
@@ -455,7 +435,7 @@ on_match(void *ud, const rulec_match *m)
 		rulec_match_event ev;
 		if (rulec_match_get_event(m, i, &ev) != RULEC_OK)
 			break;
-		g.ids[i] = ev.missing ? xstrdup("-") : id_text(&ev.id);
+		g.ids[i] = ev.missing ? strdup("-") : id_text(&ev.id);
 		if (!g.ids[i])
 			break;
 		g.n++;
@@ -623,9 +603,11 @@ got_json(struct run *rn, const struct tf_test *t, const struct scope *sc,
 static void
 edit(struct run *rn, uint32_t start, uint32_t end, const char *text)
 {
-	sb_printf(&rn->edits, "%u %u %zu ", start, end, strlen(text));
-	sb_puts(&rn->edits, text);
-	rn->nedits++;
+	struct edit e = { start, end, arena_strdup(&rn->ctx->arena, text),
+			  rn->edits.n };
+
+	if (!e.text || vec_push(&rn->edits, e) < 0)
+		rn->ctx->arena.oom = true;
 }
 
 /* The results of a list of got entries as a TOML array: ids alone for
@@ -714,11 +696,15 @@ out:
 	sb_free(&sb);
 }
 
+/* File order; edits at one place in the order they were made. */
 static int
 cmp_edit(const void *a, const void *b)
 {
-	const uint32_t *x = a, *y = b;
-	return x[0] < y[0] ? 1 : x[0] > y[0] ? -1 : 0;
+	const struct edit *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* Applies the recorded edits (last first) and replaces the test file
@@ -727,36 +713,18 @@ cmp_edit(const void *a, const void *b)
 static bool
 write_updates(struct run *rn)
 {
-	const char *p = rn->edits.data;
-	uint32_t (*e)[4] = calloc(rn->nedits ? rn->nedits : 1, sizeof *e);
 	struct strbuf out = STRBUF_INIT;
 	char *tmp = NULL;
-	size_t i, at;
+	size_t i, at = 0;
 	int fd;
 	bool ok = false;
 
-	if (!e)
-		return false;
-	/* e[i] = start, end, length, offset of the text in edits */
-	for (i = 0; i < rn->nedits; i++) {
-		unsigned s0, s1;
-		size_t len;
-		int k = 0;
-		/* no blank before %n: the text may start with a newline */
-		sscanf(p, "%u %u %zu%n", &s0, &s1, &len, &k);
-		e[i][0] = s0;
-		e[i][1] = s1;
-		e[i][2] = (uint32_t)len;
-		e[i][3] = (uint32_t)(p + k + 1 - rn->edits.data);
-		p += k + 1 + len;
-	}
-	qsort(e, rn->nedits, sizeof *e, cmp_edit);
-	/* forward again, building the new text */
-	at = 0;
-	for (i = rn->nedits; i-- > 0;) {
-		sb_put(&out, rn->tf.text.data + at, e[i][0] - at);
-		sb_put(&out, rn->edits.data + e[i][3], e[i][2]);
-		at = e[i][1];
+	qsort(rn->edits.v, rn->edits.n, sizeof *rn->edits.v, cmp_edit);
+	for (i = 0; i < rn->edits.n; i++) {
+		const struct edit *e = &rn->edits.v[i];
+		sb_put(&out, rn->tf.text.data + at, e->start - at);
+		sb_puts(&out, e->text);
+		at = e->end;
 	}
 	sb_put(&out, rn->tf.text.data + at, rn->tf.text.len - at);
 	tmp = arena_printf(&rn->ctx->arena, "%s.rulec-update", rn->path);
@@ -781,7 +749,6 @@ write_updates(struct run *rn)
 			remove(tmp);
 	}
 	sb_free(&out);
-	free(e);
 	return ok;
 }
 
@@ -1275,7 +1242,7 @@ run_file(struct run *rn)
 	}
 	if (rn->errors)
 		rn->sum->errors++;
-	if (rn->nedits && !rn->errors && write_updates(rn))
+	if (rn->edits.n && !rn->errors && write_updates(rn))
 		rn->sum->updated++;
 	scope_free(&shared);
 }
@@ -1300,7 +1267,7 @@ test_file(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 	if (!rn.dir)
 		return RULEC_ERR_NOMEM;
 	run_file(&rn);
-	sb_free(&rn.edits);
+	vec_free(&rn.edits);
 	free(rn.img);
 	free(rn.rule_ids);
 	free(rn.rule_names);

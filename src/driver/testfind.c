@@ -14,6 +14,7 @@
 
 #include "base/vec.h"
 #include "driver/ctx.h"
+#include "driver/load.h"
 #include "driver/test.h"
 
 static bool
@@ -21,22 +22,6 @@ ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* Whether a file name is a rule file `rulec test` looks for tests of. */
-static bool
-is_rule_file(const char *name)
-{
-	static const char *const ext[] = { ".eql", ".xml", ".toml", ".json",
-					   ".ndjson", ".jsonl" };
-	if (ends_with(name, ".test.toml") ||
-	    ends_with(name, ".events.ndjson") || ends_with(name, ".events.json") ||
-	    ends_with(name, ".events.jsonl"))
-		return false;
-	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
-		if (ends_with(name, ext[i]))
-			return true;
-	return false;
 }
 
 static int
@@ -195,7 +180,7 @@ rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 			if ((rc = test_file(ctx, f, o, fn, ud, sum)) ==
 			    RULEC_ERR_NOMEM)
 				break;
-		} else if (is_rule_file(f)) {
+		} else if (load_is_rule_file(f)) {
 			char *t = test_file_of(f);
 			if (t && !exists(t)) {
 				if (o && o->require_tests)

@@ -26,6 +26,14 @@
 #include "base/vec.h"
 #include "driver/testfile.h"
 
+/* update: bytes [start, end) of the test file become text (in the
+ * context's arena); seq keeps the order of edits at one place. */
+struct edit {
+	uint32_t start, end;
+	const char *text;
+	size_t seq;
+};
+
 /* One result of a replay. */
 struct got {
 	size_t rule;            /* index in the image */
@@ -70,8 +78,7 @@ struct run {
 	rulec_test_summary *sum;
 	const char *rule_file;    /* the rules tested */
 	size_t serial;            /* of the test being judged */
-	struct strbuf edits;      /* update: "start end len text" records */
-	size_t nedits;
+	VEC(struct edit) edits;   /* update: what replaces which bytes */
 };
 
 void scope_free(struct scope *s);
