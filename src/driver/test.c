@@ -455,16 +455,18 @@ on_match(void *ud, const rulec_match *m)
 	}
 }
 
-/* Replays the scope's events through the image with the file's
- * options. */
-static void
-replay_scope(struct run *rn, struct scope *sc)
+/* Replays ndjson through the image img with the file's options, the
+ * results into out->got.  Returns 0, or -1 with err set when the image
+ * cannot be replayed or the replay fails. */
+int
+replay_events(struct run *rn, const unsigned char *img, size_t imglen,
+	      const struct strbuf *ndjson, struct scope *out, char *err,
+	      size_t errlen)
 {
 	rulec_replay_opts o;
 	rulec_replay *r;
-	char err[256];
+	int rc = 0;
 
-	sc->replayed = true;
 	rulec_replay_opts_init(&o);
 	if (rn->tf.id_field)
 		o.id_field = rn->tf.id_field->u.str.s;
@@ -476,21 +478,35 @@ replay_scope(struct run *rn, struct scope *sc)
 		o.tiebreaker_field = rn->tf.tiebreaker_field->u.str.s;
 	if (rn->tf.reorder_ms >= -1)
 		o.reorder_ms = rn->tf.reorder_ms;
-	r = rulec_replay_new(rn->img, rn->imglen, &o, err, sizeof err);
-	if (!r) {
+	r = rulec_replay_new(img, imglen, &o, err, errlen);
+	if (!r)
+		return -1;
+	rulec_replay_set_match_handler(r, on_match, out);
+	if (rulec_replay_feed_buffer(r, rn->path, ndjson->data ? ndjson->data : "",
+				     ndjson->len) != 0 ||
+	    rulec_replay_finish(r) != RULEC_OK)
+		rc = -1;
+	rulec_replay_free(r);
+	return rc;
+}
+
+/* Replays the scope's events through the rules' image. */
+static void
+replay_scope(struct run *rn, struct scope *sc)
+{
+	char err[256] = "";
+
+	sc->replayed = true;
+	if (replay_events(rn, rn->img, rn->imglen, &sc->ndjson, sc, err,
+			  sizeof err) == 0)
+		return;
+	sc->ok = false;
+	if (err[0]) {
 		diag_report(&rn->ctx->sink, D_TEST_REFERENCE, &rn->tf.text,
 			    span_make(0, 0), "the rules cannot be replayed: %s",
 			    err);
 		rn->errors++;
-		sc->ok = false;
-		return;
 	}
-	rulec_replay_set_match_handler(r, on_match, sc);
-	if (rulec_replay_feed_buffer(r, rn->path, sc->ndjson.data ? sc->ndjson.data : "",
-				     sc->ndjson.len) != 0 ||
-	    rulec_replay_finish(r) != RULEC_OK)
-		sc->ok = false;
-	rulec_replay_free(r);
 }
 
 /* ---------------------------------------------------------- evaluation */

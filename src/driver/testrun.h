@@ -89,6 +89,12 @@ const struct json_value *get_path(const struct json_value *obj,
 				  const char *path);
 /* The replay's result handler: keeps each result in the scope `ud`. */
 void on_match(void *ud, const rulec_match *m);
+/* Replays ndjson through the image img with the file's options, the
+ * results into out->got (test.c).  0, or -1 with err set when the image
+ * cannot be replayed, or the replay failed. */
+int replay_events(struct run *rn, const unsigned char *img, size_t imglen,
+		  const struct strbuf *ndjson, struct scope *out, char *err,
+		  size_t errlen);
 /* Whether results of rule number `rule` count for test t. */
 bool rule_selected(const struct run *rn, const struct tf_test *t,
 		   size_t rule);

@@ -1,10 +1,12 @@
 /*
- * testwhy.c - why an expected result of `rulec test` did not come: for an
- * EQL rule, each of its events is run alone through small queries made
- * from the rule's own text (the stage's category, then each condition of
- * the stage's top-level `and`), through a throwaway context, so the
- * explanation uses the interpreter's own semantics; the first false
- * condition is named with the event's values of its fields.  For a
+ * testwhy.c - why an expected result of `rulec test` did not come: for
+ * each event in no result, one-stage event queries are compiled from the
+ * rule's IR (the stage's category alone, then each condition of the
+ * stage's top-level `and`) and the test's events replayed through them,
+ * so the explanation uses the interpreter's own semantics in both
+ * languages (an ESET ancestor condition finds its process table); the
+ * first false condition is named, in the rule's language, with the
+ * event's values of its fields.  For a
  * sequence whose events each satisfy their stages, the join keys and the
  * time span are compared; otherwise the results that did come are
  * compared with the expected one (another order, other later events,
@@ -19,8 +21,10 @@
 #include "base/arena.h"
 #include "driver/ctx.h"
 #include "driver/testrun.h"
+#include "print/print.h"
 #include "sema/ir.h"
 #include "sema/rule.h"
+#include "vm/image.h"
 #include "vm/interp.h"
 
 /* ------------------------------------------------- condition-level why */
@@ -52,53 +56,90 @@ stage_at(const struct ir_query *q, size_t pos)
 	return NULL;
 }
 
-/* Whether the EQL event query `query` matches the one event line[0..len),
- * run through a context of its own: 1, 0, or -1 when it cannot tell. */
+/* Whether the event `id` of the scope satisfies stage st of rule r with
+ * its condition replaced by cond (NULL: the category alone): a one-stage
+ * event query is compiled from the IR and the scope's events replayed
+ * through it (all of them, so that an ancestor condition finds the
+ * process table as the rule did).  1, 0, or -1 when it cannot tell. */
 static int
-eql_holds(const struct run *rn, const char *query, const char *line,
-	  size_t len)
+cond_holds(struct run *rn, const struct rc_rule *r, const struct ir_stage *st,
+	   const struct ir_expr *cond, const struct scope *sc, const char *id)
 {
-	rulec_ctx *c = rulec_ctx_new();
-	unsigned char *img = NULL;
-	size_t imglen = 0;
-	rulec_replay_opts o;
-	rulec_replay *r = NULL;
-	struct scope sc;
+	struct ir_stage one = *st;
+	struct ir_query q;
+	struct img_builder b;
+	struct strbuf img = STRBUF_INIT;
+	struct scope out;
+	struct vm_rule_info info = {
+		r->meta.id, r->meta.name, r->src->name, r->meta.category_field,
+		r->meta.timestamp_field, r->meta.tiebreaker_field, -1
+	};
 	char err[128];
 	int rc = -1;
 
-	memset(&sc, 0, sizeof sc);
-	if (!c)
-		return -1;
-	if (rulec_ctx_load_buffer(c, "why.eql", query, strlen(query)) != 1 ||
-	    rulec_ctx_diag_count(c, RULEC_SEVERITY_ERROR) ||
-	    rulec_ctx_compile(c, &img, &imglen, err, sizeof err) != 1)
-		goto out;
-	rulec_replay_opts_init(&o);
-	if (rn->tf.id_field)
-		o.id_field = rn->tf.id_field->u.str.s;
-	if (rn->tf.category_field)
-		o.category_field = rn->tf.category_field->u.str.s;
-	if (!(r = rulec_replay_new(img, imglen, &o, err, sizeof err)))
-		goto out;
-	sc.ok = true;
-	rulec_replay_set_match_handler(r, on_match, &sc);
-	if (rulec_replay_feed_buffer(r, "why", line, len) == 0 &&
-	    rulec_replay_finish(r) == RULEC_OK && sc.ok)
-		rc = sc.got.n > 0;
-out:
-	rulec_replay_free(r);
-	free(img);
-	scope_free(&sc);
-	rulec_ctx_free(c);
+	memset(&q, 0, sizeof q);
+	memset(&out, 0, sizeof out);
+	one.cond = (struct ir_expr *)cond;
+	one.keys = NULL;
+	one.nkeys = one.nshared = 0;
+	one.runs = 1;
+	one.missing = false;
+	q.kind = Q_EVENT;
+	q.repeat = 1;
+	q.span = r->ir->span;
+	q.stages = &one;
+	q.nstages = 1;
+	q.maxspan_ms = -1;
+	img_builder_init(&b);
+	if (vm_compile_query(&b, &q, &info, err, sizeof err) >= 0 &&
+	    img_write(&b, &img) == 0 && !img.oom) {
+		out.ok = true;
+		if (replay_events(rn, (const unsigned char *)img.data, img.len,
+				  &sc->ndjson, &out, err, sizeof err) == 0 &&
+		    out.ok) {
+			size_t j;
+			rc = 0;
+			for (j = 0; j < out.got.n && !rc; j++)
+				rc = has_id(&out.got.v[j], id);
+		}
+	}
+	img_builder_free(&b);
+	sb_free(&img);
+	scope_free(&out);
 	return rc;
+}
+
+/* The name under which an event carries field node e: ESET fields are
+ * looked up by their ECS name, EQL fields by the name as written. */
+static const char *
+event_field(const struct ir_expr *e, enum rule_lang lang)
+{
+	return lang == LANG_EQL && e->u.f.src_name ? e->u.f.src_name
+						   : e->u.f.name;
+}
+
+/* Whether sb, a list "a is X; b is Y", names the field `name` already. */
+static bool
+named(const struct strbuf *sb, const char *name)
+{
+	size_t k = strlen(name);
+	const char *p = sb->data;
+
+	while (p && (p = strstr(p, name)) != NULL) {
+		if ((p == sb->data || (p - sb->data >= 2 && p[-2] == ';')) &&
+		    strncmp(p + k, " is ", 4) == 0)
+			return true;
+		p += k;
+	}
+	return false;
 }
 
 /* Appends "name is VALUE" (or "is missing") for the fields of e, at most
  * three, from the event ev. */
 static void
-field_values(const struct ir_expr *e, const struct json_value *ev,
-	     const char *doc, struct strbuf *sb, unsigned *n)
+field_values(const struct ir_expr *e, enum rule_lang lang,
+	     const struct json_value *ev, const char *doc, struct strbuf *sb,
+	     unsigned *n)
 {
 	size_t i;
 
@@ -106,8 +147,10 @@ field_values(const struct ir_expr *e, const struct json_value *ev,
 		return;
 	switch (e->kind) {
 	case IR_FIELD: {
-		const char *name = e->u.f.src_name ? e->u.f.src_name : e->u.f.name;
+		const char *name = event_field(e, lang);
 		const struct json_value *v = get_path(ev, name);
+		if (named(sb, name))
+			break;
 		sb_printf(sb, "%s%s ", (*n)++ ? "; " : "", name);
 		if (!v) {
 			sb_puts(sb, "is missing");
@@ -122,28 +165,28 @@ field_values(const struct ir_expr *e, const struct json_value *ev,
 	}
 	case IR_AND: case IR_OR:
 		for (i = 0; i < e->u.list.n; i++)
-			field_values(e->u.list.v[i], ev, doc, sb, n);
+			field_values(e->u.list.v[i], lang, ev, doc, sb, n);
 		break;
 	case IR_NOT: case IR_NEG:
-		field_values(e->u.sub, ev, doc, sb, n);
+		field_values(e->u.sub, lang, ev, doc, sb, n);
 		break;
 	case IR_CMP:
-		field_values(e->u.cmp.l, ev, doc, sb, n);
-		field_values(e->u.cmp.r, ev, doc, sb, n);
+		field_values(e->u.cmp.l, lang, ev, doc, sb, n);
+		field_values(e->u.cmp.r, lang, ev, doc, sb, n);
 		break;
 	case IR_IN:
-		field_values(e->u.in.l, ev, doc, sb, n);
+		field_values(e->u.in.l, lang, ev, doc, sb, n);
 		break;
 	case IR_MATCH:
-		field_values(e->u.match.l, ev, doc, sb, n);
+		field_values(e->u.match.l, lang, ev, doc, sb, n);
 		break;
 	case IR_CALL:
 		for (i = 0; i < e->u.call.n; i++)
-			field_values(e->u.call.args[i], ev, doc, sb, n);
+			field_values(e->u.call.args[i], lang, ev, doc, sb, n);
 		break;
 	case IR_ARITH:
-		field_values(e->u.arith.l, ev, doc, sb, n);
-		field_values(e->u.arith.r, ev, doc, sb, n);
+		field_values(e->u.arith.l, lang, ev, doc, sb, n);
+		field_values(e->u.arith.r, lang, ev, doc, sb, n);
 		break;
 	default:
 		break;
@@ -153,7 +196,8 @@ field_values(const struct ir_expr *e, const struct json_value *ev,
 /* Whether c is `field == "text"` (case-sensitive) and the event's value
  * of the field equals the text but for ASCII letter case. */
 static bool
-case_only(const struct ir_expr *c, const struct json_value *ev)
+case_only(const struct ir_expr *c, enum rule_lang lang,
+	  const struct json_value *ev)
 {
 	const struct ir_expr *f, *k;
 	const struct json_value *v;
@@ -166,7 +210,7 @@ case_only(const struct ir_expr *c, const struct json_value *ev)
 	if (f->kind != IR_FIELD || k->kind != IR_CONST ||
 	    k->u.c.type != VT_STRING)
 		return false;
-	name = f->u.f.src_name ? f->u.f.src_name : f->u.f.name;
+	name = event_field(f, lang);
 	v = get_path(ev, name);
 	return v && v->type == JSON_STRING &&
 	       v->u.str.len == k->u.c.u.s.len &&
@@ -194,41 +238,54 @@ event_doc(const struct scope *sc, const char *id, struct arena *a,
 	return json_parse_range(a, *line, 0, *len, &je);
 }
 
+/* Appends the text of condition c of rule r: EQL as written, ESET in
+ * the documentation's words. */
+static void
+cond_text(struct strbuf *sb, const struct rc_rule *r, const struct ir_expr *c)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	if (r->lang == LANG_EQL)
+		print_eql_span(&t, &r->text, c->span, 120);
+	else
+		print_eset_cond(&t, c, 120);
+	sb_put(sb, t.data ? t.data : "", t.len);
+	sb_free(&t);
+}
+
 /* Why the event `id` at position pos of an expected result is in no
- * result, at the level of conditions (EQL rules): the stage's category,
- * the first top-level condition of its `and` that is false on the event
- * with the event's values of its fields, or that the condition holds and
- * the sequence did not take the event.  Nothing when it cannot tell. */
+ * result, at the level of conditions: the stage's category, the first
+ * top-level condition of its `and` that is false on the event with the
+ * event's values of its fields, or that the condition holds and the
+ * sequence did not take the event.  1 when said, 2 when the event
+ * satisfies its stage, 0 when it cannot tell. */
 static int
 explain_event(struct run *rn, const struct tf_test *t, const struct scope *sc,
 	      const char *id, size_t pos, struct strbuf *why)
 {
 	const struct rc_rule *r = test_rule(rn, t);
 	const struct ir_stage *st;
-	const char *cat, *line = NULL;
-	struct strbuf q = STRBUF_INIT;
+	const char *line = NULL;
 	struct arena a;
 	const struct json_value *ev;
-	size_t i, len = 0;
+	size_t i, n, len = 0;
 	int holds, said = 0;
 
-	if (!r || !r->ir || r->lang != LANG_EQL ||
-	    !(st = stage_at(r->ir, pos)) || st->missing)
+	if (!r || !r->ir || !(st = stage_at(r->ir, pos)) || st->missing)
 		return 0;
 	arena_init(&a, NULL);
 	if (!(ev = event_doc(sc, id, &a, &line, &len))) {
 		arena_release(&a);
 		return 0;
 	}
-	cat = st->category ? st->category : "any";
-	sb_printf(&q, "%s where true", cat);
-	holds = eql_holds(rn, q.data, line, len);
+	holds = cond_holds(rn, r, st, NULL, sc, id);
 	if (holds == 0) {
-		const char *cf = rn->tf.category_field ?
+		const char *cf = r->meta.category_field ? r->meta.category_field :
+				 rn->tf.category_field ?
 				 rn->tf.category_field->u.str.s : "event.category";
-		const struct json_value *v = ev ? get_path(ev, cf) : NULL;
+		const struct json_value *v = get_path(ev, cf);
 		sb_printf(why, "\"%s\" (stage %zu) is not a %s event: %s is ",
-			  id, pos + 1, cat, cf);
+			  id, pos + 1, st->category ? st->category : "any", cf);
 		if (v)
 			sb_put(why, line + v->start, v->end - v->start);
 		else
@@ -236,38 +293,30 @@ explain_event(struct run *rn, const struct tf_test *t, const struct scope *sc,
 		sb_putc(why, '\n');
 		said = 1;
 	}
-	for (i = 0; holds == 1 && st->cond && !said &&
-		    i < (st->cond->kind == IR_AND ? st->cond->u.list.n : 1); i++) {
+	n = !st->cond ? 0 : st->cond->kind == IR_AND ? st->cond->u.list.n : 1;
+	for (i = 0; holds == 1 && !said && i < n; i++) {
 		const struct ir_expr *c = st->cond->kind == IR_AND ?
 					  st->cond->u.list.v[i] : st->cond;
-		unsigned n = 0;
-		q.len = 0;
-		sb_printf(&q, "%s where ", cat);
-		sb_put(&q, r->text.data + c->span.start,
-		       c->span.end - c->span.start);
-		if (eql_holds(rn, q.data, line, len) != 0)
+		struct strbuf vals = STRBUF_INIT;
+		unsigned nv = 0;
+
+		if (cond_holds(rn, r, st, c, sc, id) != 0)
 			continue;
 		sb_printf(why, "\"%s\" (stage %zu): '", id, pos + 1);
-		sb_put(why, r->text.data + c->span.start,
-		       c->span.end - c->span.start > 120 ? 120
-							 : c->span.end - c->span.start);
+		cond_text(why, r, c);
 		sb_puts(why, "' is false");
-		if (ev) {
-			struct strbuf vals = STRBUF_INIT;
-			field_values(c, ev, line, &vals, &n);
-			if (vals.len)
-				sb_printf(why, ": %s", vals.data);
-			sb_free(&vals);
-			if (case_only(c, ev))
-				sb_puts(why, " (only the letter case differs: '==' is case-sensitive, ':' is not)");
-		}
+		field_values(c, r->lang, ev, line, &vals, &nv);
+		if (vals.len)
+			sb_printf(why, ": %s", vals.data);
+		sb_free(&vals);
+		if (case_only(c, r->lang, ev))
+			sb_puts(why, " (only the letter case differs: '==' is case-sensitive, ':' is not)");
 		sb_putc(why, '\n');
 		said = 1;
 	}
 	if (holds == 1 && !said)
 		said = 2;       /* the event satisfies its stage */
 	arena_release(&a);
-	sb_free(&q);
 	return said;
 }
 
