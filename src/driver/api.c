@@ -24,8 +24,9 @@
 #include "vm/image.h"
 
 /* The built-in catalogues, generated from schemas/. */
-extern const char rc_ecs_schema[], rc_elastic_schema[];
-extern const size_t rc_ecs_schema_len, rc_elastic_schema_len;
+extern const char rc_ecs_schema[], rc_elastic_schema[], rc_ecs_values[];
+extern const size_t rc_ecs_schema_len, rc_elastic_schema_len,
+	rc_ecs_values_len;
 extern const char rc_eset_components[], rc_eset_operations[], rc_eset_ecs[],
 	rc_eset_actions[];
 extern const size_t rc_eset_components_len, rc_eset_operations_len,
@@ -90,7 +91,10 @@ rulec_ctx_new(void)
 					rc_ecs_schema_len, schema_line_error,
 					&se) != 0 ||
 	    schema_load(ctx->schema, "elastic.tsv", rc_elastic_schema,
-			rc_elastic_schema_len, schema_line_error, &se) != 0) {
+			rc_elastic_schema_len, schema_line_error, &se) != 0 ||
+	    schema_load_values(ctx->schema, "ecs-values.tsv", rc_ecs_values,
+			       rc_ecs_values_len, schema_line_error,
+			       &se) != 0) {
 		rulec_ctx_free(ctx);
 		return NULL;
 	}

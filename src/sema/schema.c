@@ -26,6 +26,7 @@ struct entry {
 	uint32_t group_head;    /* first-segment entries: fields below, */
 	uint32_t group_tail;    /* chained through fslot.group_next */
 	bool prefix;            /* some field lies below this name */
+	struct schema_values *values; /* allowed values, NULL: open */
 };
 
 struct fslot {
@@ -112,6 +113,7 @@ add_entry(struct schema *s, struct entry *e, const char *key, size_t len,
 	e->index = NONE;
 	e->group_head = e->group_tail = NONE;
 	e->prefix = false;
+	e->values = NULL;
 	return e;
 }
 
@@ -318,28 +320,28 @@ load_line(struct schema *s, const char *origin, unsigned line, const char *p,
 	return insert(s, f) ? 0 : -1;
 }
 
-/* Reads the text line by line.  The table is first grown for one entry per
- * line, which saves most rehashing; path prefixes add the rest. */
-int
-schema_load(struct schema *s, const char *origin, const char *text,
-	    size_t len, void (*err)(void *ud, unsigned line, const char *msg),
-	    void *ud)
+/* A parser of one data line p[0..n) (no line end): 0, 1 with msg filled
+ * in for a malformed line, or -1 when out of memory. */
+typedef int (*line_fn)(struct schema *s, const char *origin, unsigned line,
+		       const char *p, size_t n, char *msg);
+
+/* Reads the text line by line, skipping comments and blank lines, and
+ * hands each data line to fn.  Returns the number of malformed lines, or
+ * -1 when out of memory. */
+static int
+load_lines(struct schema *s, const char *origin, const char *text, size_t len,
+	   line_fn fn, void (*err)(void *ud, unsigned line, const char *msg),
+	   void *ud)
 {
 	char msg[MSG_SIZE];
 	const char *org;
-	size_t pos = 0, lines = 1;
+	size_t pos = 0;
 	unsigned line = 0;
 	int bad = 0;
 
 	org = arena_strdup(s->a, origin ? origin : "<schema>");
 	if (!org)
 		return -1;
-	for (pos = 0; pos < len; pos++)
-		if (text[pos] == '\n')
-			lines++;
-	if (hash_reserve(&s->index, s->entries.n + lines) < 0)
-		return -1;
-	pos = 0;
 	while (pos < len) {
 		const char *p = text + pos;
 		const char *nl = memchr(p, '\n', len - pos);
@@ -352,7 +354,7 @@ schema_load(struct schema *s, const char *origin, const char *text,
 			n--;
 		if (p[0] == '#' || text_is_blank(p, n))
 			continue;
-		r = load_line(s, org, line, p, n, msg);
+		r = fn(s, org, line, p, n, msg);
 		if (r < 0)
 			return -1;
 		if (r > 0) {
@@ -363,6 +365,95 @@ schema_load(struct schema *s, const char *origin, const char *text,
 		}
 	}
 	return bad;
+}
+
+/* The table is first grown for one entry per line, which saves most
+ * rehashing; path prefixes add the rest. */
+int
+schema_load(struct schema *s, const char *origin, const char *text,
+	    size_t len, void (*err)(void *ud, unsigned line, const char *msg),
+	    void *ud)
+{
+	size_t pos, lines = 1;
+
+	for (pos = 0; pos < len; pos++)
+		if (text[pos] == '\n')
+			lines++;
+	if (hash_reserve(&s->index, s->entries.n + lines) < 0)
+		return -1;
+	return load_lines(s, origin, text, len, load_line, err, ud);
+}
+
+/* Parses one line of a value file, field <TAB> value, and adds the value
+ * to the field's list. */
+static int
+load_value_line(struct schema *s, const char *origin, unsigned line,
+		const char *p, size_t n, char *msg)
+{
+	const char *tab = memchr(p, '\t', n);
+	const char *why;
+	struct schema_value v;
+	struct entry *e;
+	size_t flen, i;
+
+	(void)origin;
+	(void)line;
+	if (!tab || memchr(tab + 1, '\t', n - (size_t)(tab - p) - 1)) {
+		snprintf(msg, MSG_SIZE, "expected 2 tab-separated columns "
+			 "(field, value)");
+		return 1;
+	}
+	flen = (size_t)(tab - p);
+	v.len = n - flen - 1;
+	why = bad_name(p, flen);
+	if (why) {
+		snprintf(msg, MSG_SIZE, "%s", why);
+		return 1;
+	}
+	if (v.len == 0) {
+		snprintf(msg, MSG_SIZE, "empty value for '%.*s'",
+			 flen > SHOW ? SHOW : (int)flen, p);
+		return 1;
+	}
+	e = find(s, p, flen, hash_str(p, flen));
+	if (!e || !e->field) {
+		snprintf(msg, MSG_SIZE, "allowed values for '%.*s', which no "
+			 "schema defines", flen > SHOW ? SHOW : (int)flen, p);
+		return 1;
+	}
+	if (!e->values) {
+		e->values = ARENA_NEW(s->a, struct schema_values);
+		if (!e->values)
+			return -1;
+	}
+	for (i = 0; i < e->values->n; i++)
+		if (e->values->v[i].len == v.len &&
+		    memcmp(e->values->v[i].s, tab + 1, v.len) == 0)
+			return 0;
+	v.s = arena_strndup(s->a, tab + 1, v.len);
+	if (!v.s)
+		return -1;
+	return vec_push_in(e->values, s->a, v) < 0 ? -1 : 0;
+}
+
+int
+schema_load_values(struct schema *s, const char *origin, const char *text,
+		   size_t len,
+		   void (*err)(void *ud, unsigned line, const char *msg),
+		   void *ud)
+{
+	return load_lines(s, origin, text, len, load_value_line, err, ud);
+}
+
+const struct schema_values *
+schema_values(const struct schema *s, const char *name, size_t len)
+{
+	const struct entry *e;
+
+	if (len == 0)
+		return NULL;
+	e = find(s, name, len, hash_str(name, len));
+	return e ? e->values : NULL;
 }
 
 const struct schema_field *

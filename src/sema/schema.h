@@ -30,6 +30,18 @@
  * and lines of blanks are ignored; a CR before the LF is dropped.  A name is
  * a non-empty dot-separated path with no empty segment, no space and no
  * control character.
+ *
+ * Allowed values.  Some fields have a closed vocabulary: ECS lists every
+ * value event.category, event.type, event.kind, event.outcome and a few
+ * others may take (schemas/ecs-values.tsv, written by
+ * scripts/gen-ecs-values).  A value file has one value per line,
+ *
+ *	field <TAB> value
+ *
+ * with the same comment and blank-line rules; the field must already be
+ * defined.  The values hang off the name's table entry, so looking them up
+ * is one probe, and they stay with the name when a later schema file
+ * redefines the field.
  */
 #ifndef RC_SCHEMA_H
 #define RC_SCHEMA_H
@@ -107,6 +119,33 @@ size_t schema_count(const struct schema *s);
  * defined first. */
 const char *schema_suggest(const struct schema *s, const char *name,
 			   size_t len);
+
+/* One allowed value (NUL-terminated) and the list of a field's values, in
+ * the order of the value file. */
+struct schema_value {
+	const char *s;
+	size_t len;
+};
+
+struct schema_values {
+	struct schema_value *v;
+	size_t n, cap;
+};
+
+/* Parses a value file (the format above) named `origin`, adding each value
+ * to its field's list (a value already listed is skipped).  Malformed
+ * lines and lines naming a field that no schema defines go to err as in
+ * schema_load.  Returns the number of such lines, or -1 when out of
+ * memory. */
+int schema_load_values(struct schema *s, const char *origin, const char *text,
+		       size_t len,
+		       void (*err)(void *ud, unsigned line, const char *msg),
+		       void *ud);
+
+/* The allowed values of the field called name[0..len), or NULL when its
+ * vocabulary is open (no value file lists it). */
+const struct schema_values *schema_values(const struct schema *s,
+					  const char *name, size_t len);
 
 /* "keyword", "long", ...; "unknown" for FT_UNKNOWN and bad values. */
 const char *schema_ftype_name(enum rc_ftype t);

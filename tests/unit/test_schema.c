@@ -470,6 +470,74 @@ test_growth(void **state)
 	arena_release(&a);
 }
 
+/* Value files: values hang off their field, in file order, without
+ * repeats; malformed lines and unknown fields are reported and skipped;
+ * a later definition of the field keeps its values. */
+static void
+test_values(void **state)
+{
+	struct arena a;
+	struct schema *s;
+	struct errs e = { 0 };
+	const struct schema_values *v;
+	const char *vals =
+		"# comment\n"
+		"event.type\tstart\n"
+		"event.type\tend\r\n"
+		"\n"
+		"event.type\tstart\n"              /* repeat: skipped */
+		"event.kind\tsignal\n"
+		"no.such.field\tx\n"              /* 7: unknown field */
+		"event.type\n"                     /* 8: one column */
+		"event.type\ta\tb\n"              /* 9: three columns */
+		"event.type\t\n"                   /* 10: empty value */
+		"event..type\tx\n"                 /* 11: bad name */
+		"event\tx\n";                      /* 12: a prefix only */
+
+	(void)state;
+	arena_init(&a, NULL);
+	s = schema_new(&a);
+	assert_non_null(s);
+	assert_int_equal(load(s, "t", "event.type\tkeyword\tarray\n"
+			      "event.kind\tkeyword\t-\n"
+			      "event.outcome\tkeyword\t-\n", NULL), 0);
+	assert_int_equal(schema_load_values(s, "v", vals, strlen(vals),
+					    on_err, &e), 6);
+	assert_int_equal(e.n, 6);
+	assert_int_equal(e.line[0], 7);
+	assert_non_null(strstr(e.msg[0], "which no schema defines"));
+	assert_int_equal(e.line[1], 8);
+	assert_non_null(strstr(e.msg[1], "2 tab-separated columns"));
+	assert_int_equal(e.line[2], 9);
+	assert_int_equal(e.line[3], 10);
+	assert_non_null(strstr(e.msg[3], "empty value"));
+	assert_int_equal(e.line[4], 11);
+	assert_int_equal(e.line[5], 12);
+	assert_non_null(strstr(e.msg[5], "which no schema defines"));
+
+	v = schema_values(s, "event.type", 10);
+	assert_non_null(v);
+	assert_int_equal(v->n, 2);
+	assert_string_equal(v->v[0].s, "start");
+	assert_int_equal(v->v[0].len, 5);
+	assert_string_equal(v->v[1].s, "end");
+	v = schema_values(s, "event.kind", 10);
+	assert_non_null(v);
+	assert_int_equal(v->n, 1);
+	assert_null(schema_values(s, "event.outcome", 13));     /* open */
+	assert_null(schema_values(s, "event", 5));
+	assert_null(schema_values(s, "nothing", 7));
+	assert_null(schema_values(s, "", 0));
+
+	/* a later definition of the field keeps the values */
+	assert_int_equal(load(s, "u", "event.type\tkeyword\t-\n", NULL), 0);
+	v = schema_values(s, "event.type", 10);
+	assert_non_null(v);
+	assert_int_equal(v->n, 2);
+	assert_false(schema_lookup(s, "event.type", 10)->array);
+	arena_release(&a);
+}
+
 static void
 test_ftype_names(void **state)
 {
@@ -641,6 +709,7 @@ main(int argc, char **argv)
 			cmocka_unit_test(test_suggest_groups),
 			cmocka_unit_test(test_growth),
 			cmocka_unit_test(test_ftype_names),
+			cmocka_unit_test(test_values),
 			cmocka_unit_test_prestate(test_oom, &ecs),
 		};
 
