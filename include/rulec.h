@@ -377,6 +377,13 @@ const char *rulec_check_field(size_t i, const char *field);
 /* Index of a check by id or name, or (size_t)-1. */
 size_t rulec_check_find(const char *key);
 
+/* "Did you mean": the candidate closest to word, ASCII case ignored and
+ * within one edit per three characters of word (at least one, at most
+ * three); ties go to the earlier candidate.  Returns one of cands (NULL
+ * entries are skipped), or NULL when none is close enough. */
+const char *rulec_suggest(const char *word, const char *const *cands,
+			  size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -103,6 +103,71 @@ on_diag(void *ud, const rulec_diag *d)
 	}
 }
 
+/* The check name, family or -W group closest to `name` (for "did you
+ * mean"), or NULL.  groups adds the words only -W knows. */
+static const char *
+suggest_check(const char *name, bool groups)
+{
+	static const char *const words[] = { "all", "extra", "error" };
+	size_t n = rulec_check_count(), k = 0, i;
+	const char **c = malloc((2 * n + 3) * sizeof *c);
+	const char *best;
+
+	if (!c)
+		return NULL;
+	for (i = 0; i < n; i++)
+		c[k++] = rulec_check_field(i, "name");
+	if (groups) {
+		for (i = 0; i < n; i++)
+			c[k++] = rulec_check_field(i, "family");
+		for (i = 0; i < 3; i++)
+			c[k++] = words[i];
+	}
+	best = rulec_suggest(name, c, k);
+	free(c);
+	return best;
+}
+
+/* Ends a message about an unknown word with "; did you mean 'x'?" when
+ * there is a close word x; prints nothing otherwise. */
+static void
+print_mean(const char *best)
+{
+	if (best)
+		fprintf(stderr, "; did you mean '%s'?", best);
+}
+
+/* Whether check i is in -W group `name`: its family, "all" (every check
+ * that is not an error by default) or "extra" (the checks off by
+ * default). */
+static bool
+in_group(size_t i, const char *name)
+{
+	const char *sev = rulec_check_field(i, "severity");
+
+	if (strcmp(name, "all") == 0)
+		return strcmp(sev, "error") != 0;
+	if (strcmp(name, "extra") == 0)
+		return strcmp(sev, "off") == 0;
+	return strcmp(rulec_check_field(i, "family"), name) == 0;
+}
+
+/* Check i back at its default severity, a check off by default at
+ * warning (what -Wall and -Wextra do to each of theirs). */
+static void
+enable_default(rulec_ctx *ctx, size_t i)
+{
+	static const char *const sev[] = { "off", "note", "warning", "error" };
+	const char *d = rulec_check_field(i, "severity");
+	int k;
+
+	for (k = 3; k > 0 && strcmp(d, sev[k]) != 0; k--)
+		;
+	rulec_ctx_set_severity(ctx, rulec_check_field(i, "name"),
+			       k ? (enum rulec_severity)k
+				 : RULEC_SEVERITY_WARNING);
+}
+
 /* -W NAME, -Wno-NAME, -Werror, -Wno-error */
 static bool
 apply_warning(rulec_ctx *ctx, const char *arg)
@@ -115,23 +180,27 @@ apply_warning(rulec_ctx *ctx, const char *arg)
 		return true;
 	}
 	if (rulec_check_find(name) == (size_t)-1) {
-		/* a family name applies to each of its checks */
+		/* a family or group name applies to each of its checks */
+		bool group = !strcmp(name, "all") || !strcmp(name, "extra");
 		size_t i, n = 0;
 		for (i = 0; i < rulec_check_count(); i++) {
 			const char *cn = rulec_check_field(i, "name");
-			if (strcmp(rulec_check_field(i, "family"), name) != 0)
+			if (!in_group(i, name))
 				continue;
 			if (off)
 				rulec_ctx_set_severity(ctx, cn,
 						       RULEC_SEVERITY_OFF);
+			else if (group)
+				enable_default(ctx, i);
 			else
 				apply_warning(ctx, cn);
 			n++;
 		}
 		if (n)
 			return true;
-		fprintf(stderr, "rulec: unknown check '%s' (see 'rulec "
-				"explain')\n", name);
+		fprintf(stderr, "rulec: unknown check '%s'", name);
+		print_mean(suggest_check(name, true));
+		fprintf(stderr, " (see 'rulec explain')\n");
 		return false;
 	}
 	if (off)
@@ -177,8 +246,9 @@ cmd_explain(int argc, char **argv)
 	for (k = 0; k < argc; k++) {
 		i = rulec_check_find(argv[k]);
 		if (i == (size_t)-1) {
-			fprintf(stderr, "rulec: no check named '%s'\n",
-				argv[k]);
+			fprintf(stderr, "rulec: no check named '%s'", argv[k]);
+			print_mean(suggest_check(argv[k], false));
+			fputc('\n', stderr);
 			rc = EXIT_TROUBLE;
 			continue;
 		}
@@ -323,7 +393,8 @@ read_file(const char *path, size_t *len)
 	FILE *f = fopen(path, "rb");
 
 	if (!f) {
-		perror(path);
+		fprintf(stderr, "rulec: cannot read %s: %s\n", path,
+			strerror(errno));
 		return NULL;
 	}
 	do {
@@ -341,7 +412,8 @@ read_file(const char *path, size_t *len)
 		n += got;
 	} while (got > 0);
 	if (ferror(f)) {
-		perror(path);
+		fprintf(stderr, "rulec: cannot read %s: %s\n", path,
+			strerror(errno));
 		free(buf);
 		fclose(f);
 		return NULL;
@@ -399,7 +471,8 @@ on_event_diag(void *ud, const rulec_replay_diag *d)
 {
 	(void)ud;
 	if (d->problem == RULEC_EVENTS_UNREADABLE)
-		fprintf(stderr, "rulec: %s: %s\n", d->file, d->message);
+		fprintf(stderr, "rulec: cannot read %s: %s\n", d->file,
+			d->message);
 	else
 		fprintf(stderr, "%s:%llu: error: %s (byte %llu)\n", d->file,
 			d->line, d->message, d->offset);
@@ -446,7 +519,8 @@ print_stats(const rulec_replay *rp)
 /*
  * Replays the inputs through an image, results on stdout; an input that
  * cannot be read does not stop the others.  0, 1 when some events were
- * malformed, or a negative rulec_status with a message in err.
+ * malformed or an input could not be read (both reported through
+ * on_event_diag), or a negative rulec_status with a message in err.
  */
 static int
 replay(struct run *run, const unsigned char *img, size_t len,
@@ -464,8 +538,8 @@ replay(struct run *run, const unsigned char *img, size_t len,
 		long bad = rulec_replay_feed(rp, in[k]);
 
 		if (bad == RULEC_ERR_IO) {
-			snprintf(err, errlen, "cannot read %s", in[k]);
-			status = RULEC_ERR_IO;
+			if (status == 0)
+				status = 1;
 		} else if (bad == RULEC_ERR_NOMEM) {
 			status = RULEC_ERR_NOMEM;
 		} else if (bad > 0 && status == 0) {
@@ -548,13 +622,15 @@ cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	if (n < 0) {
-		fprintf(stderr, "rulec: %s%s\n", run->image ? run->image : "",
-			run->image ? ": refused: " : "");
-		fprintf(stderr, "rulec: %s\n", err);
+		if (run->image)
+			fprintf(stderr, "rulec: %s: refused: %s\n", run->image,
+				err);
+		else
+			fprintf(stderr, "rulec: %s\n", err);
 		return EXIT_TROUBLE;
 	}
 	if (n > 0)
-		return EXIT_TROUBLE;    /* malformed events were reported */
+		return EXIT_TROUBLE;    /* bad or unreadable events, reported */
 	return rc;
 }
 
@@ -670,6 +746,105 @@ int_arg(const char *opt, const char *s, long long *out)
 	return true;
 }
 
+/* An unknown command: with a close one, one line that names it;
+ * otherwise the message and the list of commands. */
+static int
+unknown_command(const char *word)
+{
+	const char *names[C__COUNT];
+	const char *best;
+	int i;
+
+	for (i = 0; i < C__COUNT; i++)
+		names[i] = cli_cmds[i].name;
+	best = rulec_suggest(word, names, C__COUNT);
+	fprintf(stderr, "rulec: unknown command '%s'", word);
+	if (best) {
+		fprintf(stderr, "; did you mean '%s'? (see 'rulec --help')\n",
+			best);
+	} else {
+		fprintf(stderr, "\n\n");
+		usage(stderr, -1);
+	}
+	return EXIT_TROUBLE;
+}
+
+/* An unknown or ambiguous long option, `text` as written (--NAME or
+ * --NAME=VALUE), with the closest option of the command. */
+static void
+bad_long_option(int cmd, const char *text)
+{
+	const char *names[O__COUNT];
+	const char *best;
+	size_t n = 0, len;
+	int i;
+
+	text = text && strncmp(text, "--", 2) == 0 ? text + 2 : "";
+	len = strcspn(text, "=");
+	for (i = 0; i < O__COUNT; i++)
+		if ((cli_opts[i].cmds & (1u << cmd)) && len &&
+		    strncmp(cli_opts[i].lng, text, len) == 0)
+			names[n++] = cli_opts[i].lng;
+	if (n > 1) {
+		fprintf(stderr, "rulec: option '--%.*s' is ambiguous:",
+			(int)len, text);
+		for (i = 0; i < (int)n; i++)
+			fprintf(stderr, "%s --%s", i ? "," : "", names[i]);
+		fputc('\n', stderr);
+		return;
+	}
+	for (i = 0, n = 0; i < O__COUNT; i++)
+		if (cli_opts[i].cmds & (1u << cmd))
+			names[n++] = cli_opts[i].lng;
+	fprintf(stderr, "rulec: unknown option '--%.*s' for 'rulec %s'",
+		(int)len, text, cli_cmds[cmd].name);
+	/* the suggester wants a string: the name without its value */
+	{
+		char word[64];
+
+		snprintf(word, sizeof word, "%.*s", (int)len, text);
+		best = rulec_suggest(word, names, n);
+	}
+	if (best)
+		fprintf(stderr, "; did you mean '--%s'?", best);
+	fprintf(stderr, " (see 'rulec %s --help')\n", cli_cmds[cmd].name);
+}
+
+/* What getopt_long refused (it prints nothing: opterr is 0), in rulec's
+ * words, on one line: c is '?' or ':' (a missing argument), optopt the
+ * short option or the long option's value (0: an unknown long option),
+ * `text` the word on the command line. */
+static void
+bad_option(int cmd, int c, const char *text)
+{
+	if (optopt >= 256 && optopt - 256 < O__COUNT) {
+		const struct cli_opt_info *o = &cli_opts[optopt - 256];
+		if (c == ':')
+			fprintf(stderr, "rulec: --%s needs %s", o->lng,
+				o->arg);
+		else
+			fprintf(stderr, "rulec: --%s takes no argument",
+				o->lng);
+	} else if (optopt > 0) {
+		const char *arg = "an argument";
+		int i;
+
+		for (i = 0; i < O__COUNT; i++)
+			if (cli_opts[i].shrt == optopt && cli_opts[i].arg &&
+			    (cli_opts[i].cmds & (1u << cmd)))
+				arg = cli_opts[i].arg;
+		if (c == ':')
+			fprintf(stderr, "rulec: -%c needs %s", optopt, arg);
+		else
+			fprintf(stderr, "rulec: unknown option -%c for "
+				"'rulec %s'", optopt, cli_cmds[cmd].name);
+	} else {
+		bad_long_option(cmd, text);
+		return;
+	}
+	fprintf(stderr, " (see 'rulec %s --help')\n", cli_cmds[cmd].name);
+}
+
 static bool
 want_color(const char *when)
 {
@@ -685,11 +860,11 @@ int
 main(int argc, char **argv)
 {
 	struct option longopts[O__COUNT + 1];
-	char shortopts[2 * O__COUNT + 2];
+	char shortopts[2 * O__COUNT + 2] = ":";  /* ':' for a missing argument */
 	struct run run = { .format = RULEC_FORMAT_TEXT };
 	const char *color = "auto";
 	rulec_ctx *ctx;
-	int cmd = -1, i, c, rc, ns = 0;
+	int cmd = -1, i, c, rc, ns = 1;
 
 	if (argc < 2) {
 		usage(stderr, -1);
@@ -707,11 +882,8 @@ main(int argc, char **argv)
 	for (i = 0; i < C__COUNT; i++)
 		if (strcmp(argv[1], cli_cmds[i].name) == 0)
 			cmd = i;
-	if (cmd < 0) {
-		fprintf(stderr, "rulec: unknown command '%s'\n\n", argv[1]);
-		usage(stderr, -1);
-		return EXIT_TROUBLE;
-	}
+	if (cmd < 0)
+		return unknown_command(argv[1]);
 	/* the option tables, from options.def, for this command */
 	for (i = 0, c = 0; i < O__COUNT; i++) {
 		if (!(cli_opts[i].cmds & (1u << cmd)))
@@ -730,6 +902,7 @@ main(int argc, char **argv)
 	}
 	memset(&longopts[c], 0, sizeof longopts[c]);
 	shortopts[ns] = '\0';
+	opterr = 0;     /* bad_option says what is wrong, as rulec */
 
 	ctx = rulec_ctx_new();
 	if (!ctx) {
@@ -894,7 +1067,7 @@ main(int argc, char **argv)
 			break;
 		}
 		default:
-			usage(stderr, cmd);
+			bad_option(cmd, c, argv[optind - 1]);
 			rc = EXIT_TROUBLE;
 			break;
 		}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "base/suggest.h"
 #include "report/sarif.h"
 #include "driver/ctx.h"
 #include "driver/load.h"
@@ -538,4 +539,19 @@ rulec_check_find(const char *key)
 	enum diag_id id = diag_lookup(key);
 
 	return id == D__COUNT ? (size_t)-1 : (size_t)id;
+}
+
+const char *
+rulec_suggest(const char *word, const char *const *cands, size_t n)
+{
+	struct suggest sg;
+	size_t i;
+
+	if (!word || !cands)
+		return NULL;
+	suggest_init(&sg, word, strlen(word), true);
+	for (i = 0; i < n; i++)
+		if (cands[i])
+			suggest_add(&sg, cands[i], strlen(cands[i]));
+	return suggest_best(&sg);
 }

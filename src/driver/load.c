@@ -319,7 +319,7 @@ load_rule_object(struct loader *ld, struct rc_source *src,
 	lang = json_get(obj, "language");
 	type = json_get(obj, "type");
 	if (lang && lang->type == JSON_STRING &&
-	    strcmp(lang->u.str.s, "eql") != 0) {
+	    strcasecmp(lang->u.str.s, "eql") != 0) {
 		const char *name = obj_string(obj, "name");
 		diag_report(ld->diags, D_NOT_EQL_RULE, doc,
 			    span_make(lang->start, lang->end),
@@ -328,7 +328,7 @@ load_rule_object(struct loader *ld, struct rc_source *src,
 		return 0;
 	}
 	if (!lang && type && type->type == JSON_STRING &&
-	    strcmp(type->u.str.s, "eql") != 0) {
+	    strcasecmp(type->u.str.s, "eql") != 0) {
 		const char *name = obj_string(obj, "name");
 		diag_report(ld->diags, D_NOT_EQL_RULE, doc,
 			    span_make(type->start, type->end),

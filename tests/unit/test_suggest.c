@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "base/suggest.h"
+#include "rulec.h"
 
 #define DIST(a, b, fold, max) \
 	suggest_distance((a), strlen(a), (b), strlen(b), (fold), (max))
@@ -269,6 +270,25 @@ test_suggest_threshold(void **state)
 	}
 }
 
+/* The public finder: case ignored, ties to the earlier candidate, NULL
+ * entries skipped, nothing past the threshold. */
+static void
+test_public(void **state)
+{
+	static const char *const cmds[] = { "lint", "compile", NULL, "run",
+					    "test", "disasm", "explain" };
+	static const char *const ties[] = { "abcd", "abce" };
+
+	(void)state;
+	assert_string_equal(rulec_suggest("lnt", cmds, 7), "lint");
+	assert_string_equal(rulec_suggest("EXPLIAN", cmds, 7), "explain");
+	assert_ptr_equal(rulec_suggest("rn", cmds, 7), cmds[3]);
+	assert_null(rulec_suggest("frobnicate", cmds, 7));
+	assert_null(rulec_suggest("lnt", cmds, 0));
+	assert_null(rulec_suggest(NULL, cmds, 7));
+	assert_ptr_equal(rulec_suggest("abcf", ties, 2), ties[0]);
+}
+
 int
 main(void)
 {
@@ -282,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_suggest_best),
 		cmocka_unit_test(test_suggest_threshold),
+		cmocka_unit_test(test_public),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
