@@ -8,12 +8,12 @@
  *                  export summary, an object with `exported_count` or
  *                  `exported_exception_list_count` and no `query`, is not
  *                  a rule and is passed over)
+ *   .xml           one ESET Inspect rule (<rule>), or several under a
+ *                  wrapper element
  * A JSON or NDJSON export may also hold Kibana exception lists and their
  * items (objects with `list_id`, sema/except.h): they are read into the
  * loader's exception set, not as rules, and a rule's `exceptions_list`
  * is read beside its metadata.
- *   .xml           one ESET Inspect rule (<rule>), or several under a
- *                  wrapper element
  */
 #include "driver/load.h"
 
