@@ -68,6 +68,11 @@ int rulec_ctx_set_severity(rulec_ctx *ctx, const char *check,
 			   enum rulec_severity sev);
 /* Warnings count as errors. */
 void rulec_ctx_set_werror(rulec_ctx *ctx, int on);
+/* Whether the Kibana exception lists of the rules apply (on by default;
+ * docs/exceptions.md).  Off, exception lists and items in the inputs are
+ * passed over and rules run without their exceptions.  Set it before
+ * loading. */
+void rulec_ctx_set_exceptions(rulec_ctx *ctx, int on);
 
 /* Adds a schema file (fields for EQL typing) after the built-in ECS
  * catalogue; later definitions override earlier ones. */

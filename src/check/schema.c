@@ -13,9 +13,15 @@
  * shipped data (the endpoint package schema is not among it), so they are
  * not reported either: they cannot be verified.  ESET rules
  * name components and properties, which the loader has already checked.
+ *
+ * The fields of Kibana exception items (sema/except.h) are checked the
+ * same way, once the items are bound to their rules (a run family): an
+ * item is checked once, when some rule whose indices are covered uses
+ * it, and each of its unknown fields is reported at the entry's field.
  */
 #include <string.h>
 
+#include "base/vec.h"
 #include "check/toolbox.h"
 
 /* Index patterns whose fields the shipped schemas describe. */
@@ -47,6 +53,7 @@ defend_extension(const char *name)
 struct unknown_walk {
 	struct check_ctx *cc;
 	const struct rc_rule *r;
+	const struct exc_item *item;        /* NULL: the rule's query */
 	const char *seen[64];       /* report each field once per rule */
 	size_t nseen;
 };
@@ -72,10 +79,23 @@ visit(void *ud, const struct ir_expr *e)
 			return;
 	if (w->nseen < 64)
 		w->seen[w->nseen++] = f->name;
-	d = diag_new(w->cc->diags, D_UNKNOWN_FIELD, &w->r->text, e->span,
-		     "unknown field '%s'", f->name);
+	if (w->item)
+		d = diag_new(w->cc->diags, D_UNKNOWN_FIELD, w->item->doc,
+			     e->span, "unknown field '%s' in exception item "
+			     "'%s'", f->name, w->item->item_id ?
+			     w->item->item_id : "?");
+	else
+		d = diag_new(w->cc->diags, D_UNKNOWN_FIELD, &w->r->text,
+			     e->span, "unknown field '%s'", f->name);
 	sugg = schema_suggest(w->cc->schema, f->name, strlen(f->name));
-	if (sugg)
+	if (w->item && sugg)
+		diag_help(w->cc->diags, d, "did you mean '%s'? (an entry on a "
+			  "field that no event carries never matches)", sugg);
+	else if (w->item)
+		diag_help(w->cc->diags, d, "an entry on a field that no event "
+			  "carries never matches; add the field with --schema "
+			  "if your events have it");
+	else if (sugg)
 		diag_help(w->cc->diags, d, "did you mean '%s'? (or write "
 			  "'?%s' if the field may be absent)", sugg, f->name);
 	else
@@ -95,17 +115,26 @@ walk_stage(struct unknown_walk *w, const struct ir_stage *st)
 		check_walk(st->keys[i], visit, w);
 }
 
+/* Whether the shipped schemas describe every index the rule searches. */
+static bool
+rule_covered(const struct rc_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->meta.nindex; i++)
+		if (!index_covered(r->meta.index[i].s))
+			return false;
+	return true;
+}
+
 void
 check_schema(struct check_ctx *cc, const struct rc_rule *r)
 {
 	struct unknown_walk w;
 	size_t i;
 
-	if (r->lang != LANG_EQL || !cc->schema)
+	if (r->lang != LANG_EQL || !cc->schema || !rule_covered(r))
 		return;
-	for (i = 0; i < r->meta.nindex; i++)
-		if (!index_covered(r->meta.index[i].s))
-			return;
 	memset(&w, 0, sizeof w);
 	w.cc = cc;
 	w.r = r;
@@ -113,4 +142,38 @@ check_schema(struct check_ctx *cc, const struct rc_rule *r)
 		walk_stage(&w, &r->ir->stages[i]);
 	if (r->ir->until)
 		walk_stage(&w, r->ir->until);
+}
+
+void
+check_schema_exceptions(struct check_ctx *cc, struct rc_rule *const *rules,
+			size_t n)
+{
+	VEC(const struct exc_item *) done = VEC_INIT;
+	struct unknown_walk w;
+	size_t i, j, k;
+
+	if (!cc->schema)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct rc_rule *r = rules[i];
+
+		if (r->lang != LANG_EQL || !r->ir || !rule_covered(r))
+			continue;
+		for (j = 0; j < r->exc.nitems; j++) {
+			const struct exc_item *it = r->exc.items[j];
+
+			for (k = 0; k < done.n && done.v[k] != it; k++)
+				;
+			if (k < done.n || !it->cond)
+				continue;
+			if (vec_push(&done, it) < 0)
+				break;
+			memset(&w, 0, sizeof w);
+			w.cc = cc;
+			w.r = r;
+			w.item = it;
+			check_walk(it->cond, visit, &w);
+		}
+	}
+	vec_free(&done);
 }

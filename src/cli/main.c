@@ -992,6 +992,9 @@ main(int argc, char **argv)
 		case O_OUTPUT:
 			run.output = optarg;
 			break;
+		case O_NO_EXC:
+			rulec_ctx_set_exceptions(ctx, 0);
+			break;
 		case O_DUMP_AST:
 			run.dump_ast = true;
 			break;

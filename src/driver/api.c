@@ -140,6 +140,7 @@ rulec_ctx_clear(rulec_ctx *ctx)
 	source_list_free(&ctx->sources);
 	ctx->rules.n = 0;
 	ctx->rules.oom = false;
+	memset(&ctx->exc, 0, sizeof ctx->exc);
 	arena_release(&ctx->arena);
 	arena_init(&ctx->arena, NULL);
 	for (i = 0; i <= SEV_ERROR; i++)
@@ -169,6 +170,12 @@ void
 rulec_ctx_set_werror(rulec_ctx *ctx, int on)
 {
 	ctx->sink.werror = on != 0;
+}
+
+void
+rulec_ctx_set_exceptions(rulec_ctx *ctx, int on)
+{
+	ctx->no_exceptions = !on;
 }
 
 int
@@ -264,7 +271,33 @@ make_loader(rulec_ctx *ctx)
 	ctx->checks.schema = ctx->schema;
 	ctx->checks.eset = ctx->eset;
 	ld.checks = &ctx->checks;
+	ld.exc = ctx->no_exceptions ? NULL : &ctx->exc;
 	return ld;
+}
+
+/* Finds the exception items of every rule from the lists read so far;
+ * with `report`, says which references find nothing and marks the rules
+ * whose lists hold broken items as not to be run. */
+static void
+bind_exceptions(rulec_ctx *ctx, bool report)
+{
+	size_t i;
+
+	if (ctx->no_exceptions)
+		return;
+	for (i = 0; i < ctx->rules.n; i++) {
+		struct rc_rule *r = ctx->rules.v[i];
+
+		if (!exc_bind(&r->exc, &ctx->exc, &ctx->arena,
+			      report ? &ctx->sink : NULL, r->meta.name)) {
+			ctx->arena.oom = true;
+			return;
+		}
+		if (report && r->exc.bad && r->ir) {
+			r->ir = NULL;   /* reported by exc_bind */
+			r->errors++;
+		}
+	}
 }
 
 int
@@ -273,6 +306,7 @@ rulec_ctx_load_path(rulec_ctx *ctx, const char *path)
 	struct loader ld = make_loader(ctx);
 	int n = load_path(&ld, path, true);
 
+	bind_exceptions(ctx, false);
 	if (ctx->arena.oom || ctx->rules.oom)
 		return RULEC_ERR_NOMEM;
 	return n < 0 ? RULEC_ERR_IO : n;
@@ -285,6 +319,7 @@ rulec_ctx_load_buffer(rulec_ctx *ctx, const char *name, const char *data,
 	struct loader ld = make_loader(ctx);
 	int n = load_buffer(&ld, name, data, len);
 
+	bind_exceptions(ctx, false);
 	if (ctx->arena.oom || ctx->rules.oom)
 		return RULEC_ERR_NOMEM;
 	return n < 0 ? RULEC_ERR_ARG : n;
@@ -298,6 +333,7 @@ rulec_ctx_finish(rulec_ctx *ctx)
 	ctx->checks.schema = ctx->schema;
 	ctx->checks.eset = ctx->eset;
 	diag_defer(&ctx->sink);
+	bind_exceptions(ctx, true);
 	check_run(&ctx->checks, ctx->rules.v, ctx->rules.n);
 	diag_flush(&ctx->sink);
 }
@@ -356,6 +392,7 @@ rulec_rule_dump(const rulec_rule *r, enum rulec_dump what)
 			return NULL;
 		rule_meta_dump(&rr->meta, &sb);
 		ir_dump(rr->ir, &rr->text, &sb);
+		exc_dump(&rr->exc, &sb);
 	}
 	return sb_take(&sb);
 }
@@ -441,15 +478,27 @@ rulec_ctx_compile(rulec_ctx *ctx, unsigned char **out, size_t *len,
 {
 	struct img_builder b;
 	struct strbuf sb = STRBUF_INIT;
+	struct arena scratch;
 	size_t i;
 	int n = 0;
 
 	img_builder_init(&b);
+	arena_init(&scratch, NULL);
 	for (i = 0; i < ctx->rules.n; i++) {
 		const struct rc_rule *r = ctx->rules.v[i];
+		const struct ir_query *q;
 
 		if (!r->ir)
 			continue;       /* a rule with errors is not compiled */
+		/* its exceptions, as Kibana's filter on every event */
+		q = ctx->no_exceptions ? r->ir
+				       : exc_apply(r->ir, &r->exc, &scratch);
+		if (!q) {
+			img_builder_free(&b);
+			arena_release(&scratch);
+			snprintf(err, errlen, "out of memory");
+			return RULEC_ERR_NOMEM;
+		}
 		struct vm_rule_info info = {
 			r->meta.id, r->meta.name, r->src->name,
 			r->meta.category_field, r->meta.timestamp_field,
@@ -457,12 +506,14 @@ rulec_ctx_compile(rulec_ctx *ctx, unsigned char **out, size_t *len,
 			r->meta.has_lookback ? r->meta.lookback_ms : -1
 		};
 
-		if (vm_compile_query(&b, r->ir, &info, err, errlen) < 0) {
+		if (vm_compile_query(&b, q, &info, err, errlen) < 0) {
 			img_builder_free(&b);
+			arena_release(&scratch);
 			return RULEC_ERR_ARG;
 		}
 		n++;
 	}
+	arena_release(&scratch);
 	if (img_write(&b, &sb) != 0 || sb.oom) {
 		img_builder_free(&b);
 		sb_free(&sb);

@@ -28,6 +28,8 @@ struct rulec_ctx {
 	struct check_ctx checks;
 	struct rule_list rules;
 	struct source_list sources;
+	struct exc_set exc;         /* exception lists and items read (arena) */
+	bool no_exceptions;         /* rulec_ctx_set_exceptions(ctx, 0) */
 	rulec_diag_fn fn;
 	void *ud;
 };

@@ -5,10 +5,15 @@
  *   .eql           one query, the whole file
  *   .json          one rule object, or an array of rule objects
  *   .ndjson .jsonl one rule object per line (a Kibana export; its trailing
- *                  export summary, an object with `exported_count` and no
- *                  `query`, is not a rule and is passed over)
+ *                  export summary, an object with `exported_count` or
+ *                  `exported_exception_list_count` and no `query`, is not
+ *                  a rule and is passed over)
  *   .xml           one ESET Inspect rule (<rule>), or several under a
  *                  wrapper element
+ * A JSON or NDJSON export may also hold Kibana exception lists and their
+ * items (objects with `list_id`, sema/except.h): they are read into the
+ * loader's exception set, not as rules, and a rule's `exceptions_list`
+ * is read beside its metadata.
  */
 #include "driver/load.h"
 
@@ -298,6 +303,22 @@ obj_string(const struct json_value *obj, const char *key)
 	return v && v->type == JSON_STRING ? v->u.str.s : NULL;
 }
 
+/* An exception list or item of an export (passed over when exceptions
+ * are off). */
+static int
+load_exception(struct loader *ld, const struct rc_text *doc,
+	       const struct json_value *obj, enum exc_kind k)
+{
+	struct exc_reader rd = { ld->arena, ld->diags, ld->schema, doc };
+
+	if (!ld->exc)
+		return 0;
+	if (!(k == EXC_LIST ? exc_read_list(&rd, ld->exc, obj)
+			    : exc_read_item(&rd, ld->exc, obj)))
+		return -1;
+	return 0;
+}
+
 /* One rule object of a JSON or NDJSON document. */
 static int
 load_rule_object(struct loader *ld, struct rc_source *src,
@@ -313,9 +334,13 @@ load_rule_object(struct loader *ld, struct rc_source *src,
 			    json_type_name(obj->type));
 		return 0;
 	}
+	if (exc_kind_of(obj) != EXC_NONE)
+		return load_exception(ld, doc, obj, exc_kind_of(obj));
 	q = json_get(obj, "query");
-	if (!q && json_get(obj, "exported_count"))
-		return 0;       /* Kibana export summary line */
+	if (!q && (json_get(obj, "exported_count") ||
+		   json_get(obj, "exported_exception_list_count")))
+		return 0;       /* the summary line of a Kibana rule or
+				   exception list export */
 	lang = json_get(obj, "language");
 	type = json_get(obj, "type");
 	if (lang && lang->type == JSON_STRING &&
@@ -356,6 +381,11 @@ load_rule_object(struct loader *ld, struct rc_source *src,
 	r->src = src;
 	json_string_text(q, src, &r->text);
 	rule_meta_read_json(&r->meta, ld->arena, ld->diags, doc, obj);
+	if (ld->exc) {
+		struct exc_reader rd = { ld->arena, ld->diags, ld->schema, doc };
+		if (!exc_read_refs(&rd, &r->exc, obj))
+			return -1;
+	}
 	compile_rule(ld, r);
 	return add_rule(ld, r) ? 1 : -1;
 }

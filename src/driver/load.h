@@ -41,6 +41,9 @@ struct loader {
 	 * owned by the caller (xml_schema_free) */
 	struct xml_schema **rng;
 	struct check_ctx *checks;    /* run on every rule; NULL: none */
+	/* Kibana exception lists and items read so far (in `arena`); NULL:
+	 * exceptions are off, and such objects are passed over unread */
+	struct exc_set *exc;
 };
 
 /* Loads a file or a folder (recursively).  `named` says the user named

@@ -10,7 +10,9 @@
  * sequence whose events each satisfy their stages, the join keys and the
  * time span are compared; otherwise the results that did come are
  * compared with the expected one (another order, other later events,
- * other join keys).  docs/testing.md shows the messages.
+ * other join keys).  An event that satisfies its stage but that one of
+ * the rule's Kibana exception items excepts is said to be excepted, by
+ * which item.  docs/testing.md shows the messages.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +255,40 @@ cond_text(struct strbuf *sb, const struct rc_rule *r, const struct ir_expr *c)
 	sb_free(&t);
 }
 
+/* Whether an exception item of rule r excepts the event `id`, whose
+ * stage condition holds: says which item, with the event's values of its
+ * fields (read by their real names: a .caseless field is its parent).
+ * 1 when said, 0 otherwise. */
+static int
+excepted(struct run *rn, const struct rc_rule *r, const struct ir_stage *st,
+	 const struct scope *sc, const char *id, const struct json_value *ev,
+	 const char *line, size_t pos, struct strbuf *why)
+{
+	size_t i;
+
+	if (rn->ctx->no_exceptions)
+		return 0;
+	for (i = 0; i < r->exc.nitems; i++) {
+		const struct exc_item *it = r->exc.items[i];
+		struct strbuf vals = STRBUF_INIT;
+		unsigned nv = 0;
+
+		if (!it->cond || cond_holds(rn, r, st, it->cond, sc, id) != 1)
+			continue;
+		sb_printf(why, "\"%s\" (stage %zu) satisfies its stage but is "
+			  "excepted by item '%s' of exception list '%s'", id,
+			  pos + 1, it->item_id ? it->item_id : "?",
+			  it->list_id);
+		field_values(it->cond, LANG_ESET_XML, ev, line, &vals, &nv);
+		if (vals.len)
+			sb_printf(why, ": %s", vals.data);
+		sb_free(&vals);
+		sb_putc(why, '\n');
+		return 1;
+	}
+	return 0;
+}
+
 /* Why the event `id` at position pos of an expected result is in no
  * result, at the level of conditions: the stage's category, the first
  * top-level condition of its `and` that is false on the event with the
@@ -314,6 +350,8 @@ explain_event(struct run *rn, const struct tf_test *t, const struct scope *sc,
 		sb_putc(why, '\n');
 		said = 1;
 	}
+	if (holds == 1 && !said)
+		said = excepted(rn, r, st, sc, id, ev, line, pos, why);
 	if (holds == 1 && !said)
 		said = 2;       /* the event satisfies its stage */
 	arena_release(&a);

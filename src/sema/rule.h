@@ -15,6 +15,7 @@
 
 #include "base/source.h"
 #include "front/ast.h"
+#include "sema/except.h"
 #include "sema/ir.h"
 #include "sema/meta.h"
 
@@ -27,6 +28,7 @@ struct rc_rule {
 	struct rule_meta meta;          /* read once, at loading */
 	struct ast *ast;
 	struct ir_query *ir;            /* NULL if the rule has errors */
+	struct rule_exc exc;            /* Kibana exception lists it uses */
 	unsigned errors;                /* errors found in this rule */
 };
 

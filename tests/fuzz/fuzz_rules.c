@@ -1,8 +1,8 @@
 /*
  * fuzz_rules.c - libFuzzer target for the EQL front end and the rule-file
  * loader: the first byte picks the format (.eql, .json, .ndjson), the rest
- * is the file.  Everything must be reported as diagnostics, never crash,
- * leak or trip a sanitizer.
+ * is the file, which is loaded, dumped and compiled.  Everything must be
+ * reported as diagnostics, never crash, leak or trip a sanitizer.
  *
  * Build: configure CC=clang --enable-fuzzing; run:
  *   tests/fuzz/fuzz_rules -dict=$(srcdir)/tests/fuzz/eql.dict \
@@ -45,7 +45,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const names[] = { "f.eql", "f.json", "f.ndjson" };
-	size_t i;
+	unsigned char *img = NULL;
+	size_t i, len = 0;
+	char err[256];
 
 	if (size == 0)
 		return 0;
@@ -56,6 +58,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(rulec_rule_dump(rulec_ctx_rule(ctx, i), RULEC_DUMP_AST));
 		free(rulec_rule_dump(rulec_ctx_rule(ctx, i), RULEC_DUMP_IR));
 	}
+	/* the cross-rule checks and compilation (an export's exception
+	 * lists are bound, then applied to its rules) */
+	rulec_ctx_finish(ctx);
+	if (rulec_ctx_compile(ctx, &img, &len, err, sizeof err) >= 0)
+		free(img);
 	rulec_ctx_clear(ctx);
 	return 0;
 }

@@ -2,7 +2,8 @@
 # rulec run end to end: inputs (files, stdin, several files), a malformed
 # event (reported with its line, the run goes on, exit 2), rules with
 # errors next to good ones (exit 1, the good ones still run), a compiled
-# image (-r) and a damaged one (refused, exit 2), --size, --stats.
+# image (-r) and a damaged one (refused, exit 2), --size, --stats, an
+# image with Kibana exception lists and one compiled without them.
 set -u
 : "${RULEC:?}" "${TOP_SRCDIR:?}"
 pass=0 fail=0
@@ -107,5 +108,21 @@ rc=$?
 [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/l")" -eq 2 ] &&
 	[ "$(cat "$tmp/err")" = "rulec: cannot read $tmp/none.ndjson: No such file or directory" ] &&
 	ok || { bad "unreadable input: exit $rc, not one line"; cat "$tmp/err"; }
+# an image compiled from an export with exception lists carries them;
+# compiled with --no-exceptions it does not
+exc=$TOP_SRCDIR/tests/golden/exceptions
+"$RULEC" run -q "$exc/sequence.ndjson" -e "$exc/sequence.events.ndjson" \
+	>"$tmp/x1" 2>/dev/null
+"$RULEC" compile -q -o "$tmp/x.rbc" "$exc/sequence.ndjson" 2>/dev/null
+"$RULEC" run -r "$tmp/x.rbc" "$exc/sequence.events.ndjson" >"$tmp/x2" \
+	2>/dev/null
+[ "$(wc -l <"$tmp/x1")" -eq 2 ] && cmp -s "$tmp/x1" "$tmp/x2" && ok ||
+	bad "an image does not apply the exceptions as rule files do"
+"$RULEC" compile -q --no-exceptions -o "$tmp/y.rbc" "$exc/sequence.ndjson" \
+	2>/dev/null
+"$RULEC" run -r "$tmp/y.rbc" "$exc/sequence.events.ndjson" >"$tmp/y" \
+	2>/dev/null
+[ "$(wc -l <"$tmp/y")" -eq 1 ] && grep -q '"s5"' "$tmp/y" && ok ||
+	bad "compile --no-exceptions still applies them"
 echo "run: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
