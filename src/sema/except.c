@@ -35,8 +35,6 @@
 #include "base/vec.h"
 #include "sema/literal.h"
 
-enum { MAX_ENTRIES = 1024 };
-
 static struct span
 vspan(const struct json_value *v)
 {
@@ -638,7 +636,7 @@ exc_read_item(struct exc_reader *rd, struct exc_set *set,
 		ok = false;
 		n = 0;
 	} else {
-		n = ents->u.arr.n < MAX_ENTRIES ? ents->u.arr.n : MAX_ENTRIES;
+		n = ents->u.arr.n;
 	}
 	if (os && os->type != JSON_ARRAY && os->type != JSON_NULL) {
 		bad(rd, vspan(os), "'os_types' must be an array, not %s",
