@@ -225,6 +225,15 @@ rule_meta_read_json(struct rule_meta *m, struct arena *a,
 					   &m->timestamp_field_span, true);
 	m->tiebreaker_field = string_member(&rd, obj, "tiebreaker_field",
 					    &m->tiebreaker_field_span, true);
+	if ((v = json_get(obj, "timestamp_override_fallback_disabled")) &&
+	    v->type != JSON_NULL) {
+		m->ts_no_fallback_span = value_span(v);
+		if (v->type == JSON_BOOL)
+			m->ts_no_fallback = v->u.b;
+		else
+			wrong_type(&rd, v, "timestamp_override_fallback_disabled",
+				   "a boolean");
+	}
 	if ((v = json_get(obj, "risk_score")) && v->type != JSON_NULL) {
 		m->risk_span = value_span(v);
 		if (v->type == JSON_NUMBER) {
@@ -319,6 +328,8 @@ rule_meta_dump(const struct rule_meta *m, struct strbuf *sb)
 		meta_str(sb, "index", m->index[i].s);
 	meta_str(sb, "category_field", m->category_field);
 	meta_str(sb, "timestamp_field", m->timestamp_field);
+	if (m->ts_no_fallback)
+		sb_puts(sb, "  timestamp_fallback off\n");
 	meta_str(sb, "tiebreaker_field", m->tiebreaker_field);
 	meta_str(sb, "malicious_target", m->malicious_target);
 	for (i = 0; i < m->nactions; i++) {

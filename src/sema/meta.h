@@ -87,6 +87,10 @@ struct rule_meta {
 	const char *tiebreaker_field;
 	struct span category_field_span, timestamp_field_span,
 		tiebreaker_field_span;
+	/* timestamp_override_fallback_disabled: an event without the
+	 * override field does not take the run's timestamp field instead */
+	bool ts_no_fallback;
+	struct span ts_no_fallback_span;
 	/* how it is filed */
 	struct rule_str *tags;
 	size_t ntags;
