@@ -9,6 +9,9 @@
  *                  `query`, is not a rule and is passed over)
  *   .xml           one ESET Inspect rule (<rule>), or several under a
  *                  wrapper element
+ *   .toml          one rule in the layout of Elastic's detection-rules:
+ *                  [rule] is the rule object, [metadata] its dates and
+ *                  maturity (NAME.test.toml files are rulec test's)
  */
 #include "driver/load.h"
 
@@ -298,10 +301,13 @@ obj_string(const struct json_value *obj, const char *key)
 	return v && v->type == JSON_STRING ? v->u.str.s : NULL;
 }
 
-/* One rule object of a JSON or NDJSON document. */
+/* One rule object of a JSON or NDJSON document, or the [rule] table of a
+ * TOML file (`file`: the whole TOML document, for its [metadata]; NULL
+ * for JSON). */
 static int
 load_rule_object(struct loader *ld, struct rc_source *src,
-		 const struct rc_text *doc, const struct json_value *obj)
+		 const struct rc_text *doc, const struct json_value *obj,
+		 const struct json_value *file)
 {
 	const struct json_value *q, *lang, *type;
 	struct rc_rule *r;
@@ -356,6 +362,8 @@ load_rule_object(struct loader *ld, struct rc_source *src,
 	r->src = src;
 	json_string_text(q, src, &r->text);
 	rule_meta_read_json(&r->meta, ld->arena, ld->diags, doc, obj);
+	if (file)
+		rule_meta_read_toml(&r->meta, ld->arena, ld->diags, doc, file);
 	compile_rule(ld, r);
 	return add_rule(ld, r) ? 1 : -1;
 }
@@ -389,9 +397,10 @@ load_json(struct loader *ld, struct rc_source *src)
 		return 0;
 	}
 	if (v->type != JSON_ARRAY)
-		return load_rule_object(ld, src, doc, v);
+		return load_rule_object(ld, src, doc, v, NULL);
 	for (i = 0; i < v->u.arr.n; i++) {
-		if ((k = load_rule_object(ld, src, doc, v->u.arr.items[i])) < 0)
+		if ((k = load_rule_object(ld, src, doc, v->u.arr.items[i],
+					    NULL)) < 0)
 			return -1;
 		n += k;
 	}
@@ -400,8 +409,9 @@ load_json(struct loader *ld, struct rc_source *src)
 
 /* A detection-rules TOML file: its [rule] table is a rule object, read as
  * the JSON form is (base/toml.cc keeps byte spans, so diagnostics point
- * into the TOML file, inside a multi-line query too).  [metadata] is not
- * read yet. */
+ * into the TOML file, inside a multi-line query too), and its [metadata]
+ * table completes the rule's metadata record.  Other tables ([transform],
+ * ...) are not read. */
 static int
 load_toml(struct loader *ld, struct rc_source *src)
 {
@@ -426,7 +436,7 @@ load_toml(struct loader *ld, struct rc_source *src)
 			    "a TOML rule file needs a [rule] table (with query, language, type, name and rule_id)");
 		return 0;
 	}
-	return load_rule_object(ld, src, doc, rule);
+	return load_rule_object(ld, src, doc, rule, v);
 }
 
 static int
@@ -454,7 +464,7 @@ load_ndjson(struct loader *ld, struct rc_source *src)
 				if (ld->arena->oom)
 					return -1;
 				json_error_report(ld, doc, &err);
-			} else if ((k = load_rule_object(ld, src, doc, v)) < 0) {
+			} else if ((k = load_rule_object(ld, src, doc, v, NULL)) < 0) {
 				return -1;
 			} else {
 				n += k;
@@ -736,7 +746,7 @@ load_path(struct loader *ld, const char *path, bool named)
 	if (k == FK_UNKNOWN && named) {
 		file_error(ld, D_UNKNOWN_FILE_TYPE, path, "%s",
 			   "not a rule file: rulec reads .eql, .json, "
-			   ".ndjson and .xml files");
+			   ".ndjson, .jsonl, .xml and .toml files");
 		return -1;
 	}
 	return load_file(ld, path, k);
@@ -762,7 +772,7 @@ load_buffer(struct loader *ld, const char *name, const char *data,
 	if (k == FK_UNKNOWN) {
 		file_error(ld, D_UNKNOWN_FILE_TYPE, name, "%s",
 			   "not a rule file: rulec reads .eql, .json, "
-			   ".ndjson and .xml files");
+			   ".ndjson, .jsonl, .xml and .toml files");
 		return -1;
 	}
 	return load_document(ld, src, k);
