@@ -167,7 +167,9 @@ typedef struct rulec_match rulec_match;
 typedef struct rulec_replay_opts {
 	const char *id_field;           /* event.id */
 	const char *category_field;     /* event.category */
-	const char *timestamp_field;    /* @timestamp */
+	const char *timestamp_field;    /* @timestamp; also where a rule's
+	                                   timestamp_override falls back
+	                                   (docs/run.md, Timestamps) */
 	const char *tiebreaker_field;   /* NULL: none */
 	long long size;                 /* results per rule; -1: all */
 	long long max_samples_per_key;  /* 1 */

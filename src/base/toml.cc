@@ -29,21 +29,36 @@ struct conv {
 	const char *data;
 	size_t len;
 	std::vector<uint32_t> lines; /* start offset of each line */
+	std::vector<bool> ascii;     /* per line: no byte above 0x7F */
+	std::vector<struct segmap_entry> map; /* scratch of string() */
 
 	conv(struct arena *ar, const char *d, size_t n) : a(ar), data(d), len(n)
 	{
+		bool plain = true;
+
 		lines.push_back(0);
-		for (size_t i = 0; i < n; i++)
-			if (d[i] == '\n')
+		for (size_t i = 0; i < n; i++) {
+			if ((unsigned char)d[i] >= 0x80)
+				plain = false;
+			if (d[i] == '\n') {
+				ascii.push_back(plain);
 				lines.push_back((uint32_t)(i + 1));
+				plain = true;
+			}
+		}
+		ascii.push_back(plain);
 	}
 
-	/* Byte offset of a 1-based line and code-point column. */
+	/* Byte offset of a 1-based line and code-point column: on a line
+	 * of ASCII bytes the column itself, else counted in code points. */
 	uint32_t offset(const toml::source_position &p) const
 	{
 		if (!p.line || p.line > lines.size())
 			return (uint32_t)len;
 		size_t off = lines[p.line - 1];
+		if (ascii[p.line - 1])
+			return (uint32_t)std::min(off + (p.column ? p.column - 1 : 0),
+						  len);
 		for (toml::source_index c = 1; c < p.column && off < len; c++) {
 			off++;
 			while (off < len && ((unsigned char)data[off] & 0xC0) == 0x80)
@@ -97,7 +112,8 @@ conv::string(const toml::node &n, std::string_view s)
 	uint32_t start = offset(n.source().begin);
 	size_t i = start, q = 1, k = 0;
 	bool literal, multi;
-	std::vector<struct segmap_entry> map;
+
+	map.clear();            /* the scratch keeps its room between strings */
 
 	if (i >= len || (data[i] != '"' && data[i] != '\''))
 		return raw_string(start, offset(n.source().end));

@@ -1,11 +1,14 @@
 /*
- * metadata.c - the metadata family (RC7001-RC7011): required fields,
- * severity and risk ranges, MITRE ATT&CK ids, ESET targets and actions,
- * and (check_duplicates) rule ids and names used twice in one run.
+ * metadata.c - the metadata family (RC7001-RC7014): required fields,
+ * severity and risk ranges, MITRE ATT&CK ids, dates and maturity, ESET
+ * targets and actions, and (check_duplicates) rule ids and names used
+ * twice in one run.
  *
  * The checks read the rule's metadata record (sema/meta.h), which keeps
  * where each member is written, so a finding about an Elastic rule points
- * at the JSON member it is about.  An ESET rule's findings point at the
+ * at the JSON member (or TOML key) it is about, and its help is written
+ * in the rule's own syntax: `"name": "x"` in JSON, `name = "x"` in a
+ * detection-rules TOML file, where [metadata] also holds the dates.  An ESET rule's findings point at the
  * element the record has a span of (the name, the severity, the
  * mitreattackid, the target, the actions), else at the <rule> element, or
  * at the start of the file when the rule has no IR.  Bare .eql files have
@@ -22,13 +25,14 @@
 
 /* Elastic's severities with their risk score bands and default scores. */
 static const struct band {
-	const char *name;
+	const char *name, *quoted;
 	int lo, hi, dflt;
+	const char *dflt_text;
 } bands[] = {
-	{ "low", 0, 21, 21 },
-	{ "medium", 22, 47, 47 },
-	{ "high", 48, 73, 73 },
-	{ "critical", 74, 100, 99 },
+	{ "low", "\"low\"", 0, 21, 21, "21" },
+	{ "medium", "\"medium\"", 22, 47, 47, "47" },
+	{ "high", "\"high\"", 48, 73, 73, "73" },
+	{ "critical", "\"critical\"", 74, 100, 99, "99" },
 };
 enum { NBANDS = sizeof bands / sizeof bands[0] };
 
@@ -124,6 +128,18 @@ upper_fix(struct check_ctx *cc, const char *s, bool (*ok)(const char *))
 
 /* --- Elastic ---------------------------------------------------------- */
 
+/* Appends a member written in the rule's syntax: `"key": value` (JSON)
+ * or `key = value` (TOML); the value as written. */
+static void
+put_kv(struct strbuf *sb, const struct rule_meta *m, const char *key,
+       const char *value)
+{
+	if (m->toml)
+		sb_printf(sb, "%s = %s", key, value);
+	else
+		sb_printf(sb, "\"%s\": %s", key, value);
+}
+
 static void
 elastic_required(struct check_ctx *cc, const struct rc_rule *r,
 		 const struct rc_text *t)
@@ -150,18 +166,18 @@ elastic_required(struct check_ctx *cc, const struct rc_rule *r,
 		if (j)
 			sb_puts(&add, ", ");
 		if (i == 0)
-			sb_puts(&add, "\"rule_id\": \"<a new UUID>\"");
+			put_kv(&add, m, "rule_id", "\"<a new UUID>\"");
 		else if (i == 1)
-			sb_puts(&add, "\"name\": \"<what the rule detects>\"");
+			put_kv(&add, m, "name", "\"<what the rule detects>\"");
 		else if (i == 2)
-			sb_printf(&add, "\"severity\": \"%s\"",
-				  m->has_risk_score && m->risk_score >= 0 &&
-					  m->risk_score <= 100
-				  ? band_of(m->risk_score)->name
-				  : "medium");
+			put_kv(&add, m, "severity",
+			       m->has_risk_score && m->risk_score >= 0 &&
+				       m->risk_score <= 100
+			       ? band_of(m->risk_score)->quoted
+			       : "\"medium\"");
 		else
-			sb_printf(&add, "\"risk_score\": %d",
-				  b ? b->dflt : 47);
+			put_kv(&add, m, "risk_score",
+			       b ? b->dflt_text : "47");
 	}
 	if (n) {
 		d = diag_new(cc->diags, D_MISSING_META, t,
@@ -239,7 +255,7 @@ elastic_severity(struct check_ctx *cc, const struct rc_rule *r,
 static void
 bad_mitre(struct check_ctx *cc, const struct rc_text *t, struct span sp,
 	  const char *kind, const char *id, bool (*ok)(const char *),
-	  const char *example)
+	  const char *example, bool toml)
 {
 	const char *fix = upper_fix(cc, id, ok);
 	struct diag *d;
@@ -250,7 +266,9 @@ bad_mitre(struct check_ctx *cc, const struct rc_text *t, struct span sp,
 		diag_help(cc->diags, d, "write '%s'", fix);
 	else if (ok == is_technique && is_subtechnique(id))
 		diag_help(cc->diags, d, "'%s' is a subtechnique: put it under "
-			  "\"subtechnique\" of technique '%.5s'", id, id);
+			  "%s of technique '%.5s'", id, toml ?
+			  "[[rule.threat.technique.subtechnique]]" :
+			  "\"subtechnique\"", id);
 	else
 		diag_help(cc->diags, d, "%s ids look like %s", kind, example);
 	diag_emit(cc->diags, d);
@@ -271,7 +289,8 @@ static const struct { const char *id, *name; } tactics[] = {
  * with it must be that tactic's name. */
 static void
 tactic_agreement(struct check_ctx *cc, const struct rc_text *t,
-		 const struct rule_str *id, const struct rule_str *name)
+		 const struct rule_str *id, const struct rule_str *name,
+		 bool toml)
 {
 	size_t i;
 	struct diag *d;
@@ -292,7 +311,8 @@ tactic_agreement(struct check_ctx *cc, const struct rc_text *t,
 			     "tactic %s is '%s', not '%s'", tactics[i].id,
 			     tactics[i].name, name->s);
 		diag_note(cc->diags, d, t, id->span, "the tactic's id");
-		diag_help(cc->diags, d, "write \"name\": \"%s\" (or the id "
+		diag_help(cc->diags, d, toml ? "write name = \"%s\" (or the "
+			  "id of '%s')" : "write \"name\": \"%s\" (or the id "
 			  "of '%s')", tactics[i].name, name->s);
 		diag_emit(cc->diags, d);
 	}
@@ -315,7 +335,7 @@ subtechniques(struct check_ctx *cc, const struct rc_text *t,
 			continue;
 		if (!is_subtechnique(sid->s)) {
 			bad_mitre(cc, t, sid->span, "subtechnique", sid->s,
-				  is_subtechnique, "T1059.001");
+				  is_subtechnique, "T1059.001", false);
 			continue;
 		}
 		if (!tok || strncmp(sid->s, tid->s, 5) == 0)
@@ -343,9 +363,10 @@ elastic_mitre(struct check_ctx *cc, const struct rc_rule *r,
 
 		if (ta->s && !is_tactic(ta->s))
 			bad_mitre(cc, t, ta->span, "tactic", ta->s, is_tactic,
-				  "TA0002");
+				  "TA0002", false);
 		else if (ta->s)
-			tactic_agreement(cc, t, ta, &th->tactic_name);
+			tactic_agreement(cc, t, ta, &th->tactic_name,
+					 r->meta.toml);
 		for (j = 0; j < th->ntechniques; j++) {
 			const struct rule_technique *te = &th->techniques[j];
 			const struct rule_str *tid = &te->id;
@@ -353,10 +374,285 @@ elastic_mitre(struct check_ctx *cc, const struct rc_rule *r,
 
 			if (tid->s && !tok)
 				bad_mitre(cc, t, tid->span, "technique",
-					  tid->s, is_technique, "T1059");
+					  tid->s, is_technique, "T1059",
+					  r->meta.toml);
 			subtechniques(cc, t, te, tok);
 		}
 	}
+}
+
+/* --- Elastic: dates and maturity --------------------------------------- */
+
+/* A day number of y-mo-d (proleptic Gregorian, counted from an epoch of
+ * no importance: only differences are used), or false when that is no
+ * calendar date. */
+static bool
+civil_days(int64_t y, int mo, int d, int64_t *days)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+				     30, 31 };
+	static const int before[] = { 0, 31, 59, 90, 120, 151, 181, 212, 243,
+				      273, 304, 334 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] + (mo == 2 && leap))
+		return false;
+	/* whole years, their leap days, whole months, days */
+	*days = 365 * (y - 1) + (y - 1) / 4 - (y - 1) / 100 + (y - 1) / 400 +
+		before[mo - 1] + (mo > 2 && leap) + d - 1;
+	return true;
+}
+
+/* The number of n digits at s, or -1. */
+static int64_t
+num(const char *s, int n)
+{
+	int64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* s has the shape YYYY<sep>MM<sep>DD and nothing else (its date need
+ * not exist). */
+static bool
+date_shape(const char *s, char sep)
+{
+	return strlen(s) == 10 && num(s, 4) >= 0 && s[4] == sep &&
+	       num(s + 5, 2) >= 0 && s[7] == sep && num(s + 8, 2) >= 0;
+}
+
+/* A YYYY<sep>MM<sep>DD date of the calendar, in seconds. */
+static bool
+plain_date(const char *s, char sep, int64_t *secs)
+{
+	int64_t days;
+
+	if (!date_shape(s, sep) ||
+	    !civil_days(num(s, 4), (int)num(s + 5, 2), (int)num(s + 8, 2),
+			&days))
+		return false;
+	*secs = days * 86400;
+	return true;
+}
+
+/* An ISO 8601 date-time as Kibana writes created_at:
+ * YYYY-MM-DDTHH:MM:SS, an optional fraction, then Z or +HH:MM / -HH:MM;
+ * in seconds (UTC, on civil_days' scale). */
+static bool
+iso_date_time(const char *s, int64_t *secs)
+{
+	char day[11];
+	int64_t h, mi, sec, t, oh, om;
+	size_t i;
+
+	if (strlen(s) < 20 || (s[10] != 'T' && s[10] != 't'))
+		return false;
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	h = num(s + 11, 2);
+	mi = num(s + 14, 2);
+	sec = num(s + 17, 2);
+	if (!plain_date(day, '-', &t) || s[13] != ':' || s[16] != ':' ||
+	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+		return false;
+	t += h * 3600 + mi * 60 + sec;
+	i = 19;
+	if (s[i] == '.') {
+		for (i++; isdigit((unsigned char)s[i]); i++)
+			;
+		if (i == 20)
+			return false;
+	}
+	if ((s[i] == 'Z' || s[i] == 'z') && s[i + 1] == '\0') {
+		*secs = t;
+		return true;
+	}
+	if ((s[i] != '+' && s[i] != '-') || strlen(s + i) != 6 ||
+	    s[i + 3] != ':' || (oh = num(s + i + 1, 2)) < 0 || oh > 23 ||
+	    (om = num(s + i + 4, 2)) < 0 || om > 59)
+		return false;
+	*secs = t - (s[i] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+	return true;
+}
+
+/* One date of the rule: its key as written, value and span. */
+struct rdate {
+	const char *key, *s;
+	struct span span;
+	bool ok;
+	int64_t secs;
+};
+
+/* Reads a date in the rule's form, reporting RC7012 when it is not one. */
+static void
+read_date(struct check_ctx *cc, const struct rc_text *t,
+	  const struct rule_meta *m, struct rdate *x)
+{
+	int64_t secs;
+	struct diag *d;
+	char fix[11];
+
+	x->ok = false;
+	if (!x->s)
+		return;
+	if (m->toml ? plain_date(x->s, '/', &x->secs) :
+		      iso_date_time(x->s, &x->secs)) {
+		x->ok = true;
+		return;
+	}
+	if (m->toml && (date_shape(x->s, '/') || date_shape(x->s, '-')) &&
+	    !plain_date(x->s, x->s[4], &secs)) {
+		d = diag_new(cc->diags, D_BAD_DATE, t, x->span,
+			     "%s '%s' is not a calendar date", x->key, x->s);
+		diag_help(cc->diags, d, "correct the month or the day");
+	} else if (m->toml) {
+		d = diag_new(cc->diags, D_BAD_DATE, t, x->span,
+			     "%s '%s' is not written YYYY/MM/DD", x->key,
+			     x->s);
+		if (date_shape(x->s, '-')) {
+			memcpy(fix, x->s, 10);
+			fix[4] = fix[7] = '/';
+			fix[10] = '\0';
+			diag_help(cc->diags, d, "write %s = \"%s\"", x->key,
+				  fix);
+		} else {
+			diag_help(cc->diags, d, "write year, month and day "
+				  "as detection-rules does, e.g. %s = "
+				  "\"2024/05/31\"", x->key);
+		}
+	} else {
+		d = diag_new(cc->diags, D_BAD_DATE, t, x->span,
+			     "%s '%s' is not an ISO 8601 date and time",
+			     x->key, x->s);
+		diag_help(cc->diags, d, "write e.g. \"%s\": "
+			  "\"2024-05-31T12:00:00.000Z\"", x->key);
+	}
+	diag_emit(cc->diags, d);
+}
+
+/* `later` must not come before `created`. */
+static void
+date_order(struct check_ctx *cc, const struct rc_text *t,
+	   const struct rdate *created, const struct rdate *later)
+{
+	struct diag *d;
+
+	if (!created->ok || !later->ok || later->secs >= created->secs)
+		return;
+	d = diag_new(cc->diags, D_DATE_ORDER, t, later->span,
+		     "%s %s is before %s %s", later->key, later->s,
+		     created->key, created->s);
+	diag_note(cc->diags, d, t, created->span, "the rule was created here");
+	diag_help(cc->diags, d, "correct whichever of the two dates is wrong");
+	diag_emit(cc->diags, d);
+}
+
+static const char *const maturities[] = { "development", "experimental",
+					  "beta", "production",
+					  "deprecated" };
+
+static void
+bad_maturity(struct check_ctx *cc, const struct rc_text *t,
+	     const struct rule_meta *m)
+{
+	struct suggest sg;
+	struct diag *d;
+	size_t i, n = sizeof maturities / sizeof *maturities;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(m->maturity, maturities[i]) == 0)
+			return;
+	suggest_init(&sg, m->maturity, strlen(m->maturity), true);
+	for (i = 0; i < n; i++)
+		suggest_add(&sg, maturities[i], strlen(maturities[i]));
+	d = diag_new(cc->diags, D_BAD_MATURITY, t, m->maturity_span,
+		     "unknown maturity '%s'", m->maturity);
+	if (suggest_best(&sg))
+		diag_help(cc->diags, d, "write \"%s\"", suggest_best(&sg));
+	else
+		diag_help(cc->diags, d, "use \"development\", "
+			  "\"experimental\", \"beta\", \"production\" or "
+			  "\"deprecated\"");
+	diag_emit(cc->diags, d);
+}
+
+/* What detection-rules requires of [metadata]: the table, its creation
+ * and update dates, and a deprecation date on a deprecated rule. */
+static void
+toml_required(struct check_ctx *cc, const struct rc_text *t,
+	      const struct rule_meta *m)
+{
+	struct span at = span_make(m->metadata_span.start,
+				   m->metadata_span.start + 1);
+	struct diag *d;
+
+	if (!m->has_metadata) {
+		d = diag_new(cc->diags, D_MISSING_META, t, span_make(0, 0),
+			     "the rule file has no [metadata] table");
+		diag_help(cc->diags, d, "add [metadata] with creation_date = "
+			  "\"YYYY/MM/DD\", updated_date = \"YYYY/MM/DD\" "
+			  "and maturity = \"production\"");
+		diag_emit(cc->diags, d);
+		return;
+	}
+	if (!given(m->created_span) || !given(m->updated_span)) {
+		bool both = !given(m->created_span) && !given(m->updated_span);
+		const char *k = !given(m->created_span) ? "creation_date" :
+				"updated_date";
+
+		d = diag_new(cc->diags, D_MISSING_META, t, at,
+			     "[metadata] has no %s", both ?
+			     "'creation_date' or 'updated_date'" :
+			     !given(m->created_span) ? "'creation_date'" :
+			     "'updated_date'");
+		if (both)
+			diag_help(cc->diags, d, "add creation_date = "
+				  "\"YYYY/MM/DD\" and updated_date = "
+				  "\"YYYY/MM/DD\"");
+		else
+			diag_help(cc->diags, d, "add %s = \"YYYY/MM/DD\"", k);
+		diag_emit(cc->diags, d);
+	}
+	if (m->maturity && strcmp(m->maturity, "deprecated") == 0 &&
+	    !given(m->deprecated_span)) {
+		d = diag_new(cc->diags, D_MISSING_META, t, m->maturity_span,
+			     "a deprecated rule has no 'deprecation_date'");
+		diag_help(cc->diags, d, "add deprecation_date = "
+			  "\"YYYY/MM/DD\" to [metadata]");
+		diag_emit(cc->diags, d);
+	}
+}
+
+/* The rule's dates and maturity: Kibana's created_at/updated_at, or a
+ * TOML file's [metadata]. */
+static void
+elastic_life(struct check_ctx *cc, const struct rc_rule *r,
+	     const struct rc_text *t)
+{
+	const struct rule_meta *m = &r->meta;
+	struct rdate created = { m->toml ? "creation_date" : "created_at",
+				 m->created, m->created_span, false, 0 };
+	struct rdate updated = { m->toml ? "updated_date" : "updated_at",
+				 m->updated, m->updated_span, false, 0 };
+	struct rdate gone = { "deprecation_date", m->deprecated,
+			      m->deprecated_span, false, 0 };
+
+	if (m->toml)
+		toml_required(cc, t, m);
+	read_date(cc, t, m, &created);
+	read_date(cc, t, m, &updated);
+	read_date(cc, t, m, &gone);
+	date_order(cc, t, &created, &updated);
+	date_order(cc, t, &created, &gone);
+	if (m->maturity)
+		bad_maturity(cc, t, m);
 }
 
 /* --- ESET ------------------------------------------------------------- */
@@ -467,6 +763,7 @@ check_metadata(struct check_ctx *cc, const struct rc_rule *r)
 	elastic_required(cc, r, t);
 	elastic_severity(cc, r, t);
 	elastic_mitre(cc, r, t);
+	elastic_life(cc, r, t);
 }
 
 /* --- duplicates across the run ---------------------------------------- */

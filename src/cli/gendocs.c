@@ -164,13 +164,22 @@ bytecode(void)
 	     "total size, CRC-32 of everything after the header), a section "
 	     "table, and the sections POOL (interned strings, field paths, "
 	     "numbers, literal sets, IP range tables, pattern sets, ancestor "
-	     "descriptors), RULES (id, name, file, kind, maxspan, stages with "
-	     "their code blocks and join-key blocks) and CODE. All integers "
+	     "descriptors), RULES (id, name, file, kind, flags, maxspan, "
+	     "look-back, category/timestamp/tiebreaker field overrides, "
+	     "stages with their code blocks and join-key blocks) and CODE. "
+	     "The one rule flag, bit 0, says that the timestamp override has "
+	     "no fallback (Kibana's timestamp_override_fallback_disabled: an "
+	     "event without a time in the override field is not the rule's; "
+	     "see docs/run.md, Timestamps); the loader refuses other bits and "
+	     "the verifier the flag on a rule without a timestamp override. "
+	     "All integers "
 	     "are little-endian with fixed widths; there are no pointers. "
 	     "Every load runs the verifier: bounds, CRC, section overlaps, "
 	     "opcode range, operands, pool index types, forward-only jump "
 	     "targets on instruction boundaries, stack depth at every join, "
 	     "exactly one value at RET. See src/vm/image.h.\n");
+	printf("This is format version %d; the loader refuses any other.\n\n",
+	       IMG_VERSION);
 	img_opcode_doc(&sb);
 	if (sb.data)
 		fputs(sb.data, stdout);

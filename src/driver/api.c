@@ -503,7 +503,8 @@ rulec_ctx_compile(rulec_ctx *ctx, unsigned char **out, size_t *len,
 			r->meta.id, r->meta.name, r->src->name,
 			r->meta.category_field, r->meta.timestamp_field,
 			r->meta.tiebreaker_field,
-			r->meta.has_lookback ? r->meta.lookback_ms : -1
+			r->meta.has_lookback ? r->meta.lookback_ms : -1,
+			r->meta.ts_no_fallback
 		};
 
 		if (vm_compile_query(&b, q, &info, err, errlen) < 0) {

@@ -10,6 +10,9 @@
  *                  a rule and is passed over)
  *   .xml           one ESET Inspect rule (<rule>), or several under a
  *                  wrapper element
+ *   .toml          one rule in the layout of Elastic's detection-rules:
+ *                  [rule] is the rule object, [metadata] its dates and
+ *                  maturity (NAME.test.toml files are rulec test's)
  * A JSON or NDJSON export may also hold Kibana exception lists and their
  * items (objects with `list_id`, sema/except.h): they are read into the
  * loader's exception set, not as rules, and a rule's `exceptions_list`
@@ -21,12 +24,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/vec.h"
 #include "check/check.h"
@@ -319,10 +324,13 @@ load_exception(struct loader *ld, const struct rc_text *doc,
 	return 0;
 }
 
-/* One rule object of a JSON or NDJSON document. */
+/* One rule object of a JSON or NDJSON document, or the [rule] table of a
+ * TOML file (`file`: the whole TOML document, for its [metadata]; NULL
+ * for JSON). */
 static int
 load_rule_object(struct loader *ld, struct rc_source *src,
-		 const struct rc_text *doc, const struct json_value *obj)
+		 const struct rc_text *doc, const struct json_value *obj,
+		 const struct json_value *file)
 {
 	const struct json_value *q, *lang, *type;
 	struct rc_rule *r;
@@ -386,6 +394,8 @@ load_rule_object(struct loader *ld, struct rc_source *src,
 		if (!exc_read_refs(&rd, &r->exc, obj))
 			return -1;
 	}
+	if (file)
+		rule_meta_read_toml(&r->meta, ld->arena, ld->diags, doc, file);
 	compile_rule(ld, r);
 	return add_rule(ld, r) ? 1 : -1;
 }
@@ -419,9 +429,10 @@ load_json(struct loader *ld, struct rc_source *src)
 		return 0;
 	}
 	if (v->type != JSON_ARRAY)
-		return load_rule_object(ld, src, doc, v);
+		return load_rule_object(ld, src, doc, v, NULL);
 	for (i = 0; i < v->u.arr.n; i++) {
-		if ((k = load_rule_object(ld, src, doc, v->u.arr.items[i])) < 0)
+		if ((k = load_rule_object(ld, src, doc, v->u.arr.items[i],
+					    NULL)) < 0)
 			return -1;
 		n += k;
 	}
@@ -430,8 +441,9 @@ load_json(struct loader *ld, struct rc_source *src)
 
 /* A detection-rules TOML file: its [rule] table is a rule object, read as
  * the JSON form is (base/toml.cc keeps byte spans, so diagnostics point
- * into the TOML file, inside a multi-line query too).  [metadata] is not
- * read yet. */
+ * into the TOML file, inside a multi-line query too), and its [metadata]
+ * table completes the rule's metadata record.  Other tables ([transform],
+ * ...) are not read. */
 static int
 load_toml(struct loader *ld, struct rc_source *src)
 {
@@ -456,7 +468,7 @@ load_toml(struct loader *ld, struct rc_source *src)
 			    "a TOML rule file needs a [rule] table (with query, language, type, name and rule_id)");
 		return 0;
 	}
-	return load_rule_object(ld, src, doc, rule);
+	return load_rule_object(ld, src, doc, rule, v);
 }
 
 static int
@@ -484,7 +496,7 @@ load_ndjson(struct loader *ld, struct rc_source *src)
 				if (ld->arena->oom)
 					return -1;
 				json_error_report(ld, doc, &err);
-			} else if ((k = load_rule_object(ld, src, doc, v)) < 0) {
+			} else if ((k = load_rule_object(ld, src, doc, v, NULL)) < 0) {
 				return -1;
 			} else {
 				n += k;
@@ -636,48 +648,66 @@ load_kind(struct loader *ld, struct rc_source *src, enum file_kind k)
 	}
 }
 
-/* Reads a whole file into a malloc'd, NUL-terminated buffer. */
+/* Reads a whole file into a malloc'd, NUL-terminated buffer.  The buffer
+ * is sized from fstat (the size, the NUL and one byte more, so that the
+ * read that finds the end needs no growth): a folder of many small files
+ * (a detection-rules checkout) costs one exact allocation and no stdio
+ * buffer per file.  A file whose size fstat does not tell, or that grows
+ * while it is read, doubles the buffer as it goes. */
 static char *
 read_file(struct loader *ld, const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	VEC(char) buf = VEC_INIT;
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	size_t cap, n = 0;
+	ssize_t got;
+	char *buf, *q;
 
-	if (!f) {
+	if (fd < 0) {
 		file_error(ld, D_IO_ERROR, path, "cannot open: %s",
 			   strerror(errno));
 		return NULL;
 	}
+	cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	      (uint64_t)st.st_size <= (uint64_t)MAX_FILE_SIZE
+	      ? (size_t)st.st_size + 2 : 16384;
+	if (!(buf = malloc(cap)))
+		goto nomem;
 	for (;;) {
-		size_t got, want = buf.cap ? buf.cap * 2 : 16384;
-		if (buf.cap - buf.n < 4096) {
-			if (want > (size_t)MAX_FILE_SIZE + 16384) {
-				file_error(ld, D_IO_ERROR, path, "%s",
-					   "file is larger than 64 MiB");
-				goto fail;
-			}
-			if (vec_reserve(&buf, want) < 0) {
-				ld->arena->oom = true;
-				goto fail;
-			}
+		if (cap - n < 2) {
+			if (cap > (size_t)MAX_FILE_SIZE + 1)
+				goto too_large;
+			if (!(q = realloc(buf, cap * 2)))
+				goto nomem;
+			buf = q;
+			cap *= 2;
 		}
-		got = fread(buf.v + buf.n, 1, buf.cap - buf.n - 1, f);
-		buf.n += got;
+		got = read(fd, buf + n, cap - n - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			file_error(ld, D_IO_ERROR, path, "read error: %s",
+				   strerror(errno));
+			goto fail;
+		}
 		if (got == 0)
 			break;
+		n += (size_t)got;
 	}
-	if (ferror(f)) {
-		file_error(ld, D_IO_ERROR, path, "read error: %s",
-			   strerror(errno));
-		goto fail;
-	}
-	fclose(f);
-	buf.v[buf.n] = '\0';
-	*len = buf.n;
-	return buf.v;
+	if (n > (size_t)MAX_FILE_SIZE)
+		goto too_large;
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+too_large:
+	file_error(ld, D_IO_ERROR, path, "%s", "file is larger than 64 MiB");
+	goto fail;
+nomem:
+	ld->arena->oom = true;
 fail:
-	fclose(f);
-	vec_free(&buf);
+	close(fd);
+	free(buf);
 	return NULL;
 }
 
@@ -766,7 +796,7 @@ load_path(struct loader *ld, const char *path, bool named)
 	if (k == FK_UNKNOWN && named) {
 		file_error(ld, D_UNKNOWN_FILE_TYPE, path, "%s",
 			   "not a rule file: rulec reads .eql, .json, "
-			   ".ndjson and .xml files");
+			   ".ndjson, .jsonl, .xml and .toml files");
 		return -1;
 	}
 	return load_file(ld, path, k);
@@ -792,7 +822,7 @@ load_buffer(struct loader *ld, const char *name, const char *data,
 	if (k == FK_UNKNOWN) {
 		file_error(ld, D_UNKNOWN_FILE_TYPE, name, "%s",
 			   "not a rule file: rulec reads .eql, .json, "
-			   ".ndjson and .xml files");
+			   ".ndjson, .jsonl, .xml and .toml files");
 		return -1;
 	}
 	return load_document(ld, src, k);

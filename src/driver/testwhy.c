@@ -74,7 +74,8 @@ cond_holds(struct run *rn, const struct rc_rule *r, const struct ir_stage *st,
 	struct scope out;
 	struct vm_rule_info info = {
 		r->meta.id, r->meta.name, r->src->name, r->meta.category_field,
-		r->meta.timestamp_field, r->meta.tiebreaker_field, -1
+		r->meta.timestamp_field, r->meta.tiebreaker_field, -1,
+		r->meta.ts_no_fallback
 	};
 	char err[128];
 	int rc = -1;
@@ -358,6 +359,21 @@ explain_event(struct run *rn, const struct tf_test *t, const struct scope *sc,
 	return said;
 }
 
+/* The time of an event's timestamp value v (NULL: none): an ISO date or
+ * whole epoch milliseconds. */
+static bool
+doc_time(const struct json_value *v, int64_t *ms)
+{
+	if (!v)
+		return false;
+	if (v->type == JSON_STRING)
+		return vm_parse_date(v->u.str.s, v->u.str.len, ms);
+	if (v->type != JSON_NUMBER || !v->u.num.is_int)
+		return false;
+	*ms = v->u.num.i;
+	return true;
+}
+
 /* The events of x satisfy their stages: says which join key differs or
  * whether they span more than maxspan; false when neither. */
 static bool
@@ -423,20 +439,21 @@ explain_sequence(struct run *rn, const struct tf_test *t,
 	}
 	/* maxspan */
 	for (i = 0; !said && r->ir->maxspan_ms >= 0 && i < x->n; i++) {
-		const struct json_value *ev, *v;
+		const struct json_value *ev;
 		const char *line;
 		size_t len;
 		int64_t ms;
 		if (strcmp(x->ids[i], "-") == 0 ||
-		    !(ev = event_doc(sc, x->ids[i], &a, &line, &len)) ||
-		    !(v = get_path(ev, tsf)))
+		    !(ev = event_doc(sc, x->ids[i], &a, &line, &len)))
 			continue;
-		if (v->type == JSON_STRING ?
-		    !vm_parse_date(v->u.str.s, v->u.str.len, &ms) :
-		    v->type != JSON_NUMBER || !v->u.num.is_int)
+		/* the rule's time, as the replay reads it: its override,
+		 * else (unless the rule turns the fallback off) the run's
+		 * field */
+		if (!doc_time(get_path(ev, r->meta.timestamp_field ?
+					   r->meta.timestamp_field : tsf), &ms) &&
+		    (!r->meta.timestamp_field || r->meta.ts_no_fallback ||
+		     !doc_time(get_path(ev, tsf), &ms)))
 			continue;
-		if (v->type == JSON_NUMBER)
-			ms = v->u.num.i;
 		if (!nts++)
 			t0 = ms;
 		t1 = ms;

@@ -167,6 +167,11 @@ rule_setup(struct replay *e, struct rule *ru, uint32_t ri)
 	ru->own_category = s != NULL;
 	s = pool_str(e->im, r->tsfield, &n);
 	ru->tspath = s ? rp_path_id(e, s, n) : e->p_ts;
+	/* an override falls back on the run's field, as Kibana's falls
+	 * back on @timestamp, unless the rule turns that off */
+	ru->ts_strict = s && (r->flags & RULE_TS_NO_FALLBACK);
+	ru->tsfall = s && !ru->ts_strict && ru->tspath != e->p_ts ?
+		     e->p_ts : -1;
 	s = pool_str(e->im, r->tbfield, &n);
 	ru->tbpath = s ? rp_path_id(e, s, n) : e->p_tb;
 	ru->until = UINT16_MAX;
@@ -394,19 +399,28 @@ event_setup(struct replay *e)
 	uint32_t i;
 	size_t k, np = e->path.n;
 
-	/* distinct timestamp paths, for the watermarks */
-	e->tspaths = malloc((e->nrules + 1) * sizeof(int));
-	if (!e->tspaths)
+	/* distinct clocks, for the watermarks; the run's is the first */
+	e->clocks = malloc((e->nrules + 1) * sizeof *e->clocks);
+	if (!e->clocks)
 		return false;
-	e->tspaths[e->ntspaths++] = e->p_ts;
+	e->clocks[0].path = e->p_ts;
+	e->clocks[0].fall = -1;
+	e->nclocks = 1;
 	for (i = 0; i < e->nrules; i++) {
-		for (k = 0; k < e->ntspaths; k++)
-			if (e->tspaths[k] == e->rules[i].tspath)
+		struct rule *ru = &e->rules[i];
+
+		for (k = 0; k < e->nclocks; k++)
+			if (e->clocks[k].path == ru->tspath &&
+			    e->clocks[k].fall == ru->tsfall)
 				break;
-		if (k == e->ntspaths)
-			e->tspaths[e->ntspaths++] = e->rules[i].tspath;
+		if (k == e->nclocks) {
+			e->clocks[k].path = ru->tspath;
+			e->clocks[k].fall = ru->tsfall;
+			e->nclocks++;
+		}
+		ru->clock = k;
 	}
-	e->wm = malloc((np + 1) * sizeof *e->wm);
+	e->wm = malloc((e->nclocks + 1) * sizeof *e->wm);
 	e->cgen = calloc(np + 1, sizeof *e->cgen);
 	e->tsgen = calloc(np + 1, sizeof *e->tsgen);
 	e->tsval = calloc(np + 1, sizeof *e->tsval);
@@ -415,7 +429,7 @@ event_setup(struct replay *e)
 	if (!e->wm || !e->cgen || !e->cache || !e->slot || !e->tsgen ||
 	    !e->tsval)
 		return false;
-	for (k = 0; k < np; k++)
+	for (k = 0; k < e->nclocks; k++)
 		e->wm[k] = NO_TS;
 	return true;
 }
@@ -582,6 +596,15 @@ ts_of(struct replay *e, int p)
 	return t;
 }
 
+/* The current event's time on a clock: its path, else its fallback. */
+static int64_t
+clock_ts(struct replay *e, const struct clock *c)
+{
+	int64_t t = ts_of(e, c->path);
+
+	return t == NO_TS && c->fall >= 0 ? ts_of(e, c->fall) : t;
+}
+
 /* The summary of the current event as rule ru sees it. */
 static struct replay_ev *
 make_ev(struct replay *e, struct rule *ru, uint64_t index)
@@ -593,7 +616,7 @@ make_ev(struct replay *e, struct rule *ru, uint64_t index)
 		return rp_nomem(e);
 	ev->refs = 1;
 	ev->index = index;
-	ev->ts = ts_of(e, ru->tspath);
+	ev->ts = clock_ts(e, &e->clocks[ru->clock]);
 	v = rp_str_of(get_path(e, ru->tbpath));
 	if (v->k != VK_MULTI && !rp_val_dup(&ev->tb, v))
 		goto nomem;
@@ -707,7 +730,7 @@ process_hit(struct replay *e, struct rule *ru, struct hit *h)
 static void
 release(struct replay *e, struct rule *ru, bool eof)
 {
-	int64_t wm = e->wm[ru->tspath];
+	int64_t wm = e->wm[ru->clock];
 	struct hit h;
 
 	/* hits without a timestamp sort first and leave at once */
@@ -802,6 +825,10 @@ try_stage(struct replay *e, struct rule *ru, uint16_t s,
 	 * could extend or end */
 	if (ru->later[s] && ru->keys.n == 0 && ru->heap.n == 0)
 		return;
+	/* without a fallback, the rule's search never finds an event that
+	 * lacks a time in its override field */
+	if (ru->ts_strict && ts_of(e, ru->tspath) == NO_TS)
+		return;
 	for (k = (uint16_t)checked; k < ru->nguards[s]; k++)
 		if (!vm_leaf(e->rt, ru->guards[s][k], &host))
 			return;
@@ -895,15 +922,15 @@ one_event(struct replay *e, uint64_t index)
 	vm_scratch_reset(e->rt);
 	if (e->ptable)
 		rp_proc_note(e);
-	for (i = 0; i < e->ntspaths; i++) {
-		int p = e->tspaths[i];
-		int64_t t = ts_of(e, p);
+	for (i = 0; i < e->nclocks; i++) {
+		int64_t t = clock_ts(e, &e->clocks[i]);
 
-		if (t != NO_TS && e->wm[p] != NO_TS && p == e->p_ts &&
-		    behind(t, e->wm[p], e->o.reorder_ms))
+		/* late events are counted on the run's clock */
+		if (t != NO_TS && e->wm[i] != NO_TS && i == 0 &&
+		    behind(t, e->wm[i], e->o.reorder_ms))
 			e->stats.late_events++;
-		if (t != NO_TS && (e->wm[p] == NO_TS || t > e->wm[p]))
-			e->wm[p] = t;
+		if (t != NO_TS && (e->wm[i] == NO_TS || t > e->wm[i]))
+			e->wm[i] = t;
 	}
 	dispatch_category(e, get_path(e, e->p_cat), index);
 	if (e->any.n)
@@ -1126,7 +1153,7 @@ replay_free(struct replay *e)
 	vec_free(&e->path);
 	hash_free(&e->pathix);
 	free(e->pool_path);
-	free(e->tspaths);
+	free(e->clocks);
 	free(e->wm);
 	free(e->cgen);
 	free(e->tsgen);

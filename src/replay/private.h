@@ -124,6 +124,15 @@ struct rule {
 	const struct img_rule *r;
 	uint32_t index;
 	int catpath, tspath, tbpath;    /* path ids (overrides or global) */
+	/* where an event's time comes from when tspath has none: the run's
+	 * timestamp path for a rule with a timestamp override (Kibana's
+	 * fallback), else -1; ts_strict: the override has no fallback
+	 * (timestamp_override_fallback_disabled), so an event without a
+	 * time in it is not the rule's */
+	int tsfall;
+	bool ts_strict;
+	size_t clock;                   /* index of (tspath, tsfall) in
+	                                   the replay's clocks */
 	bool own_category;
 
 	/* logical stages (runs expanded, until excluded) */
@@ -226,9 +235,11 @@ struct replay {
 	struct hash pathix;
 	int *pool_path;                 /* pool entry -> path id or -1 */
 	int p_id, p_cat, p_ts, p_tb;
-	int *tspaths;                   /* distinct timestamp paths */
-	size_t ntspaths;
-	int64_t *wm;                    /* per path id: newest timestamp */
+	/* the distinct ways rules read an event's time: a timestamp path
+	 * and its fallback path (or -1); clock 0 is the run's own */
+	struct clock { int path, fall; } *clocks;
+	size_t nclocks;
+	int64_t *wm;                    /* per clock: newest timestamp */
 
 	/* current event */
 	struct ev_event *ev;

@@ -225,6 +225,15 @@ rule_meta_read_json(struct rule_meta *m, struct arena *a,
 					   &m->timestamp_field_span, true);
 	m->tiebreaker_field = string_member(&rd, obj, "tiebreaker_field",
 					    &m->tiebreaker_field_span, true);
+	if ((v = json_get(obj, "timestamp_override_fallback_disabled")) &&
+	    v->type != JSON_NULL) {
+		m->ts_no_fallback_span = value_span(v);
+		if (v->type == JSON_BOOL)
+			m->ts_no_fallback = v->u.b;
+		else
+			wrong_type(&rd, v, "timestamp_override_fallback_disabled",
+				   "a boolean");
+	}
 	if ((v = json_get(obj, "risk_score")) && v->type != JSON_NULL) {
 		m->risk_span = value_span(v);
 		if (v->type == JSON_NUMBER) {
@@ -250,7 +259,69 @@ rule_meta_read_json(struct rule_meta *m, struct arena *a,
 				   false);
 	m->updated = string_member(&rd, obj, "updated_at", &m->updated_span,
 				   false);
+	m->maturity = string_member(&rd, obj, "maturity", &m->maturity_span,
+				    false);
 	read_lookback(m);
+}
+
+/* `integration`: one package name or a list of them (read quietly, as
+ * "tags" is). */
+static void
+read_integrations(struct reader *rd, struct rule_meta *m)
+{
+	const struct json_value *v = json_get(rd->obj, "integration");
+
+	if (v && v->type == JSON_STRING) {
+		m->integration_span = value_span(v);
+		m->integrations = ARENA_NEW(rd->arena, struct rule_str);
+		if (m->integrations) {
+			m->integrations[0] = list_item(v);
+			m->nintegrations = 1;
+		}
+		return;
+	}
+	m->integrations = string_list(rd, "integration", &m->nintegrations,
+				      &m->integration_span, false);
+}
+
+/* A string member of [metadata], when present: replaces *s and *sp. */
+static void
+meta_member(struct reader *rd, const char *key, const char **s,
+	    struct span *sp)
+{
+	if (!json_get(rd->obj, key))
+		return;
+	*sp = span_make(0, 0);
+	*s = string_member(rd, rd->obj, key, sp, true);
+}
+
+void
+rule_meta_read_toml(struct rule_meta *m, struct arena *a,
+		    struct diag_sink *diags, const struct rc_text *doc,
+		    const struct json_value *file)
+{
+	const struct json_value *md = json_get(file, "metadata");
+	struct reader rd = { a, diags, doc, md };
+
+	m->toml = true;
+	if (!md)
+		return;
+	if (md->type != JSON_OBJECT) {
+		wrong_type(&rd, md, "metadata", "a table");
+		return;
+	}
+	m->has_metadata = true;
+	m->metadata_span = value_span(md);
+	/* [metadata] is the place of these in a TOML file; what it has
+	 * wins over members of the same meaning in [rule] */
+	meta_member(&rd, "creation_date", &m->created, &m->created_span);
+	meta_member(&rd, "updated_date", &m->updated, &m->updated_span);
+	meta_member(&rd, "deprecation_date", &m->deprecated,
+		    &m->deprecated_span);
+	meta_member(&rd, "maturity", &m->maturity, &m->maturity_span);
+	meta_member(&rd, "min_stack_version", &m->min_stack,
+		    &m->min_stack_span);
+	read_integrations(&rd, m);
 }
 
 /* --- the --dump-ir format ------------------------------------------------ */
@@ -319,7 +390,16 @@ rule_meta_dump(const struct rule_meta *m, struct strbuf *sb)
 		meta_str(sb, "index", m->index[i].s);
 	meta_str(sb, "category_field", m->category_field);
 	meta_str(sb, "timestamp_field", m->timestamp_field);
+	if (m->ts_no_fallback)
+		sb_puts(sb, "  timestamp_fallback off\n");
 	meta_str(sb, "tiebreaker_field", m->tiebreaker_field);
+	meta_str(sb, "created", m->created);
+	meta_str(sb, "updated", m->updated);
+	meta_str(sb, "deprecated", m->deprecated);
+	meta_str(sb, "maturity", m->maturity);
+	meta_str(sb, "min_stack_version", m->min_stack);
+	for (i = 0; i < m->nintegrations; i++)
+		meta_str(sb, "integration", m->integrations[i].s);
 	meta_str(sb, "malicious_target", m->malicious_target);
 	for (i = 0; i < m->nactions; i++) {
 		sb_printf(sb, "  action %s%s", m->actions[i].name,

@@ -3,9 +3,10 @@
  * that the checks and the compiler use, each with where it is written.
  *
  * Design note.  The record is filled once, when the rule is loaded:
- * rule_meta_read_json reads an Elastic rule object (Kibana's rule JSON),
- * eset_lower_rule the <description>, <maliciousTarget> and actions of an
- * ESET rule.  Nothing later reads the JSON document or the XML again: the
+ * rule_meta_read_json reads an Elastic rule object (Kibana's rule JSON,
+ * or the [rule] table of a detection-rules TOML file), rule_meta_read_toml
+ * the [metadata] table of such a file, eset_lower_rule the <description>,
+ * <maliciousTarget> and actions of an ESET rule.  Nothing later reads the JSON document or the XML again: the
  * metadata checks report at the spans kept here, and compilation takes the
  * look-back window from here.  Spans are byte spans in `doc`, the whole
  * file (for a JSON rule not the query, which is a string inside it); an
@@ -87,12 +88,32 @@ struct rule_meta {
 	const char *tiebreaker_field;
 	struct span category_field_span, timestamp_field_span,
 		tiebreaker_field_span;
+	/* timestamp_override_fallback_disabled: an event without the
+	 * override field does not take the run's timestamp field instead */
+	bool ts_no_fallback;
+	struct span ts_no_fallback_span;
 	/* how it is filed */
 	struct rule_str *tags;
 	size_t ntags;
 	struct span tags_span;
-	const char *created, *updated;  /* dates as written */
-	struct span created_span, updated_span;
+	/* its life, dates as written: Kibana's created_at and updated_at
+	 * (ISO 8601), or in a TOML file [metadata] creation_date,
+	 * updated_date and deprecation_date (detection-rules' YYYY/MM/DD);
+	 * maturity ("production", "deprecated", ...: [metadata], or a
+	 * "maturity" member of a rule object) */
+	const char *created, *updated, *deprecated, *maturity;
+	struct span created_span, updated_span, deprecated_span,
+		maturity_span;
+	/* a TOML rule file: its [metadata] table (has_metadata: present, at
+	 * metadata_span), the Elastic stack version and integration
+	 * packages the rule needs */
+	bool toml, has_metadata;
+	struct span metadata_span;
+	const char *min_stack;
+	struct span min_stack_span;
+	struct rule_str *integrations;
+	size_t nintegrations;
+	struct span integration_span;
 	struct rule_threat *threats;
 	size_t nthreats;
 	struct span threat_span;
@@ -115,6 +136,16 @@ struct rule_meta {
 void rule_meta_read_json(struct rule_meta *m, struct arena *a,
 			 struct diag_sink *diags, const struct rc_text *doc,
 			 const struct json_value *obj);
+
+/* Fills the members of m that a detection-rules TOML file keeps outside
+ * its [rule] table: `file` is the whole document, whose "metadata" table
+ * gives creation_date, updated_date, deprecation_date, maturity,
+ * min_stack_version and integration.  Dates and versions must be strings
+ * (RC9003 otherwise; a TOML date written without quotes arrives as a
+ * string holding its text); other keys are not read. */
+void rule_meta_read_toml(struct rule_meta *m, struct arena *a,
+			 struct diag_sink *diags, const struct rc_text *doc,
+			 const struct json_value *file);
 
 /* The metadata part of the --dump-ir format. */
 void rule_meta_dump(const struct rule_meta *m, struct strbuf *sb);

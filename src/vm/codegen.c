@@ -380,6 +380,8 @@ vm_compile_query(struct img_builder *b, const struct ir_query *q,
 	r.catfield = name_or_none(b, info->catfield);
 	r.tsfield = name_or_none(b, info->tsfield);
 	r.tbfield = name_or_none(b, info->tbfield);
+	if (info->tsfield && info->ts_no_fallback)
+		r.flags |= RULE_TS_NO_FALLBACK;
 	r.repeat = q->repeat ? q->repeat : 1;
 	r.npipes = (uint16_t)q->npipes;
 	r.pipes = pipes;

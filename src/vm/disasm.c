@@ -223,6 +223,8 @@ img_disasm(const struct image *im, struct strbuf *out)
 			sb_printf(out, " window %" PRId64 "ms", r->window_ms);
 		put_name(out, im, "category-field", r->catfield);
 		put_name(out, im, "timestamp-field", r->tsfield);
+		if (r->flags & RULE_TS_NO_FALLBACK)
+			sb_puts(out, " no-timestamp-fallback");
 		put_name(out, im, "tiebreaker-field", r->tbfield);
 		if (r->repeat > 1)
 			sb_printf(out, " repeat %u", r->repeat);

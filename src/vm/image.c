@@ -344,7 +344,7 @@ img_add_rule(struct img_builder *b, const struct img_rule *r)
 	put_u32(sb, r->name);
 	put_u32(sb, r->file);
 	put_u8(sb, r->kind);
-	put_u8(sb, 0);
+	put_u8(sb, r->flags);
 	put_u16(sb, r->nstages);
 	put_u64(sb, (uint64_t)r->maxspan_ms);
 	put_u64(sb, (uint64_t)r->window_ms);
@@ -729,8 +729,10 @@ load_rules(struct ld *l, const uint8_t *p, uint32_t len)
 		ru->name = rd_u32(&c);
 		ru->file = rd_u32(&c);
 		ru->kind = rd_u8(&c);
-		if (rd_u8(&c) != 0 && !c.bad)
-			return fail(l, "rule %u: reserved byte not zero", r);
+		ru->flags = rd_u8(&c);
+		if ((ru->flags & ~RULE_FLAGS_ALL) && !c.bad)
+			return fail(l, "rule %u: unknown flags 0x%x", r,
+				    ru->flags);
 		ru->nstages = rd_u16(&c);
 		ru->maxspan_ms = (int64_t)rd_u64(&c);
 		ru->window_ms = (int64_t)rd_u64(&c);

@@ -16,9 +16,9 @@
  *
  * POOL is u32 count then entries, each a type byte and its payload (see
  * enum img_pool_type).  RULES is u32 count then rules: u32 id, name, file
- * (pool strings or IMG_NONE), u8 kind, u8 reserved, u16 stage count, i64
- * maxspan in ms (-1: none), i64 look-back window in ms (-1: none), u32
- * category, timestamp and tiebreaker field
+ * (pool strings or IMG_NONE), u8 kind, u8 flags (RULE_TS_NO_FALLBACK),
+ * u16 stage count, i64 maxspan in ms (-1: none), i64 look-back window in
+ * ms (-1: none), u32 category, timestamp and tiebreaker field
  * overrides (pool strings or IMG_NONE), u32 repeat, u16 pipe count and
  * the pipes (u8 kind, i64 count), then the stages: u32 category (string or
  * IMG_NONE), u32 code offset, u32 code length, u8 flags (missing, until),
@@ -40,7 +40,7 @@
 #include "base/strbuf.h"
 
 #define IMG_MAGIC "RULECBC"     /* plus its NUL: 8 bytes */
-#define IMG_VERSION 3
+#define IMG_VERSION 4
 #define IMG_HEADER_SIZE 32
 #define IMG_SECTION_SIZE 12
 #define IMG_MAX_SECTIONS 16
@@ -184,9 +184,18 @@ struct img_pipe {
 	int64_t n;
 };
 
+/* Rule flags.  RULE_TS_NO_FALLBACK: the rule's timestamp override has no
+ * fallback (Kibana's timestamp_override_fallback_disabled): an event
+ * without a time in the override field is not the rule's.  Without it,
+ * such an event takes its time from the run's timestamp field.  Only
+ * valid with a timestamp override. */
+#define RULE_TS_NO_FALLBACK 1u
+#define RULE_FLAGS_ALL RULE_TS_NO_FALLBACK
+
 struct img_rule {
 	uint32_t id, name, file;        /* pool strings or IMG_NONE */
 	uint8_t kind;                   /* enum ir_qkind */
+	uint8_t flags;                  /* RULE_* */
 	uint16_t nstages;               /* the until stage counts, last */
 	int64_t maxspan_ms;
 	int64_t window_ms;              /* the rule's look-back, -1: none */
@@ -299,6 +308,7 @@ struct vm_rule_info {
 	const char *id, *name, *file;
 	const char *catfield, *tsfield, *tbfield;       /* overrides */
 	int64_t window_ms;      /* the rule's look-back ("from"), -1: none */
+	bool ts_no_fallback;    /* timestamp_override_fallback_disabled */
 };
 /* Compiles every stage (and the until stage, and the join keys) of `q`
  * and adds the rule.  Returns the rule's index, or -1 with a message. */

@@ -301,6 +301,9 @@ img_verify_image(struct image *im, char *err, size_t errlen)
 		    !str_ok(im, r->tbfield, true))
 			return vfail(err, errlen, "rule %u: a field override is "
 				     "not a pool string", i);
+		if ((r->flags & RULE_TS_NO_FALLBACK) && r->tsfield == IMG_NONE)
+			return vfail(err, errlen, "rule %u: no timestamp "
+				     "fallback, but no timestamp override", i);
 		for (s = 0; s < r->nstages; s++) {
 			struct img_stage *st = &r->stages[s];
 

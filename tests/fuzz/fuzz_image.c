@@ -14,11 +14,11 @@
  * The seeds are images from `rulec compile` (run from the top of the tree,
  * again whenever the image format changes):
  *   rulec compile -q -o tests/fuzz/image-corpus/bundled.rbc rules
- *   rulec compile -q -o tests/fuzz/image-corpus/good.rbc tests/lint/good
+ *   rulec compile -q -o tests/fuzz/image-corpus/good.rbc tests/golden/lint/good
  *   rulec compile -q -o tests/fuzz/image-corpus/run.rbc \
  *       tests/fuzz/image-rules
  *   rulec compile -q -o tests/fuzz/image-corpus/event.rbc \
- *       tests/lint/good/g01-simple.eql
+ *       tests/golden/lint/good/g01-simple.eql
  * (the last: one event rule with a category, so no stage for any event).
  */
 #include <stddef.h>

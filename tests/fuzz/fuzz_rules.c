@@ -1,8 +1,8 @@
 /*
  * fuzz_rules.c - libFuzzer target for the EQL front end and the rule-file
- * loader: the first byte picks the format (.eql, .json, .ndjson), the rest
- * is the file, which is loaded, dumped and compiled.  Everything must be
- * reported as diagnostics, never crash, leak or trip a sanitizer.
+ * loader: the first byte picks the format (.eql, .json, .ndjson, .toml),
+ * the rest is the file, which is loaded, dumped and compiled.  Everything
+ * must be reported as diagnostics, never crash, leak or trip a sanitizer.
  *
  * Build: configure CC=clang --enable-fuzzing; run:
  *   tests/fuzz/fuzz_rules -dict=$(srcdir)/tests/fuzz/eql.dict \
@@ -44,7 +44,8 @@ drop(void *ud, const rulec_diag *d)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = { "f.eql", "f.json", "f.ndjson" };
+	static const char *const names[] = { "f.eql", "f.json", "f.ndjson",
+					     "f.toml" };
 	unsigned char *img = NULL;
 	size_t i, len = 0;
 	char err[256];
@@ -52,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	rulec_ctx_set_diag_handler(ctx, drop, NULL);
-	rulec_ctx_load_buffer(ctx, names[data[0] % 3], (const char *)data + 1,
+	rulec_ctx_load_buffer(ctx, names[data[0] % 4], (const char *)data + 1,
 			      size - 1);
 	for (i = 0; i < rulec_ctx_rule_count(ctx); i++) {
 		free(rulec_rule_dump(rulec_ctx_rule(ctx, i), RULEC_DUMP_AST));

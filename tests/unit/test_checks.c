@@ -886,6 +886,108 @@ test_duplicate_eset_id(void **state)
 	assert_text(l, 1, "a.xml:3:17: note: first used here");
 }
 
+/* --- metadata: dates and maturity ---------------------------------------- */
+
+/* A TOML rule file whose [metadata] table holds `md` (lines). */
+#define TOML_RULE(md) \
+	"[metadata]\n" md \
+	"[rule]\nname = \"n\"\nrule_id = \"x\"\nseverity = \"low\"\n" \
+	"risk_score = 21\ntype = \"eql\"\nlanguage = \"eql\"\n" \
+	"query = 'process where process.name == \"a\"'\n"
+
+static void
+test_toml_dates(void **state)
+{
+	struct lint *l = *state;
+
+	/* leap days: 2024 and 2000 have one, 1900 and 2023 have not */
+	lint(l, "r.toml", TOML_RULE("creation_date = \"2000/02/29\"\n"
+				    "updated_date = \"2024/02/29\"\n"));
+	assert_clean(l);
+	lint(l, "r.toml", TOML_RULE("creation_date = \"1900/02/29\"\n"
+				    "updated_date = \"2024/02/29\"\n"));
+	assert_one(l, "RC7012", 2, 17, "creation_date '1900/02/29' is not "
+		   "a calendar date");
+	lint(l, "r.toml", TOML_RULE("creation_date = \"2024/04/31\"\n"
+				    "updated_date = \"2024/13/01\"\n"));
+	assert_at(l, 0, "RC7012", 2, 17);
+	assert_at(l, 1, "RC7012", 3, 16);
+	check_n(l, 2, __FILE__, __LINE__);
+	/* one digit too few, and an unquoted TOML date with its fix */
+	lint(l, "r.toml", TOML_RULE("creation_date = \"2024/5/31\"\n"
+				    "updated_date = 2024-06-01\n"));
+	assert_at(l, 0, "RC7012", 2, 17);
+	assert_text(l, 0, "is not written YYYY/MM/DD");
+	assert_at(l, 1, "RC7012", 3, 16);
+	assert_text(l, 1, "help: write updated_date = \"2024/06/01\"");
+	/* order: one day is enough, the same day is fine */
+	lint(l, "r.toml", TOML_RULE("creation_date = \"2024/06/01\"\n"
+				    "updated_date = \"2024/05/31\"\n"));
+	assert_one(l, "RC7013", 3, 16, "updated_date 2024/05/31 is before "
+		   "creation_date 2024/06/01");
+	assert_text(l, 0, "r.toml:2:17: note: the rule was created here");
+	lint(l, "r.toml", TOML_RULE("creation_date = \"2024/06/01\"\n"
+				    "updated_date = \"2024/06/01\"\n"
+				    "deprecation_date = \"2024/06/01\"\n"
+				    "maturity = \"deprecated\"\n"));
+	assert_clean(l);
+}
+
+static void
+test_toml_metadata_required(void **state)
+{
+	struct lint *l = *state;
+
+	lint(l, "r.toml", TOML_RULE("maturity = \"production\"\n"));
+	assert_one(l, "RC7001", 1, 1, "[metadata] has no 'creation_date' or "
+		   "'updated_date'");
+	lint(l, "r.toml", TOML_RULE("creation_date = \"2024/06/01\"\n"
+				    "updated_date = \"2024/06/01\"\n"
+				    "maturity = \"deprecated\"\n"));
+	assert_one(l, "RC7001", 4, 12, "a deprecated rule has no "
+		   "'deprecation_date'");
+	/* a JSON rule object needs none of this */
+	lint(l, "r.ndjson", "{\"rule_id\": \"x\", \"name\": \"n\", "
+	     "\"severity\": \"low\", \"risk_score\": 21, "
+	     "\"maturity\": \"deprecated\", " QUERY "}\n");
+	assert_clean(l);
+}
+
+static void
+test_json_dates(void **state)
+{
+	struct lint *l = *state;
+
+	/* offsets count: 01:00+02:00 is 23:00 the day before */
+	lint(l, "r.ndjson", "{\"rule_id\": \"x\", \"name\": \"n\", "
+	     "\"severity\": \"low\", \"risk_score\": 21, "
+	     "\"created_at\": \"2024-06-01T00:30:00.123Z\", "
+	     "\"updated_at\": \"2024-06-01T01:00:00+02:00\", " QUERY "}\n");
+	assert_one(l, "RC7013", 1, 124, "updated_at 2024-06-01T01:00:00+02:00 "
+		   "is before created_at");
+	lint(l, "r.ndjson", "{\"rule_id\": \"x\", \"name\": \"n\", "
+	     "\"severity\": \"low\", \"risk_score\": 21, "
+	     "\"created_at\": \"2024-06-01T00:30:00Z\", "
+	     "\"updated_at\": \"2024-06-01T01:00:00-02:00\", " QUERY "}\n");
+	assert_clean(l);
+	lint(l, "r.ndjson", "{\"rule_id\": \"x\", \"name\": \"n\", "
+	     "\"severity\": \"low\", \"risk_score\": 21, "
+	     "\"created_at\": \"2024-06-01T00:30:00.Z\", " QUERY "}\n");
+	assert_one(l, "RC7012", 1, 82, "is not an ISO 8601 date and time");
+}
+
+static void
+test_bad_maturity(void **state)
+{
+	struct lint *l = *state;
+
+	lint(l, "r.toml", TOML_RULE("creation_date = \"2024/06/01\"\n"
+				    "updated_date = \"2024/06/01\"\n"
+				    "maturity = \"Beta\"\n"));
+	assert_one(l, "RC7014", 4, 12, "unknown maturity 'Beta'");
+	assert_text(l, 0, "help: write \"beta\"");
+}
+
 /* --- rules that must stay silent ----------------------------------------- */
 
 static void
@@ -1002,6 +1104,10 @@ main(void)
 		LTEST(test_duplicate_id_across_files),
 		LTEST(test_duplicate_name),
 		LTEST(test_duplicate_eset_id),
+		LTEST(test_toml_dates),
+		LTEST(test_toml_metadata_required),
+		LTEST(test_json_dates),
+		LTEST(test_bad_maturity),
 		LTEST(test_clean_rules),
 	};
 

@@ -335,7 +335,8 @@ test_render_file_level(void **state)
 	assert_string_equal(a->d[0].file, "rules.txt");
 	assert_string_equal(a->d[0].text,
 			    "rules.txt: error: not a rule file: rulec reads "
-			    ".eql, .json, .ndjson and .xml files "
+			    ".eql, .json, .ndjson, .jsonl, .xml and .toml "
+			    "files "
 			    "[RC9005 unknown-file-type]\n");
 	assert_contains(a->d[0].json, "\"file\":\"rules.txt\",\"line\":null,"
 			"\"column\":null,\"end_line\":null,"

@@ -1,7 +1,8 @@
 /*
  * test_meta.c - the metadata record of a rule (src/sema/meta.h) read from
  * an Elastic rule object: values with their spans, members of the wrong
- * type, the threat lists, the look-back window and the dump.
+ * type, the threat lists, the look-back window, the timestamp fallback
+ * setting, the [metadata] table of a TOML rule file, and the dump.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/toml.h"
 #include "sema/meta.h"
 
 /* --- helpers ------------------------------------------------------------ */
@@ -79,6 +81,26 @@ meta_of(struct fixture *f, const char *json)
 	memset(&f->m, 0, sizeof f->m);
 	f->ngot = 0;
 	rule_meta_read_json(&f->m, &f->arena, &f->sink, &f->doc, obj);
+	return &f->m;
+}
+
+/* Reads the record of a TOML rule file: its [rule] table, then its
+ * [metadata]. */
+static const struct rule_meta *
+meta_of_toml(struct fixture *f, const char *toml)
+{
+	const struct json_value *file, *rule;
+
+	f->doc.data = toml;
+	f->doc.len = strlen(toml);
+	file = toml_parse(&f->arena, toml, f->doc.len, NULL);
+	assert_non_null(file);
+	rule = json_get(file, "rule");
+	assert_non_null(rule);
+	memset(&f->m, 0, sizeof f->m);
+	f->ngot = 0;
+	rule_meta_read_json(&f->m, &f->arena, &f->sink, &f->doc, rule);
+	rule_meta_read_toml(&f->m, &f->arena, &f->sink, &f->doc, file);
 	return &f->m;
 }
 
@@ -220,6 +242,87 @@ test_lookback(void **state)
 	}
 }
 
+static void
+test_ts_fallback(void **state)
+{
+	struct fixture *f = *state;
+	const struct rule_meta *m;
+
+	m = meta_of(f, "{\"timestamp_override\": \"event.ingested\"}");
+	assert_false(m->ts_no_fallback);
+	m = meta_of(f, "{\"timestamp_override\": \"event.ingested\", "
+		    "\"timestamp_override_fallback_disabled\": true}");
+	assert_true(m->ts_no_fallback);
+	assert_at(f, m->ts_no_fallback_span, "true");
+	m = meta_of(f, "{\"timestamp_override_fallback_disabled\": false}");
+	assert_false(m->ts_no_fallback);
+	m = meta_of(f, "{\"timestamp_override_fallback_disabled\": \"true\"}");
+	assert_false(m->ts_no_fallback);
+	assert_int_equal(f->ngot, 1);
+	assert_int_equal(f->got[0], D_BAD_RULE_OBJECT);
+}
+
+/* [metadata]: dates, maturity, version and integrations with their spans
+ * in the TOML text; a TOML date without quotes arrives as its text. */
+static void
+test_toml_metadata(void **state)
+{
+	struct fixture *f = *state;
+	const struct rule_meta *m = meta_of_toml(f,
+		"[metadata]\n"
+		"creation_date = 2020-09-03\n"
+		"deprecation_date = \"2024/01/02\"\n"
+		"integration = [\"endpoint\", \"windows\"]\n"
+		"maturity = \"deprecated\"\n"
+		"min_stack_version = \"8.3.0\"\n"
+		"updated_date = \"2023/10/23\"\n"
+		"unknown_key = 1\n"
+		"\n[rule]\nname = \"N\"\nmaturity = \"beta\"\n"
+		"timestamp_override_fallback_disabled = true\n");
+
+	assert_int_equal(f->ngot, 0);
+	assert_true(m->toml);
+	assert_true(m->has_metadata);
+	assert_string_equal(m->created, "2020-09-03");
+	assert_at(f, m->created_span, "2020-09-03");
+	assert_string_equal(m->deprecated, "2024/01/02");
+	assert_at(f, m->deprecated_span, "\"2024/01/02\"");
+	assert_string_equal(m->updated, "2023/10/23");
+	/* [metadata]'s maturity wins over one in [rule] */
+	assert_string_equal(m->maturity, "deprecated");
+	assert_at(f, m->maturity_span, "\"deprecated\"");
+	assert_string_equal(m->min_stack, "8.3.0");
+	assert_int_equal(m->nintegrations, 2);
+	assert_string_equal(m->integrations[1].s, "windows");
+	assert_at(f, m->integrations[0].span, "\"endpoint\"");
+	assert_true(m->ts_no_fallback);
+	assert_string_equal(m->name, "N");
+
+	/* one integration as a string; a [rule] maturity stands alone */
+	m = meta_of_toml(f, "[metadata]\nintegration = \"endpoint\"\n"
+			 "[rule]\nmaturity = \"beta\"\n");
+	assert_int_equal(m->nintegrations, 1);
+	assert_string_equal(m->integrations[0].s, "endpoint");
+	assert_string_equal(m->maturity, "beta");
+
+	/* wrong types: reported, with a span and no value */
+	m = meta_of_toml(f, "[metadata]\ncreation_date = 20200903\n"
+			 "maturity = [\"production\"]\n[rule]\n");
+	assert_int_equal(f->ngot, 2);
+	assert_int_equal(f->got[0], D_BAD_RULE_OBJECT);
+	assert_null(m->created);
+	assert_at(f, m->created_span, "20200903");
+	assert_null(m->maturity);
+
+	/* no [metadata]; a metadata key that is no table */
+	m = meta_of_toml(f, "[rule]\nname = \"N\"\n");
+	assert_true(m->toml);
+	assert_false(m->has_metadata);
+	m = meta_of_toml(f, "metadata = 1\n[rule]\n");
+	assert_false(m->has_metadata);
+	assert_int_equal(f->ngot, 1);
+}
+
 int
 main(void)
 {
@@ -228,6 +331,8 @@ main(void)
 		T(test_wrong_types),
 		T(test_threats),
 		T(test_lookback),
+		T(test_ts_fallback),
+		T(test_toml_metadata),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
