@@ -4,6 +4,7 @@
  *   RC4001 always-true      RC4002 never-true      RC4003 redundant-condition
  *   RC4004 duplicate-value  RC4005 covered-pattern RC4006 logic-budget
  *   RC5005 stage-never-matches (a whole sequence stage that is never true)
+ *   RC6001 equals-wildcard  RC6002 wildcard-in-list (logic_stars.c)
  *
  * The semantics, the decision procedure and the findings are described in
  * logic.h; this file runs the analysis on each condition of a rule,
@@ -161,6 +162,7 @@ check_cond(struct an *an, const struct ir_expr *c, const struct where *w)
 	an->capfd = 0;
 	an->ndups = 0;
 	check_walk(c, lg_list_visit, an);
+	lg_star_check(an, c);
 	for (k = 0; k < an->nfd; k++)
 		emit(an, &an->fd[k]);
 	analyze(an, c, w);

@@ -5,6 +5,9 @@
  *   RC4001 always-true      RC4002 never-true      RC4003 redundant-condition
  *   RC4004 duplicate-value  RC4005 covered-pattern RC4006 logic-budget
  *   RC5005 stage-never-matches (a whole sequence stage that is never true)
+ *   RC6001 equals-wildcard  RC6002 wildcard-in-list (ids of their first
+ *   family, performance: `*` in an exact comparison never matches as
+ *   written)
  *
  * Semantics.  An event gives each field a value or leaves it missing.
  *
@@ -79,7 +82,8 @@
  * logic_solve.c is the search; logic_judge.c decides what is never true,
  * always true or redundant and words those findings; logic_text.c words
  * witnesses and what tests require; logic_lists.c is the syntactic pass
- * over lists.  Conditions are quoted through print/ (print.h).  The state
+ * over lists; logic_stars.c the one over `*` and `?` in exact
+ * comparisons.  Conditions are quoted through print/ (print.h).  The state
  * of one analysis is `struct an`; functions shared between the files are
  * prefixed lg_.
  */
@@ -331,5 +335,11 @@ struct lnode *lg_never_reason(struct lnode *n);
 
 /* The list checks of one IR node (a check_walk visitor; ud is the an). */
 void lg_list_visit(void *ud, const struct ir_expr *e);
+
+/* --- logic_stars.c: wildcard characters in exact comparisons ----------- */
+
+/* RC6001 and RC6002 on one condition of an EQL rule (findings added to
+ * the an). */
+void lg_star_check(struct an *an, const struct ir_expr *cond);
 
 #endif

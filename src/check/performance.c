@@ -1,13 +1,14 @@
 /*
- * performance.c - the performance family (RC6001-RC6006): wildcards where
- * they are not wildcards, regexes that are wildcards, leading wildcards, a
- * first sequence stage that accepts almost every event, and ESET
- * `contains` where an affix relation would do.
+ * performance.c - the performance family (RC6003-RC6006): regexes that are
+ * wildcards, leading wildcards, a first sequence stage that accepts almost
+ * every event, and ESET `contains` where an affix relation would do.
+ * (RC6001 and RC6002, wildcards where they are not wildcards, are logic
+ * checks now: logic_stars.c.)
  *
  * The checks walk every condition of the query (stages and until).  The
- * EQL-only ones (==, in and regex semantics are Elasticsearch's) skip ESET
- * rules, whose relations are lowered to calls and exact comparisons with
- * no wildcard meaning at all.
+ * EQL-only one (regex semantics are Elasticsearch's) skips ESET rules,
+ * whose relations are lowered to calls and exact comparisons with no
+ * wildcard meaning at all.
  */
 #include "check/toolbox.h"
 
@@ -22,14 +23,6 @@ struct perf {
 	const struct rc_rule *r;
 };
 
-static bool
-has_wildcard(const struct ir_value *v)
-{
-	return v->type == VT_STRING &&
-	       (memchr(v->u.s.s, '*', v->u.s.len) ||
-		memchr(v->u.s.s, '?', v->u.s.len));
-}
-
 /* An EQL string literal for v[0..n) in the arena. */
 static const char *
 quoted(struct check_ctx *cc, const char *s, size_t n)
@@ -40,79 +33,6 @@ quoted(struct check_ctx *cc, const char *s, size_t n)
 	print_string(&sb, LANG_EQL, s, n);
 	q = check_take(cc->arena, &sb);
 	return q ? q : "\"\"";
-}
-
-/* --- RC6001: == and != against a wildcard literal ------------------------- */
-
-static void
-eq_wildcard(struct perf *p, const struct ir_expr *e)
-{
-	const struct ir_expr *f = e->u.cmp.l, *c = e->u.cmp.r;
-	const char *lit;
-	struct diag *d;
-
-	if (e->u.cmp.op != IR_OP_EQ && e->u.cmp.op != IR_OP_NE)
-		return;
-	if (f && f->kind == IR_CONST) {
-		c = f;
-		f = e->u.cmp.r;
-	}
-	if (!f || !c || c->kind != IR_CONST || f->kind == IR_CONST ||
-	    !has_wildcard(&c->u.c))
-		return;
-	lit = quoted(p->cc, c->u.c.u.s.s, c->u.c.u.s.len);
-	d = diag_new(p->cc->diags, D_EQ_WILDCARD, &p->r->text, c->span,
-		     "'%s' compares exactly: %s matches only that text, with "
-		     "%s taken literally", ir_op_name(e->u.cmp.op), lit,
-		     memchr(c->u.c.u.s.s, '*', c->u.c.u.s.len) ? "'*'"
-								: "'?'");
-	diag_help(p->cc->diags, d, "for a wildcard write '%s%.*s like %s' "
-		  "(case-sensitive, as '%s' is) or '%s%.*s : %s'",
-		  e->u.cmp.op == IR_OP_NE ? "not " : "", SPAN_ARGS(p->r, f->span),
-		  lit, ir_op_name(e->u.cmp.op),
-		  e->u.cmp.op == IR_OP_NE ? "not " : "", SPAN_ARGS(p->r, f->span),
-		  lit);
-	diag_emit(p->cc->diags, d);
-}
-
-/* --- RC6002: in lists with wildcard characters ---------------------------- */
-
-static void
-list_wildcard(struct perf *p, const struct ir_expr *e)
-{
-	const struct ir_expr *f = e->u.in.l;
-	size_t i, first = e->u.in.n, count = 0;
-	char others[64] = "";
-	struct diag *d;
-	const char *op;
-
-	for (i = 0; i < e->u.in.n; i++)
-		if (has_wildcard(&e->u.in.v[i])) {
-			if (first == e->u.in.n)
-				first = i;
-			count++;
-		}
-	if (!count || !f)
-		return;
-	op = e->u.in.ci ? ":" : "like";
-	if (count == 2)
-		snprintf(others, sizeof others, " (nor is the other value "
-			 "with * or ?)");
-	else if (count > 2)
-		snprintf(others, sizeof others, " (nor are the %zu other "
-			 "values with * or ?)", count - 1);
-	d = diag_new(p->cc->diags, D_LIST_WILDCARD, &p->r->text,
-		     e->u.in.v[first].span, "'%s' compares exactly: %s is "
-		     "not a wildcard pattern here%s",
-		     e->u.in.ci ? "in~" : "in",
-		     quoted(p->cc, e->u.in.v[first].u.s.s,
-			    e->u.in.v[first].u.s.len), others);
-	diag_help(p->cc->diags, d, "for wildcards write '%s%.*s %s (...)' "
-		  "with the same list%s", e->u.in.neg ? "not " : "",
-		  SPAN_ARGS(p->r, f->span), op,
-		  e->u.in.ci ? "" : " (case-sensitive, as 'in' is; ':' "
-				    "ignores case)");
-	diag_emit(p->cc->diags, d);
 }
 
 /* --- RC6003: regexes that are wildcards ----------------------------------- */
@@ -341,14 +261,6 @@ visit(struct perf *p, const struct ir_expr *e, bool neg)
 	case IR_NOT:
 		visit(p, e->u.sub, !neg);
 		return;
-	case IR_CMP:
-		if (eql)
-			eq_wildcard(p, e);
-		break;
-	case IR_IN:
-		if (eql)
-			list_wildcard(p, e);
-		break;
 	case IR_MATCH:
 		if (eql && e->u.match.mode == MATCH_REGEX)
 			regex_wildcard(p, e);

@@ -4,15 +4,22 @@
  * EQL fields resolve against ECS (schemas/ecs.tsv), the non-ECS fields of
  * Elastic's own validation (schemas/elastic.tsv: Elastic Defend, per-index
  * non-ECS fields, beats, Endgame) and --schema files.  A rule whose index
- * patterns reach data that these do not describe (most logs-<integration>
- * indices: their package schemas are not shipped) is not checked, because
- * every integration field would be a false alarm.  Optional fields (?f) are
- * never reported: the author said the field may be absent.  Elastic
- * Defend's own extensions (a `.Ext.` segment, or a capitalised root such as
- * Effective_process or Persistence) are only partly described by the
- * shipped data (the endpoint package schema is not among it), so they are
- * not reported either: they cannot be verified.  ESET rules
- * name components and properties, which the loader has already checked.
+ * patterns all reach data these describe (or that names no index) gets
+ * every field checked.  A rule that also reaches other data (most
+ * logs-<integration> indices: their package schemas are not shipped) gets
+ * only the fields under ECS field sets checked: integrations add their own
+ * fields under their own namespace and keep ECS names for ECS fields, so
+ * `event.datset` is a typo on any index while `okta.x` cannot be verified.
+ * An ECS field set is a first path segment whose first field came from
+ * ecs.tsv; an unknown segment one edit from one (`sourc.ip`) counts when
+ * the whole name is close to a field of that set.
+ *
+ * Never reported: optional fields (?f: the author said the field may be
+ * absent); Elastic Defend's own extensions (a `.Ext.` segment, or a
+ * capitalised root such as Effective_process or Persistence), which the
+ * shipped data describes only in part; keys below an open object such as
+ * `labels`.  ESET rules name components and properties, which the loader
+ * has already checked.
  *
  * The fields of Kibana exception items (sema/except.h) are checked the
  * same way, once the items are bound to their rules (a run family): an
@@ -50,10 +57,34 @@ defend_extension(const char *name)
 	       (name[0] >= 'A' && name[0] <= 'Z');
 }
 
+/* Is the field under an ECS field set ("process.", "event.", ...), or a
+ * misspelling of one ("sourc.ip"): a first path segment that ECS defines,
+ * or an unknown one close to an ECS segment when the whole name is close
+ * to a field of that segment.  A name without a dot is under no set. */
+static bool
+under_ecs_set(const struct schema *s, const char *name)
+{
+	size_t len = strlen(name);
+	const char *o, *sugg;
+
+	if (!strchr(name, '.'))
+		return false;
+	o = schema_root_origin(s, name, len);
+	if (o)
+		return strcmp(o, SCHEMA_ECS_ORIGIN) == 0;
+	o = schema_near_root(s, name, len);
+	if (!o || strcmp(o, SCHEMA_ECS_ORIGIN) != 0)
+		return false;
+	sugg = schema_suggest(s, name, len);
+	return sugg && (o = schema_root_origin(s, sugg, strlen(sugg))) &&
+	       strcmp(o, SCHEMA_ECS_ORIGIN) == 0;
+}
+
 struct unknown_walk {
 	struct check_ctx *cc;
 	const struct rc_rule *r;
 	const struct exc_item *item;        /* NULL: the rule's query */
+	bool ecs_only;              /* only fields under ECS field sets */
 	const char *seen[64];       /* report each field once per rule */
 	size_t nseen;
 };
@@ -72,7 +103,9 @@ visit(void *ud, const struct ir_expr *e)
 	f = &e->u.f;
 	if (f->def || f->optional || f->map != MAP_SAME ||
 	    defend_extension(f->name) ||
-	    schema_is_object_path(w->cc->schema, f->name, strlen(f->name)))
+	    schema_is_object_path(w->cc->schema, f->name, strlen(f->name)) ||
+	    schema_in_open_object(w->cc->schema, f->name, strlen(f->name)) ||
+	    (w->ecs_only && !under_ecs_set(w->cc->schema, f->name)))
 		return;
 	for (i = 0; i < w->nseen; i++)
 		if (strcmp(w->seen[i], f->name) == 0)
@@ -133,11 +166,12 @@ check_schema(struct check_ctx *cc, const struct rc_rule *r)
 	struct unknown_walk w;
 	size_t i;
 
-	if (r->lang != LANG_EQL || !cc->schema || !rule_covered(r))
+	if (r->lang != LANG_EQL || !cc->schema)
 		return;
 	memset(&w, 0, sizeof w);
 	w.cc = cc;
 	w.r = r;
+	w.ecs_only = !rule_covered(r);
 	for (i = 0; i < r->ir->nstages; i++)
 		walk_stage(&w, &r->ir->stages[i]);
 	if (r->ir->until)

@@ -121,7 +121,8 @@ diagnostics(void)
 	     "edit: run `make docs`. -->");
 	puts("# rulec diagnostics\n");
 	puts("Every diagnostic has a stable id (`RCnnnn`, the first digit "
-	     "names the family) and a name. `rulec explain ID` prints the "
+	     "names the family it was made in; a check that moves keeps its "
+	     "id) and a name. `rulec explain ID` prints the "
 	     "same page; `-Wno-NAME` turns a check off, `-W NAME` on, "
 	     "`-Werror` makes warnings errors.\n");
 	puts("| id | name | family | default | summary |");

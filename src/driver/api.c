@@ -25,9 +25,10 @@
 #include "vm/image.h"
 
 /* The built-in catalogues, generated from schemas/. */
-extern const char rc_ecs_schema[], rc_elastic_schema[], rc_ecs_values[];
+extern const char rc_ecs_schema[], rc_elastic_schema[], rc_ecs_values[],
+	rc_literal_stars[];
 extern const size_t rc_ecs_schema_len, rc_elastic_schema_len,
-	rc_ecs_values_len;
+	rc_ecs_values_len, rc_literal_stars_len;
 extern const char rc_eset_components[], rc_eset_operations[], rc_eset_ecs[],
 	rc_eset_actions[];
 extern const size_t rc_eset_components_len, rc_eset_operations_len,
@@ -88,14 +89,17 @@ rulec_ctx_new(void)
 	ctx->schema = schema_new(&ctx->cat_arena);
 	se.ctx = ctx;
 	se.origin = "<built-in ecs.tsv>";
-	if (!ctx->schema || schema_load(ctx->schema, "ecs.tsv", rc_ecs_schema,
-					rc_ecs_schema_len, schema_line_error,
-					&se) != 0 ||
+	if (!ctx->schema ||
+	    schema_load(ctx->schema, SCHEMA_ECS_ORIGIN, rc_ecs_schema,
+			rc_ecs_schema_len, schema_line_error, &se) != 0 ||
 	    schema_load(ctx->schema, "elastic.tsv", rc_elastic_schema,
 			rc_elastic_schema_len, schema_line_error, &se) != 0 ||
 	    schema_load_values(ctx->schema, "ecs-values.tsv", rc_ecs_values,
 			       rc_ecs_values_len, schema_line_error,
-			       &se) != 0) {
+			       &se) != 0 ||
+	    schema_load_literal_forms(ctx->schema, "literal-stars.tsv",
+				      rc_literal_stars, rc_literal_stars_len,
+				      schema_line_error, &se) != 0) {
 		rulec_ctx_free(ctx);
 		return NULL;
 	}

@@ -25,8 +25,16 @@ struct entry {
 	uint32_t index;         /* field's place in schema.fields */
 	uint32_t group_head;    /* first-segment entries: fields below, */
 	uint32_t group_tail;    /* chained through fslot.group_next */
+	const char *origin;     /* first-segment entries: the file of the
+	                           first field below (or of the segment) */
 	bool prefix;            /* some field lies below this name */
 	struct schema_values *values; /* allowed values, NULL: open */
+};
+
+/* A literal form of a field's values (schema_load_literal_forms). */
+struct form {
+	const char *field, *text;
+	size_t flen, tlen;
 };
 
 struct fslot {
@@ -38,8 +46,11 @@ struct schema {
 	struct arena *a;
 	struct hash index;          /* name's hash -> its entry (in a) */
 	VEC(struct entry *) entries; /* by number (the array in a) */
+	VEC(struct entry *) roots;  /* first-segment entries with fields,
+	                               in order of first definition */
 	struct fslot *fields;   /* in order of first definition */
 	size_t nfields, fcap;
+	VEC(struct form) forms;     /* literal forms (few: scanned in order) */
 };
 
 static const char *const ftype_names[] = {
@@ -112,6 +123,7 @@ add_entry(struct schema *s, struct entry *e, const char *key, size_t len,
 	e->field = NULL;
 	e->index = NONE;
 	e->group_head = e->group_tail = NONE;
+	e->origin = NULL;
 	e->prefix = false;
 	e->values = NULL;
 	return e;
@@ -141,6 +153,8 @@ insert(struct schema *s, struct schema_field *f)
 	if (!reserve(s, need))
 		return false;
 	if ((!full || !full->field) && !reserve_field(s))
+		return false;
+	if (vec_reserve_in(&s->roots, s->a, s->roots.n + 1) != 0)
 		return false;
 	if (need) {
 		fresh = ARENA_NEWV(s->a, struct entry, need);
@@ -173,8 +187,11 @@ insert(struct schema *s, struct schema_field *f)
 		full->index = idx;
 		s->fields[idx].f = f;
 		s->fields[idx].group_next = NONE;
-		if (group->group_tail == NONE)
+		if (group->group_tail == NONE) {
 			group->group_head = idx;
+			group->origin = f->origin;
+			s->roots.v[s->roots.n++] = group;
+		}
 		else
 			s->fields[group->group_tail].group_next = idx;
 		group->group_tail = idx;
@@ -456,6 +473,98 @@ schema_values(const struct schema *s, const char *name, size_t len)
 	return e ? e->values : NULL;
 }
 
+/* Parses one line of literal forms: field, form, why. */
+static int
+load_form(struct schema *s, const char *origin, unsigned line, const char *p,
+	  size_t n, char *msg)
+{
+	const char *tab = memchr(p, '\t', n), *tab2, *why, *f;
+	size_t i, flen;
+	bool star = false;
+	struct form *fm;
+
+	(void)origin;
+	(void)line;
+	tab2 = tab ? memchr(tab + 1, '\t', (size_t)(p + n - tab - 1)) : NULL;
+	if (!tab || !tab2 || memchr(tab2 + 1, '\t', (size_t)(p + n - tab2 - 1))) {
+		snprintf(msg, MSG_SIZE, "expected 3 tab-separated columns "
+			 "(field, form, why)");
+		return 1;
+	}
+	if ((why = bad_name(p, (size_t)(tab - p)))) {
+		snprintf(msg, MSG_SIZE, "%s", why);
+		return 1;
+	}
+	f = tab + 1;
+	flen = (size_t)(tab2 - f);
+	for (i = 0; i < flen; i++) {
+		if (f[i] == '*' || f[i] == '?')
+			star = true;
+		if (f[i] == '{' && (i + 1 == flen || f[++i] != '}')) {
+			snprintf(msg, MSG_SIZE, "'{' in a form must start "
+				 "'{}' (any text without * or ?)");
+			return 1;
+		}
+	}
+	if (!star) {
+		snprintf(msg, MSG_SIZE, "the form '%.*s' has no literal * or ?",
+			 flen > SHOW ? SHOW : (int)flen, f);
+		return 1;
+	}
+	fm = vec_add_in(&s->forms, s->a);
+	if (!fm || !(fm->field = arena_strndup(s->a, p, (size_t)(tab - p))) ||
+	    !(fm->text = arena_strndup(s->a, f, flen)))
+		return -1;
+	fm->flen = (size_t)(tab - p);
+	fm->tlen = flen;
+	return 0;
+}
+
+int
+schema_load_literal_forms(struct schema *s, const char *origin,
+			  const char *text, size_t len,
+			  void (*err)(void *ud, unsigned line, const char *msg),
+			  void *ud)
+{
+	return load_lines(s, origin, text, len, load_form, err, ud);
+}
+
+/* Does v[0..vn) have form t[0..tn)?  Forms are short and have few holes,
+ * so plain backtracking does. */
+static bool
+form_match(const char *t, size_t tn, const char *v, size_t vn)
+{
+	size_t k;
+
+	if (tn == 0)
+		return vn == 0;
+	if (tn >= 2 && t[0] == '{' && t[1] == '}') {
+		for (k = 1; k <= vn && v[k - 1] != '*' && v[k - 1] != '?'; k++)
+			if (form_match(t + 2, tn - 2, v + k, vn - k))
+				return true;
+		return false;
+	}
+	return vn && text_fold((unsigned char)t[0]) ==
+			     text_fold((unsigned char)v[0]) &&
+	       form_match(t + 1, tn - 1, v + 1, vn - 1);
+}
+
+bool
+schema_literal_form(const struct schema *s, const char *name, size_t len,
+		    const char *value, size_t vlen)
+{
+	size_t i;
+
+	for (i = 0; i < s->forms.n; i++) {
+		const struct form *fm = &s->forms.v[i];
+
+		if (fm->flen == len && memcmp(fm->field, name, len) == 0 &&
+		    form_match(fm->text, fm->tlen, value, vlen))
+			return true;
+	}
+	return false;
+}
+
 const struct schema_field *
 schema_lookup(const struct schema *s, const char *name, size_t len)
 {
@@ -480,6 +589,94 @@ schema_is_object_path(const struct schema *s, const char *name, size_t len)
 	if (e->field)
 		return e->field->type == FT_OBJECT;
 	return e->prefix;
+}
+
+/* The length of the first path segment of name[0..len). */
+static size_t
+first_segment(const char *name, size_t len)
+{
+	const char *dot = memchr(name, '.', len);
+
+	return dot ? (size_t)(dot - name) : len;
+}
+
+const char *
+schema_root_origin(const struct schema *s, const char *name, size_t len)
+{
+	size_t seg = first_segment(name, len);
+	const struct entry *e;
+
+	if (seg == 0)
+		return NULL;
+	e = find(s, name, seg, hash_str(name, seg));
+	return e ? e->origin : NULL;
+}
+
+const char *
+schema_near_root(const struct schema *s, const char *name, size_t len)
+{
+	size_t seg = first_segment(name, len), i;
+	unsigned max = 1, best = UINT_MAX, d;
+	const char *origin = NULL;
+
+	if (seg == 0)
+		return NULL;
+	for (i = 0; i < s->roots.n; i++) {
+		const struct entry *e = s->roots.v[i];
+
+		d = suggest_distance(name, seg, e->key, e->keylen, true, max);
+		if (d == 0)
+			return NULL;
+		if (d <= max && d < best) {
+			best = d;
+			origin = e->origin;
+		}
+	}
+	return origin;
+}
+
+/* Does a field defined in `origin` lie below name[0..len)?  Walks the
+ * fields under the name's first segment. */
+static bool
+defined_below(const struct schema *s, const char *name, size_t len,
+	      const char *origin)
+{
+	size_t seg = first_segment(name, len);
+	const struct entry *g = find(s, name, seg, hash_str(name, seg));
+	uint32_t k;
+
+	for (k = g ? g->group_head : NONE; k != NONE;
+	     k = s->fields[k].group_next) {
+		const struct schema_field *f = s->fields[k].f;
+
+		if (f->namelen > len && f->name[len] == '.' &&
+		    memcmp(f->name, name, len) == 0 &&
+		    strcmp(f->origin, origin) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+schema_in_open_object(const struct schema *s, const char *name, size_t len)
+{
+	uint32_t h = HASH_SEED;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (name[i] == '.') {
+			const struct entry *e = find(s, name, i, h);
+
+			if (!e)
+				return false;
+			if (e->field && e->field->type == FT_OBJECT &&
+			    (!e->prefix ||
+			     !defined_below(s, name, i, e->field->origin)))
+				return true;
+		}
+		h = hash_step(h, (unsigned char)name[i]);
+	}
+	return false;
 }
 
 size_t

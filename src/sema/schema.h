@@ -10,7 +10,11 @@
  * schema_is_object_path each cost one probe sequence.  Fields are also
  * kept in a list in order of first definition; the entries of first path
  * segments ("process") chain the fields below them, which is where
- * schema_suggest looks first.
+ * schema_suggest looks first.  A first-segment entry also keeps the file
+ * of the first field below it, which tells the linter which segments are
+ * ECS field sets (SCHEMA_ECS_ORIGIN), and a list of those entries serves
+ * schema_near_root.  Literal forms (schemas/literal-stars.tsv) are a short
+ * list beside the table, scanned in order.
  *
  * Everything (table, entries, names) lives in the arena given to
  * schema_new and goes with it; a grown table or entry array leaves its
@@ -109,6 +113,51 @@ const struct schema_field *schema_lookup(const struct schema *s,
  * although the multi-field "process.command_line.text" lies below it. */
 bool schema_is_object_path(const struct schema *s, const char *name,
 			   size_t len);
+
+/* The origin (schema_load's name) of the first field defined under the
+ * first path segment of name[0..len) ("process" for "process.nmae"), or of
+ * that segment as a field ("message"); NULL when no field has that first
+ * segment.  A later definition of a field elsewhere does not change it. */
+const char *schema_root_origin(const struct schema *s, const char *name,
+			       size_t len);
+
+/* For a first path segment of name[0..len) that no field has: the origin
+ * (as above) of a first segment that some field has one edit away (ASCII
+ * case-insensitive; the segment defined first), or NULL.  NULL too when
+ * the segment is known.  One edit only: segments are short words, and two
+ * edits already reach other words ("processor" for "process"). */
+const char *schema_near_root(const struct schema *s, const char *name,
+			     size_t len);
+
+/* True when a proper prefix of name[0..len) is a field of type object
+ * below which its own schema file defines no field: an open map such as
+ * ECS `labels` or `container.labels`, whose keys are the data's own (a
+ * field another file adds below it, as Elastic's data adds
+ * `labels.is_ioc_transform_source`, does not close it). */
+bool schema_in_open_object(const struct schema *s, const char *name,
+			   size_t len);
+
+/* Literal forms (schemas/literal-stars.tsv): field values in which the
+ * data holds `*` or `?` itself, such as Windows share names `\\*\ADMIN$`.
+ * The text has one form per line, `field <TAB> form <TAB> why`; in a form
+ * `*` and `?` stand for themselves, `{}` for any non-empty text without
+ * `*` or `?`, other bytes match ignoring ASCII case.  Comment and blank
+ * lines as in schema files.  Malformed lines are reported through err (as
+ * schema_load) and skipped.  Returns the number of malformed lines, or -1
+ * when out of memory. */
+int schema_load_literal_forms(struct schema *s, const char *origin,
+			      const char *text, size_t len,
+			      void (*err)(void *ud, unsigned line,
+					  const char *msg),
+			      void *ud);
+
+/* True when value[0..vlen) has a literal form of the field called
+ * name[0..len). */
+bool schema_literal_form(const struct schema *s, const char *name,
+			 size_t len, const char *value, size_t vlen);
+
+/* The origin name of the built-in ECS catalogue (schemas/ecs.tsv). */
+#define SCHEMA_ECS_ORIGIN "ecs.tsv"
 
 /* Number of distinct field names. */
 size_t schema_count(const struct schema *s);

@@ -1,15 +1,18 @@
 /*
  * test_checks.c - the sequence, performance and metadata check families
- * (src/check/sequence.c, performance.c, metadata.c) through the public
- * interface, the way a library user meets them: each case loads rule text
- * as a file of the right kind (.eql, .json, .ndjson, .xml), finishes the
- * run (for the duplicate checks), and pins what these three families
- * report: id, line and column, and words of the message and help line.
+ * (src/check/sequence.c, performance.c, metadata.c), the wildcard checks
+ * RC6001 and RC6002 (logic_stars.c, first performance checks) and the
+ * unknown-field check (schema.c) through the public interface, the way a
+ * library user meets them: each case loads rule text as a file of the
+ * right kind (.eql, .json, .ndjson, .xml), finishes the run (for the
+ * duplicate checks), and pins what these checks report: id, line and
+ * column, and words of the message and help line.
  *
- * Only diagnostics of the sequence, performance and metadata families are
- * collected; other families (syntax, schema, logic) have their own tests,
- * and a case that should be silent also asserts that the rule loaded
- * without errors, so a typo in a case cannot make it pass.
+ * Only diagnostics of the sequence, performance and metadata families,
+ * RC6001, RC6002 and RC2012 are collected; other checks (syntax, schema,
+ * logic) have their own tests, and a case that should be silent also
+ * asserts that the rule loaded without errors, so a typo in a case cannot
+ * make it pass.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -53,8 +56,11 @@ on_diag(void *ud, const rulec_diag *d)
 	const char *fam = rulec_diag_family(d);
 	struct got *g;
 
+	const char *id = rulec_diag_id(d);
+
 	if (strcmp(fam, "sequence") && strcmp(fam, "performance") &&
-	    strcmp(fam, "metadata"))
+	    strcmp(fam, "metadata") && strcmp(id, "RC6001") &&
+	    strcmp(id, "RC6002") && strcmp(id, "RC2012"))
 		return;
 	if (l->n++ >= MAX_GOT)
 		return;
@@ -495,7 +501,7 @@ test_eset_sequence_no_aggregate(void **state)
 		    "name=\"Computer\"/></aggregateOn> to <sequence>");
 }
 
-/* --- performance ---------------------------------------------------------- */
+/* --- wildcards in exact comparisons (RC6001, RC6002) ---------------------- */
 
 static void
 test_equals_wildcard(void **state)
@@ -536,6 +542,145 @@ test_list_wildcard(void **state)
 	lint(l, "q.eql", "process where process.name not in~ (\"a*\")");
 	assert_one(l, "RC6002", 1, 37, "'in~' compares exactly");
 	assert_text(l, 0, "'not process.name : (...)'");
+}
+
+/* A star that the data itself holds (schemas/literal-stars.tsv). */
+static void
+test_literal_star_form(void **state)
+{
+	struct lint *l = *state;
+
+	lint(l, "q.eql", "file where winlog.event_data.ShareName in "
+	     "(\"\\\\\\\\*\\\\ADMIN$\", \"\\\\\\\\*\\\\C$\")");
+	assert_clean(l);
+	lint(l, "q.eql", "file where winlog.event_data.ShareName == "
+	     "\"\\\\\\\\*\\\\IPC$\"");
+	assert_clean(l);
+	/* not the form: a server name with a star, a star in the share */
+	lint(l, "q.eql", "file where winlog.event_data.ShareName in "
+	     "(\"\\\\\\\\*\\\\C$\", \"\\\\\\\\srv*\\\\C$\", "
+	     "\"\\\\\\\\*\\\\*$\")");
+	assert_one(l, "RC6002", 1, 57, "\"\\\\\\\\srv*\\\\C$\" is not a "
+		   "wildcard pattern here (nor is the other value with * or "
+		   "?)");
+	/* the form belongs to its field only */
+	lint(l, "q.eql", "file where file.path == \"\\\\\\\\*\\\\ADMIN$\"");
+	assert_one(l, "RC6001", 1, 25, "'==' compares exactly");
+}
+
+/* A star whose wildcard reading would cover a pattern of the same
+ * condition on the same field is meant literally. */
+static void
+test_literal_star_covers(void **state)
+{
+	struct lint *l = *state;
+
+	lint(l, "q.eql", "process where process.name : \"appcmd.exe\" and "
+	     "(process.args : (\"/text:*password*\", \"/config\") or "
+	     "process.args == \"/text:*\")");
+	assert_clean(l);
+	lint(l, "q.eql", "process where process.args like \"-o=/tmp/*\" or "
+	     "process.args in (\"-o*\", \"-x\")");
+	assert_clean(l);
+	/* deeper in the other branch */
+	lint(l, "q.eql", "process where process.args like \"-o=/tmp/*\" or "
+	     "(process.name == \"x\" and not process.args in (\"-o*\"))");
+	assert_clean(l);
+	/* ANDed with the pattern: no branch would become pointless */
+	lint(l, "q.eql", "process where process.args : \"/text:*a*\" and "
+	     "process.args == \"/text:*\"");
+	assert_one(l, "RC6001", 1, 62, "'==' compares exactly");
+	/* a ':' entry without a wildcard is no sign either */
+	lint(l, "q.eql", "process where process.name : (\"*.scr\", "
+	     "\"cmd.exe\") or process.name == \"*.exe\"");
+	assert_one(l, "RC6001", 1, 70, "'==' compares exactly");
+	/* a pattern on the field that the star does not cover is no sign */
+	lint(l, "q.eql", "process where process.args like \"--date=*\" or "
+	     "process.args in (\"/opt/vuso*\", \"-x\")");
+	assert_one(l, "RC6002", 1, 64, "\"/opt/vuso*\" is not a wildcard");
+	/* nor is the same pattern twice */
+	lint(l, "q.eql", "process where process.name : \"python*\" or "
+	     "process.name == \"python*\"");
+	assert_one(l, "RC6001", 1, 59, "'==' compares exactly");
+	/* nor a pattern on another field */
+	lint(l, "q.eql", "process where process.parent.args : \"/text:*a*\" "
+	     "or process.args == \"/text:*\"");
+	assert_one(l, "RC6001", 1, 68, "'==' compares exactly");
+	/* nor one in another stage */
+	lint(l, "q.eql", "sequence by host.id with maxspan=1m\n"
+	     "  [process where process.args : \"/text:*a*\"]\n"
+	     "  [process where process.args == \"/text:*\"]");
+	assert_one(l, "RC6001", 3, 34, "'==' compares exactly");
+}
+
+/* RC6001 and RC6002 are logic checks now, under their old ids. */
+static void
+test_wildcard_family(void **state)
+{
+	struct lint *l = *state;
+	size_t i, n = 0;
+
+	for (i = 0; i < rulec_check_count(); i++) {
+		const char *id = rulec_check_field(i, "id");
+
+		if (strcmp(id, "RC6001") == 0 || strcmp(id, "RC6002") == 0) {
+			assert_string_equal(rulec_check_field(i, "family"),
+					    "logic");
+			n++;
+		}
+	}
+	assert_int_equal(n, 2);
+	assert_int_equal(rulec_check_find("equals-wildcard"),
+			 rulec_check_find("RC6001"));
+	/* turned off by name, as before */
+	reset(l);
+	assert_int_equal(rulec_ctx_set_severity(l->ctx, "wildcard-in-list",
+						RULEC_SEVERITY_OFF),
+			 RULEC_OK);
+	add(l, "q.eql", "process where process.name in (\"a*\")");
+	rulec_ctx_finish(l->ctx);
+	assert_n(l, 0);
+}
+
+/* --- unknown fields on integration indices (RC2012) ---------------------- */
+
+#define RULE_ON(ix, q) "{\"rule_id\": \"r-1\", \"name\": \"R\", " \
+	"\"severity\": \"low\", \"risk_score\": 21, \"index\": [" ix "], " \
+	"\"query\": \"" q "\"}\n"
+
+static void
+test_unknown_field_integration(void **state)
+{
+	struct lint *l = *state;
+
+	/* fields under ECS field sets are checked on any index */
+	lint(l, "r.ndjson", RULE_ON("\"logs-crowdstrike.fdr*\"",
+		"network where event.datset == \\\"x\\\" and sourc.ip == "
+		"\\\"10.0.0.1\\\""));
+	assert_n(l, 2);
+	assert_text(l, 0, "unknown field 'event.datset'");
+	assert_text(l, 0, "did you mean 'event.dataset'?");
+	assert_text(l, 1, "unknown field 'sourc.ip'");
+	assert_text(l, 1, "did you mean 'source.ip'?");
+	/* also beside a covered index */
+	lint(l, "r.ndjson", RULE_ON("\"logs-endpoint.events.*\", "
+		"\"logs-okta*\"", "process where process.parnet.name == "
+		"\\\"a\\\""));
+	assert_one(l, "RC2012", 1, 145, "process.parnet.name");
+	/* the integration's own fields, Defend extensions, open objects,
+	 * optional fields and shipped non-ECS fields stay silent */
+	lint(l, "r.ndjson", RULE_ON("\"logs-crowdstrike.fdr*\"",
+		"process where crowdstrike.event.Flagz == \\\"1\\\" and "
+		"process.Ext.api.nmae == \\\"a\\\" and labels.team == "
+		"\\\"b\\\" and ?process.custom == \\\"c\\\" and "
+		"winlog.event_data.ShareName == \\\"d\\\" and "
+		"processor.name == \\\"transaction\\\" and tag == "
+		"\\\"e\\\""));
+	assert_n(l, 0);
+	/* on covered indices every field is checked, as before */
+	lint(l, "r.ndjson", RULE_ON("\"logs-endpoint.events.*\"",
+		"process where crowdstrike.event.Flagz == \\\"1\\\""));
+	assert_one(l, "RC2012", 1, 131, "crowdstrike.event.Flagz");
 }
 
 static void
@@ -1083,6 +1228,10 @@ main(void)
 		LTEST(test_equals_wildcard),
 		LTEST(test_not_equals_wildcard),
 		LTEST(test_list_wildcard),
+		LTEST(test_literal_star_form),
+		LTEST(test_literal_star_covers),
+		LTEST(test_wildcard_family),
+		LTEST(test_unknown_field_integration),
 		LTEST(test_regex_as_wildcard),
 		LTEST(test_regex_plain_text),
 		LTEST(test_regex_real_is_silent),

@@ -434,6 +434,114 @@ test_suggest_groups(void **state)
 	arena_release(&a);
 }
 
+/* First path segments: where their first field came from, the near one
+ * for a misspelt segment, and open objects. */
+static void
+test_roots(void **state)
+{
+	struct arena a;
+	struct schema *s;
+
+	(void)state;
+	arena_init(&a, NULL);
+	s = schema_new(&a);
+	assert_non_null(s);
+	assert_int_equal(load(s, "ecs.tsv",
+			      "source.ip\tip\t-\n"
+			      "process.name\tkeyword\t-\n"
+			      "labels\tobject\t-\n"
+			      "dns.answers\tobject\tarray\n"
+			      "dns.answers.name\tkeyword\t-\n"
+			      "message\tkeyword\t-\n", NULL), 0);
+	assert_int_equal(load(s, "more.tsv",
+			      "process.custom\tkeyword\t-\n"
+			      "processor.name\tkeyword\t-\n"
+			      "winlog.event_data\tobject\t-\n"
+			      "labels.added\tkeyword\t-\n"
+			      "dns.answers.extra\tkeyword\t-\n", NULL), 0);
+	assert_string_equal(schema_root_origin(s, "process.nme", 11),
+			    "ecs.tsv");
+	assert_string_equal(schema_root_origin(s, "process.custom", 14),
+			    "ecs.tsv");
+	assert_string_equal(schema_root_origin(s, "message", 7), "ecs.tsv");
+	assert_string_equal(schema_root_origin(s, "processor.x", 11),
+			    "more.tsv");
+	assert_null(schema_root_origin(s, "sourc.ip", 8));
+	assert_null(schema_root_origin(s, "", 0));
+	/* a later definition keeps the segment's first origin */
+	assert_int_equal(load(s, "user.tsv", "source.extra\tkeyword\t-\n",
+			      NULL), 0);
+	assert_string_equal(schema_root_origin(s, "source.x", 8), "ecs.tsv");
+	/* one edit away only, and only for an unknown segment */
+	assert_string_equal(schema_near_root(s, "sourc.ip", 8), "ecs.tsv");
+	assert_string_equal(schema_near_root(s, "SOURCEE.ip", 10), "ecs.tsv");
+	assert_null(schema_near_root(s, "source.ip", 9));
+	assert_null(schema_near_root(s, "srce.ip", 7));
+	/* the closest segment decides: "processor", not "process" */
+	assert_string_equal(schema_near_root(s, "procesor.x", 10), "more.tsv");
+	/* open objects: an object field with nothing defined below it */
+	/* (labels.added of another file does not close labels) */
+	assert_true(schema_in_open_object(s, "labels.team", 11));
+	assert_true(schema_in_open_object(s, "winlog.event_data.Share", 23));
+	assert_false(schema_in_open_object(s, "dns.answers.nmae", 16));
+	assert_false(schema_in_open_object(s, "labels", 6));
+	assert_false(schema_in_open_object(s, "process.name.x", 14));
+	arena_release(&a);
+}
+
+static bool
+form(const struct schema *s, const char *field, const char *value)
+{
+	return schema_literal_form(s, field, strlen(field), value,
+				   strlen(value));
+}
+
+/* Literal forms: loading, malformed lines, matching. */
+static void
+test_literal_forms(void **state)
+{
+	struct arena a;
+	struct schema *s;
+	struct errs e = { 0 };
+	const char *text =
+		"# comment\n"
+		"share.name\t\\\\*\\{}\tWindows writes \\\\*\\NAME\n"
+		"x.y\t{}?{}\tquestion mark between two words\r\n"
+		"\n"
+		"bad.one\t\\\\*\\{}\n"
+		"bad..two\t*\twhy\n"
+		"bad.three\tabc\twhy\n"
+		"bad.four\t*{x}\twhy\n";
+
+	(void)state;
+	arena_init(&a, NULL);
+	s = schema_new(&a);
+	assert_non_null(s);
+	assert_int_equal(schema_load_literal_forms(s, "f.tsv", text,
+						   strlen(text), on_err, &e),
+			 4);
+	assert_int_equal(e.n, 4);
+	assert_int_equal(e.line[0], 5);
+	assert_non_null(strstr(e.msg[0], "3 tab-separated columns"));
+	assert_int_equal(e.line[1], 6);
+	assert_non_null(strstr(e.msg[1], "'..'"));
+	assert_int_equal(e.line[2], 7);
+	assert_non_null(strstr(e.msg[2], "no literal * or ?"));
+	assert_int_equal(e.line[3], 8);
+	assert_non_null(strstr(e.msg[3], "'{}'"));
+	assert_true(form(s, "share.name", "\\\\*\\ADMIN$"));
+	assert_true(form(s, "share.name", "\\\\*\\c$"));
+	/* the hole holds no wildcard character and is not empty */
+	assert_false(form(s, "share.name", "\\\\*\\C*"));
+	assert_false(form(s, "share.name", "\\\\*\\"));
+	assert_false(form(s, "share.name", "\\\\srv*\\C$"));
+	assert_false(form(s, "other.name", "\\\\*\\ADMIN$"));
+	assert_true(form(s, "x.y", "what?now"));
+	assert_false(form(s, "x.y", "what?"));
+	assert_false(form(s, "bad.one", "\\\\*\\ADMIN$"));
+	arena_release(&a);
+}
+
 /* Thousands of names entered one load at a time, so the table doubles
  * many times on its own; everything must still be found. */
 static void
@@ -707,6 +815,8 @@ main(int argc, char **argv)
 			cmocka_unit_test_prestate(test_override, &ecs),
 			cmocka_unit_test(test_prefix_and_field),
 			cmocka_unit_test(test_suggest_groups),
+			cmocka_unit_test(test_roots),
+			cmocka_unit_test(test_literal_forms),
 			cmocka_unit_test(test_growth),
 			cmocka_unit_test(test_ftype_names),
 			cmocka_unit_test(test_values),
