@@ -116,6 +116,12 @@ char *rulec_rule_dump(const rulec_rule *r, enum rulec_dump what);
 const char *rulec_diag_id(const rulec_diag *d);       /* "RC1001" */
 const char *rulec_diag_name(const rulec_diag *d);     /* "syntax-error" */
 const char *rulec_diag_family(const rulec_diag *d);   /* "syntax" */
+/* The rule the diagnostic is about, as its file writes them: the rule_id
+ * (ESET: the [...] suffix of the name, else the guid) and the name; NULL
+ * when the rule has none, or for a bare .eql query or a problem with a
+ * whole file. */
+const char *rulec_diag_rule_id(const rulec_diag *d);
+const char *rulec_diag_rule_name(const rulec_diag *d);
 enum rulec_severity rulec_diag_severity(const rulec_diag *d);
 const char *rulec_diag_message(const rulec_diag *d);
 const char *rulec_diag_file(const rulec_diag *d);     /* NULL if none */

@@ -375,6 +375,18 @@ rulec_diag_family(const rulec_diag *d)
 	return diag_family_name(diag_table[DIAG(d)->id].family);
 }
 
+const char *
+rulec_diag_rule_id(const rulec_diag *d)
+{
+	return DIAG(d)->rule.id;
+}
+
+const char *
+rulec_diag_rule_name(const rulec_diag *d)
+{
+	return DIAG(d)->rule.name;
+}
+
 enum rulec_severity
 rulec_diag_severity(const rulec_diag *d)
 {
