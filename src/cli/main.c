@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/setup.h"
 #include "cli/testout.h"
 #include "rulec.h"
 
@@ -36,6 +37,7 @@ struct run {
 	enum test_format tformat; /* test --format */
 	const char *junit;      /* test --junit FILE */
 	rulec_test_opts topts;
+	struct cli_setup setup; /* configuration, -W, baseline */
 };
 
 static void
@@ -100,51 +102,6 @@ on_diag(void *ud, const rulec_diag *d)
 	} else {
 		fprintf(stderr, "rulec: out of memory rendering a "
 				"diagnostic\n");
-	}
-}
-
-/* -W NAME, -Wno-NAME, -Werror, -Wno-error */
-static bool
-apply_warning(rulec_ctx *ctx, const char *arg)
-{
-	bool off = strncmp(arg, "no-", 3) == 0;
-	const char *name = off ? arg + 3 : arg;
-
-	if (strcmp(name, "error") == 0) {
-		rulec_ctx_set_werror(ctx, !off);
-		return true;
-	}
-	if (rulec_check_find(name) == (size_t)-1) {
-		/* a family name applies to each of its checks */
-		size_t i, n = 0;
-		for (i = 0; i < rulec_check_count(); i++) {
-			const char *cn = rulec_check_field(i, "name");
-			if (strcmp(rulec_check_field(i, "family"), name) != 0)
-				continue;
-			if (off)
-				rulec_ctx_set_severity(ctx, cn,
-						       RULEC_SEVERITY_OFF);
-			else
-				apply_warning(ctx, cn);
-			n++;
-		}
-		if (n)
-			return true;
-		fprintf(stderr, "rulec: unknown check '%s' (see 'rulec "
-				"explain')\n", name);
-		return false;
-	}
-	if (off)
-		return rulec_ctx_set_severity(ctx, name, RULEC_SEVERITY_OFF) == 0;
-	/* enabling keeps an error an error and raises notes and
-	 * disabled checks to warnings */
-	{
-		size_t i = rulec_check_find(name);
-		const char *sev = rulec_check_field(i, "severity");
-		return rulec_ctx_set_severity(ctx, name,
-					      strcmp(sev, "error") == 0
-						      ? RULEC_SEVERITY_ERROR
-						      : RULEC_SEVERITY_WARNING) == 0;
 	}
 }
 
@@ -219,7 +176,7 @@ print_dumps(rulec_ctx *ctx, size_t from, const struct run *run)
 static int
 cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 {
-	int k;
+	int k, rc;
 	unsigned nrules = 0, errors, warnings, notes;
 
 	if (argc == 0) {
@@ -240,6 +197,7 @@ cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		print_dumps(ctx, before, run);
 	}
 	rulec_ctx_finish(ctx);
+	rc = cli_setup_after_lint(&run->setup, ctx);
 	errors = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_ERROR);
 	warnings = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_WARNING);
 	notes = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_NOTE);
@@ -249,7 +207,9 @@ cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 			nrules, nrules == 1 ? "" : "s", errors,
 			errors == 1 ? "" : "s", warnings,
 			warnings == 1 ? "" : "s", notes, notes == 1 ? "" : "s");
-	if (run->io_errors)
+	if (!run->quiet)
+		cli_setup_summary(&run->setup, ctx);
+	if (run->io_errors || rc || run->setup.failed)
 		return EXIT_TROUBLE;
 	return errors ? EXIT_FINDINGS : 0;
 }
@@ -739,7 +699,7 @@ main(int argc, char **argv)
 	rulec_ctx_set_diag_handler(ctx, on_diag, &run);
 	rulec_replay_opts_init(&run.replay);
 	run.events = calloc((size_t)argc + 1, sizeof *run.events);
-	if (!run.events) {
+	if (!run.events || !cli_setup_init(&run.setup, argc)) {
 		fprintf(stderr, "rulec: out of memory\n");
 		rulec_ctx_free(ctx);
 		return EXIT_TROUBLE;
@@ -755,6 +715,8 @@ main(int argc, char **argv)
 				    (cli_opts[opt].cmds & (1u << cmd)))
 					break;
 		}
+		if (cli_setup_option(&run.setup, opt, optarg))
+			continue;       /* applied after the configuration */
 		switch (opt) {
 		case O_HELP:
 			usage(stdout, cmd);
@@ -783,39 +745,6 @@ main(int argc, char **argv)
 			}
 			color = optarg;
 			break;
-		case O_WARN:
-			if (!apply_warning(ctx, optarg))
-				rc = EXIT_TROUBLE;
-			break;
-		case O_SCHEMA:
-			if (rulec_ctx_add_schema_file(ctx, optarg) != 0) {
-				fprintf(stderr, "rulec: cannot read schema "
-						"file '%s'\n", optarg);
-				rc = EXIT_TROUBLE;
-			}
-			break;
-		case O_ESET_CAT: {
-			char *eq = strchr(optarg, '=');
-			int r;
-			if (!eq) {
-				fprintf(stderr, "rulec: --eset-catalog takes "
-						"KIND=FILE\n");
-				rc = EXIT_TROUBLE;
-				break;
-			}
-			*eq = '\0';
-			r = rulec_ctx_add_eset_catalog(ctx, optarg, eq + 1);
-			if (r == RULEC_ERR_ARG)
-				fprintf(stderr, "rulec: unknown catalogue kind "
-						"'%s' (components, operations, "
-						"ecs or actions)\n", optarg);
-			else if (r != RULEC_OK)
-				fprintf(stderr, "rulec: cannot read catalogue "
-						"file '%s'\n", eq + 1);
-			if (r != RULEC_OK)
-				rc = EXIT_TROUBLE;
-			break;
-		}
 		case O_OUTPUT:
 			run.output = optarg;
 			break;
@@ -901,21 +830,22 @@ main(int argc, char **argv)
 		if (rc)
 			break;
 	}
+	if (rc == 0 && cmd == C_LINT_IDX && run.format == RULEC_FORMAT_SARIF &&
+	    !(run.sarif = tmpfile())) {
+		fprintf(stderr, "rulec: cannot create a temporary file\n");
+		rc = EXIT_TROUBLE;
+	}
+	if (rc == 0)
+		rc = cli_setup_apply(&run.setup, ctx, cmd, &run.replay);
 	if (rc == 0) {
 		run.color = want_color(color) && run.format == RULEC_FORMAT_TEXT;
 		switch (cmd) {
 		case C_LINT_IDX:
-			if (run.format == RULEC_FORMAT_SARIF &&
-			    !(run.sarif = tmpfile())) {
-				fprintf(stderr, "rulec: cannot create a "
-						"temporary file\n");
-				rc = EXIT_TROUBLE;
-				break;
-			}
 			rc = cmd_lint(ctx, &run, argc - optind, argv + optind);
 			if (run.sarif) {
 				print_sarif(&run);
 				fclose(run.sarif);
+				run.sarif = NULL;
 			}
 			break;
 		case C_EXPLAIN_IDX:
@@ -940,11 +870,16 @@ main(int argc, char **argv)
 			break;
 		}
 	}
+	if (run.setup.failed && rc < EXIT_TROUBLE)
+		rc = EXIT_TROUBLE;      /* the configuration or baseline */
+	if (run.sarif)
+		fclose(run.sarif);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "rulec: error writing output\n");
 		rc = EXIT_TROUBLE;
 	}
 	rulec_ctx_free(ctx);
 	free(run.events);
+	cli_setup_free(&run.setup);
 	return rc;
 }

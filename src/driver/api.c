@@ -14,6 +14,8 @@
 
 #include "base/diag.h"
 #include "report/sarif.h"
+#include "driver/baseline.h"
+#include "driver/configfile.h"
 #include "driver/ctx.h"
 #include "driver/load.h"
 #include "sema/rule.h"
@@ -45,6 +47,22 @@ forward(void *ud, const struct diag *d)
 
 	if (ctx->fn)
 		ctx->fn(ctx->ud, (const rulec_diag *)d);
+}
+
+/* The context's diagnostic filter: the configuration's suppressions, then
+ * the baseline being written (which takes every finding, unless a read
+ * baseline decides which are reported), then the read baseline. */
+static bool
+filter(void *ud, const struct diag *d)
+{
+	rulec_ctx *ctx = ud;
+
+	if (ctx->config && config_suppresses(ctx->config, d))
+		return true;
+	if (ctx->recording && baseline_takes(ctx->recording, d) &&
+	    !ctx->baseline)
+		return true;
+	return ctx->baseline && baseline_takes(ctx->baseline, d);
 }
 
 /* Reports a malformed line of a schema file. */
@@ -83,6 +101,8 @@ rulec_ctx_new(void)
 	diag_sink_init(&ctx->sink, &ctx->arena);
 	ctx->sink.fn = forward;
 	ctx->sink.ud = ctx;
+	ctx->sink.filter = filter;
+	ctx->sink.filter_ud = ctx;
 	ctx->schema = schema_new(&ctx->cat_arena);
 	se.ctx = ctx;
 	se.origin = "<built-in ecs.tsv>";
@@ -120,6 +140,9 @@ rulec_ctx_free(rulec_ctx *ctx)
 		return;
 	source_list_free(&ctx->sources);
 	xml_schema_free(ctx->rng);
+	config_free(ctx->config);
+	baseline_free(ctx->baseline);
+	baseline_free(ctx->recording);
 	diag_sink_free(&ctx->sink);
 	free(ctx->rules.v);
 	arena_release(&ctx->arena);
@@ -259,6 +282,7 @@ make_loader(rulec_ctx *ctx)
 	ctx->checks.schema = ctx->schema;
 	ctx->checks.eset = ctx->eset;
 	ld.checks = &ctx->checks;
+	ld.config = ctx->config;
 	return ld;
 }
 
@@ -295,6 +319,26 @@ rulec_ctx_finish(rulec_ctx *ctx)
 	diag_defer(&ctx->sink);
 	check_run(&ctx->checks, ctx->rules.v, ctx->rules.n);
 	diag_flush(&ctx->sink);
+}
+
+void
+rulec_ctx_report_unused(rulec_ctx *ctx)
+{
+	config_report_unused(ctx->config, &ctx->sink, ctx->rules.v,
+			     ctx->rules.n);
+	baseline_report_stale(ctx->baseline, &ctx->sink, ctx->rules.v,
+			      ctx->rules.n, &ctx->sources);
+}
+
+int
+rulec_ctx_set_check_werror(rulec_ctx *ctx, const char *check, int on)
+{
+	enum diag_id id = diag_lookup(check);
+
+	if (id == D__COUNT)
+		return RULEC_ERR_ARG;
+	ctx->sink.promote[id] = on ? 1 : -1;
+	return RULEC_OK;
 }
 
 size_t

@@ -25,6 +25,8 @@
 
 #include "base/vec.h"
 #include "check/check.h"
+#include "driver/configfile.h"
+#include "driver/path.h"
 #include "front/eql.h"
 #include "front/xml.h"
 #include "front/xmlcheck.h"
@@ -722,6 +724,7 @@ static int
 load_dir(struct loader *ld, const char *path, unsigned depth)
 {
 	struct dirent **names;
+	char *real;
 	int i, n, total = 0;
 
 	if (depth > MAX_DIR_DEPTH) {
@@ -735,6 +738,8 @@ load_dir(struct loader *ld, const char *path, unsigned depth)
 			   strerror(errno));
 		return -1;
 	}
+	/* the canonical folder, for the configuration's excluded globs */
+	real = ld->config ? path_real(path) : NULL;
 	for (i = 0; i < n; i++) {
 		size_t len = strlen(path) + 1 + strlen(names[i]->d_name) + 1;
 		char *child = malloc(len);
@@ -752,6 +757,10 @@ load_dir(struct loader *ld, const char *path, unsigned depth)
 		if (stat(child, &st) != 0)
 			file_error(ld, D_IO_ERROR, child, "cannot stat: %s",
 				   strerror(errno));
+		else if (real && config_excluded(ld->config, real,
+						 names[i]->d_name,
+						 S_ISDIR(st.st_mode)))
+			;       /* excluded by the configuration */
 		else if (S_ISDIR(st.st_mode))
 			k = load_dir(ld, child, depth + 1);
 		else if (S_ISREG(st.st_mode) && load_is_rule_file(child))
@@ -762,6 +771,7 @@ load_dir(struct loader *ld, const char *path, unsigned depth)
 		free(names[i]);
 	}
 	free(names);
+	free(real);
 	return total;
 }
 

@@ -18,6 +18,7 @@
 
 struct xml_schema;
 struct check_ctx;
+struct config;
 
 struct rule_list {
 	struct rc_rule **v;
@@ -41,6 +42,8 @@ struct loader {
 	 * owned by the caller (xml_schema_free) */
 	struct xml_schema **rng;
 	struct check_ctx *checks;    /* run on every rule; NULL: none */
+	const struct config *config; /* its excluded paths are not walked;
+					NULL: none */
 };
 
 /* Loads a file or a folder (recursively).  `named` says the user named
