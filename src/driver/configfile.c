@@ -653,6 +653,10 @@ read_run(struct rd *r, const struct json_value *tbl)
 			    strcmp(m->value->u.str.s, "all") == 0) {
 				c->reorder = -1;
 				c->has_reorder = true;
+			} else if (m->value->type == JSON_STRING) {
+				bad(r, vspan(m->value), NULL, "'%s' must be a "
+				    "whole number of milliseconds or \"all\"",
+				    m->key);
 			} else {
 				c->has_reorder = count_value(r, m,
 							     &c->reorder);
@@ -968,8 +972,13 @@ config_report_unused(struct config *c, struct diag_sink *s,
 		for (k = 0; k < sp->nentries; k++) {
 			const struct entry *e = &sp->entries[k];
 			struct diag *d;
+			bool on = false;
+			unsigned id;
 
-			if (e->hits)
+			/* a check turned off suppresses nothing, rightly */
+			for (id = 0; id < D__COUNT && !on; id++)
+				on = e->ids[id] && s->level[id] != SEV_OFF;
+			if (e->hits || !on)
 				continue;
 			d = diag_new(s, D_UNUSED_SUPPRESSION, &c->text, e->span,
 				     "'%s' is suppressed for %s '%s', which "
