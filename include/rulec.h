@@ -74,6 +74,45 @@ void rulec_ctx_set_werror(rulec_ctx *ctx, int on);
  * loading. */
 void rulec_ctx_set_exceptions(rulec_ctx *ctx, int on);
 
+/* The warnings of one check (id or name) count as errors (on != 0) or
+ * never do, even with rulec_ctx_set_werror (on == 0): -Werror=NAME and
+ * -Wno-error=NAME. */
+int rulec_ctx_set_check_werror(rulec_ctx *ctx, const char *check, int on);
+
+/*
+ * Configuration file (.rulec.toml, docs/configuration.md).  Reads it and
+ * applies it to the context: check levels and -Werror settings, schema
+ * files, excluded paths of folder walks, suppressions by rule, and the
+ * run defaults (rulec_ctx_config_replay_opts).  Call it before the other
+ * settings, which then win, and before loading rules.  Problems are
+ * diagnostics located in the file (RC9201-RC9203); the valid parts are
+ * applied.  A second call replaces the first file.  RULEC_OK,
+ * RULEC_ERR_IO (unreadable, reported), RULEC_ERR_ARG (the file has
+ * errors) or RULEC_ERR_NOMEM.
+ */
+int rulec_ctx_load_config(rulec_ctx *ctx, const char *path);
+
+/*
+ * Baselines: findings recorded once so that only new ones are reported.
+ * rulec_ctx_load_baseline reads a baseline file (RC9205 for a malformed
+ * one; its valid entries are used): from then on, the findings it holds
+ * are neither delivered nor counted.  rulec_ctx_record_baseline records
+ * every finding from then on instead of delivering it (unless a baseline
+ * was also read: then only the ones that baseline does not hold are
+ * delivered); `path` is where it will be written, which file paths in it
+ * are relative to.  Both return RULEC_OK, RULEC_ERR_IO (reported),
+ * RULEC_ERR_ARG or RULEC_ERR_NOMEM.  The io family (RC9xxx) is never
+ * baselined.
+ */
+int rulec_ctx_load_baseline(rulec_ctx *ctx, const char *path);
+int rulec_ctx_record_baseline(rulec_ctx *ctx, const char *path);
+/* The recorded findings as a baseline file's text (malloc'd); NULL when
+ * not recording or out of memory. */
+char *rulec_ctx_baseline_render(const rulec_ctx *ctx);
+/* Findings held back by the read baseline (recorded = 0) or recorded
+ * (recorded != 0) so far. */
+unsigned rulec_ctx_baseline_count(const rulec_ctx *ctx, int recorded);
+
 /* Adds a schema file (fields for EQL typing) after the built-in ECS
  * catalogue; later definitions override earlier ones. */
 int rulec_ctx_add_schema_file(rulec_ctx *ctx, const char *path);
@@ -100,6 +139,12 @@ int rulec_ctx_load_buffer(rulec_ctx *ctx, const char *name, const char *data,
  * (duplicate ids and names); call it once after the last load. */
 void rulec_ctx_finish(rulec_ctx *ctx);
 
+/* Reports what the configuration and the baseline hold in vain, for the
+ * rules read: checks of suppressions that suppressed nothing (RC9204,
+ * notes) and baseline entries the run did not meet (RC9206, one note).
+ * Call it once, after rulec_ctx_finish. */
+void rulec_ctx_report_unused(rulec_ctx *ctx);
+
 /* Forgets every rule and file read so far and resets the diagnostic
  * counts, keeping the catalogues, schema files and settings: for reading
  * many independent inputs with one context. */
@@ -121,6 +166,12 @@ char *rulec_rule_dump(const rulec_rule *r, enum rulec_dump what);
 const char *rulec_diag_id(const rulec_diag *d);       /* "RC1001" */
 const char *rulec_diag_name(const rulec_diag *d);     /* "syntax-error" */
 const char *rulec_diag_family(const rulec_diag *d);   /* "syntax" */
+/* The rule the diagnostic is about, as its file writes them: the rule_id
+ * (ESET: the [...] suffix of the name, else the guid) and the name; NULL
+ * when the rule has none, or for a bare .eql query or a problem with a
+ * whole file. */
+const char *rulec_diag_rule_id(const rulec_diag *d);
+const char *rulec_diag_rule_name(const rulec_diag *d);
 enum rulec_severity rulec_diag_severity(const rulec_diag *d);
 const char *rulec_diag_message(const rulec_diag *d);
 const char *rulec_diag_file(const rulec_diag *d);     /* NULL if none */
@@ -177,6 +228,9 @@ typedef struct rulec_replay_opts {
 } rulec_replay_opts;
 
 void rulec_replay_opts_init(rulec_replay_opts *o);
+/* Sets the members of *o that the configuration's [run] table gives. */
+void rulec_ctx_config_replay_opts(const rulec_ctx *ctx,
+				  rulec_replay_opts *o);
 
 /* A value of an event field or a join key.  A string is NUL-terminated
  * (len excludes the NUL; it may contain NUL bytes).  A list (a

@@ -77,6 +77,7 @@ diag_vnew(struct diag_sink *s, enum diag_id id, const struct rc_text *text,
 	d->text = text;
 	d->file = text ? text->src : NULL;
 	d->span = span;
+	d->rule = s->rule;
 	d->notes_tail = &d->notes;
 	return d;
 }
@@ -126,6 +127,21 @@ diag_help(struct diag_sink *s, struct diag *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Passes a counted diagnostic to the filter, then to the callback; one
+ * the filter takes is no longer counted.  Deferred diagnostics meet the
+ * filter at diag_flush, once the loader has named their rule (an XML
+ * file's early findings are attributed after its rules are read). */
+static void
+deliver(struct diag_sink *s, struct diag *d)
+{
+	if (s->filter && s->filter(s->filter_ud, d)) {
+		s->count[d->severity]--;
+		return;
+	}
+	if (s->fn)
+		s->fn(s->ud, d);
+}
+
 void
 diag_emit(struct diag_sink *s, struct diag *d)
 {
@@ -136,7 +152,8 @@ diag_emit(struct diag_sink *s, struct diag *d)
 	sev = s->level[d->id];
 	if (sev == SEV_OFF || (s->suppressed && s->suppressed[d->id]))
 		return;
-	if (sev == SEV_WARNING && s->werror)
+	if (sev == SEV_WARNING &&
+	    (s->promote[d->id] > 0 || (s->werror && s->promote[d->id] == 0)))
 		sev = SEV_ERROR;
 	d->severity = sev;
 	s->count[sev]++;
@@ -146,8 +163,7 @@ diag_emit(struct diag_sink *s, struct diag *d)
 			struct diag **v = realloc(s->pending, cap * sizeof *v);
 			if (!v) {
 				/* cannot hold it back: deliver it now */
-				if (s->fn)
-					s->fn(s->ud, d);
+				deliver(s, d);
 				return;
 			}
 			s->pending = v;
@@ -156,8 +172,7 @@ diag_emit(struct diag_sink *s, struct diag *d)
 		s->pending[s->npending++] = d;
 		return;
 	}
-	if (s->fn)
-		s->fn(s->ud, d);
+	deliver(s, d);
 }
 
 /* Finds `rulec-disable: NAME, NAME ...` in comments of a rule's text and
@@ -265,9 +280,29 @@ diag_flush(struct diag_sink *s)
 	}
 	s->defer = false;
 	for (i = 0; i < s->npending; i++)
-		if (s->fn)
-			s->fn(s->ud, s->pending[i]);
+		deliver(s, s->pending[i]);
 	s->npending = 0;
+}
+
+void
+diag_attribute(struct diag_sink *s, size_t from, const struct rc_text *t,
+	       struct span sp, struct diag_rule rule)
+{
+	uint32_t a = text_to_source(t, sp.start);
+	uint32_t b = sp.end > sp.start ? text_to_source(t, sp.end - 1) + 1 : a;
+	size_t i;
+
+	for (i = from; i < s->npending; i++) {
+		struct diag *d = s->pending[i];
+		uint32_t o;
+
+		if (d->rule.id || d->rule.name || !d->text ||
+		    d->text->src != t->src)
+			continue;
+		o = text_to_source(d->text, d->span.start);
+		if (o >= a && o < b)
+			d->rule = rule;
+	}
 }
 
 void
@@ -445,6 +480,33 @@ render_head(struct strbuf *sb, const struct diag_loc *loc,
 		sb_puts(sb, "\033[0m");
 }
 
+/* The rule line of a diagnostic: "in rule 'NAME' (ID)", or with the one
+ * of the two the rule has; false when it has neither.  Printed as a note
+ * after the source line, where the eye looks for context; the location
+ * line stays as compilers write it. */
+static bool
+rule_phrase(const struct diag_rule *r, struct strbuf *sb)
+{
+	const char *id = r->id;
+
+	if (!id && !r->name)
+		return false;
+	/* an ESET name "Title [A0504b]" already shows its id */
+	if (id && r->name) {
+		size_t n = strlen(r->name), k = strlen(id);
+		if (n >= k + 2 && r->name[n - 1] == ']' &&
+		    r->name[n - k - 2] == '[' &&
+		    memcmp(r->name + n - k - 1, id, k) == 0)
+			id = NULL;
+	}
+	sb_puts(sb, "in rule ");
+	if (r->name)
+		sb_printf(sb, "'%s'%s", r->name, id ? " (" : "");
+	if (id)
+		sb_printf(sb, "%s%s", id, r->name ? ")" : "");
+	return true;
+}
+
 void
 diag_render_text(const struct diag *d, struct strbuf *sb, unsigned flags)
 {
@@ -460,6 +522,18 @@ diag_render_text(const struct diag *d, struct strbuf *sb, unsigned flags)
 	sb_printf(sb, " [%s %s]\n", info->id, info->name);
 	if (d->text && loc.line)
 		render_snippet(sb, d->text, &loc, flags);
+	{
+		struct strbuf rs = STRBUF_INIT;
+		struct diag_loc none;
+
+		memset(&none, 0, sizeof none);
+		if (rule_phrase(&d->rule, &rs) && rs.data) {
+			render_head(sb, &none, "note", colors[SEV_NOTE],
+				    rs.data, flags);
+			sb_putc(sb, '\n');
+		}
+		sb_free(&rs);
+	}
 	for (n = d->notes; n; n = n->next) {
 		struct diag_loc nl;
 
@@ -522,6 +596,10 @@ diag_render_json(const struct diag *d, struct strbuf *sb)
 	json_str(sb, "name", info->name);
 	sb_putc(sb, ',');
 	json_str(sb, "family", diag_family_name(info->family));
+	sb_putc(sb, ',');
+	json_str(sb, "rule_id", d->rule.id);
+	sb_putc(sb, ',');
+	json_str(sb, "rule_name", d->rule.name);
 	sb_putc(sb, ',');
 	json_str(sb, "message", d->msg);
 	sb_puts(sb, ",\"notes\":[");

@@ -64,6 +64,16 @@ struct diag_note {
 	const char *msg;
 };
 
+/* The rule a diagnostic is about, so that one of a file of a thousand
+ * rules can be told apart: its id and name as the rule file writes them
+ * (NULL when it has none), and whether it is an ESET <rule> element or a
+ * rule object.  All NULL for a bare .eql query and for a problem with a
+ * whole file. */
+struct diag_rule {
+	const char *id, *name;
+	bool xml;
+};
+
 struct diag {
 	enum diag_id id;
 	enum diag_severity severity; /* after the sink's settings */
@@ -72,19 +82,34 @@ struct diag {
 	struct span span;
 	const char *msg;
 	const char *help;            /* NULL or a concrete fix */
+	struct diag_rule rule;       /* the sink's rule when it was made */
 	struct diag_note *notes, **notes_tail;
 };
 
 typedef void (*diag_fn)(void *ud, const struct diag *d);
 
+/* Decides about a diagnostic after its severity is settled, just before
+ * it is delivered: true drops it (no longer counted, not delivered).  The
+ * driver's suppressions of the configuration file and its baseline are
+ * such filters. */
+typedef bool (*diag_filter_fn)(void *ud, const struct diag *d);
+
 /* Where diagnostics go.  `level` holds the per-id severity (defaults from
- * the registry, changed by -W/-Wno-); `werror` promotes warnings. */
+ * the registry, changed by -W/-Wno-); `werror` promotes warnings, and
+ * `promote` per check overrides it (-Werror=NAME 1, -Wno-error=NAME -1,
+ * 0 follows werror).  `rule` is the rule being read or checked: the
+ * loader sets it when it starts a rule and clears it when the rule has
+ * been added, and every diagnostic made meanwhile carries it. */
 struct diag_sink {
 	struct arena *arena;
 	diag_fn fn;
 	void *ud;
 	enum diag_severity level[D__COUNT];
 	bool werror;
+	signed char promote[D__COUNT];
+	struct diag_rule rule;
+	diag_filter_fn filter;      /* NULL: none */
+	void *filter_ud;
 	unsigned count[SEV_ERROR + 1];
 	/* checks turned off for the rule being processed (rulec-disable
 	 * comments); NULL: none */
@@ -103,9 +128,14 @@ bool diag_scan_suppressions(struct diag_sink *s, const struct rc_text *t,
 			    bool *off);
 /* Starts holding diagnostics back (one rule's worth, typically). */
 void diag_defer(struct diag_sink *s);
-/* Delivers the held diagnostics ordered by file position (stable), and
- * stops deferring. */
+/* Delivers the held diagnostics ordered by file position (stable), through
+ * the filter, and stops deferring. */
 void diag_flush(struct diag_sink *s);
+/* Names `rule` in the held diagnostics from pending[from] on that name no
+ * rule and lie in span sp of text t (findings made before the rule was
+ * known, such as those of an XML file's first pass). */
+void diag_attribute(struct diag_sink *s, size_t from, const struct rc_text *t,
+		    struct span sp, struct diag_rule rule);
 void diag_sink_free(struct diag_sink *s);
 
 /* Builds a diagnostic at `span` of `text` (text may be NULL for a file-level
@@ -124,7 +154,7 @@ void diag_note(struct diag_sink *s, struct diag *d, const struct rc_text *text,
 void diag_help(struct diag_sink *s, struct diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Applies the severity settings and delivers the diagnostic (or drops it
- * when its check is off). */
+ * when its check is off, suppressed, or the filter takes it). */
 void diag_emit(struct diag_sink *s, struct diag *d);
 /* Shorthand: new + emit. */
 void diag_report(struct diag_sink *s, enum diag_id id,

@@ -862,6 +862,7 @@ report_dups(struct check_ctx *cc, struct rc_rule *const *rules, size_t n,
 			/* ESET ids come from the name: one finding */
 			if (names && same_key(a->meta.id, b->meta.id))
 				continue;
+			cc->diags->rule = rule_diag_ident(b);
 			d = diag_new(cc->diags,
 				     names ? D_DUPLICATE_NAME : D_DUPLICATE_ID,
 				     &b->meta.doc, meta_span(b, names),
@@ -884,6 +885,7 @@ report_dups(struct check_ctx *cc, struct rc_rule *const *rules, size_t n,
 				  : "give this rule a new rule_id (a fresh "
 				    "UUID)");
 			diag_emit(cc->diags, d);
+			memset(&cc->diags->rule, 0, sizeof cc->diags->rule);
 			continue;
 		}
 		first = i;

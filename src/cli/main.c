@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/setup.h"
 #include "cli/testout.h"
 #include "rulec.h"
 
@@ -36,6 +37,7 @@ struct run {
 	enum test_format tformat; /* test --format */
 	const char *junit;      /* test --junit FILE */
 	rulec_test_opts topts;
+	struct cli_setup setup; /* configuration, -W, baseline */
 };
 
 static void
@@ -103,120 +105,6 @@ on_diag(void *ud, const rulec_diag *d)
 	}
 }
 
-/* The check name, family or -W group closest to `name` (for "did you
- * mean"), or NULL.  groups adds the words only -W knows. */
-static const char *
-suggest_check(const char *name, bool groups)
-{
-	static const char *const words[] = { "all", "extra", "error" };
-	size_t n = rulec_check_count(), k = 0, i;
-	const char **c = malloc((2 * n + 3) * sizeof *c);
-	const char *best;
-
-	if (!c)
-		return NULL;
-	for (i = 0; i < n; i++)
-		c[k++] = rulec_check_field(i, "name");
-	if (groups) {
-		for (i = 0; i < n; i++)
-			c[k++] = rulec_check_field(i, "family");
-		for (i = 0; i < 3; i++)
-			c[k++] = words[i];
-	}
-	best = rulec_suggest(name, c, k);
-	free(c);
-	return best;
-}
-
-/* Ends a message about an unknown word with "; did you mean 'x'?" when
- * there is a close word x; prints nothing otherwise. */
-static void
-print_mean(const char *best)
-{
-	if (best)
-		fprintf(stderr, "; did you mean '%s'?", best);
-}
-
-/* Whether check i is in -W group `name`: its family, "all" (every check
- * that is not an error by default) or "extra" (the checks off by
- * default). */
-static bool
-in_group(size_t i, const char *name)
-{
-	const char *sev = rulec_check_field(i, "severity");
-
-	if (strcmp(name, "all") == 0)
-		return strcmp(sev, "error") != 0;
-	if (strcmp(name, "extra") == 0)
-		return strcmp(sev, "off") == 0;
-	return strcmp(rulec_check_field(i, "family"), name) == 0;
-}
-
-/* Check i back at its default severity, a check off by default at
- * warning (what -Wall and -Wextra do to each of theirs). */
-static void
-enable_default(rulec_ctx *ctx, size_t i)
-{
-	static const char *const sev[] = { "off", "note", "warning", "error" };
-	const char *d = rulec_check_field(i, "severity");
-	int k;
-
-	for (k = 3; k > 0 && strcmp(d, sev[k]) != 0; k--)
-		;
-	rulec_ctx_set_severity(ctx, rulec_check_field(i, "name"),
-			       k ? (enum rulec_severity)k
-				 : RULEC_SEVERITY_WARNING);
-}
-
-/* -W NAME, -Wno-NAME, -Werror, -Wno-error */
-static bool
-apply_warning(rulec_ctx *ctx, const char *arg)
-{
-	bool off = strncmp(arg, "no-", 3) == 0;
-	const char *name = off ? arg + 3 : arg;
-
-	if (strcmp(name, "error") == 0) {
-		rulec_ctx_set_werror(ctx, !off);
-		return true;
-	}
-	if (rulec_check_find(name) == (size_t)-1) {
-		/* a family or group name applies to each of its checks */
-		bool group = !strcmp(name, "all") || !strcmp(name, "extra");
-		size_t i, n = 0;
-		for (i = 0; i < rulec_check_count(); i++) {
-			const char *cn = rulec_check_field(i, "name");
-			if (!in_group(i, name))
-				continue;
-			if (off)
-				rulec_ctx_set_severity(ctx, cn,
-						       RULEC_SEVERITY_OFF);
-			else if (group)
-				enable_default(ctx, i);
-			else
-				apply_warning(ctx, cn);
-			n++;
-		}
-		if (n)
-			return true;
-		fprintf(stderr, "rulec: unknown check '%s'", name);
-		print_mean(suggest_check(name, true));
-		fprintf(stderr, " (see 'rulec explain')\n");
-		return false;
-	}
-	if (off)
-		return rulec_ctx_set_severity(ctx, name, RULEC_SEVERITY_OFF) == 0;
-	/* enabling keeps an error an error and raises notes and
-	 * disabled checks to warnings */
-	{
-		size_t i = rulec_check_find(name);
-		const char *sev = rulec_check_field(i, "severity");
-		return rulec_ctx_set_severity(ctx, name,
-					      strcmp(sev, "error") == 0
-						      ? RULEC_SEVERITY_ERROR
-						      : RULEC_SEVERITY_WARNING) == 0;
-	}
-}
-
 static void
 explain_one(size_t i)
 {
@@ -247,7 +135,7 @@ cmd_explain(int argc, char **argv)
 		i = rulec_check_find(argv[k]);
 		if (i == (size_t)-1) {
 			fprintf(stderr, "rulec: no check named '%s'", argv[k]);
-			print_mean(suggest_check(argv[k], false));
+			cli_print_mean(cli_suggest_check(argv[k], false));
 			fputc('\n', stderr);
 			rc = EXIT_TROUBLE;
 			continue;
@@ -289,7 +177,7 @@ print_dumps(rulec_ctx *ctx, size_t from, const struct run *run)
 static int
 cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 {
-	int k;
+	int k, rc;
 	unsigned nrules = 0, errors, warnings, notes;
 
 	if (argc == 0) {
@@ -310,6 +198,7 @@ cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		print_dumps(ctx, before, run);
 	}
 	rulec_ctx_finish(ctx);
+	rc = cli_setup_after_lint(&run->setup, ctx);
 	errors = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_ERROR);
 	warnings = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_WARNING);
 	notes = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_NOTE);
@@ -319,7 +208,9 @@ cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 			nrules, nrules == 1 ? "" : "s", errors,
 			errors == 1 ? "" : "s", warnings,
 			warnings == 1 ? "" : "s", notes, notes == 1 ? "" : "s");
-	if (run->io_errors)
+	if (!run->quiet)
+		cli_setup_summary(&run->setup, ctx);
+	if (run->io_errors || rc || run->setup.failed)
 		return EXIT_TROUBLE;
 	return errors ? EXIT_FINDINGS : 0;
 }
@@ -912,7 +803,7 @@ main(int argc, char **argv)
 	rulec_ctx_set_diag_handler(ctx, on_diag, &run);
 	rulec_replay_opts_init(&run.replay);
 	run.events = calloc((size_t)argc + 1, sizeof *run.events);
-	if (!run.events) {
+	if (!run.events || !cli_setup_init(&run.setup, argc)) {
 		fprintf(stderr, "rulec: out of memory\n");
 		rulec_ctx_free(ctx);
 		return EXIT_TROUBLE;
@@ -928,6 +819,8 @@ main(int argc, char **argv)
 				    (cli_opts[opt].cmds & (1u << cmd)))
 					break;
 		}
+		if (cli_setup_option(&run.setup, opt, optarg))
+			continue;       /* applied after the configuration */
 		switch (opt) {
 		case O_HELP:
 			usage(stdout, cmd);
@@ -956,39 +849,6 @@ main(int argc, char **argv)
 			}
 			color = optarg;
 			break;
-		case O_WARN:
-			if (!apply_warning(ctx, optarg))
-				rc = EXIT_TROUBLE;
-			break;
-		case O_SCHEMA:
-			if (rulec_ctx_add_schema_file(ctx, optarg) != 0) {
-				fprintf(stderr, "rulec: cannot read schema "
-						"file '%s'\n", optarg);
-				rc = EXIT_TROUBLE;
-			}
-			break;
-		case O_ESET_CAT: {
-			char *eq = strchr(optarg, '=');
-			int r;
-			if (!eq) {
-				fprintf(stderr, "rulec: --eset-catalog takes "
-						"KIND=FILE\n");
-				rc = EXIT_TROUBLE;
-				break;
-			}
-			*eq = '\0';
-			r = rulec_ctx_add_eset_catalog(ctx, optarg, eq + 1);
-			if (r == RULEC_ERR_ARG)
-				fprintf(stderr, "rulec: unknown catalogue kind "
-						"'%s' (components, operations, "
-						"ecs or actions)\n", optarg);
-			else if (r != RULEC_OK)
-				fprintf(stderr, "rulec: cannot read catalogue "
-						"file '%s'\n", eq + 1);
-			if (r != RULEC_OK)
-				rc = EXIT_TROUBLE;
-			break;
-		}
 		case O_OUTPUT:
 			run.output = optarg;
 			break;
@@ -1077,21 +937,22 @@ main(int argc, char **argv)
 		if (rc)
 			break;
 	}
+	if (rc == 0 && cmd == C_LINT_IDX && run.format == RULEC_FORMAT_SARIF &&
+	    !(run.sarif = tmpfile())) {
+		fprintf(stderr, "rulec: cannot create a temporary file\n");
+		rc = EXIT_TROUBLE;
+	}
+	if (rc == 0)
+		rc = cli_setup_apply(&run.setup, ctx, cmd, &run.replay);
 	if (rc == 0) {
 		run.color = want_color(color) && run.format == RULEC_FORMAT_TEXT;
 		switch (cmd) {
 		case C_LINT_IDX:
-			if (run.format == RULEC_FORMAT_SARIF &&
-			    !(run.sarif = tmpfile())) {
-				fprintf(stderr, "rulec: cannot create a "
-						"temporary file\n");
-				rc = EXIT_TROUBLE;
-				break;
-			}
 			rc = cmd_lint(ctx, &run, argc - optind, argv + optind);
 			if (run.sarif) {
 				print_sarif(&run);
 				fclose(run.sarif);
+				run.sarif = NULL;
 			}
 			break;
 		case C_EXPLAIN_IDX:
@@ -1116,11 +977,16 @@ main(int argc, char **argv)
 			break;
 		}
 	}
+	if (run.setup.failed && rc < EXIT_TROUBLE)
+		rc = EXIT_TROUBLE;      /* the configuration or baseline */
+	if (run.sarif)
+		fclose(run.sarif);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "rulec: error writing output\n");
 		rc = EXIT_TROUBLE;
 	}
 	rulec_ctx_free(ctx);
 	free(run.events);
+	cli_setup_free(&run.setup);
 	return rc;
 }

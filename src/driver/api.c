@@ -15,6 +15,8 @@
 #include "base/diag.h"
 #include "base/suggest.h"
 #include "report/sarif.h"
+#include "driver/baseline.h"
+#include "driver/configfile.h"
 #include "driver/ctx.h"
 #include "driver/load.h"
 #include "sema/rule.h"
@@ -48,6 +50,22 @@ forward(void *ud, const struct diag *d)
 
 	if (ctx->fn)
 		ctx->fn(ctx->ud, (const rulec_diag *)d);
+}
+
+/* The context's diagnostic filter: the configuration's suppressions, then
+ * the baseline being written (which takes every finding, unless a read
+ * baseline decides which are reported), then the read baseline. */
+static bool
+filter(void *ud, const struct diag *d)
+{
+	rulec_ctx *ctx = ud;
+
+	if (ctx->config && config_suppresses(ctx->config, d))
+		return true;
+	if (ctx->recording && baseline_takes(ctx->recording, d) &&
+	    !ctx->baseline)
+		return true;
+	return ctx->baseline && baseline_takes(ctx->baseline, d);
 }
 
 /* Reports a malformed line of a schema file. */
@@ -86,6 +104,8 @@ rulec_ctx_new(void)
 	diag_sink_init(&ctx->sink, &ctx->arena);
 	ctx->sink.fn = forward;
 	ctx->sink.ud = ctx;
+	ctx->sink.filter = filter;
+	ctx->sink.filter_ud = ctx;
 	ctx->schema = schema_new(&ctx->cat_arena);
 	se.ctx = ctx;
 	se.origin = "<built-in ecs.tsv>";
@@ -129,6 +149,9 @@ rulec_ctx_free(rulec_ctx *ctx)
 		return;
 	source_list_free(&ctx->sources);
 	xml_schema_free(ctx->rng);
+	config_free(ctx->config);
+	baseline_free(ctx->baseline);
+	baseline_free(ctx->recording);
 	diag_sink_free(&ctx->sink);
 	free(ctx->rules.v);
 	arena_release(&ctx->arena);
@@ -276,6 +299,7 @@ make_loader(rulec_ctx *ctx)
 	ctx->checks.eset = ctx->eset;
 	ld.checks = &ctx->checks;
 	ld.exc = ctx->no_exceptions ? NULL : &ctx->exc;
+	ld.config = ctx->config;
 	return ld;
 }
 
@@ -340,6 +364,26 @@ rulec_ctx_finish(rulec_ctx *ctx)
 	bind_exceptions(ctx, true);
 	check_run(&ctx->checks, ctx->rules.v, ctx->rules.n);
 	diag_flush(&ctx->sink);
+}
+
+void
+rulec_ctx_report_unused(rulec_ctx *ctx)
+{
+	config_report_unused(ctx->config, &ctx->sink, ctx->rules.v,
+			     ctx->rules.n);
+	baseline_report_stale(ctx->baseline, &ctx->sink, ctx->rules.v,
+			      ctx->rules.n, &ctx->sources);
+}
+
+int
+rulec_ctx_set_check_werror(rulec_ctx *ctx, const char *check, int on)
+{
+	enum diag_id id = diag_lookup(check);
+
+	if (id == D__COUNT)
+		return RULEC_ERR_ARG;
+	ctx->sink.promote[id] = on ? 1 : -1;
+	return RULEC_OK;
 }
 
 size_t
@@ -419,6 +463,18 @@ const char *
 rulec_diag_family(const rulec_diag *d)
 {
 	return diag_family_name(diag_table[DIAG(d)->id].family);
+}
+
+const char *
+rulec_diag_rule_id(const rulec_diag *d)
+{
+	return DIAG(d)->rule.id;
+}
+
+const char *
+rulec_diag_rule_name(const rulec_diag *d)
+{
+	return DIAG(d)->rule.name;
 }
 
 enum rulec_severity

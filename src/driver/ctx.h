@@ -18,6 +18,9 @@
 #include "check/toolbox.h"
 #include "driver/load.h"
 
+struct config;
+struct baseline;
+
 struct rulec_ctx {
 	struct arena cat_arena;     /* catalogues: the context's lifetime */
 	struct arena arena;         /* rules, sources, diagnostics */
@@ -32,6 +35,9 @@ struct rulec_ctx {
 	bool no_exceptions;         /* rulec_ctx_set_exceptions(ctx, 0) */
 	rulec_diag_fn fn;
 	void *ud;
+	struct config *config;      /* .rulec.toml; NULL: none */
+	struct baseline *baseline;  /* --baseline; NULL: none */
+	struct baseline *recording; /* --write-baseline; NULL: none */
 };
 
 /* Reads a whole file into a malloc'd buffer: RULEC_OK, RULEC_ERR_IO

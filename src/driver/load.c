@@ -35,6 +35,8 @@
 
 #include "base/vec.h"
 #include "check/check.h"
+#include "driver/configfile.h"
+#include "driver/path.h"
 #include "front/eql.h"
 #include "front/xml.h"
 #include "front/xmlcheck.h"
@@ -150,6 +152,7 @@ add_rule(struct loader *ld, struct rc_rule *r)
 	if (ld->checks)
 		check_rule(ld->checks, r);
 	ld->diags->suppressed = NULL;
+	memset(&ld->diags->rule, 0, sizeof ld->diags->rule);
 
 	if (vec_push(rl, r) < 0) {
 		rl->oom = true;
@@ -328,22 +331,13 @@ load_exception(struct loader *ld, const struct rc_text *doc,
  * TOML file (`file`: the whole TOML document, for its [metadata]; NULL
  * for JSON). */
 static int
-load_rule_object(struct loader *ld, struct rc_source *src,
+read_rule_object(struct loader *ld, struct rc_source *src,
 		 const struct rc_text *doc, const struct json_value *obj,
 		 const struct json_value *file)
 {
 	const struct json_value *q, *lang, *type;
 	struct rc_rule *r;
 
-	if (obj->type != JSON_OBJECT) {
-		diag_report(ld->diags, D_BAD_RULE_OBJECT, doc,
-			    span_make(obj->start, obj->end),
-			    "expected a rule object, found %s",
-			    json_type_name(obj->type));
-		return 0;
-	}
-	if (exc_kind_of(obj) != EXC_NONE)
-		return load_exception(ld, doc, obj, exc_kind_of(obj));
 	q = json_get(obj, "query");
 	if (!q && (json_get(obj, "exported_count") ||
 		   json_get(obj, "exported_exception_list_count")))
@@ -398,6 +392,33 @@ load_rule_object(struct loader *ld, struct rc_source *src,
 		rule_meta_read_toml(&r->meta, ld->arena, ld->diags, doc, file);
 	compile_rule(ld, r);
 	return add_rule(ld, r) ? 1 : -1;
+}
+
+/* Every diagnostic made while a rule object is read names the rule (its
+ * rule_id and name as written, before the metadata record is read, so
+ * that the record's own diagnostics name it too); add_rule ends that. */
+static int
+load_rule_object(struct loader *ld, struct rc_source *src,
+		 const struct rc_text *doc, const struct json_value *obj,
+		 const struct json_value *file)
+{
+	int n;
+
+	if (obj->type != JSON_OBJECT) {
+		diag_report(ld->diags, D_BAD_RULE_OBJECT, doc,
+			    span_make(obj->start, obj->end),
+			    "expected a rule object, found %s",
+			    json_type_name(obj->type));
+		return 0;
+	}
+	if (exc_kind_of(obj) != EXC_NONE)
+		return load_exception(ld, doc, obj, exc_kind_of(obj));
+	ld->diags->rule.id = obj_string(obj, "rule_id");
+	ld->diags->rule.name = obj_string(obj, "name");
+	ld->diags->rule.xml = false;
+	n = read_rule_object(ld, src, doc, obj, file);
+	memset(&ld->diags->rule, 0, sizeof ld->diags->rule);
+	return n;
 }
 
 static void
@@ -511,11 +532,13 @@ static int load_kind(struct loader *ld, struct rc_source *src,
 		     enum file_kind k);
 
 /* One <rule> element that is the root of `doc`: structure check, then
- * lowering. */
+ * lowering.  `extent` is the part of the file the rule takes (its start tag
+ * up to the next rule's); the held diagnostics from pending[mark] on that
+ * lie in it are the rule's. */
 static int
 load_xml_rule(struct loader *ld, struct rc_source *src,
 	      const struct rc_text *t, xmlDoc *doc,
-	      const struct xml_index *index)
+	      const struct xml_index *index, size_t mark, struct span extent)
 {
 	struct rc_rule *r = ARENA_NEW(ld->arena, struct rc_rule);
 	struct eset_lower el;
@@ -527,10 +550,17 @@ load_xml_rule(struct loader *ld, struct rc_source *src,
 	r->lang = LANG_ESET_XML;
 	r->src = src;
 	r->text = *t;
+	eset_rule_ident(ld->arena, doc, &ld->diags->rule.id,
+			&ld->diags->rule.name);
+	ld->diags->rule.xml = true;
+	/* what the file's first pass found in this rule names it too */
+	diag_attribute(ld->diags, mark, t, extent, ld->diags->rule);
 	begin_suppressions(ld, r);
 	bad = xml_validate(*ld->rng, doc, index, ld->diags, t);
-	if (bad < 0)
+	if (bad < 0) {
+		memset(&ld->diags->rule, 0, sizeof ld->diags->rule);
 		return -1;
+	}
 	if (bad == 0) {
 		memset(&el, 0, sizeof el);
 		el.arena = ld->arena;
@@ -548,6 +578,13 @@ load_xml_rule(struct loader *ld, struct rc_source *src,
 	return add_rule(ld, r) ? 1 : -1;
 }
 
+static bool
+is_rule_element(const xmlNode *c)
+{
+	return c->type == XML_ELEMENT_NODE &&
+	       strcmp((const char *)c->name, "rule") == 0;
+}
+
 /* An XML rule file: one <rule>, or <rule> elements under a wrapper (each
  * is made the document's root in turn, so that positions stay valid). */
 static int
@@ -556,12 +593,14 @@ load_xml(struct loader *ld, struct rc_source *src)
 	const struct rc_text *t = doc_text(ld, src);
 	unsigned before = ld->diags->count[SEV_ERROR];
 	xmlDoc *doc;
-	xmlNode *root, *c, *next, *old;
+	xmlNode *root, *c, *next, *old, *after;
 	struct xml_index *index;
+	size_t mark;
 	int n = 0, k;
 
 	if (!t)
 		return -1;
+	mark = ld->diags->npending;
 	doc = xml_read(t, ld->diags);
 	if (!doc)
 		return 0;
@@ -591,16 +630,25 @@ load_xml(struct loader *ld, struct rc_source *src)
 		if (any) {
 			/* a wrapper: each rule in turn becomes the root */
 			for (c = root->children; c; c = next) {
+				struct span ext;
+
 				next = c->next;
-				if (c->type != XML_ELEMENT_NODE ||
-				    strcmp((const char *)c->name, "rule"))
+				if (!is_rule_element(c))
 					continue;
+				for (after = next; after &&
+				     !is_rule_element(after);
+				     after = after->next)
+					;
+				ext = span_make(xml_node_span(index, c).start,
+						after ? xml_node_span(index,
+							after).start
+						      : (uint32_t)t->len);
 				xmlUnlinkNode(c);
 				old = xmlDocSetRootElement(doc, c);
 				if (old && old != root)
 					xmlFreeNode(old);
 				if ((k = load_xml_rule(ld, src, t, doc,
-						       index)) < 0) {
+						       index, mark, ext)) < 0) {
 					n = -1;
 					break;
 				}
@@ -610,7 +658,8 @@ load_xml(struct loader *ld, struct rc_source *src)
 			goto done;
 		}
 	}
-	n = load_xml_rule(ld, src, t, doc, index);
+	n = load_xml_rule(ld, src, t, doc, index, mark,
+			  span_make(0, (uint32_t)t->len));
 done:
 	xml_index_free(index);
 	xmlFreeDoc(doc);
@@ -736,6 +785,7 @@ static int
 load_dir(struct loader *ld, const char *path, unsigned depth)
 {
 	struct dirent **names;
+	char *real;
 	int i, n, total = 0;
 
 	if (depth > MAX_DIR_DEPTH) {
@@ -749,6 +799,8 @@ load_dir(struct loader *ld, const char *path, unsigned depth)
 			   strerror(errno));
 		return -1;
 	}
+	/* the canonical folder, for the configuration's excluded globs */
+	real = ld->config ? path_real(path) : NULL;
 	for (i = 0; i < n; i++) {
 		size_t len = strlen(path) + 1 + strlen(names[i]->d_name) + 1;
 		char *child = malloc(len);
@@ -766,6 +818,10 @@ load_dir(struct loader *ld, const char *path, unsigned depth)
 		if (stat(child, &st) != 0)
 			file_error(ld, D_IO_ERROR, child, "cannot stat: %s",
 				   strerror(errno));
+		else if (real && config_excluded(ld->config, real,
+						 names[i]->d_name,
+						 S_ISDIR(st.st_mode)))
+			;       /* excluded by the configuration */
 		else if (S_ISDIR(st.st_mode))
 			k = load_dir(ld, child, depth + 1);
 		else if (S_ISREG(st.st_mode) && load_is_rule_file(child))
@@ -776,6 +832,7 @@ load_dir(struct loader *ld, const char *path, unsigned depth)
 		free(names[i]);
 	}
 	free(names);
+	free(real);
 	return total;
 }
 

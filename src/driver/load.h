@@ -18,6 +18,7 @@
 
 struct xml_schema;
 struct check_ctx;
+struct config;
 
 struct rule_list {
 	struct rc_rule **v;
@@ -44,6 +45,8 @@ struct loader {
 	/* Kibana exception lists and items read so far (in `arena`); NULL:
 	 * exceptions are off, and such objects are passed over unread */
 	struct exc_set *exc;
+	const struct config *config; /* its excluded paths are not walked;
+					NULL: none */
 };
 
 /* Loads a file or a folder (recursively).  `named` says the user named

@@ -92,6 +92,28 @@ physical(struct strbuf *sb, const struct diag_loc *loc)
 				  ? loc->end_col : loc->col + 1);
 }
 
+/* The "logicalLocations" member of a location object: the rule the
+ * result is about.  A rule is a top-level logical location, so its
+ * fullyQualifiedName equals its name (SARIF 3.33.5): the rule's name, or
+ * its id when it has none; the id, the machine-readable name, is the
+ * decoratedName.  The kind is what the rule is in its file: a JSON (or
+ * TOML) object, or an XML element. */
+static void
+logical(struct strbuf *sb, const struct diag_rule *r)
+{
+	const char *name = r->name ? r->name : r->id;
+
+	sb_puts(sb, ",\"logicalLocations\":[{\"name\":");
+	str(sb, name);
+	sb_puts(sb, ",\"fullyQualifiedName\":");
+	str(sb, name);
+	if (r->id) {
+		sb_puts(sb, ",\"decoratedName\":");
+		str(sb, r->id);
+	}
+	sb_printf(sb, ",\"kind\":\"%s\"}]", r->xml ? "element" : "object");
+}
+
 void
 sarif_result(const struct diag *d, struct strbuf *sb)
 {
@@ -117,7 +139,10 @@ sarif_result(const struct diag *d, struct strbuf *sb)
 	if (loc.file) {
 		sb_putc(sb, '{');
 		physical(sb, &loc);
-		sb_puts(sb, "}}");
+		sb_putc(sb, '}');
+		if (d->rule.id || d->rule.name)
+			logical(sb, &d->rule);
+		sb_putc(sb, '}');
 	}
 	sb_puts(sb, "],\"relatedLocations\":[");
 	for (n = d->notes; n; n = n->next) {

@@ -1087,6 +1087,21 @@ lower_sequence(struct eset_lower *el, const xmlNode *seq, struct ir_query *q)
 
 /* --- metadata ------------------------------------------------------------- */
 
+/* An ESET rule's id: the bracketed suffix of its name ("Title [A0504b]"),
+ * else its guid; NULL if neither. */
+static const char *
+rule_id_of(struct arena *a, const char *name, const char *guid)
+{
+	if (name) {
+		const char *e = name + strlen(name);
+		const char *b = e > name && e[-1] == ']' ? strrchr(name, '[')
+							 : NULL;
+		if (b && e - b > 2)
+			return arena_strndup(a, b + 1, (size_t)(e - b - 2));
+	}
+	return guid;
+}
+
 static void
 read_description(struct eset_lower *el, const xmlNode *desc,
 		 struct rule_meta *m)
@@ -1154,17 +1169,7 @@ read_description(struct eset_lower *el, const xmlNode *desc,
 			m->nmitre = k;
 		}
 	}
-	if (m->name) {
-		/* "Title [A0504b]": the bracketed suffix is the rule id */
-		const char *e = m->name + strlen(m->name);
-		const char *b = e > m->name && e[-1] == ']'
-					? strrchr(m->name, '[') : NULL;
-		if (b && e - b > 2)
-			m->id = arena_strndup(el->arena, b + 1,
-					      (size_t)(e - b - 2));
-	}
-	if (!m->id)
-		m->id = m->guid;
+	m->id = rule_id_of(el->arena, m->name, m->guid);
 	m->exclusion = m->category && strcasecmp(m->category, "Exclusion") == 0;
 }
 
@@ -1231,6 +1236,30 @@ read_actions(struct eset_lower *el, const xmlNode *root, struct rule_meta *m)
 						   attr(el, a, "name"), false,
 						   cap);
 	}
+}
+
+void
+eset_rule_ident(struct arena *a, xmlDoc *doc, const char **id,
+		const char **name)
+{
+	const xmlNode *root = xmlDocGetRootElement(doc), *c, *d;
+	struct eset_lower el;
+	const char *guid = NULL;
+
+	memset(&el, 0, sizeof el);
+	el.arena = a;
+	*id = *name = NULL;
+	if (!root || !named(root, "rule"))
+		return;
+	for (c = root->children; c; c = c->next)
+		if (named(c, "description"))
+			for (d = c->children; d; d = d->next) {
+				if (named(d, "name"))
+					*name = text_of(&el, d);
+				else if (named(d, "guid"))
+					guid = text_of(&el, d);
+			}
+	*id = rule_id_of(a, *name, guid);
 }
 
 void

@@ -44,5 +44,10 @@ struct eset_lower {
  * normalised, validated document.  r->ir stays NULL when the rule has
  * errors. */
 void eset_lower_rule(struct eset_lower *el, xmlDoc *doc, struct rc_rule *r);
+/* The id and name that eset_lower_rule will give the rule of doc (the
+ * last <name> and <guid> of its <description>), read before the structure
+ * check so that its diagnostics can name the rule; NULL when absent. */
+void eset_rule_ident(struct arena *a, xmlDoc *doc, const char **id,
+		     const char **name);
 
 #endif

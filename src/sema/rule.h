@@ -32,4 +32,13 @@ struct rc_rule {
 	unsigned errors;                /* errors found in this rule */
 };
 
+/* The rule as diagnostics name it (diag.h). */
+static inline struct diag_rule
+rule_diag_ident(const struct rc_rule *r)
+{
+	struct diag_rule d = { r->meta.id, r->meta.name,
+			       r->lang == LANG_ESET_XML };
+	return d;
+}
+
 #endif

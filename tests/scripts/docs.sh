@@ -1,7 +1,8 @@
 #!/bin/sh
 # The committed docs/rulec.1 and docs/diagnostics.md must be what the .def
 # tables say (regenerate with `make docs`), every check must have an
-# explanation page, and --help must list every option of options.def.
+# explanation page, --help must list every option of options.def, and
+# docs/configuration.md must describe every key of configfile.def.
 set -u
 : "${GENDOCS:?}" "${RULEC:?}" "${TOP_SRCDIR:?}"
 pass=0 fail=0
@@ -30,6 +31,21 @@ for opt in $(sed -n 's/^OPT([A-Z_]*, *"\([a-z-]*\)".*/\1/p' "$TOP_SRCDIR/src/cli
 	check $? "--$opt missing from the commands' --help"
 	grep -q -- "\\\\-\\\\-$opt" "$TOP_SRCDIR/docs/rulec.1"
 	check $? "--$opt missing from the man page"
+done
+# every table and key of the configuration file is described in
+# docs/configuration.md (the man page expands from configfile.def)
+def="$TOP_SRCDIR/src/driver/configfile.def"
+for t in $(sed -n 's/^TABLE([A-Z_]*, *"\([a-z_]*\)".*/\1/p' "$def"); do
+	grep -q -e "^### \`\[$t\]\`" -e "^### \`\[\[$t\]\]\`" "$TOP_SRCDIR/docs/configuration.md"
+	check $? "table [$t] has no section in docs/configuration.md"
+	grep -q "^\.SS \[*$t\]" "$TOP_SRCDIR/docs/rulec.1"
+	check $? "table [$t] missing from the man page"
+done
+for k in $(sed -n 's/^KEY([A-Z_]*, *[A-Z_]*, *"\([a-z_]*\)".*/\1/p' "$def"); do
+	grep -q "\`$k\`" "$TOP_SRCDIR/docs/configuration.md"
+	check $? "key '$k' not described in docs/configuration.md"
+	grep -q "^\.B $k\$" "$TOP_SRCDIR/docs/rulec.1"
+	check $? "key '$k' missing from the man page"
 done
 "$RULEC" --version | grep -q '^rulec [0-9]'
 check $? "--version"

@@ -1,6 +1,7 @@
 /*
  * test_base.c - the one hash table (base/hash.h) and the one growable
- * array (base/vec.h), with malloc and inside an arena; arena_reset.
+ * array (base/vec.h), with malloc and inside an arena; arena_reset; glob
+ * patterns over paths (base/glob.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "base/arena.h"
+#include "base/glob.h"
 #include "base/hash.h"
 #include "base/vec.h"
 
@@ -547,6 +549,65 @@ test_arena_reset(void **state)
 	assert_int_equal(c.live, 0);
 }
 
+/* ---- glob ------------------------------------------------------------- */
+
+static void
+test_glob_segments(void **state)
+{
+	(void)state;
+	assert_true(glob_path_match("a.eql", "a.eql"));
+	assert_false(glob_path_match("a.eql", "b/a.eql"));
+	assert_true(glob_path_match("*.eql", "x.draft.eql"));
+	assert_false(glob_path_match("*.eql", "d/x.eql"));       /* '*' stays in */
+	assert_false(glob_path_match("*.eql", "x.eql.bak"));     /* whole path */
+	assert_true(glob_path_match("r/*/x.eql", "r/win/x.eql"));
+	assert_false(glob_path_match("r/*/x.eql", "r/a/b/x.eql"));
+	assert_true(glob_path_match("?.eql", "a.eql"));
+	assert_false(glob_path_match("?.eql", "ab.eql"));
+	assert_false(glob_path_match("a?b", "a/b"));
+	assert_true(glob_path_match("", ""));
+	assert_false(glob_path_match("", "a"));
+	assert_true(glob_path_match("*", ""));
+}
+
+static void
+test_glob_double_star(void **state)
+{
+	(void)state;
+	/* as a segment: zero or more segments */
+	assert_true(glob_path_match("**/*.eql", "a.eql"));
+	assert_true(glob_path_match("**/*.eql", "a/b/c.eql"));
+	assert_true(glob_path_match("rules/**/x.eql", "rules/x.eql"));
+	assert_true(glob_path_match("rules/**/x.eql", "rules/a/b/x.eql"));
+	assert_false(glob_path_match("rules/**/x.eql", "rulesx.eql"));
+	assert_true(glob_path_match("rules/_old/**", "rules/_old/a/b.eql"));
+	assert_true(glob_path_match("rules/_old/**", "rules/_old/"));
+	assert_false(glob_path_match("rules/_old/**", "rules/_older/a.eql"));
+	assert_true(glob_path_match("**", "a/b/c"));
+	/* inside a segment: any run, '/' included */
+	assert_true(glob_path_match("a**z", "a/b/z"));
+	assert_true(glob_path_match("**/*.draft.eql", "x/y/z.draft.eql"));
+	assert_false(glob_path_match("**/*.draft.eql", "x/y/z.eql"));
+}
+
+static void
+test_glob_sets_and_escapes(void **state)
+{
+	(void)state;
+	assert_true(glob_path_match("[abc].eql", "b.eql"));
+	assert_false(glob_path_match("[abc].eql", "d.eql"));
+	assert_true(glob_path_match("[a-c]x", "cx"));
+	assert_false(glob_path_match("[!a-c]x", "cx"));
+	assert_true(glob_path_match("[^a-c]x", "dx"));
+	assert_true(glob_path_match("[]]", "]"));
+	assert_false(glob_path_match("a[/]b", "a/b"));          /* never '/' */
+	assert_true(glob_path_match("a[b", "a[b"));             /* unclosed */
+	assert_false(glob_path_match("a[b", "ab"));
+	assert_true(glob_path_match("\\*.eql", "*.eql"));
+	assert_false(glob_path_match("\\*.eql", "x.eql"));
+	assert_true(glob_path_match("[\\]]", "]"));
+}
+
 int
 main(void)
 {
@@ -564,6 +625,9 @@ main(void)
 		cmocka_unit_test(test_vec_reserve),
 		cmocka_unit_test(test_vec_in_arena),
 		cmocka_unit_test(test_arena_reset),
+		cmocka_unit_test(test_glob_segments),
+		cmocka_unit_test(test_glob_double_star),
+		cmocka_unit_test(test_glob_sets_and_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,7 +18,7 @@ struct got {
 	char name[48];
 	char family[16];
 	enum rulec_severity sev;
-	char *msg, *file, *text, *json, *ctext;
+	char *msg, *file, *text, *json, *ctext, *rule_id, *rule_name;
 	unsigned line, col;
 };
 
@@ -63,6 +63,8 @@ on_diag(void *ud, const rulec_diag *d)
 	g->text = rulec_diag_render(d, RULEC_FORMAT_TEXT, 0);
 	g->ctext = rulec_diag_render(d, RULEC_FORMAT_TEXT, RULEC_RENDER_COLOR);
 	g->json = rulec_diag_render(d, RULEC_FORMAT_JSON, 0);
+	g->rule_id = dup_or_null(rulec_diag_rule_id(d));
+	g->rule_name = dup_or_null(rulec_diag_rule_name(d));
 }
 
 static void
@@ -76,6 +78,8 @@ api_clear(struct api *a)
 		free(a->d[i].text);
 		free(a->d[i].ctext);
 		free(a->d[i].json);
+		free(a->d[i].rule_id);
+		free(a->d[i].rule_name);
 	}
 	memset(a->d, 0, sizeof a->d);
 	a->n = 0;
@@ -415,8 +419,11 @@ test_render_json(void **state)
 	assert_ngot(a, 1);
 	arena_init(&ar, NULL);
 	o = parse_json_line(&ar, a->d[0].json);
-	assert_int_equal(o->u.obj.n, 12);
+	assert_int_equal(o->u.obj.n, 14);
 	check_loc(o, "q.eql", 1, 15, 1, 50);
+	/* a bare query names no rule */
+	member(o, "rule_id", JSON_NULL);
+	member(o, "rule_name", JSON_NULL);
 	assert_string_equal(member(o, "severity", JSON_STRING)->u.str.s,
 			    "error");
 	assert_string_equal(member(o, "id", JSON_STRING)->u.str.s, "RC3001");
@@ -444,7 +451,7 @@ test_render_json(void **state)
 	assert_ngot(a, 1);
 	arena_init(&ar, NULL);
 	o = parse_json_line(&ar, a->d[0].json);
-	assert_int_equal(o->u.obj.n, 12);
+	assert_int_equal(o->u.obj.n, 14);
 	member(o, "help", JSON_NULL);
 	assert_int_equal(member(o, "notes", JSON_ARRAY)->u.arr.n, 0);
 	check_loc(o, "q.eql", 1, 20, 1, 21);
@@ -989,6 +996,62 @@ test_suppressed_errors_note(void **state)
 	assert_string_equal(a->d[0].id, "RC1025");
 }
 
+/* Every diagnostic about a rule names it: the metadata record's own
+ * findings, the query's, a rule that is skipped, the cross-rule checks
+ * (the later rule), an ESET rule whose structure is wrong (read before
+ * lowering); file-level problems name none. */
+static void
+test_rule_attribution(void **state)
+{
+	struct api *a = *state;
+	struct arena ar;
+	const struct json_value *o;
+
+	load(a, "r.ndjson",
+	     "{\"rule_id\":\"id-1\",\"name\":\"First\",\"language\":\"eql\","
+	     "\"risk_score\":\"x\",\"query\":\"process where x == $1\"}\n"
+	     "{\"rule_id\":\"id-1\",\"language\":\"kuery\",\"query\":\"a\"}\n"
+	     "{\"rule_id\":\"id-1\",\"name\":\"Third\",\"query\":"
+	     "\"process where true\"}\n"
+	     "{\"rule_id\":}\n");
+	rulec_ctx_finish(a->ctx);
+	assert_ngot(a, 5);
+	assert_got(a, 0, "RC9003", 1, 64);    /* risk_score */
+	assert_string_equal(a->d[0].rule_id, "id-1");
+	assert_string_equal(a->d[0].rule_name, "First");
+	assert_got(a, 1, "RC1005", 1, 96);   /* the $ */
+	assert_string_equal(a->d[1].rule_name, "First");
+	assert_contains(a->d[1].text, "\nnote: in rule 'First' (id-1)\n");
+	assert_got(a, 2, "RC9004", 2, 30);    /* skipped, no name */
+	assert_string_equal(a->d[2].rule_id, "id-1");
+	assert_null(a->d[2].rule_name);
+	assert_contains(a->d[2].text, "\nnote: in rule id-1\n");
+	assert_got(a, 3, "RC9002", 4, 12);    /* the file's line */
+	assert_null(a->d[3].rule_id);
+	assert_null(a->d[3].rule_name);
+	assert_true(strstr(a->d[3].text, "in rule") == NULL);
+	assert_got(a, 4, "RC7007", 3, 12);    /* duplicate: the later rule */
+	assert_string_equal(a->d[4].rule_name, "Third");
+	arena_init(&ar, NULL);
+	o = parse_json_line(&ar, a->d[4].json);
+	assert_string_equal(member(o, "rule_id", JSON_STRING)->u.str.s,
+			    "id-1");
+	assert_string_equal(member(o, "rule_name", JSON_STRING)->u.str.s,
+			    "Third");
+	arena_release(&ar);
+
+	/* ESET: a structure error, found before lowering, names the rule;
+	 * a name "Title [id]" shows its id once */
+	api_reset(a);
+	load(a, "e.xml",
+	     "<rule>\n<description><name>Probe [E0001]</name></description>\n"
+	     "<definition><process><bogus/></process></definition>\n</rule>\n");
+	assert_true(a->n >= 1);
+	assert_string_equal(a->d[0].rule_id, "E0001");
+	assert_string_equal(a->d[0].rule_name, "Probe [E0001]");
+	assert_contains(a->d[0].text, "\nnote: in rule 'Probe [E0001]'\n");
+}
+
 int
 main(void)
 {
@@ -1016,6 +1079,7 @@ main(void)
 		ATEST(test_long_dotted_name),
 		ATEST(test_huge_condition_budget),
 		ATEST(test_suppressed_errors_note),
+		ATEST(test_rule_attribution),
 	};
 
 	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);

@@ -166,12 +166,56 @@ test_settings_and_escaping(void **state)
 	arena_release(&a);
 }
 
+/* Each result names its rule as a logical location of its location:
+ * name and fullyQualifiedName the rule's name, decoratedName its id,
+ * kind "object" for a rule object; none for a bare query. */
+static void
+test_logical_locations(void **state)
+{
+	struct arena a;
+	struct log l;
+	const struct json_value *log, *results, *loc, *ll;
+
+	(void)state;
+	arena_init(&a, NULL);
+	log = sarif_of(&a, &l, "q.ndjson",
+		       "{\"rule_id\":\"r-1\",\"name\":\"One\",\"language\":"
+		       "\"eql\",\"query\":\"process where process.nmae == "
+		       "\\\"a\\\"\"}\n"
+		       "{\"rule_id\":\"r-2\",\"language\":\"eql\",\"query\":"
+		       "\"process where process.nmae == \\\"b\\\"\"}\n", NULL);
+	results = at(at(log, "runs")->u.arr.items[0], "results");
+	assert_int_equal(results->u.arr.n, 2);
+	loc = at(results->u.arr.items[0], "locations")->u.arr.items[0];
+	ll = at(loc, "logicalLocations");
+	assert_int_equal(ll->u.arr.n, 1);
+	ll = ll->u.arr.items[0];
+	assert_string_equal(at(ll, "name")->u.str.s, "One");
+	assert_string_equal(at(ll, "fullyQualifiedName")->u.str.s, "One");
+	assert_string_equal(at(ll, "decoratedName")->u.str.s, "r-1");
+	assert_string_equal(at(ll, "kind")->u.str.s, "object");
+	/* no name: the id names it */
+	loc = at(results->u.arr.items[1], "locations")->u.arr.items[0];
+	ll = at(loc, "logicalLocations")->u.arr.items[0];
+	assert_string_equal(at(ll, "name")->u.str.s, "r-2");
+	sb_free(&l.sb);
+	log = sarif_of(&a, &l, "q.eql", "process where process.nmae == \"a\"\n",
+		       NULL);
+	results = at(at(log, "runs")->u.arr.items[0], "results");
+	assert_int_equal(results->u.arr.n, 1);
+	loc = at(results->u.arr.items[0], "locations")->u.arr.items[0];
+	assert_null(json_get(loc, "logicalLocations"));
+	sb_free(&l.sb);
+	arena_release(&a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shape),
 		cmocka_unit_test(test_settings_and_escaping),
+		cmocka_unit_test(test_logical_locations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
