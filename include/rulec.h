@@ -85,7 +85,7 @@ int rulec_ctx_set_check_werror(rulec_ctx *ctx, const char *check, int on);
  * files, excluded paths of folder walks, suppressions by rule, and the
  * run defaults (rulec_ctx_config_replay_opts).  Call it before the other
  * settings, which then win, and before loading rules.  Problems are
- * diagnostics located in the file (RC9201-RC9203); the valid parts are
+ * diagnostics located in the file (RC9301-RC9303); the valid parts are
  * applied.  A second call replaces the first file.  RULEC_OK,
  * RULEC_ERR_IO (unreadable, reported), RULEC_ERR_ARG (the file has
  * errors) or RULEC_ERR_NOMEM.
@@ -94,7 +94,7 @@ int rulec_ctx_load_config(rulec_ctx *ctx, const char *path);
 
 /*
  * Baselines: findings recorded once so that only new ones are reported.
- * rulec_ctx_load_baseline reads a baseline file (RC9205 for a malformed
+ * rulec_ctx_load_baseline reads a baseline file (RC9305 for a malformed
  * one; its valid entries are used): from then on, the findings it holds
  * are neither delivered nor counted.  rulec_ctx_record_baseline records
  * every finding from then on instead of delivering it (unless a baseline
@@ -140,8 +140,8 @@ int rulec_ctx_load_buffer(rulec_ctx *ctx, const char *name, const char *data,
 void rulec_ctx_finish(rulec_ctx *ctx);
 
 /* Reports what the configuration and the baseline hold in vain, for the
- * rules read: checks of suppressions that suppressed nothing (RC9204,
- * notes) and baseline entries the run did not meet (RC9206, one note).
+ * rules read: checks of suppressions that suppressed nothing (RC9304,
+ * notes) and baseline entries the run did not meet (RC9306, one note).
  * Call it once, after rulec_ctx_finish. */
 void rulec_ctx_report_unused(rulec_ctx *ctx);
 

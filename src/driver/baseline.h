@@ -17,7 +17,7 @@
  * The same finding twice in one rule is one entry with a count: a run
  * lets that many through.  The io family (unreadable files, the
  * configuration, test files) is never baselined.  Read entries that a run
- * does not meet, in rules it read, are stale (RC9206).
+ * does not meet, in rules it read, are stale (RC9306).
  *
  * Both directions act through the context's diagnostic filter: a read
  * baseline takes the findings it holds, a baseline being written takes
@@ -39,7 +39,7 @@ void baseline_free(struct baseline *b);
 /* Whether b takes d: a read baseline when it holds d (one of its count
  * used up), a recording one always (d recorded).  Counted. */
 bool baseline_takes(struct baseline *b, const struct diag *d);
-/* One note (RC9206) for the entries of a read baseline that the run did
+/* One note (RC9306) for the entries of a read baseline that the run did
  * not meet, among those whose rule (or file) it read. */
 void baseline_report_stale(struct baseline *b, struct diag_sink *s,
 			   struct rc_rule *const *rules, size_t n,

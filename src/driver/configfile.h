@@ -3,8 +3,8 @@
  * as the library holds it once read.
  *
  * Design note.  rulec_ctx_load_config (configfile.c) reads the file through
- * base/toml.cc, so every problem is a diagnostic located in it (RC9201 for
- * TOML itself, RC9202 for an unknown key with the closest known one, RC9203
+ * base/toml.cc, so every problem is a diagnostic located in it (RC9301 for
+ * TOML itself, RC9302 for an unknown key with the closest known one, RC9303
  * for a value of the wrong kind), and applies what it can at once: check
  * levels and -Werror promotions go into the context's sink, schema files
  * into its schema.  What acts later stays here: the excluded globs (asked
@@ -33,7 +33,7 @@ bool config_excluded(const struct config *c, const char *dir,
 		     const char *name, bool is_dir);
 /* Whether a suppression of the configuration takes d (counted). */
 bool config_suppresses(struct config *c, const struct diag *d);
-/* Notes (RC9204) for the checks of suppressions that took nothing in a
+/* Notes (RC9304) for the checks of suppressions that took nothing in a
  * rule they name among rules[0..n). */
 void config_report_unused(struct config *c, struct diag_sink *s,
 			  struct rc_rule *const *rules, size_t n);

@@ -107,7 +107,7 @@ check $? "only the new finding must be reported (exit $code): $out"
 # a fixed finding: one note, and a rewrite clears it
 sed -i 's/file.nmae/file.name/' "$tmp/bl/rules/export.ndjson"
 out=$(cd "$tmp/bl" && "$RULEC" lint --no-config --baseline ci/baseline.json rules 2>&1)
-printf '%s\n' "$out" | grep -q "note: 1 finding of the baseline no longer occurs \[RC9206 stale-baseline\]" &&
+printf '%s\n' "$out" | grep -q "note: 1 finding of the baseline no longer occurs \[RC9306 stale-baseline\]" &&
 	printf '%s\n' "$out" | grep -q "^note: RC2012 unknown-field in rule 'Two': unknown field 'file.nmae'"
 check $? "a fixed finding is not reported as stale: $out"
 # update the baseline while reading the old one: the new finding shows
@@ -117,7 +117,7 @@ code=$?
 	printf '%s\n' "$out" | grep -q "^rulec: 3 findings written to the baseline ci/baseline.json"
 check $? "--baseline with --write-baseline (exit $code): $out"
 out=$(cd "$tmp/bl" && "$RULEC" lint --no-config --baseline ci/baseline.json -Werror rules 2>&1)
-[ $? -eq 0 ] && ! printf '%s\n' "$out" | grep -q "RC9206"
+[ $? -eq 0 ] && ! printf '%s\n' "$out" | grep -q "RC9306"
 check $? "the rewritten baseline is not clean: $out"
 
 # a baseline where the folder does not exist

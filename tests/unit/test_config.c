@@ -211,7 +211,7 @@ test_unused_suppression(void **state)
 	/* Two's finding, then always-true for r-1, which was read; the
 	 * suppression of a rule not read says nothing */
 	assert_int_equal(count(r, "RC2012"), 1);
-	assert_int_equal(count(r, "RC9204"), 1);
+	assert_int_equal(count(r, "RC9304"), 1);
 	assert_int_equal(r->n, 2);
 }
 
@@ -227,8 +227,8 @@ test_config_errors(void **state)
 		"[rn]\n");
 
 	assert_int_equal(rulec_ctx_load_config(r->ctx, cfg), RULEC_ERR_ARG);
-	assert_int_equal(count(r, "RC9202"), 2);
-	assert_int_equal(count(r, "RC9203"), 1);
+	assert_int_equal(count(r, "RC9302"), 2);
+	assert_int_equal(count(r, "RC9303"), 1);
 	r->n = 0;
 	assert_int_equal(rulec_ctx_load_config(r->ctx, "/no/such/file.toml"),
 			 RULEC_ERR_IO);
@@ -236,7 +236,7 @@ test_config_errors(void **state)
 	r->n = 0;
 	cfg = put(r, "d.toml", "[checks\n");
 	assert_int_equal(rulec_ctx_load_config(r->ctx, cfg), RULEC_ERR_ARG);
-	assert_int_equal(count(r, "RC9201"), 1);
+	assert_int_equal(count(r, "RC9301"), 1);
 }
 
 static void
@@ -330,7 +330,7 @@ test_baseline_cycle(void **state)
 	/* r-2 was fixed: stale */
 	rulec_ctx_report_unused(r->ctx);
 	assert_int_equal(r->n, 2);
-	assert_string_equal(r->d[1].id, "RC9206");
+	assert_string_equal(r->d[1].id, "RC9306");
 }
 
 static void
@@ -340,10 +340,10 @@ test_baseline_errors(void **state)
 	const char *b = put(r, "b.json", "{\"version\": 1, \"findings\": [{}]}");
 
 	assert_int_equal(rulec_ctx_load_baseline(r->ctx, b), RULEC_ERR_ARG);
-	assert_int_equal(count(r, "RC9205"), 1);
+	assert_int_equal(count(r, "RC9305"), 1);
 	b = put(r, "c.json", "[1, 2");
 	assert_int_equal(rulec_ctx_load_baseline(r->ctx, b), RULEC_ERR_ARG);
-	assert_int_equal(count(r, "RC9205"), 2);
+	assert_int_equal(count(r, "RC9305"), 2);
 	assert_int_equal(rulec_ctx_load_baseline(r->ctx, "/no/such.json"),
 			 RULEC_ERR_IO);
 	assert_int_equal(rulec_ctx_record_baseline(r->ctx, "/no/such/b.json"),
