@@ -86,7 +86,7 @@ usage(FILE *f, int cmd)
 			   "options; 'rulec --version' prints the version.\n"
 			   "Exit status: 0 no errors, 1 errors in the rules "
 			   "(or warnings with -Werror), 2 usage, I/O or "
-			   "internal errors.\n");
+			   "internal errors, or a path without rules.\n");
 		return;
 	}
 	fprintf(f, "usage: rulec %s [OPTIONS] %s\n\n%s\n\nOptions:\n",
@@ -699,12 +699,6 @@ cmd_test(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		ok = test_report_end(t.junit, &sum) && ok;
 	if (!ok) {
 		fprintf(stderr, "rulec: error writing the test report\n");
-		rc = EXIT_TROUBLE;
-		goto done;
-	}
-	if (!sum.files && !sum.untested && !sum.failed && !run->io_errors) {
-		fprintf(stderr, "rulec: no test file (NAME.test.toml) under %s%s\n",
-			argv[0], argc > 1 ? " ..." : "");
 		rc = EXIT_TROUBLE;
 		goto done;
 	}

@@ -247,6 +247,7 @@ make_loader(rulec_ctx *ctx)
 {
 	struct loader ld;
 
+	memset(&ld, 0, sizeof ld);
 	ld.arena = &ctx->arena;
 	ld.diags = &ctx->sink;
 	ld.schema = ctx->schema;
@@ -261,9 +262,6 @@ make_loader(rulec_ctx *ctx)
 	ld.checks = &ctx->checks;
 	ld.kind = FK_UNKNOWN;
 	ld.report_empty = true;
-	ld.tally = NULL;
-	ld.foreign = 0;
-	ld.events = false;
 	return ld;
 }
 

@@ -123,8 +123,9 @@ test_file_of(const char *rule)
 	return p;
 }
 
-/* A folder with neither test files nor rule files: error no-rules
- * (RC9021), naming what it held per extension. */
+/* A path that is neither a test file nor a rule file, or a folder that
+ * holds neither: error no-rules (RC9021), naming what a folder held per
+ * extension. */
 static void
 nothing_to_test(rulec_ctx *ctx, const char *path, const pathvec *files)
 {
@@ -135,14 +136,18 @@ nothing_to_test(rulec_ctx *ctx, const char *path, const pathvec *files)
 	size_t i;
 
 	memset(&t, 0, sizeof t);
-	for (i = 0; i < files->n; i++)
+	for (i = 0; files && i < files->n; i++)
 		if (files->v[i])
 			file_tally_add(&t, files->v[i], false);
-	sb_puts(&sb, "no test file (NAME.test.toml) and no rule file in this "
-		     "folder: ");
-	if (t.left_out.files)
-		file_tally_describe(&t, false, &sb);
+	if (!files)
+		sb_puts(&sb, "neither a test file (NAME.test.toml) nor a rule "
+			     "file");
 	else
+		sb_puts(&sb, "no test file (NAME.test.toml) and no rule file "
+			     "in this folder: ");
+	if (files && t.left_out.files)
+		file_tally_describe(&t, false, &sb);
+	else if (files)
 		sb_puts(&sb, "it holds no file");
 	rulec_ctx_clear(ctx);
 	src = ARENA_NEW(&ctx->arena, struct rc_source);
@@ -184,6 +189,10 @@ rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 	if (!S_ISDIR(st.st_mode)) {
 		if (ends_with(path, ".test.toml"))
 			return test_file(ctx, path, o, fn, ud, sum);
+		if (!load_is_rule_file(path)) {
+			nothing_to_test(ctx, path, NULL);
+			return RULEC_OK;
+		}
 		char *t = test_file_of(path);
 		if (t && exists(t)) {
 			/* the test file's own rule is used */
