@@ -109,7 +109,9 @@ enum rulec_input {
 
 /* rulec_ctx_load_path and rulec_ctx_load_buffer reading a file, or text
  * in memory, as `fmt` whatever its name (a folder is still searched by
- * extension).  RULEC_ERR_ARG for an unknown fmt. */
+ * extension).  RULEC_ERR_ARG for an unknown fmt.  The library does not
+ * read stdin: `rulec lint -` reads it and passes the text, named
+ * "<stdin>", to rulec_ctx_load_buffer_as. */
 int rulec_ctx_load_path_as(rulec_ctx *ctx, const char *path,
 			   enum rulec_input fmt);
 int rulec_ctx_load_buffer_as(rulec_ctx *ctx, const char *name,

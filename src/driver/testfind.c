@@ -68,7 +68,9 @@ collect(const char *path, pathvec *files)
 		}
 	}
 	closedir(d);
-	qsort(files->v + first, files->n - first, sizeof *files->v, cmp_str);
+	if (files->n > first)
+		qsort(files->v + first, files->n - first, sizeof *files->v,
+		      cmp_str);
 	for (i = first; rc == 0 && i < files->n; i++) {
 		struct stat st;
 		if (files->v[i] && stat(files->v[i], &st) == 0 &&
