@@ -126,14 +126,41 @@ int rulec_ctx_add_eset_catalog(rulec_ctx *ctx, const char *kind,
 			       const char *path);
 
 /* Reads rules from a file or, recursively, a folder: .eql (one query),
- * .json (a rule object or an array of them), .ndjson (one rule object a
- * line).  Parses, types and lowers each rule.  Returns the number of rules
- * read, or a negative rulec_status. */
+ * .json (a rule object or an array of them), .ndjson and .jsonl (one rule
+ * object a line), .toml (detection-rules), .xml (ESET).  Parses, types and
+ * lowers each rule.  Returns the number of rules read, or a negative
+ * rulec_status.  A folder walk leaves out test files (NAME.test.toml),
+ * events beside rules (NAME.events.ndjson) and files of other
+ * extensions.  A file of events (its first JSON object has none of query,
+ * language, type, rule_id) is one diagnostic, RC9023 (RC9024 in a
+ * folder).  A path that yields no rule, without an error saying why, is
+ * error RC9021 naming what it held. */
 int rulec_ctx_load_path(rulec_ctx *ctx, const char *path);
 /* The same for text in memory; `name` is used in diagnostics and its
  * extension chooses the format. */
 int rulec_ctx_load_buffer(rulec_ctx *ctx, const char *name, const char *data,
 			  size_t len);
+
+/* Rule file formats, for input whose name does not tell (stdin). */
+enum rulec_input {
+	RULEC_INPUT_AUTO = 0,   /* by the name's extension */
+	RULEC_INPUT_EQL,
+	RULEC_INPUT_JSON,
+	RULEC_INPUT_NDJSON,
+	RULEC_INPUT_TOML,
+	RULEC_INPUT_XML
+};
+
+/* rulec_ctx_load_path and rulec_ctx_load_buffer reading a file, or text
+ * in memory, as `fmt` whatever its name (a folder is still searched by
+ * extension).  RULEC_ERR_ARG for an unknown fmt.  The library does not
+ * read stdin: `rulec lint -` reads it and passes the text, named
+ * "<stdin>", to rulec_ctx_load_buffer_as. */
+int rulec_ctx_load_path_as(rulec_ctx *ctx, const char *path,
+			   enum rulec_input fmt);
+int rulec_ctx_load_buffer_as(rulec_ctx *ctx, const char *name,
+			     enum rulec_input fmt, const char *data,
+			     size_t len);
 
 /* Runs the checks that look at all the rules read so far together
  * (duplicate ids and names); call it once after the last load. */
@@ -423,6 +450,14 @@ typedef void (*rulec_test_fn)(void *ud, const rulec_test_case *c);
 int rulec_test_path(rulec_ctx *ctx, const char *path,
 		    const rulec_test_opts *o, rulec_test_fn fn, void *ud,
 		    rulec_test_summary *sum);
+
+/* A test record that did not pass (a failure or an error) as text:
+ * RULEC_FORMAT_SARIF gives one SARIF result object of check test-failed
+ * (RC9107) located at the test's name, for a log of rulec_sarif_head().
+ * Malloc'd; NULL for a record that passed or was skipped, for another
+ * format, or on out of memory. */
+char *rulec_test_case_render(const rulec_test_case *c,
+			     enum rulec_format fmt);
 
 /* A SARIF 2.1.0 log is rulec_sarif_head(), the results rendered with
  * RULEC_FORMAT_SARIF separated by commas, then rulec_sarif_tail().  The

@@ -118,8 +118,15 @@ man(void)
 	     "\\fImessage\\fR [\\fIID\\fR \\fIname\\fR]\n.PP\n"
 	     "followed by the source line with a caret under the span, the "
 	     "rule it is about (note: in rule 'NAME' (ID)), notes and a help "
-	     "line. Columns count characters. Results go to standard "
-	     "output.");
+	     "line. Columns count characters. Results go to "
+	     "standard output, or to \\fB\\-o\\fR \\fIFILE\\fR. With "
+	     "\\fB\\-\\-format json\\fR or \\fBsarif\\fR the diagnostics "
+	     "go to \\fB\\-\\-diagnostics\\fR \\fIFILE\\fR, or to "
+	     "standard output when it carries nothing else (lint, compile), "
+	     "never mixed with the summary lines, which stay on standard "
+	     "error. A path that yields no rule is an error (exit status 2); "
+	     "\\fB\\-\\fR reads rules from standard input with "
+	     "\\fB\\-\\-input\\-format\\fR.");
 	puts(".SH COMMANDS");
 	for (i = 0; i < C__COUNT; i++) {
 		printf(".TP\n.B %s\n", cli_cmds[i].name);
@@ -155,8 +162,9 @@ man(void)
 	puts(".SH EXIT STATUS\n.TP\n.B 0\nno diagnostic at error level.\n"
 	     ".TP\n.B 1\nerrors in the rules (warnings too, with "
 	     "\\fB\\-Werror\\fR), or test failures.\n.TP\n.B 2\n"
-	     "usage, I/O or internal errors, or errors in the configuration "
-	     "file or the baseline.");
+	     "usage, I/O or internal errors, errors in the configuration "
+	     "file or the baseline, a path that yields no rule (RC9021) or a "
+	     "file of events named as rules (RC9023).");
 	puts(".SH DIAGNOSTICS\nEvery diagnostic has a stable id and a name; "
 	     "\\fBrulec explain\\fR \\fIID\\fR prints its page. The checks:");
 	for (i = 0; i < D__COUNT; i++) {

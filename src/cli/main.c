@@ -1,9 +1,14 @@
 /*
  * main.c - the rulec command line, a thin layer over librulec.
  *
- * Diagnostics go to stderr, results (dumps) to stdout.  Exit status:
- * 0 nothing at error level, 1 errors in the rules (warnings count with
- * -Werror), 2 usage, I/O or internal errors.
+ * Each command has a result on stdout (or -o FILE): lint's diagnostics,
+ * run's result lines, test's report; compile writes its image to -o FILE.
+ * Diagnostics go to stderr as text; as JSON or SARIF they go to
+ * --diagnostics FILE, or to stdout when it carries nothing else
+ * (open_outputs says where; docs/linter.md "Output formats").  Summary
+ * lines go to stderr.  Exit status: 0 nothing at error level, 1 errors in
+ * the rules (warnings count with -Werror), 2 usage, I/O or internal
+ * errors, and paths that yield no rule.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,13 +26,28 @@
 
 enum { EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 
+/*
+ * An output stream: stdout, stderr, or a file named by -o or
+ * --diagnostics.  A SARIF log is one JSON document, so its results are
+ * kept in a temporary file (each after a comma) and the log is written
+ * when the command ends (close_outputs).
+ */
+struct out {
+	FILE *f;
+	const char *path;       /* the file's name; NULL: stdout or stderr */
+	FILE *sarif;            /* SARIF results so far; NULL: not SARIF */
+};
+
 struct run {
 	enum rulec_format format;
 	bool color, quiet, dump_ast, dump_ir;
 	unsigned io_errors;
-	FILE *sarif;            /* results so far, comma-separated */
-	unsigned nsarif;
-	const char *output;     /* compile -o */
+	struct out so, se, ro, df;  /* stdout, stderr, -o FILE, --diagnostics */
+	struct out *result;     /* what the command prints: &so or &ro */
+	struct out *diag;       /* where the diagnostics go */
+	const char *diag_path;  /* --diagnostics FILE */
+	enum rulec_input input; /* --input-format */
+	const char *output;     /* -o: compile's image, or the result file */
 	const char *image;      /* run -r */
 	const char **events;    /* run -e, in order */
 	int nevents;
@@ -59,7 +79,7 @@ usage(FILE *f, int cmd)
 			   "options; 'rulec --version' prints the version.\n"
 			   "Exit status: 0 no errors, 1 errors in the rules "
 			   "(or warnings with -Werror), 2 usage, I/O or "
-			   "internal errors.\n");
+			   "internal errors, or a path without rules.\n");
 		return;
 	}
 	fprintf(f, "usage: rulec %s [OPTIONS] %s\n\n%s\n\nOptions:\n",
@@ -80,29 +100,42 @@ usage(FILE *f, int cmd)
 	}
 }
 
+/* Diagnostics that make the exit status 2: a path that cannot be read,
+ * is not a rule file, holds events, or yields no rule. */
+static bool
+is_trouble(const char *id)
+{
+	static const char *const ids[] = { "RC9001", "RC9005", "RC9021",
+					   "RC9023" };
+	size_t i;
+
+	for (i = 0; i < sizeof ids / sizeof *ids; i++)
+		if (strcmp(id, ids[i]) == 0)
+			return true;
+	return false;
+}
+
 static void
 on_diag(void *ud, const rulec_diag *d)
 {
 	struct run *run = ud;
+	struct out *o = run->diag;
 	char *s = rulec_diag_render(d, run->format,
-				    run->color ? RULEC_RENDER_COLOR : 0);
-	const char *id = rulec_diag_id(d);
+				    run->color && o == &run->se
+					    ? RULEC_RENDER_COLOR : 0);
 
-	if (strcmp(id, "RC9001") == 0 || strcmp(id, "RC9005") == 0)
+	if (is_trouble(rulec_diag_id(d)))
 		run->io_errors++;
-	if (s && run->format == RULEC_FORMAT_SARIF) {
-		if (run->sarif) {
-			fprintf(run->sarif, "%s%s", run->nsarif ? "," : "", s);
-			run->nsarif++;
-		}
-		free(s);
-	} else if (s) {
-		fputs(s, stderr);
-		free(s);
-	} else {
+	if (!s) {
 		fprintf(stderr, "rulec: out of memory rendering a "
 				"diagnostic\n");
+		return;
 	}
+	if (o->sarif)
+		fprintf(o->sarif, ",%s", s);
+	else
+		fputs(s, o->f);
+	free(s);
 }
 
 static void
@@ -174,6 +207,53 @@ print_dumps(rulec_ctx *ctx, size_t from, const struct run *run)
 	}
 }
 
+static unsigned char *read_file(const char *path, size_t *len);
+
+/* `-` as a rule path: stdin read whole, named <stdin> in diagnostics, in
+ * the format of --input-format. */
+static int
+load_stdin(rulec_ctx *ctx, const struct run *run)
+{
+	size_t len = 0;
+	unsigned char *data = read_file("-", &len);
+	int n;
+
+	if (!data)
+		return RULEC_ERR_IO;
+	n = rulec_ctx_load_buffer_as(ctx, "<stdin>", run->input,
+				     (const char *)data, len);
+	free(data);
+	return n;
+}
+
+/* The rule paths: `-` needs --input-format, at most once, and not
+ * while the events come from stdin too. */
+static bool
+check_rule_paths(const struct run *run, int argc, char **argv)
+{
+	int k, dashes = 0;
+
+	for (k = 0; k < argc; k++)
+		dashes += strcmp(argv[k], "-") == 0;
+	for (k = 0; k < run->nevents; k++)
+		if (dashes && strcmp(run->events[k], "-") == 0) {
+			fprintf(stderr, "rulec: stdin cannot hold both the "
+					"rules (-) and the events (-e -)\n");
+			return false;
+		}
+	if (dashes > 1) {
+		fprintf(stderr, "rulec: - (stdin) can be named once\n");
+		return false;
+	}
+	if (dashes && run->input == RULEC_INPUT_AUTO) {
+		fprintf(stderr, "rulec: reading rules from - (stdin) needs "
+				"--input-format eql, json, ndjson, toml or "
+				"xml\n");
+		return false;
+	}
+	return true;
+}
+
 static int
 cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 {
@@ -185,14 +265,21 @@ cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		usage(stderr, C_LINT_IDX);
 		return EXIT_TROUBLE;
 	}
+	if (!check_rule_paths(run, argc, argv))
+		return EXIT_TROUBLE;
 	for (k = 0; k < argc; k++) {
 		size_t before = rulec_ctx_rule_count(ctx);
-		int n = rulec_ctx_load_path(ctx, argv[k]);
+		int n = strcmp(argv[k], "-") == 0
+				? load_stdin(ctx, run)
+				: rulec_ctx_load_path_as(ctx, argv[k],
+							 run->input);
 
 		if (n == RULEC_ERR_NOMEM) {
 			fprintf(stderr, "rulec: out of memory\n");
 			return EXIT_TROUBLE;
 		}
+		if (n == RULEC_ERR_IO && strcmp(argv[k], "-") == 0)
+			run->io_errors++;   /* stdin unreadable (reported) */
 		if (n > 0)
 			nrules += (unsigned)n;
 		print_dumps(ctx, before, run);
@@ -213,26 +300,6 @@ cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 	if (run->io_errors || rc || run->setup.failed)
 		return EXIT_TROUBLE;
 	return errors ? EXIT_FINDINGS : 0;
-}
-
-/* The SARIF log: head, the collected results, tail, on stdout. */
-static void
-print_sarif(struct run *run)
-{
-	char *head = rulec_sarif_head();
-	char buf[8192];
-	size_t n;
-
-	if (!head) {
-		fprintf(stderr, "rulec: out of memory\n");
-		return;
-	}
-	fputs(head, stdout);
-	free(head);
-	rewind(run->sarif);
-	while ((n = fread(buf, 1, sizeof buf, run->sarif)) > 0)
-		fwrite(buf, 1, n, stdout);
-	fputs(rulec_sarif_tail(), stdout);
 }
 
 /* compile: lint, and when no rule has an error, write the image. */
@@ -275,13 +342,15 @@ cmd_compile(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 	return 0;
 }
 
-/* Reads a whole file (malloc'd); NULL with a message on failure. */
+/* Reads a whole file, or stdin for "-" (malloc'd); NULL with a message
+ * on failure. */
 static unsigned char *
 read_file(const char *path, size_t *len)
 {
 	unsigned char *buf = NULL, *nb;
 	size_t n = 0, cap = 0, got;
-	FILE *f = fopen(path, "rb");
+	bool in = strcmp(path, "-") == 0;
+	FILE *f = in ? stdin : fopen(path, "rb");
 
 	if (!f) {
 		fprintf(stderr, "rulec: cannot read %s: %s\n", path,
@@ -293,7 +362,8 @@ read_file(const char *path, size_t *len)
 			nb = realloc(buf, cap = cap * 2 + 65536);
 			if (!nb) {
 				free(buf);
-				fclose(f);
+				if (!in)
+					fclose(f);
 				fprintf(stderr, "rulec: out of memory\n");
 				return NULL;
 			}
@@ -303,13 +373,15 @@ read_file(const char *path, size_t *len)
 		n += got;
 	} while (got > 0);
 	if (ferror(f)) {
-		fprintf(stderr, "rulec: cannot read %s: %s\n", path,
-			strerror(errno));
+		fprintf(stderr, "rulec: cannot read %s: %s\n",
+			in ? "<stdin>" : path, strerror(errno));
 		free(buf);
-		fclose(f);
+		if (!in)
+			fclose(f);
 		return NULL;
 	}
-	fclose(f);
+	if (!in)
+		fclose(f);
 	*len = n;
 	return buf;
 }
@@ -341,7 +413,7 @@ cmd_disasm(int argc, char **argv)
 	return 0;
 }
 
-/* A result of `run`: one JSON line on stdout. */
+/* A result of `run`: one JSON line on stdout (or -o FILE). */
 static void
 on_match(void *ud, const rulec_match *m)
 {
@@ -352,7 +424,7 @@ on_match(void *ud, const rulec_match *m)
 		run->render_oom = true;
 		return;
 	}
-	fputs(s, stdout);
+	fputs(s, run->result->f);
 	free(s);
 }
 
@@ -439,7 +511,7 @@ replay(struct run *run, const unsigned char *img, size_t len,
 	}
 	if (rulec_replay_finish(rp) != RULEC_OK || run->render_oom)
 		status = RULEC_ERR_NOMEM;
-	fflush(stdout);
+	fflush(run->result->f);
 	if (run->stats)
 		print_stats(rp);
 	rulec_replay_free(rp);
@@ -561,9 +633,11 @@ cmd_test(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 			strerror(errno));
 		return EXIT_TROUBLE;
 	}
-	t.main = test_report_new(run->tformat, stdout,
+	t.main = test_report_new(run->tformat,
+				 run->tformat == TF_SARIF ? run->result->sarif
+							  : run->result->f,
 				 run->tformat == TF_TEXT && run->color &&
-				 isatty(1));
+				 run->result == &run->so && isatty(1));
 	if (jf)
 		t.junit = test_report_new(TF_JUNIT, jf, false);
 	if (!t.main || (jf && !t.junit)) {
@@ -586,14 +660,8 @@ cmd_test(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		rc = EXIT_TROUBLE;
 		goto done;
 	}
-	if (!sum.files && !sum.untested && !sum.failed && !run->io_errors) {
-		fprintf(stderr, "rulec: no test file (NAME.test.toml) under %s%s\n",
-			argv[0], argc > 1 ? " ..." : "");
-		rc = EXIT_TROUBLE;
-		goto done;
-	}
 	if (!run->quiet) {
-		FILE *f = run->tformat == TF_TEXT ? stdout : stderr;
+		FILE *f = run->tformat == TF_TEXT ? run->result->f : stderr;
 		if (sum.untested)
 			fprintf(f, "rulec: %lu rule file%s without a test file\n",
 				sum.untested, sum.untested == 1 ? "" : "s");
@@ -747,6 +815,156 @@ want_color(const char *when)
 	       !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
 }
 
+/* --input-format NAME */
+static bool
+input_format(const char *name, enum rulec_input *in)
+{
+	static const char *const names[] = { "eql", "json", "ndjson", "toml",
+					     "xml" };
+	static const enum rulec_input fmts[] = {
+		RULEC_INPUT_EQL, RULEC_INPUT_JSON, RULEC_INPUT_NDJSON,
+		RULEC_INPUT_TOML, RULEC_INPUT_XML
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcmp(name, names[i]) == 0) {
+			*in = fmts[i];
+			return true;
+		}
+	fprintf(stderr, "rulec: --input-format is eql, json, ndjson, toml or "
+			"xml, not '%s'\n", name);
+	return false;
+}
+
+/* Opens a file named by -o or --diagnostics. */
+static bool
+open_file(struct out *o, const char *path)
+{
+	o->path = path;
+	o->f = fopen(path, "w");
+	if (!o->f) {
+		fprintf(stderr, "rulec: cannot write %s: %s\n", path,
+			strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Decides where the result and the diagnostics go (docs/linter.md,
+ * "Output formats"):
+ *   - the result: -o FILE, else stdout (compile's -o is its image);
+ *   - the diagnostics: --diagnostics FILE; for lint the result stream
+ *     when they are JSON or SARIF or -o names a file; text on stderr;
+ *     `test -f sarif` puts them in its report's log; JSON or SARIF on
+ *     stdout when it carries nothing else (compile, or a result sent to
+ *     -o); then JSON on stderr, while a SARIF log, which must stay whole,
+ *     needs a file.
+ * Opens the files and the SARIF collections; false with a message.
+ */
+static bool
+open_outputs(struct run *run, int cmd)
+{
+	bool machine = run->format != RULEC_FORMAT_TEXT;
+	bool to_file = run->output && cmd != C_COMPILE_IDX;
+
+	if (cmd == C_LINT_IDX && run->output && run->diag_path) {
+		fprintf(stderr, "rulec: lint writes its diagnostics to -o FILE "
+				"or --diagnostics FILE: give one\n");
+		return false;
+	}
+	if (to_file && !open_file(&run->ro, run->output))
+		return false;
+	run->result = to_file ? &run->ro : &run->so;
+	if (run->diag_path) {
+		if (!open_file(&run->df, run->diag_path))
+			return false;
+		run->diag = &run->df;
+	} else if (cmd == C_LINT_IDX) {
+		run->diag = machine || to_file ? run->result : &run->se;
+	} else if (cmd == C_TEST_IDX && run->format == RULEC_FORMAT_SARIF) {
+		run->diag = run->result;
+	} else if (!machine) {
+		run->diag = &run->se;
+	} else if (cmd == C_COMPILE_IDX || to_file) {
+		run->diag = &run->so;
+	} else if (run->format == RULEC_FORMAT_JSON) {
+		run->diag = &run->se;
+	} else {
+		fprintf(stderr, "rulec: %s --format sarif: stdout carries the "
+				"%s; write the log to --diagnostics FILE (or "
+				"the %s to -o FILE)\n", cli_cmds[cmd].name,
+			cmd == C_RUN_IDX ? "results" : "output",
+			cmd == C_RUN_IDX ? "results" : "output");
+		return false;
+	}
+	if ((run->format == RULEC_FORMAT_SARIF &&
+	     !(run->diag->sarif = tmpfile())) ||
+	    (cmd == C_TEST_IDX && run->tformat == TF_SARIF &&
+	     !run->result->sarif && !(run->result->sarif = tmpfile()))) {
+		fprintf(stderr, "rulec: cannot create a temporary file: %s\n",
+			strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Writes the SARIF log of o (head, the results kept, tail) to o->f. */
+static bool
+write_sarif(struct out *o)
+{
+	char *head = rulec_sarif_head();
+	char buf[8192];
+	size_t n;
+	bool ok = head != NULL;
+
+	if (!head)
+		fprintf(stderr, "rulec: out of memory\n");
+	else
+		fputs(head, o->f);
+	free(head);
+	fflush(o->sarif);
+	rewind(o->sarif);
+	/* the results were each written after a comma: drop the first */
+	if (ok && fgetc(o->sarif) != ',')
+		rewind(o->sarif);
+	while (ok && (n = fread(buf, 1, sizeof buf, o->sarif)) > 0)
+		fwrite(buf, 1, n, o->f);
+	if (ok)
+		fputs(rulec_sarif_tail(), o->f);
+	ok = ok && !ferror(o->sarif);
+	fclose(o->sarif);
+	o->sarif = NULL;
+	return ok;
+}
+
+/* Ends the outputs: SARIF logs written, files closed; false (with a
+ * message) when something could not be written. */
+static bool
+close_outputs(struct run *run)
+{
+	struct out *outs[] = { &run->so, &run->ro, &run->df };
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < sizeof outs / sizeof *outs; i++) {
+		struct out *o = outs[i];
+
+		if (o->sarif && !write_sarif(o))
+			ok = false;
+		if (o->path && o->f) {
+			if (ferror(o->f) | (fclose(o->f) != 0)) {
+				fprintf(stderr, "rulec: error writing %s\n",
+					o->path);
+				ok = false;
+			}
+			o->f = NULL;
+		}
+	}
+	return ok;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -756,6 +974,11 @@ main(int argc, char **argv)
 	const char *color = "auto";
 	rulec_ctx *ctx;
 	int cmd = -1, i, c, rc, ns = 1;
+
+	run.so.f = stdout;
+	run.se.f = stderr;
+	run.result = &run.so;
+	run.diag = &run.se;
 
 	if (argc < 2) {
 		usage(stderr, -1);
@@ -806,6 +1029,7 @@ main(int argc, char **argv)
 	if (!run.events || !cli_setup_init(&run.setup, argc)) {
 		fprintf(stderr, "rulec: out of memory\n");
 		rulec_ctx_free(ctx);
+		free(run.events);
 		return EXIT_TROUBLE;
 	}
 	rc = 0;
@@ -826,7 +1050,7 @@ main(int argc, char **argv)
 			usage(stdout, cmd);
 			rulec_ctx_free(ctx);
 			free(run.events);
-			return 0;
+				return 0;
 		case O_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				run.format = RULEC_FORMAT_JSON;
@@ -850,10 +1074,22 @@ main(int argc, char **argv)
 			color = optarg;
 			break;
 		case O_OUTPUT:
+		case O_RESULT:
 			run.output = optarg;
 			break;
 		case O_NO_EXC:
 			rulec_ctx_set_exceptions(ctx, 0);
+			break;
+		case O_DIAGS:
+			run.diag_path = optarg;
+			break;
+		case O_INPUT_FMT:
+			if (!input_format(optarg, &run.input))
+				rc = EXIT_TROUBLE;
+			break;
+		case O_VERBOSE:
+			rulec_ctx_set_severity(ctx, "skipped-files",
+					       RULEC_SEVERITY_NOTE);
 			break;
 		case O_DUMP_AST:
 			run.dump_ast = true;
@@ -904,10 +1140,14 @@ main(int argc, char **argv)
 		case O_TFORMAT:
 			if (!test_format_parse(optarg, &run.tformat)) {
 				fprintf(stderr, "rulec: --format is text, tap, "
-						"junit or json, not '%s'\n",
-					optarg);
+						"junit, json or sarif, not "
+						"'%s'\n", optarg);
 				rc = EXIT_TROUBLE;
 			}
+			/* the diagnostics follow the report's format */
+			run.format = run.tformat == TF_JSON ? RULEC_FORMAT_JSON
+				   : run.tformat == TF_SARIF ? RULEC_FORMAT_SARIF
+							     : RULEC_FORMAT_TEXT;
 			break;
 		case O_JUNIT:
 			run.junit = optarg;
@@ -937,11 +1177,8 @@ main(int argc, char **argv)
 		if (rc)
 			break;
 	}
-	if (rc == 0 && cmd == C_LINT_IDX && run.format == RULEC_FORMAT_SARIF &&
-	    !(run.sarif = tmpfile())) {
-		fprintf(stderr, "rulec: cannot create a temporary file\n");
+	if (rc == 0 && !open_outputs(&run, cmd))
 		rc = EXIT_TROUBLE;
-	}
 	if (rc == 0)
 		rc = cli_setup_apply(&run.setup, ctx, cmd, &run.replay);
 	if (rc == 0) {
@@ -949,11 +1186,6 @@ main(int argc, char **argv)
 		switch (cmd) {
 		case C_LINT_IDX:
 			rc = cmd_lint(ctx, &run, argc - optind, argv + optind);
-			if (run.sarif) {
-				print_sarif(&run);
-				fclose(run.sarif);
-				run.sarif = NULL;
-			}
 			break;
 		case C_EXPLAIN_IDX:
 			rc = cmd_explain(argc - optind, argv + optind);
@@ -979,8 +1211,8 @@ main(int argc, char **argv)
 	}
 	if (run.setup.failed && rc < EXIT_TROUBLE)
 		rc = EXIT_TROUBLE;      /* the configuration or baseline */
-	if (run.sarif)
-		fclose(run.sarif);
+	if (!close_outputs(&run))
+		rc = EXIT_TROUBLE;
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "rulec: error writing output\n");
 		rc = EXIT_TROUBLE;

@@ -26,9 +26,10 @@ struct test_report {
 bool
 test_format_parse(const char *s, enum test_format *f)
 {
-	static const char *const names[] = { "text", "tap", "junit", "json" };
+	static const char *const names[] = { "text", "tap", "junit", "json",
+					     "sarif" };
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (strcmp(s, names[i]) == 0) {
 			*f = (enum test_format)i;
 			return true;
@@ -232,6 +233,19 @@ test_report_case(struct test_report *r, const rulec_test_case *c)
 		k->seconds = c->seconds;
 		break;
 	}
+	case TF_SARIF: {
+		/* failures only: errors are reported as diagnostics */
+		char *res;
+		if (c->status != RULEC_TEST_FAIL)
+			break;
+		if (!(res = rulec_test_case_render(c, RULEC_FORMAT_SARIF))) {
+			r->oom = true;
+			return;
+		}
+		fprintf(f, ",%s", res);
+		free(res);
+		break;
+	}
 	}
 }
 
@@ -338,6 +352,7 @@ test_report_end(struct test_report *r, const rulec_test_summary *s)
 			s->warnings, s->untested);
 		break;
 	case TF_TEXT:
+	case TF_SARIF:
 		break;
 	}
 	return !r->oom && fflush(r->out) == 0 && !ferror(r->out);

@@ -6,7 +6,9 @@
  * the tests by test file (one <testsuite> per file), so the records are
  * copied and the document written at the end; JSON writes one object per
  * test as it ends and a summary object last.  `out` is stdout or the
- * --output/--junit file.
+ * --output/--junit file.  SARIF appends one result per failed test, each
+ * after a comma, to `out`: the result list of a log that main.c writes
+ * with the diagnostics (see struct out there).
  */
 #ifndef RC_CLI_TESTOUT_H
 #define RC_CLI_TESTOUT_H
@@ -16,7 +18,7 @@
 
 #include "rulec.h"
 
-enum test_format { TF_TEXT, TF_TAP, TF_JUNIT, TF_JSON };
+enum test_format { TF_TEXT, TF_TAP, TF_JUNIT, TF_JSON, TF_SARIF };
 
 struct test_report;
 
@@ -29,7 +31,7 @@ void test_report_case(struct test_report *r, const rulec_test_case *c);
 bool test_report_end(struct test_report *r, const rulec_test_summary *s);
 void test_report_free(struct test_report *r);
 
-/* "text", "tap", "junit", "json": true and *f set, or false. */
+/* "text", "tap", "junit", "json", "sarif": true and *f set, or false. */
 bool test_format_parse(const char *s, enum test_format *f);
 
 #endif

@@ -286,6 +286,7 @@ make_loader(rulec_ctx *ctx)
 {
 	struct loader ld;
 
+	memset(&ld, 0, sizeof ld);
 	ld.arena = &ctx->arena;
 	ld.diags = &ctx->sink;
 	ld.schema = ctx->schema;
@@ -300,6 +301,8 @@ make_loader(rulec_ctx *ctx)
 	ld.checks = &ctx->checks;
 	ld.exc = ctx->no_exceptions ? NULL : &ctx->exc;
 	ld.config = ctx->config;
+	ld.kind = FK_UNKNOWN;
+	ld.report_empty = true;
 	return ld;
 }
 
@@ -328,12 +331,30 @@ bind_exceptions(rulec_ctx *ctx, bool report)
 	}
 }
 
+/* The loader's kind for a public input format. */
+static enum file_kind
+input_kind(enum rulec_input fmt)
+{
+	switch (fmt) {
+	case RULEC_INPUT_EQL: return FK_EQL;
+	case RULEC_INPUT_JSON: return FK_JSON;
+	case RULEC_INPUT_NDJSON: return FK_NDJSON;
+	case RULEC_INPUT_TOML: return FK_TOML;
+	case RULEC_INPUT_XML: return FK_XML;
+	default: return FK_UNKNOWN;
+	}
+}
+
 int
-rulec_ctx_load_path(rulec_ctx *ctx, const char *path)
+ctx_load_path(rulec_ctx *ctx, const char *path, enum rulec_input fmt,
+	      bool report_empty)
 {
 	struct loader ld = make_loader(ctx);
-	int n = load_path(&ld, path, true);
+	int n;
 
+	ld.kind = input_kind(fmt);
+	ld.report_empty = report_empty;
+	n = load_path(&ld, path, true);
 	bind_exceptions(ctx, false);
 	if (ctx->arena.oom || ctx->rules.oom)
 		return RULEC_ERR_NOMEM;
@@ -341,16 +362,43 @@ rulec_ctx_load_path(rulec_ctx *ctx, const char *path)
 }
 
 int
-rulec_ctx_load_buffer(rulec_ctx *ctx, const char *name, const char *data,
-		      size_t len)
+rulec_ctx_load_path(rulec_ctx *ctx, const char *path)
+{
+	return ctx_load_path(ctx, path, RULEC_INPUT_AUTO, true);
+}
+
+int
+rulec_ctx_load_path_as(rulec_ctx *ctx, const char *path,
+		       enum rulec_input fmt)
+{
+	if ((unsigned)fmt > RULEC_INPUT_XML)
+		return RULEC_ERR_ARG;
+	return ctx_load_path(ctx, path, fmt, true);
+}
+
+int
+rulec_ctx_load_buffer_as(rulec_ctx *ctx, const char *name,
+			 enum rulec_input fmt, const char *data, size_t len)
 {
 	struct loader ld = make_loader(ctx);
-	int n = load_buffer(&ld, name, data, len);
+	int n;
 
+	if ((unsigned)fmt > RULEC_INPUT_XML)
+		return RULEC_ERR_ARG;
+	ld.kind = input_kind(fmt);
+	n = load_buffer(&ld, name, data, len);
 	bind_exceptions(ctx, false);
 	if (ctx->arena.oom || ctx->rules.oom)
 		return RULEC_ERR_NOMEM;
 	return n < 0 ? RULEC_ERR_ARG : n;
+}
+
+int
+rulec_ctx_load_buffer(rulec_ctx *ctx, const char *name, const char *data,
+		      size_t len)
+{
+	return rulec_ctx_load_buffer_as(ctx, name, RULEC_INPUT_AUTO, data,
+					len);
 }
 
 void

@@ -40,6 +40,12 @@ struct rulec_ctx {
 	struct baseline *recording; /* --write-baseline; NULL: none */
 };
 
+/* rulec_ctx_load_path_as; report_empty: a path that yields no rule is
+ * error no-rules (RC9021) (rulec test reports its own, located in the
+ * test file). */
+int ctx_load_path(rulec_ctx *ctx, const char *path, enum rulec_input fmt,
+		  bool report_empty);
+
 /* Reads a whole file into a malloc'd buffer: RULEC_OK, RULEC_ERR_IO
  * (errno set) or RULEC_ERR_NOMEM. */
 int ctx_slurp(const char *path, char **data, size_t *len);

@@ -17,6 +17,12 @@
  * items (objects with `list_id`, sema/except.h): they are read into the
  * loader's exception set, not as rules, and a rule's `exceptions_list`
  * is read beside its metadata.
+ *
+ * A JSON or NDJSON file whose first object is an event (none of query,
+ * language, type, rule_id) is a file of events: one diagnostic names it
+ * and the rest is not read, so fixtures beside rules cost one line, not
+ * one error per event.  A named path that yields no rule at all is an
+ * error saying what the path held (no silent empty runs).
  */
 #include "driver/load.h"
 
@@ -48,8 +54,6 @@ extern const char rc_eset_rng[];
 extern const size_t rc_eset_rng_len;
 
 enum { MAX_FILE_SIZE = 64 * 1024 * 1024, MAX_DIR_DEPTH = 64 };
-
-enum file_kind { FK_UNKNOWN, FK_EQL, FK_JSON, FK_NDJSON, FK_XML, FK_TOML };
 
 static enum file_kind
 kind_of(const char *name)
@@ -96,6 +100,100 @@ bool
 load_is_rule_file(const char *name)
 {
 	return kind_of(name) != FK_UNKNOWN && !is_events_file(name);
+}
+
+/* The extension a tally counts a file under: the suffixes of test and
+ * event files whole, otherwise the last one, in lower case; "" when the
+ * name has none. */
+static void
+tally_key(const char *path, char *out, size_t n)
+{
+	static const char *const whole[] = { ".test.toml", ".events.ndjson",
+					     ".events.json", ".events.jsonl" };
+	const char *base = strrchr(path, '/'), *dot;
+	size_t len, i;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	dot = strrchr(base, '.');
+	for (i = 0; i < sizeof whole / sizeof *whole; i++) {
+		size_t m = strlen(whole[i]);
+		if (len > m && strcasecmp(base + len - m, whole[i]) == 0)
+			dot = base + len - m;
+	}
+	if (!dot || dot == base)
+		dot = "";
+	for (i = 0; dot[i] && i + 1 < n; i++)
+		out[i] = (char)(dot[i] >= 'A' && dot[i] <= 'Z' ? dot[i] + 32
+							       : dot[i]);
+	out[i] = '\0';
+}
+
+/* At most this many extensions are told apart; the others are counted
+ * together, so a folder of odd names stays linear. */
+enum { TALLY_MAX_KEYS = 64 };
+
+void
+file_tally_add(struct file_tally *t, const char *name, bool read)
+{
+	struct file_tally_list *l = read ? &t->read : &t->left_out;
+	char key[sizeof l->v->ext];
+	struct file_tally_entry *e;
+	size_t i;
+
+	tally_key(name, key, sizeof key);
+	for (i = 0; i < l->n && strcmp(l->v[i].ext, key) != 0; i++)
+		;
+	if (i == l->n && i >= TALLY_MAX_KEYS) {
+		strcpy(key, "*");
+		for (i = 0; i < l->n && strcmp(l->v[i].ext, key) != 0; i++)
+			;
+	}
+	if (i == l->n) {
+		if (!(e = vec_add(l))) {
+			t->oom = true;
+			return;
+		}
+		strcpy(e->ext, key);
+	}
+	l->v[i].n++;
+	l->files++;
+}
+
+static int
+tally_order(const void *a, const void *b)
+{
+	const struct file_tally_entry *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->ext, y->ext);
+}
+
+void
+file_tally_describe(struct file_tally *t, bool read, struct strbuf *sb)
+{
+	struct file_tally_list *l = read ? &t->read : &t->left_out;
+	size_t i;
+
+	if (l->n)
+		qsort(l->v, l->n, sizeof *l->v, tally_order);
+	sb_printf(sb, "%u file%s (", l->files, l->files == 1 ? "" : "s");
+	for (i = 0; i < l->n; i++) {
+		const char *ext = l->v[i].ext;
+		sb_printf(sb, "%s%s %u", i ? ", " : "",
+			  !*ext ? "no extension"
+			  : strcmp(ext, "*") == 0 ? "other extensions" : ext,
+			  l->v[i].n);
+	}
+	sb_putc(sb, ')');
+}
+
+void
+file_tally_free(struct file_tally *t)
+{
+	vec_free(&t->read);
+	vec_free(&t->left_out);
 }
 
 void
@@ -352,6 +450,7 @@ read_rule_object(struct loader *ld, struct rc_source *src,
 			    span_make(lang->start, lang->end),
 			    "rule '%s' is written in %s, not EQL; skipped",
 			    name ? name : "(unnamed)", lang->u.str.s);
+		ld->foreign++;
 		return 0;
 	}
 	if (!lang && type && type->type == JSON_STRING &&
@@ -361,6 +460,7 @@ read_rule_object(struct loader *ld, struct rc_source *src,
 			    span_make(type->start, type->end),
 			    "rule '%s' is a '%s' rule, not EQL; skipped",
 			    name ? name : "(unnamed)", type->u.str.s);
+		ld->foreign++;
 		return 0;
 	}
 	if (lang && lang->type != JSON_STRING) {
@@ -431,6 +531,50 @@ json_error_report(struct loader *ld, const struct rc_text *doc,
 		    "%s", err->message);
 }
 
+/* Whether a JSON value is an event rather than a rule object: an object
+ * with members, none of them a member every rule object has (query,
+ * language, type, rule_id) or the export summary's exported_count. */
+static bool
+looks_like_event(const struct json_value *v)
+{
+	static const char *const rule_keys[] = { "query", "language", "type",
+						 "rule_id", "exported_count" };
+	size_t i;
+
+	if (v->type != JSON_OBJECT || v->u.obj.n == 0)
+		return false;
+	for (i = 0; i < sizeof rule_keys / sizeof *rule_keys; i++)
+		if (json_get(v, rule_keys[i]))
+			return false;
+	return true;
+}
+
+/* A file of events where rules were expected: one diagnostic at its
+ * first object, an error when the file was named, a note in a folder
+ * walk; the caller reads no further. */
+static void
+report_events(struct loader *ld, const struct rc_text *doc,
+	      const struct json_value *first)
+{
+	const char *name = doc->src->name;
+	struct diag *d;
+
+	if (strcmp(name, "<stdin>") == 0)
+		name = "-";
+	d = diag_new(ld->diags, ld->tally ? D_EVENTS_SKIPPED : D_EVENTS_FILE,
+		     doc, span_make(first->start, first->start + 1),
+		     "events, not rules: the first object has none of query, "
+		     "language, type and rule_id%s",
+		     ld->tally ? "; the file is left out" : "");
+	diag_help(ld->diags, d, "replay events through rules with 'rulec run "
+		  "RULES -e %s'; fixtures of 'rulec test' are named "
+		  "NAME.events.ndjson beside the rule NAME", name);
+	diag_emit(ld->diags, d);
+	ld->events = true;
+	if (ld->tally)
+		ld->tally->events++;
+}
+
 static int
 load_json(struct loader *ld, struct rc_source *src)
 {
@@ -447,6 +591,13 @@ load_json(struct loader *ld, struct rc_source *src)
 		if (ld->arena->oom)
 			return -1;
 		json_error_report(ld, doc, &err);
+		return 0;
+	}
+	if (looks_like_event(v) ||
+	    (v->type == JSON_ARRAY && v->u.arr.n &&
+	     looks_like_event(v->u.arr.items[0]))) {
+		report_events(ld, doc, v->type == JSON_ARRAY ? v->u.arr.items[0]
+							     : v);
 		return 0;
 	}
 	if (v->type != JSON_ARRAY)
@@ -498,6 +649,7 @@ load_ndjson(struct loader *ld, struct rc_source *src)
 	const struct rc_text *doc = doc_text(ld, src);
 	size_t off = 0;
 	int n = 0, k;
+	bool first = true;
 
 	if (!doc)
 		return -1;
@@ -517,11 +669,16 @@ load_ndjson(struct loader *ld, struct rc_source *src)
 				if (ld->arena->oom)
 					return -1;
 				json_error_report(ld, doc, &err);
+			} else if (first && looks_like_event(v)) {
+				report_events(ld, doc, v);
+				return 0;
 			} else if ((k = load_rule_object(ld, src, doc, v, NULL)) < 0) {
 				return -1;
 			} else {
 				n += k;
 			}
+			if (v)
+				first = false;
 		}
 		off = end + 1;
 	}
@@ -824,8 +981,11 @@ load_dir(struct loader *ld, const char *path, unsigned depth)
 			;       /* excluded by the configuration */
 		else if (S_ISDIR(st.st_mode))
 			k = load_dir(ld, child, depth + 1);
-		else if (S_ISREG(st.st_mode) && load_is_rule_file(child))
+		else if (S_ISREG(st.st_mode) && load_is_rule_file(child)) {
+			file_tally_add(ld->tally, child, true);
 			k = load_file(ld, child, kind_of(child));
+		} else if (S_ISREG(st.st_mode))
+			file_tally_add(ld->tally, child, false);
 		if (k > 0)
 			total += k;
 		free(child);
@@ -836,27 +996,133 @@ load_dir(struct loader *ld, const char *path, unsigned depth)
 	return total;
 }
 
+/* The message of RC9005 (a named file of no known kind). */
+static const char not_rule_file[] =
+	"not a rule file: rulec reads .eql, .json, .ndjson, .jsonl, .toml "
+	"and .xml files (--input-format reads another name as one of them)";
+
+/* Whether a text is empty or white space only. */
+static bool
+blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strchr(" \t\r\n", s[i]) || !s[i])
+			return false;
+	return true;
+}
+
+/* no-rules (RC9021) for a named file or buffer that yielded no rule and
+ * got no error that says why. */
+static void
+report_empty_document(struct loader *ld, const struct rc_source *src,
+		      bool buffer)
+{
+	if (blank(src->data, src->len))
+		file_error(ld, D_NO_RULES, src->name, "no rule: the %s is "
+			   "empty", buffer ? "input" : "file");
+	else if (ld->foreign)
+		file_error(ld, D_NO_RULES, src->name, "no rule: its %u "
+			   "rule%s in other languages %s skipped",
+			   ld->foreign, ld->foreign == 1 ? "" : "s",
+			   ld->foreign == 1 ? "was" : "were");
+	else
+		file_error(ld, D_NO_RULES, src->name, "no rule: nothing in "
+			   "it is a rule object");
+}
+
+/* After a named folder: no-rules (RC9021) when it yielded no rule and no
+ * error says why, else the skipped-files note (RC9022, off by default),
+ * both from what the walk found. */
+static void
+report_walk(struct loader *ld, const char *path, struct file_tally *t,
+	    int rules, unsigned errors_before)
+{
+	struct strbuf sb = STRBUF_INIT;
+	enum diag_id id = D_SKIPPED_FILES;
+	struct rc_source *s;
+	struct diag *d;
+
+	if (rules == 0 && ld->report_empty &&
+	    ld->diags->count[SEV_ERROR] == errors_before) {
+		id = D_NO_RULES;
+		sb_puts(&sb, t->read.files ? "no rule in this folder: "
+					   : "no rule file in this folder: ");
+	} else if (ld->diags->level[D_SKIPPED_FILES] == SEV_OFF) {
+		return;
+	}
+	if (t->read.files) {
+		file_tally_describe(t, true, &sb);
+		sb_puts(&sb, " read as rules");
+		if (t->events)
+			sb_printf(&sb, ", %u of them events", t->events);
+		if (ld->foreign)
+			sb_printf(&sb, ", %u rule%s in other languages "
+				  "skipped", ld->foreign,
+				  ld->foreign == 1 ? "" : "s");
+		if (t->left_out.files)
+			sb_puts(&sb, "; left out: ");
+	}
+	if (t->left_out.files)
+		file_tally_describe(t, false, &sb);
+	if (!t->read.files && !t->left_out.files)
+		sb_puts(&sb, "it holds no file");
+	if (sb.oom || t->oom || !(s = ARENA_NEW(ld->arena, struct rc_source))) {
+		ld->arena->oom = true;
+		sb_free(&sb);
+		return;
+	}
+	s->name = arena_strdup(ld->arena, path);
+	d = diag_new(ld->diags, id, NULL, span_make(0, 0), "%s", sb.data);
+	if (d)
+		d->file = s;
+	if (id == D_NO_RULES && t->read.files == 0)
+		diag_help(ld->diags, d, "rulec reads .eql, .json, .ndjson, "
+			  ".jsonl, .toml and .xml rule files; NAME.test.toml "
+			  "and NAME.events.ndjson files are left out");
+	diag_emit(ld->diags, d);
+	sb_free(&sb);
+}
+
 int
 load_path(struct loader *ld, const char *path, bool named)
 {
 	struct stat st;
 	enum file_kind k;
+	unsigned errors = ld->diags->count[SEV_ERROR];
+	int n;
 
+	ld->foreign = 0;
+	ld->events = false;
 	if (strcmp(path, "-") != 0 && stat(path, &st) != 0) {
 		file_error(ld, D_IO_ERROR, path, "cannot open: %s",
 			   strerror(errno));
 		return -1;
 	}
-	if (strcmp(path, "-") != 0 && S_ISDIR(st.st_mode))
-		return load_dir(ld, path, 0);
-	k = kind_of(path);
+	if (strcmp(path, "-") != 0 && S_ISDIR(st.st_mode)) {
+		struct file_tally t;
+
+		memset(&t, 0, sizeof t);
+		ld->tally = &t;
+		n = load_dir(ld, path, 0);
+		ld->tally = NULL;
+		if (n >= 0 && named)
+			report_walk(ld, path, &t, n, errors);
+		file_tally_free(&t);
+		return n;
+	}
+	k = named && ld->kind != FK_UNKNOWN ? ld->kind : kind_of(path);
 	if (k == FK_UNKNOWN && named) {
-		file_error(ld, D_UNKNOWN_FILE_TYPE, path, "%s",
-			   "not a rule file: rulec reads .eql, .json, "
-			   ".ndjson, .jsonl, .xml and .toml files");
+		file_error(ld, D_UNKNOWN_FILE_TYPE, path, "%s", not_rule_file);
 		return -1;
 	}
-	return load_file(ld, path, k);
+	n = load_file(ld, path, k);
+	if (n == 0 && named && ld->report_empty && !ld->events &&
+	    ld->diags->count[SEV_ERROR] == errors)
+		report_empty_document(ld, ld->sources->v[ld->sources->n - 1],
+				      false);
+	return n;
 }
 
 int
@@ -865,8 +1131,12 @@ load_buffer(struct loader *ld, const char *name, const char *data,
 {
 	char *copy = malloc(len + 1);
 	struct rc_source *src;
-	enum file_kind k = kind_of(name);
+	enum file_kind k = ld->kind != FK_UNKNOWN ? ld->kind : kind_of(name);
+	unsigned errors = ld->diags->count[SEV_ERROR];
+	int n;
 
+	ld->foreign = 0;
+	ld->events = false;
 	if (!copy) {
 		ld->arena->oom = true;
 		return -1;
@@ -877,10 +1147,12 @@ load_buffer(struct loader *ld, const char *name, const char *data,
 	if (!src)
 		return -1;
 	if (k == FK_UNKNOWN) {
-		file_error(ld, D_UNKNOWN_FILE_TYPE, name, "%s",
-			   "not a rule file: rulec reads .eql, .json, "
-			   ".ndjson, .jsonl, .xml and .toml files");
+		file_error(ld, D_UNKNOWN_FILE_TYPE, name, "%s", not_rule_file);
 		return -1;
 	}
-	return load_document(ld, src, k);
+	n = load_document(ld, src, k);
+	if (n == 0 && ld->report_empty && !ld->events &&
+	    ld->diags->count[SEV_ERROR] == errors)
+		report_empty_document(ld, src, true);
+	return n;
 }

@@ -12,6 +12,7 @@
 #define RC_LOAD_H
 
 #include "base/diag.h"
+#include "base/strbuf.h"
 #include "sema/rule.h"
 #include "sema/eset.h"
 #include "sema/schema.h"
@@ -31,6 +32,39 @@ struct source_list {
 	size_t n, cap;
 };
 
+/* Rule file formats; FK_UNKNOWN: no known extension. */
+enum file_kind { FK_UNKNOWN, FK_EQL, FK_JSON, FK_NDJSON, FK_XML, FK_TOML };
+
+/*
+ * What a folder walk found, by extension: the rule files it read and the
+ * files it left out (other extensions, test files, events beside rules).
+ * The messages of checks no-rules (RC9021) and skipped-files (RC9022), and
+ * of `rulec test` for a folder without tests, are written from it.
+ */
+struct file_tally_entry {
+	char ext[24];           /* ".txt", ".test.toml"; "" for none */
+	unsigned n;
+};
+
+struct file_tally_list {
+	struct file_tally_entry *v;
+	size_t n, cap;
+	unsigned files;
+};
+
+struct file_tally {
+	struct file_tally_list read, left_out;
+	unsigned events;        /* files of events recognised by content */
+	bool oom;
+};
+
+/* Counts the file `name` as read (a rule file) or left out. */
+void file_tally_add(struct file_tally *t, const char *name, bool read);
+/* "3 files (.txt 2, .md 1)" for the read or left-out files (most
+ * frequent extension first). */
+void file_tally_describe(struct file_tally *t, bool read, struct strbuf *sb);
+void file_tally_free(struct file_tally *t);
+
 struct loader {
 	struct arena *arena;
 	struct diag_sink *diags;
@@ -47,15 +81,27 @@ struct loader {
 	struct exc_set *exc;
 	const struct config *config; /* its excluded paths are not walked;
 					NULL: none */
+	/* the format of paths named on the command line and of buffers;
+	 * FK_UNKNOWN: by extension (folder walks always go by extension) */
+	enum file_kind kind;
+	/* a named path that yields no rule is error no-rules (RC9021),
+	 * unless an error already explains it */
+	bool report_empty;
+	/* the state of one load_path or load_buffer call */
+	struct file_tally *tally;    /* of the folder walk; NULL: none */
+	unsigned foreign;            /* rules in other languages, skipped */
+	bool events;                 /* the file read last holds events */
 };
 
 /* Loads a file or a folder (recursively).  `named` says the user named
  * this path, so an unknown extension is an error rather than ignored.
  * Returns the number of rules added, or -1 when the path cannot be read
- * (reported). */
+ * (reported).  A file whose first JSON object is not a rule but an event
+ * is reported once (RC9023 named, RC9024 in a folder walk) and not read
+ * further. */
 int load_path(struct loader *ld, const char *path, bool named);
-/* Loads a document held in memory (copied); the name's extension chooses
- * the format. */
+/* Loads a document held in memory (copied); ld->kind or else the name's
+ * extension chooses the format. */
 int load_buffer(struct loader *ld, const char *name, const char *data,
 		size_t len);
 /* Whether a folder walk reads the file as rules: a rule extension, and

@@ -33,6 +33,7 @@
 #include "driver/testrun.h"
 #include "vm/interp.h"
 #include "driver/testfile.h"
+#include "report/sarif.h"
 
 /* The base of relative times: 2024-01-01T00:00:00.000Z. */
 #define REL_BASE_MS 1704067200000LL
@@ -1032,7 +1033,7 @@ prepare_rules(struct run *rn)
 		rn->errors++;
 		return false;
 	}
-	n = rulec_ctx_load_path(rn->ctx, rn->rule_file);
+	n = ctx_load_path(rn->ctx, rn->rule_file, RULEC_INPUT_AUTO, false);
 	rulec_ctx_finish(rn->ctx);
 	if (n == 0) {
 		const struct json_value *r = rn->tf.rule;
@@ -1290,3 +1291,27 @@ test_file(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 	return ctx->arena.oom ? RULEC_ERR_NOMEM : RULEC_OK;
 }
 
+
+/* A test record that did not pass as one SARIF result of check
+ * test-failed (RC9107), at the test's name; NULL for a pass or skip. */
+char *
+rulec_test_case_render(const rulec_test_case *c, enum rulec_format fmt)
+{
+	struct strbuf text = STRBUF_INIT, sb = STRBUF_INIT;
+
+	if (fmt != RULEC_FORMAT_SARIF || c->status == RULEC_TEST_PASS ||
+	    c->status == RULEC_TEST_SKIP)
+		return NULL;
+	sb_printf(&text, "\"%s\": %s", c->name ? c->name : "",
+		  c->message ? c->message : "failed");
+	if (c->rule_file)
+		sb_printf(&text, " (rule file %s)", c->rule_file);
+	if (text.oom) {
+		sb_free(&text);
+		return NULL;
+	}
+	sarif_test_result(&sb, c->suite ? c->suite : "", c->line, c->column,
+			  text.data);
+	sb_free(&text);
+	return sb_take(&sb);
+}

@@ -68,7 +68,9 @@ collect(const char *path, pathvec *files)
 		}
 	}
 	closedir(d);
-	qsort(files->v + first, files->n - first, sizeof *files->v, cmp_str);
+	if (files->n > first)
+		qsort(files->v + first, files->n - first, sizeof *files->v,
+		      cmp_str);
 	for (i = first; rc == 0 && i < files->n; i++) {
 		struct stat st;
 		if (files->v[i] && stat(files->v[i], &st) == 0 &&
@@ -123,6 +125,46 @@ test_file_of(const char *rule)
 	return p;
 }
 
+/* A path that is neither a test file nor a rule file, or a folder that
+ * holds neither: error no-rules (RC9021), naming what a folder held per
+ * extension. */
+static void
+nothing_to_test(rulec_ctx *ctx, const char *path, const pathvec *files)
+{
+	struct file_tally t;
+	struct strbuf sb = STRBUF_INIT;
+	struct rc_source *src;
+	struct diag *d;
+	size_t i;
+
+	memset(&t, 0, sizeof t);
+	for (i = 0; files && i < files->n; i++)
+		if (files->v[i])
+			file_tally_add(&t, files->v[i], false);
+	if (!files)
+		sb_puts(&sb, "neither a test file (NAME.test.toml) nor a rule "
+			     "file");
+	else
+		sb_puts(&sb, "no test file (NAME.test.toml) and no rule file "
+			     "in this folder: ");
+	if (files && t.left_out.files)
+		file_tally_describe(&t, false, &sb);
+	else if (files)
+		sb_puts(&sb, "it holds no file");
+	rulec_ctx_clear(ctx);
+	src = ARENA_NEW(&ctx->arena, struct rc_source);
+	if (src && !sb.oom && !t.oom) {
+		src->name = arena_strdup(&ctx->arena, path);
+		d = diag_new(&ctx->sink, D_NO_RULES, NULL, span_make(0, 0), "%s",
+			     sb.data);
+		if (d)
+			d->file = src;
+		diag_emit(&ctx->sink, d);
+	}
+	sb_free(&sb);
+	file_tally_free(&t);
+}
+
 static bool
 exists(const char *p)
 {
@@ -136,7 +178,7 @@ rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 {
 	struct stat st;
 	pathvec files = VEC_INIT;
-	size_t i;
+	size_t i, found = 0;
 	int rc = RULEC_OK;
 
 	if (stat(path, &st) != 0) {
@@ -149,6 +191,10 @@ rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 	if (!S_ISDIR(st.st_mode)) {
 		if (ends_with(path, ".test.toml"))
 			return test_file(ctx, path, o, fn, ud, sum);
+		if (!load_is_rule_file(path)) {
+			nothing_to_test(ctx, path, NULL);
+			return RULEC_OK;
+		}
 		char *t = test_file_of(path);
 		if (t && exists(t)) {
 			/* the test file's own rule is used */
@@ -176,6 +222,8 @@ rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 		const char *f = files.v[i];
 		if (!f)
 			continue;
+		if (ends_with(f, ".test.toml") || load_is_rule_file(f))
+			found++;
 		if (ends_with(f, ".test.toml")) {
 			if ((rc = test_file(ctx, f, o, fn, ud, sum)) ==
 			    RULEC_ERR_NOMEM)
@@ -191,6 +239,8 @@ rulec_test_path(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 			free(t);
 		}
 	}
+	if (!found && rc != RULEC_ERR_NOMEM)
+		nothing_to_test(ctx, path, &files);
 	for (i = 0; i < files.n; i++)
 		free(files.v[i]);
 	vec_free(&files);

@@ -167,3 +167,23 @@ sarif_tail(struct strbuf *sb)
 {
 	sb_puts(sb, "]}]}\n");     /* rulec_sarif_tail() says the same */
 }
+
+void
+sarif_test_result(struct strbuf *sb, const char *file, unsigned line,
+		  unsigned col, const char *text)
+{
+	struct diag_loc loc;
+
+	memset(&loc, 0, sizeof loc);
+	loc.file = file;
+	loc.line = loc.end_line = line;
+	loc.col = loc.end_col = col ? col : 1;
+	sb_puts(sb, "{\"ruleId\":");
+	str(sb, diag_table[D_TEST_FAILED].id);
+	sb_printf(sb, ",\"ruleIndex\":%u,\"level\":\"error\",\"message\":"
+		  "{\"text\":", (unsigned)D_TEST_FAILED);
+	str(sb, text);
+	sb_puts(sb, "},\"locations\":[{");
+	physical(sb, &loc);
+	sb_puts(sb, "}}]}");
+}

@@ -14,5 +14,10 @@ void sarif_head(struct strbuf *sb, const char *version);
 /* One result object (no separator). */
 void sarif_result(const struct diag *d, struct strbuf *sb);
 void sarif_tail(struct strbuf *sb);
+/* One result object of check test-failed (RC9107) for a failed rule test
+ * (`rulec test --format sarif`): located at line:col of the test file
+ * (line 0: the file alone), `text` its message. */
+void sarif_test_result(struct strbuf *sb, const char *file, unsigned line,
+		       unsigned col, const char *text);
 
 #endif

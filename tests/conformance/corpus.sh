@@ -26,8 +26,9 @@ families() { sed -n 's/.*"family":"\([a-z]*\)".*/\1/p' "$1" | sort | uniq -c; }
 for f in elastic-eql-rules.ndjson elastic-eql-hunting.ndjson; do
 	[ -f "$corpus/$f" ] || continue
 	want=$(grep -c . "$corpus/$f")
-	"$RULEC" lint --format json --dump-ir "$corpus/$f" >"$tmp/ir" 2>"$tmp/diag"
-	got=$(sed -n 's/^rulec: \([0-9]*\) rules\{0,1\} checked.*/\1/p' "$tmp/diag")
+	"$RULEC" lint --format json -o "$tmp/diag" --dump-ir "$corpus/$f" \
+		>"$tmp/ir" 2>"$tmp/sum"
+	got=$(sed -n 's/^rulec: \([0-9]*\) rules\{0,1\} checked.*/\1/p' "$tmp/sum")
 	[ "$got" = "$want" ] && ok || bad "$f: $got rules read, $want expected"
 	if grep -q '"family":"syntax"' "$tmp/diag"; then
 		bad "$f: syntax diagnostics:"; grep '"family":"syntax"' "$tmp/diag" | head -n 5
@@ -91,7 +92,8 @@ for toml in "$corpus"/es-eql-qa/*.toml; do
 	' "$toml"
 done
 n=$(ls "$tmp"/qa-*.eql 2>/dev/null | wc -l)
-"$RULEC" lint --format json --dump-ir "$tmp"/qa-*.eql >"$tmp/qa-ir" 2>"$tmp/qa-diag"
+"$RULEC" lint --format json -o "$tmp/qa-diag" --dump-ir "$tmp"/qa-*.eql \
+	>"$tmp/qa-ir" 2>/dev/null
 [ "$n" -ge 298 ] && ok || bad "only $n QA queries extracted (298 expected)"
 # the QA data uses its own mapping (serial_event_id, process_name, ...), not
 # ECS, and its test queries are minimal (sequences without maxspan or
@@ -117,9 +119,10 @@ if "$RULEC" lint "$corpus/seeds/seed-rundll32-child.eql" 2>"$tmp/seed"; then ok;
 if [ -d "$corpus/eset-rules" ]; then
 	want=$(ls "$corpus"/eset-rules/*.xml | wc -l)
 	want=$((want + 1))
-	"$RULEC" lint --format json --dump-ir "$corpus"/eset-rules/*.xml \
-		"$corpus/seeds/seed-rundll32-network.xml" >"$tmp/eset-ir" 2>"$tmp/eset-diag"
-	got=$(sed -n 's/^rulec: \([0-9]*\) rules\{0,1\} checked.*/\1/p' "$tmp/eset-diag")
+	"$RULEC" lint --format json -o "$tmp/eset-diag" --dump-ir \
+		"$corpus"/eset-rules/*.xml "$corpus/seeds/seed-rundll32-network.xml" \
+		>"$tmp/eset-ir" 2>"$tmp/eset-sum"
+	got=$(sed -n 's/^rulec: \([0-9]*\) rules\{0,1\} checked.*/\1/p' "$tmp/eset-sum")
 	[ "$got" = "$want" ] && ok || bad "eset: $got rules read, $want expected"
 	if grep -q '"family":"syntax"' "$tmp/eset-diag"; then
 		bad "eset: syntax diagnostics:"; grep '"family":"syntax"' "$tmp/eset-diag" | head -n 5

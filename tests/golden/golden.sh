@@ -5,6 +5,8 @@
 #     # args: lint --dump-ir {dir}/NAME.eql
 # where {dir} is the file's folder and {shared} the ../shared folder beside the
 # repository (cases that need {shared} are skipped when it is absent).
+# Arguments may end with "< FILE": the command then reads FILE on stdin
+# (otherwise stdin is /dev/null).
 # The rest of the file is the expected stdout, then "--- stderr", the
 # expected stderr, then "--- exit N".  Paths in the output are written back
 # as {dir} and {shared}, so the files do not depend on where the tree is.
@@ -38,8 +40,13 @@ for exp in "$TOP_SRCDIR"/tests/golden/*.expected "$TOP_SRCDIR"/tests/golden/lint
 		fi;;
 	esac
 	real=$(printf '%s' "$args" | sed "s|{dir}|$dir|g; s|{shared}|$shared|g")
+	input=/dev/null
+	case "$real" in *" < "*)
+		input=${real##* < }
+		real=${real% < *};;
+	esac
 	# shellcheck disable=SC2086
-	"$RULEC" $real >"$tmp/out" 2>"$tmp/err"
+	"$RULEC" $real <"$input" >"$tmp/out" 2>"$tmp/err"
 	code=$?
 	{
 		head -n 1 "$exp"

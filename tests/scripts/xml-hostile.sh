@@ -26,8 +26,8 @@ case_() {
 	ms=$(( ($(date +%s%N) - start) / 1000000 ))
 	if [ $code -eq 124 ]; then bad "$name: timed out (a referenced file was opened)"; return; fi
 	[ $code -eq 1 ] && ok || bad "$name: exit $code, expected 1"
-	grep -q "\"id\":\"RC1021\".*" "$tmp/err" && ok || { bad "$name: no RC1021"; cat "$tmp/err"; }
-	grep -q "\"line\":$want," "$tmp/err" && ok || { bad "$name: not located at line $want"; cat "$tmp/err"; }
+	grep -q "\"id\":\"RC1021\".*" "$tmp/out" && ok || { bad "$name: no RC1021"; cat "$tmp/out" "$tmp/err"; }
+	grep -q "\"line\":$want," "$tmp/out" && ok || { bad "$name: not located at line $want"; cat "$tmp/out" "$tmp/err"; }
 	if grep -q SECRET "$tmp/out" "$tmp/err"; then bad "$name: the secret file was read"; else ok; fi
 	[ $ms -lt 1000 ] && ok || bad "$name: took $ms ms"
 	echo "$name: refused in $ms ms"
@@ -66,19 +66,19 @@ case_ hidden 4 "$(printf '\357\273\277')<?xml version=\"1.0\"?>
 
 # an undefined entity without a DOCTYPE is a plain XML error, not a read
 printf '<rule><description><name>&x;</name></description></rule>' >"$tmp/undef.xml"
-timeout 5 "$RULEC" lint --format json "$tmp/undef.xml" >/dev/null 2>"$tmp/err"
+timeout 5 "$RULEC" lint --format json "$tmp/undef.xml" >"$tmp/err" 2>&1
 code=$?
 [ $code -eq 1 ] && grep -q '"id":"RC1020"' "$tmp/err" && ok || { bad "undefined entity: exit $code"; cat "$tmp/err"; }
 
 # UTF-16 would let a DOCTYPE hide from a byte scan: refused outright
 printf '\377\376<\000r\000u\000l\000e\000/\000>\000' >"$tmp/utf16.xml"
-timeout 5 "$RULEC" lint --format json "$tmp/utf16.xml" >/dev/null 2>"$tmp/err"
+timeout 5 "$RULEC" lint --format json "$tmp/utf16.xml" >"$tmp/err" 2>&1
 code=$?
 [ $code -eq 1 ] && grep -q '"id":"RC1020".*UTF-16' "$tmp/err" && ok || { bad "utf-16: exit $code"; cat "$tmp/err"; }
 
 # over the size limit: refused before parsing
 head -c 17000000 /dev/zero | tr '\0' ' ' >"$tmp/big.xml"
-timeout 5 "$RULEC" lint --format json "$tmp/big.xml" >/dev/null 2>"$tmp/err"
+timeout 5 "$RULEC" lint --format json "$tmp/big.xml" >"$tmp/err" 2>&1
 code=$?
 [ $code -eq 1 ] && grep -q '"id":"RC1022"' "$tmp/err" && ok || { bad "size limit: exit $code"; cat "$tmp/err"; }
 
@@ -87,7 +87,7 @@ deep="<rule><definition><process>$(printf '<operator type="AND">%.0s' $(seq 70))
 deep="$deep<condition component=\"FileItem\" property=\"FileName\" condition=\"is\" value=\"a\"/>"
 deep="$deep$(printf '</operator>%.0s' $(seq 70))</process></definition></rule>"
 printf '%s' "$deep" >"$tmp/deep.xml"
-timeout 5 "$RULEC" lint --format json "$tmp/deep.xml" >/dev/null 2>"$tmp/err"
+timeout 5 "$RULEC" lint --format json "$tmp/deep.xml" >"$tmp/err" 2>&1
 code=$?
 [ $code -eq 1 ] && grep -q '"id":"RC1022"' "$tmp/err" && ok || { bad "depth: exit $code"; cat "$tmp/err"; }
 

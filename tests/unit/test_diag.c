@@ -87,11 +87,14 @@ api_clear(struct api *a)
 
 /* These tests are about locations and file handling: the rules they load
  * lack the metadata a published rule needs, which the metadata family
- * (tested in test_checks.c) would report. */
+ * (tested in test_checks.c) would report; and the buffers holding only a
+ * rule in another language yield no rule, which no-rules (RC9021,
+ * test_no_rules below) would report. */
 static void
 no_metadata_checks(rulec_ctx *ctx)
 {
 	rulec_ctx_set_severity(ctx, "missing-metadata", RULEC_SEVERITY_OFF);
+	rulec_ctx_set_severity(ctx, "no-rules", RULEC_SEVERITY_OFF);
 }
 
 static int
@@ -339,9 +342,9 @@ test_render_file_level(void **state)
 	assert_string_equal(a->d[0].file, "rules.txt");
 	assert_string_equal(a->d[0].text,
 			    "rules.txt: error: not a rule file: rulec reads "
-			    ".eql, .json, .ndjson, .jsonl, .xml and .toml "
-			    "files "
-			    "[RC9005 unknown-file-type]\n");
+			    ".eql, .json, .ndjson, .jsonl, .toml and .xml "
+			    "files (--input-format reads another name as one "
+			    "of them) [RC9005 unknown-file-type]\n");
 	assert_contains(a->d[0].json, "\"file\":\"rules.txt\",\"line\":null,"
 			"\"column\":null,\"end_line\":null,"
 			"\"end_column\":null,");
@@ -700,8 +703,9 @@ test_registry(void **state)
 		assert_non_null(d->doc);
 		assert_true(strlen(d->doc) > 0);
 		assert_true(d->severity <= SEV_ERROR);
-		/* only performance hints may be off by default */
-		if (d->severity == SEV_OFF)
+		/* only performance hints may be off by default, and the
+		 * report of folder walks that -v turns on */
+		if (d->severity == SEV_OFF && i != D_SKIPPED_FILES)
 			assert_int_equal(d->family, FAM_PERFORMANCE);
 		for (j = 0; j < i; j++) {
 			assert_string_not_equal(d->id, diag_table[j].id);
@@ -876,6 +880,109 @@ test_kibana_export_summary(void **state)
 			      "\n\n{\"exported_count\":1,\"missing_rules\":[]}\n"),
 			 1);
 	assert_ngot(a, 0);
+}
+
+/* A document that yields no rule is error no-rules (RC9021) saying why,
+ * unless an error already did; with the check on (tests here turn it
+ * off, see no_metadata_checks). */
+static void
+test_no_rules(void **state)
+{
+	struct api *a = *state;
+
+	rulec_ctx_set_severity(a->ctx, "no-rules", RULEC_SEVERITY_ERROR);
+	assert_int_equal(load(a, "e.ndjson", " \n\n"), 0);
+	assert_ngot(a, 1);
+	assert_got(a, 0, "RC9021", 0, 0);
+	assert_string_equal(a->d[0].msg, "no rule: the input is empty");
+
+	api_clear(a);
+	assert_int_equal(load(a, "k.json", kuery_rule), 0);
+	assert_ngot(a, 2);
+	assert_got(a, 0, "RC9004", 1, 13);
+	assert_got(a, 1, "RC9021", 0, 0);
+	assert_string_equal(a->d[1].msg, "no rule: its 1 rule in other "
+			    "languages was skipped");
+
+	api_clear(a);
+	assert_int_equal(load(a, "s.ndjson", "{\"exported_count\":0}"), 0);
+	assert_ngot(a, 1);
+	assert_string_equal(a->d[0].msg, "no rule: nothing in it is a rule "
+			    "object");
+
+	/* an error that says why stands alone */
+	api_clear(a);
+	assert_int_equal(load(a, "b.json", "{"), 0);
+	assert_ngot(a, 1);
+	assert_got(a, 0, "RC9002", 1, 2);
+}
+
+/* A JSON or NDJSON document whose first object is an event is one
+ * diagnostic (RC9023), however many events follow; rule objects lacking
+ * a query are still rules with an error. */
+static void
+test_events_file(void **state)
+{
+	struct api *a = *state;
+
+	assert_int_equal(load(a, "ev.ndjson",
+			      "{\"event\":{\"id\":\"1\"},\"process\":{}}\n"
+			      "{\"event\":{\"id\":\"2\"}}\n"
+			      "{\"event\":{\"id\":\"3\"}}\n"), 0);
+	assert_ngot(a, 1);
+	assert_got(a, 0, "RC9023", 1, 1);
+	assert_int_equal(a->d[0].sev, RULEC_SEVERITY_ERROR);
+
+	/* the first line that parses decides */
+	api_clear(a);
+	assert_int_equal(load(a, "ev.ndjson", "{\n{\"a\":1}\n{\"b\":2}\n"),
+			 0);
+	assert_ngot(a, 2);
+	assert_got(a, 0, "RC9002", 1, 2);
+	assert_got(a, 1, "RC9023", 2, 1);
+
+	api_clear(a);
+	assert_int_equal(load(a, "ev.json", "[{\"a\":1},{\"query\":\"x\"}]"),
+			 0);
+	assert_ngot(a, 1);
+	assert_got(a, 0, "RC9023", 1, 2);
+
+	/* a rule object without query has a rule_id or a name and type */
+	api_clear(a);
+	assert_int_equal(load(a, "r.json", "{\"rule_id\":\"r\"}"), 0);
+	assert_ngot(a, 1);
+	assert_got(a, 0, "RC9003", 1, 1);
+	api_clear(a);
+	assert_int_equal(load(a, "r.json", "{}"), 0);
+	assert_ngot(a, 1);
+	assert_got(a, 0, "RC9003", 1, 1);
+}
+
+/* rulec_ctx_load_buffer_as reads the text in the given format whatever
+ * its name. */
+static void
+test_load_as(void **state)
+{
+	struct api *a = *state;
+	const char *q = "process where true";
+	const char *o = "{\"query\":\"any where true\"}";
+
+	assert_int_equal(rulec_ctx_load_buffer_as(a->ctx, "<stdin>",
+						  RULEC_INPUT_EQL, q,
+						  strlen(q)), 1);
+	assert_ngot(a, 0);
+	assert_int_equal(rulec_ctx_load_buffer_as(a->ctx, "rule.txt",
+						  RULEC_INPUT_NDJSON, o,
+						  strlen(o)), 1);
+	assert_ngot(a, 0);
+	assert_int_equal(rulec_ctx_load_buffer_as(a->ctx, "rule.eql",
+						  RULEC_INPUT_XML, "<rule",
+						  5), 0);
+	assert_true(a->n > 0);
+	assert_int_equal(rulec_ctx_load_buffer_as(a->ctx, "x",
+						  (enum rulec_input)99, q,
+						  strlen(q)), RULEC_ERR_ARG);
+	assert_int_equal(rulec_ctx_rule_count(a->ctx), 2);
 }
 
 static void
@@ -1075,6 +1182,9 @@ main(void)
 		ATEST(test_bad_rule_objects),
 		ATEST(test_kibana_export_summary),
 		ATEST(test_json_array_of_rules),
+		ATEST(test_no_rules),
+		ATEST(test_events_file),
+		ATEST(test_load_as),
 		ATEST(test_deep_operator_chains),
 		ATEST(test_long_dotted_name),
 		ATEST(test_huge_condition_budget),

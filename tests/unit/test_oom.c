@@ -149,6 +149,7 @@ load_with_limit(const struct schema *schema, const struct eset_catalog *cat,
 	size_t k;
 
 	memset(&r, 0, sizeof r);
+	memset(&ld, 0, sizeof ld);
 	arena_init(&a, &al);
 	a.chunk_size = 32;
 	diag_sink_init(&sink, &a);

@@ -209,6 +209,65 @@ test_logical_locations(void **state)
 	arena_release(&a);
 }
 
+/* rulec test --format sarif: a failed test is a result of check
+ * test-failed, located at the test's name; passed and skipped tests and
+ * other formats give nothing. */
+static void
+test_test_case_result(void **state)
+{
+	struct arena a;
+	struct strbuf sb = STRBUF_INIT;
+	rulec_test_case c;
+	const struct json_value *log, *res, *rules, *loc;
+	struct json_error err;
+	char *head, *r;
+
+	(void)state;
+	arena_init(&a, NULL);
+	memset(&c, 0, sizeof c);
+	c.suite = "rules/x.test.toml";
+	c.rule_file = "rules/x.eql";
+	c.name = "x \"quoted\"";
+	c.line = 7;
+	c.column = 8;
+	c.status = RULEC_TEST_PASS;
+	assert_null(rulec_test_case_render(&c, RULEC_FORMAT_SARIF));
+	c.status = RULEC_TEST_SKIP;
+	assert_null(rulec_test_case_render(&c, RULEC_FORMAT_SARIF));
+	c.status = RULEC_TEST_FAIL;
+	c.message = "expected 1 result, got 0";
+	assert_null(rulec_test_case_render(&c, RULEC_FORMAT_JSON));
+	r = rulec_test_case_render(&c, RULEC_FORMAT_SARIF);
+	assert_non_null(r);
+	head = rulec_sarif_head();
+	sb_puts(&sb, head);
+	sb_puts(&sb, r);
+	sb_puts(&sb, rulec_sarif_tail());
+	free(head);
+	free(r);
+	log = json_parse(&a, sb.data, sb.len, &err);
+	if (!log)
+		fail_msg("SARIF does not parse: %s at %u", err.message,
+			 err.offset);
+	rules = at(at(at(at(log, "runs")->u.arr.items[0], "tool"), "driver"),
+		   "rules");
+	res = at(at(log, "runs")->u.arr.items[0], "results")->u.arr.items[0];
+	assert_string_equal(at(res, "ruleId")->u.str.s, "RC9107");
+	assert_string_equal(at(rules->u.arr.items[at(res, "ruleIndex")->u.num.i],
+			       "name")->u.str.s, "test-failed");
+	assert_string_equal(at(res, "level")->u.str.s, "error");
+	assert_string_equal(at(at(res, "message"), "text")->u.str.s,
+			    "\"x \"quoted\"\": expected 1 result, got 0 (rule "
+			    "file rules/x.eql)");
+	loc = at(at(res, "locations")->u.arr.items[0], "physicalLocation");
+	assert_string_equal(at(at(loc, "artifactLocation"), "uri")->u.str.s,
+			    "rules/x.test.toml");
+	assert_int_equal(at(at(loc, "region"), "startLine")->u.num.i, 7);
+	assert_int_equal(at(at(loc, "region"), "startColumn")->u.num.i, 8);
+	sb_free(&sb);
+	arena_release(&a);
+}
+
 int
 main(void)
 {
@@ -216,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_shape),
 		cmocka_unit_test(test_settings_and_escaping),
 		cmocka_unit_test(test_logical_locations),
+		cmocka_unit_test(test_test_case_result),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
