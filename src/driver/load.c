@@ -417,6 +417,7 @@ load_exception(struct loader *ld, const struct rc_text *doc,
 {
 	struct exc_reader rd = { ld->arena, ld->diags, ld->schema, doc };
 
+	ld->exc_objects++;      /* a file of lists is not an empty input */
 	if (!ld->exc)
 		return 0;
 	if (!(k == EXC_LIST ? exc_read_list(&rd, ld->exc, obj)
@@ -1044,7 +1045,7 @@ report_walk(struct loader *ld, const char *path, struct file_tally *t,
 	struct rc_source *s;
 	struct diag *d;
 
-	if (rules == 0 && ld->report_empty &&
+	if (rules == 0 && ld->report_empty && !ld->exc_objects &&
 	    ld->diags->count[SEV_ERROR] == errors_before) {
 		id = D_NO_RULES;
 		sb_puts(&sb, t->read.files ? "no rule in this folder: "
@@ -1094,6 +1095,7 @@ load_path(struct loader *ld, const char *path, bool named)
 	int n;
 
 	ld->foreign = 0;
+	ld->exc_objects = 0;
 	ld->events = false;
 	if (strcmp(path, "-") != 0 && stat(path, &st) != 0) {
 		file_error(ld, D_IO_ERROR, path, "cannot open: %s",
@@ -1119,6 +1121,7 @@ load_path(struct loader *ld, const char *path, bool named)
 	}
 	n = load_file(ld, path, k);
 	if (n == 0 && named && ld->report_empty && !ld->events &&
+	    !ld->exc_objects &&
 	    ld->diags->count[SEV_ERROR] == errors)
 		report_empty_document(ld, ld->sources->v[ld->sources->n - 1],
 				      false);
@@ -1136,6 +1139,7 @@ load_buffer(struct loader *ld, const char *name, const char *data,
 	int n;
 
 	ld->foreign = 0;
+	ld->exc_objects = 0;
 	ld->events = false;
 	if (!copy) {
 		ld->arena->oom = true;
@@ -1151,7 +1155,7 @@ load_buffer(struct loader *ld, const char *name, const char *data,
 		return -1;
 	}
 	n = load_document(ld, src, k);
-	if (n == 0 && ld->report_empty && !ld->events &&
+	if (n == 0 && ld->report_empty && !ld->events && !ld->exc_objects &&
 	    ld->diags->count[SEV_ERROR] == errors)
 		report_empty_document(ld, src, true);
 	return n;

@@ -90,6 +90,7 @@ struct loader {
 	/* the state of one load_path or load_buffer call */
 	struct file_tally *tally;    /* of the folder walk; NULL: none */
 	unsigned foreign;            /* rules in other languages, skipped */
+	unsigned exc_objects;        /* exception lists and items read */
 	bool events;                 /* the file read last holds events */
 };
 
