@@ -19,6 +19,7 @@
 #include "sema/rule.h"
 #include "sema/eset.h"
 #include "sema/schema.h"
+#include "sema/ruleschema.h"
 #include "front/xmlcheck.h"
 #include "check/check.h"
 #include "vm/image.h"
@@ -120,6 +121,7 @@ rulec_ctx_free(rulec_ctx *ctx)
 		return;
 	source_list_free(&ctx->sources);
 	xml_schema_free(ctx->rng);
+	rule_schema_free(ctx->kibana);
 	diag_sink_free(&ctx->sink);
 	free(ctx->rules.v);
 	arena_release(&ctx->arena);
@@ -254,6 +256,7 @@ make_loader(rulec_ctx *ctx)
 	ld.sources = &ctx->sources;
 	ld.eset = ctx->eset;
 	ld.rng = &ctx->rng;
+	ld.kibana = &ctx->kibana;
 	ctx->checks.arena = &ctx->arena;
 	ctx->checks.diags = &ctx->sink;
 	ctx->checks.schema = ctx->schema;
