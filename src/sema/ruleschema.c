@@ -731,6 +731,28 @@ check_type(struct walk *w, const struct node *n, const struct json_value *v,
 	return false;
 }
 
+/* A string value as a message shows it: quoted, escaped as in JSON, and
+ * cut after 60 bytes (at a character boundary) with "...". */
+static const char *
+shown(struct walk *w, const char *s, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t n = len;
+	char *out;
+
+	if (n > 60) {
+		n = 60;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	sb_putc(&sb, '"');
+	sb_json_escape(&sb, s, n);
+	sb_puts(&sb, n < len ? "...\"" : "\"");
+	out = sb.data && !sb.oom ? arena_strdup(w->a, sb.data) : NULL;
+	sb_free(&sb);
+	return out ? out : "\"...\"";
+}
+
 /* Characters (code points) of a UTF-8 string. */
 static size_t
 utf8_length(const char *s, size_t len)
@@ -761,8 +783,8 @@ check_string(struct walk *w, const struct node *n, const struct json_value *v,
 		if (i == n->nenums) {
 			enum_list(&sb, n);
 			d = finding(w, level(n, C_ENUM, dr), span_of(v),
-				    "'%s' must be %s, not \"%s\"", where(w),
-				    sb.data ? sb.data : "?", s);
+				    "'%s' must be %s, not %s", where(w),
+				    sb.data ? sb.data : "?", shown(w, s, len));
 			suggest_init(&sg, s, len, true);
 			for (i = 0; i < n->nenums; i++)
 				suggest_add(&sg, n->enums[i],
@@ -780,12 +802,12 @@ check_string(struct walk *w, const struct node *n, const struct json_value *v,
 	    (strlen(s) != len || regexec(n->re, s, 0, NULL, 0) != 0)) {
 		if (n->form)
 			d = finding(w, level(n, C_PATTERN, dr), span_of(v),
-				    "'%s' must be %s, not \"%s\"", where(w),
-				    n->form, s);
+				    "'%s' must be %s, not %s", where(w),
+				    n->form, shown(w, s, len));
 		else
 			d = finding(w, level(n, C_PATTERN, dr), span_of(v),
-				    "'%s' must match %s, not \"%s\"", where(w),
-				    n->pattern, s);
+				    "'%s' must match %s, not %s", where(w),
+				    n->pattern, shown(w, s, len));
 		diag_emit(w->diags, d);
 	}
 	if (n->minlen > 0 && !(n->owned & BIT(C_MINLENGTH)) &&
@@ -949,12 +971,9 @@ missing_keys(struct walk *w, const struct node *n,
 	     struct span anchor, bool dr)
 {
 	static const enum diag_id ids[] = { D_KIBANA_SCHEMA, D_DR_SCHEMA };
-	const struct node **list;
+	/* (a rule object has about ten required keys: more are not listed) */
+	const struct node *list[32];
 	size_t i, j;
-
-	if (!n->kids.n ||
-	    !(list = ARENA_NEWV(w->a, const struct node *, n->kids.n)))
-		return;
 	for (j = 0; j < sizeof ids / sizeof *ids; j++) {
 		struct strbuf miss = STRBUF_INIT, add = STRBUF_INIT;
 		enum diag_id id = ids[j];
@@ -967,7 +986,8 @@ missing_keys(struct walk *w, const struct node *n,
 			if (k->required && !(k->owned & BIT(C_REQUIRED)) &&
 			    level(k, C_REQUIRED, dr) == id &&
 			    !has_member(obj, k->name) &&
-			    !misspelt_key(w, k, obj, unknown, anchor, dr))
+			    !misspelt_key(w, k, obj, unknown, anchor, dr) &&
+			    nmiss < sizeof list / sizeof *list)
 				list[nmiss++] = k;
 		}
 		for (i = 0; i < nmiss; i++) {
@@ -1006,18 +1026,25 @@ check_object(struct walk *w, const struct node *n, const struct json_value *v,
 	     struct span anchor, bool dr)
 {
 	size_t i, nm = v->u.obj.n, old;
-	const char **unknown = NULL;
+	const char *room[32], **unknown = NULL;
 	struct diag *d;
 
 	if (n->closed && nm)
-		unknown = ARENA_NEWV(w->a, const char *, nm);
+		unknown = nm <= sizeof room / sizeof *room ? room
+			  : ARENA_NEWV(w->a, const char *, nm);
+	if (unknown)
+		memset(unknown, 0, nm * sizeof *unknown);
 	for (i = 0; i < nm; i++) {
 		const struct json_member *m = &v->u.obj.members[i];
-		const struct node *k = kid(n, m->key, m->keylen);
 		struct span ks = span_make(m->key_start, m->key_end);
+		const struct node *k;
 
+		/* a key with a NUL in it (\u0000) is no key of any schema */
+		if (strlen(m->key) != m->keylen)
+			continue;
+		k = kid(n, m->key, m->keylen);
 		if (!k && !n->any) {
-			if (!n->closed || strlen(m->key) != m->keylen)
+			if (!n->closed)
 				continue;
 			/* a key nobody knows: RC7102 when it is close to a
 			 * known one (below), else detection-rules' alone */
