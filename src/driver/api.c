@@ -22,6 +22,7 @@
 #include "sema/rule.h"
 #include "sema/eset.h"
 #include "sema/schema.h"
+#include "sema/ruleschema.h"
 #include "front/xmlcheck.h"
 #include "check/check.h"
 #include "vm/image.h"
@@ -152,6 +153,7 @@ rulec_ctx_free(rulec_ctx *ctx)
 	config_free(ctx->config);
 	baseline_free(ctx->baseline);
 	baseline_free(ctx->recording);
+	rule_schema_free(ctx->kibana);
 	diag_sink_free(&ctx->sink);
 	free(ctx->rules.v);
 	arena_release(&ctx->arena);
@@ -294,6 +296,7 @@ make_loader(rulec_ctx *ctx)
 	ld.sources = &ctx->sources;
 	ld.eset = ctx->eset;
 	ld.rng = &ctx->rng;
+	ld.kibana = &ctx->kibana;
 	ctx->checks.arena = &ctx->arena;
 	ctx->checks.diags = &ctx->sink;
 	ctx->checks.schema = ctx->schema;

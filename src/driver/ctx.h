@@ -28,6 +28,7 @@ struct rulec_ctx {
 	struct schema *schema;
 	struct eset_catalog *eset;
 	struct xml_schema *rng;     /* compiled on first XML rule */
+	struct rule_schema *kibana; /* read on first rule object */
 	struct check_ctx checks;
 	struct rule_list rules;
 	struct source_list sources;

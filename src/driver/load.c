@@ -48,10 +48,14 @@
 #include "front/xmlcheck.h"
 #include "sema/eset_lower.h"
 #include "sema/lower.h"
+#include "sema/ruleschema.h"
 
 /* The structure schema of XML rules, generated from schemas/eset-rule.rng. */
 extern const char rc_eset_rng[];
 extern const size_t rc_eset_rng_len;
+/* Kibana's EQL rule schema, generated from schemas/kibana-eql-rule.tsv. */
+extern const char rc_kibana_eql_rule[];
+extern const size_t rc_kibana_eql_rule_len;
 
 enum { MAX_FILE_SIZE = 64 * 1024 * 1024, MAX_DIR_DEPTH = 64 };
 
@@ -492,6 +496,12 @@ read_rule_object(struct loader *ld, struct rc_source *src,
 	if (file)
 		rule_meta_read_toml(&r->meta, ld->arena, ld->diags, doc, file);
 	compile_rule(ld, r);
+	/* after compile_rule: under the rule's rulec-disable comments */
+	if (ld->kibana && !*ld->kibana)
+		*ld->kibana = rule_schema_new(rc_kibana_eql_rule,
+					      rc_kibana_eql_rule_len, NULL, 0);
+	if (ld->kibana)
+		rule_schema_check(*ld->kibana, ld->diags, ld->arena, doc, obj);
 	return add_rule(ld, r) ? 1 : -1;
 }
 

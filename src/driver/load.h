@@ -20,6 +20,7 @@
 struct xml_schema;
 struct check_ctx;
 struct config;
+struct rule_schema;
 
 struct rule_list {
 	struct rc_rule **v;
@@ -75,6 +76,9 @@ struct loader {
 	/* the compiled structure schema of XML rules, made on first use and
 	 * owned by the caller (xml_schema_free) */
 	struct xml_schema **rng;
+	/* Kibana's rule schema (sema/ruleschema.h), read on first use and
+	 * owned by the caller (rule_schema_free) */
+	struct rule_schema **kibana;
 	struct check_ctx *checks;    /* run on every rule; NULL: none */
 	/* Kibana exception lists and items read so far (in `arena`); NULL:
 	 * exceptions are off, and such objects are passed over unread */

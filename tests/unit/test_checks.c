@@ -852,13 +852,15 @@ test_bad_mitre_elastic(void **state)
 
 	lint(l, "r.ndjson", "{\"rule_id\": \"x\", \"name\": \"n\", "
 	     "\"severity\": \"low\", \"risk_score\": 21, " QUERY ", "
-	     "\"threat\": [{\"tactic\": {\"id\": \"ta0002\"}, \"technique\": "
-	     "[{\"id\": \"T1059.001\"}]}]}\n");
+	     "\"threat\": [{\"framework\": \"MITRE ATT&CK\", \"tactic\": "
+	     "{\"id\": \"ta0002\", \"name\": \"Execution\", \"reference\": "
+	     "\"r\"}, \"technique\": [{\"id\": \"T1059.001\", \"name\": "
+	     "\"PowerShell\", \"reference\": \"r\"}]}]}\n");
 	assert_n(l, 2);
-	assert_at(l, 0, "RC7005", 1, 145);
+	assert_at(l, 0, "RC7005", 1, 174);
 	assert_text(l, 0, "'ta0002' is not a MITRE ATT&CK tactic id");
 	assert_text(l, 0, "help: write 'TA0002'");
-	assert_at(l, 1, "RC7005", 1, 177);
+	assert_at(l, 1, "RC7005", 1, 245);
 	assert_text(l, 1, "'T1059.001' is a subtechnique: put it under "
 		    "\"subtechnique\" of technique 'T1059'");
 }
@@ -870,12 +872,15 @@ test_mitre_agreement(void **state)
 
 	lint(l, "r.ndjson", "{\"rule_id\": \"x\", \"name\": \"n\", "
 	     "\"severity\": \"low\", \"risk_score\": 21, " QUERY ", "
-	     "\"threat\": [{\"tactic\": {\"id\": \"TA0005\"}, \"technique\": "
-	     "[{\"id\": \"T1055\", \"subtechnique\": [{\"id\": "
-	     "\"T1059.001\"}]}]}]}\n");
-	assert_one(l, "RC7006", 1, 210, "subtechnique 'T1059.001' does not "
+	     "\"threat\": [{\"framework\": \"MITRE ATT&CK\", \"tactic\": "
+	     "{\"id\": \"TA0005\", \"name\": \"Defense Evasion\", "
+	     "\"reference\": \"r\"}, \"technique\": [{\"id\": \"T1055\", "
+	     "\"name\": \"n\", \"reference\": \"r\", \"subtechnique\": "
+	     "[{\"id\": \"T1059.001\", \"name\": \"n\", \"reference\": "
+	     "\"r\"}]}]}]}\n");
+	assert_one(l, "RC7006", 1, 315, "subtechnique 'T1059.001' does not "
 		   "belong to technique 'T1055'");
-	assert_text(l, 0, "r.ndjson:1:177: note: the technique");
+	assert_text(l, 0, "r.ndjson:1:251: note: the technique");
 }
 
 /* --- metadata: ESET ------------------------------------------------------- */
@@ -1147,9 +1152,13 @@ test_clean_rules(void **state)
 	lint(l, "r.json", "{\"rule_id\": \"c-1\", \"name\": \"Clean\", "
 	     "\"severity\": \"critical\", \"risk_score\": 99, " QUERY ", "
 	     "\"threat\": [{\"framework\": \"MITRE ATT&CK\", \"tactic\": "
-	     "{\"id\": \"TA0002\"}, \"technique\": [{\"id\": \"T1059\", "
-	     "\"subtechnique\": [{\"id\": \"T1059.001\"}]}]}, {\"tactic\": "
-	     "{\"id\": \"TA0005\"}}]}");
+	     "{\"id\": \"TA0002\", \"name\": \"Execution\", \"reference\": "
+	     "\"r\"}, \"technique\": [{\"id\": \"T1059\", \"name\": \"n\", "
+	     "\"reference\": \"r\", \"subtechnique\": [{\"id\": "
+	     "\"T1059.001\", \"name\": \"n\", \"reference\": \"r\"}]}]}, "
+	     "{\"framework\": \"MITRE ATT&CK\", \"tactic\": {\"id\": "
+	     "\"TA0005\", \"name\": \"Defense Evasion\", \"reference\": "
+	     "\"r\"}}]}");
 	assert_clean(l);
 	/* a sequence with everything it should have */
 	lint(l, "q.eql", "sequence by host.id with maxspan=5m\n"

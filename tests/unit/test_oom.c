@@ -32,6 +32,9 @@ extern const char rc_eset_components[], rc_eset_operations[], rc_eset_ecs[],
 	rc_eset_actions[], rc_eset_rng[];
 extern const size_t rc_eset_components_len, rc_eset_operations_len,
 	rc_eset_ecs_len, rc_eset_actions_len, rc_eset_rng_len;
+extern const char rc_kibana_eql_rule[];
+extern const size_t rc_kibana_eql_rule_len;
+#include "sema/ruleschema.h"
 #include "sema/schema.h"
 
 struct budget {
@@ -136,7 +139,8 @@ count_diag(void *ud, const struct diag *d)
 /* Loads one input with at most `limit` allocations. */
 static struct run
 load_with_limit(const struct schema *schema, const struct eset_catalog *cat,
-		struct xml_schema *rng, size_t i, size_t limit)
+		struct xml_schema *rng, struct rule_schema *kibana, size_t i,
+		size_t limit)
 {
 	struct budget b = { limit, 0 };
 	struct rc_allocator al = { limited_alloc, limited_release, &b };
@@ -162,6 +166,7 @@ load_with_limit(const struct schema *schema, const struct eset_catalog *cat,
 	ld.sources = &sources;
 	ld.eset = cat;
 	ld.rng = &rng;
+	ld.kibana = &kibana;
 	ld.checks = NULL;
 	load_buffer(&ld, inputs[i].name, inputs[i].text,
 		    strlen(inputs[i].text));
@@ -186,6 +191,7 @@ test_every_failure_point(void **state)
 	struct schema *schema;
 	struct eset_catalog *cat;
 	struct xml_schema *rng;
+	struct rule_schema *kibana;
 	size_t i, k;
 
 	(void)state;
@@ -206,8 +212,11 @@ test_every_failure_point(void **state)
 		rc_eset_actions, rc_eset_actions_len, NULL, NULL), 0);
 	rng = xml_schema_new(rc_eset_rng, rc_eset_rng_len);
 	assert_non_null(rng);
+	kibana = rule_schema_new(rc_kibana_eql_rule, rc_kibana_eql_rule_len,
+				 NULL, 0);
+	assert_non_null(kibana);
 	for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
-		struct run full = load_with_limit(schema, cat, rng, i,
+		struct run full = load_with_limit(schema, cat, rng, kibana, i,
 						  SIZE_MAX);
 
 		/* the unlimited run works and exercises many allocations */
@@ -217,13 +226,15 @@ test_every_failure_point(void **state)
 			      full.allocs);
 		assert_true(full.allocs > 20);
 		for (k = 0; k < full.allocs; k++) {
-			struct run r = load_with_limit(schema, cat, rng, i, k);
+			struct run r = load_with_limit(schema, cat, rng, kibana,
+						       i, k);
 			/* a run that was cut short says so */
 			if (r.allocs > k)
 				assert_true(r.oom);
 		}
 	}
 	xml_schema_free(rng);
+	rule_schema_free(kibana);
 	arena_release(&sa);
 }
 
