@@ -93,7 +93,9 @@ struct rule_schema {
  * tiebreaker fields, risk_score, index and threat; missing-metadata
  * (RC7001) wants rule_id, name, severity and risk_score; bad-severity
  * (RC7002) and bad-risk-score (RC7003) judge their values; the loader
- * (driver/load.c) requires query and judges language (RC9003, RC9004). */
+ * (driver/load.c) requires query and judges language (RC9003, RC9004);
+ * the exception-list reader (sema/except.c, RC9201) types exceptions_list
+ * and requires list_id and namespace_type, judging the latter. */
 static const struct { const char *path; unsigned mask; } owned[] = {
 	{ "rule_id", BIT(C_TYPE) | BIT(C_REQUIRED) },
 	{ "name", BIT(C_TYPE) | BIT(C_REQUIRED) },
@@ -109,6 +111,11 @@ static const struct { const char *path; unsigned mask; } owned[] = {
 	{ "index[]", BIT(C_TYPE) },
 	{ "threat", BIT(C_TYPE) },
 	{ "threat[]", BIT(C_TYPE) },
+	{ "exceptions_list", BIT(C_TYPE) },
+	{ "exceptions_list[]", BIT(C_TYPE) },
+	{ "exceptions_list[].list_id", BIT(C_TYPE) | BIT(C_REQUIRED) },
+	{ "exceptions_list[].namespace_type", BIT(C_TYPE) | BIT(C_REQUIRED) |
+					      BIT(C_ENUM) },
 };
 
 /* --- loading ------------------------------------------------------------ */
