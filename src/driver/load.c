@@ -12,6 +12,7 @@
  */
 #include "driver/load.h"
 
+#include "base/encoding.h"
 #include "base/toml.h"
 
 #include <dirent.h>
@@ -511,14 +512,17 @@ load_xml_rule(struct loader *ld, struct rc_source *src,
 static int
 load_xml(struct loader *ld, struct rc_source *src)
 {
-	const struct rc_text *t = doc_text(ld, src);
+	const struct rc_text *t;
 	unsigned before = ld->diags->count[SEV_ERROR];
 	xmlDoc *doc;
 	xmlNode *root, *c, *next, *old;
 	struct xml_index *index;
 	int n = 0, k;
 
-	if (!t)
+	/* to UTF-8 first: the data may be replaced */
+	if (!xml_decode(src, ld->diags))
+		return ld->arena->oom ? -1 : 0;
+	if (!(t = doc_text(ld, src)))
 		return -1;
 	doc = xml_read(t, ld->diags);
 	if (!doc)
@@ -579,10 +583,13 @@ done:
 static int
 load_document(struct loader *ld, struct rc_source *src, enum file_kind k)
 {
-	int n;
+	int n = 0;
 
 	diag_defer(ld->diags);
-	n = load_kind(ld, src, k);
+	/* the file's encoding first (base/encoding.h); XML rule files
+	 * convert theirs (xml_decode in load_xml) */
+	if (k == FK_XML || source_require_utf8(ld->diags, src))
+		n = load_kind(ld, src, k);
 	diag_flush(ld->diags);
 	return n;
 }
