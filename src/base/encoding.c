@@ -228,7 +228,7 @@ utf8_check(const char *s, size_t n)
 }
 
 bool
-source_require_utf8(struct diag_sink *ds, struct rc_source *s)
+enc_require_utf8(struct diag_sink *ds, struct rc_source *s)
 {
 	struct enc_guess g = enc_sniff(s->data, s->len);
 	struct strbuf msg = STRBUF_INIT, help = STRBUF_INIT;

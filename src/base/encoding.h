@@ -73,6 +73,6 @@ size_t utf8_check(const char *s, size_t n);
 /* Applies the classification to a file read into `s`: removes a UTF-8
  * byte order mark (setting s->bom), or reports a UTF-16/UTF-32 file as
  * one RC9007 and returns false (the file is then not to be parsed). */
-bool source_require_utf8(struct diag_sink *ds, struct rc_source *s);
+bool enc_require_utf8(struct diag_sink *ds, struct rc_source *s);
 
 #endif

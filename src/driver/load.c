@@ -588,7 +588,7 @@ load_document(struct loader *ld, struct rc_source *src, enum file_kind k)
 	diag_defer(ld->diags);
 	/* the file's encoding first (base/encoding.h); XML rule files
 	 * convert theirs (xml_decode in load_xml) */
-	if (k == FK_XML || source_require_utf8(ld->diags, src))
+	if (k == FK_XML || enc_require_utf8(ld->diags, src))
 		n = load_kind(ld, src, k);
 	diag_flush(ld->diags);
 	return n;

@@ -410,7 +410,7 @@ load_scope(struct run *rn, struct scope *sc, const struct tf_events *ev,
 			sc->ok = false;
 			continue;
 		}
-		if (!source_require_utf8(&rn->ctx->sink, s)) {
+		if (!enc_require_utf8(&rn->ctx->sink, s)) {
 			rn->errors++;   /* UTF-16: reported */
 			sc->ok = false;
 			continue;

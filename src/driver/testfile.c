@@ -351,7 +351,7 @@ tf_read(struct arena *a, struct diag_sink *ds, struct rc_source *src,
 	memset(tf, 0, sizeof *tf);
 	/* a UTF-8 byte order mark goes (rulec test --update puts it back);
 	 * UTF-16 is one error (base/encoding.h) */
-	bad_encoding = !source_require_utf8(ds, src);
+	bad_encoding = !enc_require_utf8(ds, src);
 	tf->text.src = src;
 	tf->text.data = src->data;
 	tf->text.len = src->len;

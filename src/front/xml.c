@@ -173,9 +173,8 @@ needs_no_conversion(const char *name)
 	       strncasecmp(name, "UCS-", 4) == 0;
 }
 
-/* libxml2 reports conversion errors to its global handlers, which would
- * print them: while converting, they go here and are dropped (the
- * position of the error is known from the input left over). */
+/* Conversion errors are dropped: their position is known from the input
+ * left over (see transcode). */
 static void
 drop_error(void *ud, xmlError *e)
 {
@@ -197,10 +196,10 @@ whole_text(struct diag_sink *sink, struct rc_source *s)
 	return t;
 }
 
-/* The declared encoding is unknown to libxml2 (and so to iconv). */
+/* An encoding libxml2 has no converter for (nor iconv, which it uses). */
 static void
 unknown_encoding(struct diag_sink *sink, struct rc_source *s,
-		 const char *from, struct span at)
+		 const char *from, bool declared, struct span at)
 {
 	struct strbuf fix = STRBUF_INIT;
 	const struct rc_text *t = whole_text(sink, s);
@@ -208,107 +207,131 @@ unknown_encoding(struct diag_sink *sink, struct rc_source *s,
 
 	if (!t)
 		return;
-	d = diag_new(sink, D_ENCODING, t, at, "the XML declaration names "
-		     "the encoding '%s', which rulec cannot convert to UTF-8",
-		     from);
-	enc_fix(&fix, "ENCODING", s->name);
-	diag_help(sink, d, "save the file as UTF-8 and declare "
-		  "encoding=\"UTF-8\": %s, with ENCODING the file's real "
-		  "encoding (iconv -l lists the names)",
-		  fix.data ? fix.data : "");
+	if (declared)
+		d = diag_new(sink, D_ENCODING, t, at, "the XML declaration "
+			     "names the encoding '%s', which rulec cannot "
+			     "convert to UTF-8", from);
+	else
+		d = diag_new(sink, D_ENCODING, t, at, "the file is %s text, "
+			     "which rulec cannot convert to UTF-8", from);
+	enc_fix(&fix, declared ? "ENCODING" : from, s->name);
+	if (declared)
+		diag_help(sink, d, "save the file as UTF-8 and declare "
+			  "encoding=\"UTF-8\": %s, with ENCODING the file's "
+			  "real encoding (iconv -l lists the names)",
+			  fix.data ? fix.data : "");
+	else
+		diag_help(sink, d, "convert it to UTF-8: %s",
+			  fix.data ? fix.data : "");
 	diag_emit(sink, d);
 	sb_free(&fix);
 }
 
-/* Converts s->data[skip..) from `from` to UTF-8 and puts the result in
- * place of the data.  On bytes that are not text in `from`, the data
- * becomes the converted text before them and the rest as it was, so the
- * error points at the right line and column; returns false. */
-static bool
-convert(struct rc_source *s, struct diag_sink *sink, const char *from,
-	size_t skip, bool declared, struct span decl)
+/* Runs libxml2's converter from `from` over in[0..n): *out gets the UTF-8
+ * of the longest prefix it converts (malloc'd, *outlen bytes), *left the
+ * number of bytes after that prefix.  Returns 0, -1 when libxml2 has no
+ * converter for `from`, -2 when memory ran out.  libxml2 reports
+ * conversion errors to its global handlers, which would print them: here
+ * they go to drop_error. */
+static int
+transcode(const char *from, const char *in, size_t n, char **out,
+	  size_t *outlen, size_t *left)
 {
 	xmlStructuredErrorFunc old_fn = xmlStructuredError;
 	void *old_ctx = xmlStructuredErrorContext;
 	xmlCharEncodingHandler *h;
-	xmlBuffer *in = NULL, *out = NULL;
-	size_t done, left = 0;
-	char *data;
-	int r = 0;
-	bool ok = false;
+	xmlBuffer *ib = NULL, *ob = NULL;
+	int rc = -2, r;
 
+	*out = NULL;
 	xmlSetStructuredErrorFunc(NULL, drop_error);
-	h = xmlFindCharEncodingHandler(from);
-	if (h) {
-		in = xmlBufferCreateSize(s->len - skip + 1);
-		out = xmlBufferCreateSize(2 * (s->len - skip) + 16);
+	if (!(h = xmlFindCharEncodingHandler(from))) {
+		rc = -1;
+		goto done;
 	}
-	if (in && out && xmlBufferAdd(in, (const xmlChar *)s->data + skip,
-				      (int)(s->len - skip)) == 0) {
-		/* libxml2 converts as much as the output buffer holds */
-		do
-			r = xmlCharEncInFunc(h, out, in);
-		while (r > 0 && xmlBufferLength(in) > 0);
-		left = (size_t)xmlBufferLength(in);
-	} else if (h) {
-		sink->arena->oom = true;
+	ib = xmlBufferCreateSize(n + 1);
+	ob = xmlBufferCreateSize(2 * n + 16);
+	if (!ib || !ob || xmlBufferAdd(ib, (const xmlChar *)in, (int)n) != 0)
+		goto done;
+	/* each call converts as much as the output buffer holds */
+	do
+		r = xmlCharEncInFunc(h, ob, ib);
+	while (r > 0 && xmlBufferLength(ib) > 0);
+	*left = (size_t)xmlBufferLength(ib);
+	*outlen = (size_t)xmlBufferLength(ob);
+	if ((*out = malloc(*outlen + 1)) != NULL) {
+		memcpy(*out, xmlBufferContent(ob), *outlen);
+		rc = 0;
 	}
+done:
 	if (h)
 		xmlCharEncCloseFunc(h);
+	xmlBufferFree(ib);
+	xmlBufferFree(ob);
 	xmlSetStructuredErrorFunc(old_ctx, old_fn);
-	if (!h) {
-		unknown_encoding(sink, s, from, declared ? decl
-							 : span_make(0, 0));
+	return rc;
+}
+
+/* Converts s->data[skip..) from `from` to UTF-8 and puts the result in
+ * place of the data.  On bytes that are not text in `from`, the data
+ * becomes the converted text before them followed by the rest as it was,
+ * so that the error points at the right line and column; returns false
+ * (reported). */
+static bool
+convert(struct rc_source *s, struct diag_sink *sink, const char *from,
+	size_t skip, bool declared, struct span decl)
+{
+	const struct rc_text *t;
+	struct diag *d;
+	char *out, *data;
+	size_t done = 0, left = 0, at;
+	unsigned char bad;
+	int rc = transcode(from, s->data + skip, s->len - skip, &out, &done,
+			   &left);
+
+	if (rc == -1)
+		unknown_encoding(sink, s, from, declared, decl);
+	if (rc < 0) {
+		sink->arena->oom |= rc == -2;
 		return false;
 	}
-	if (sink->arena->oom || !in || !out) {
-		xmlBufferFree(in);
-		xmlBufferFree(out);
-		return false;
-	}
-	done = (size_t)xmlBufferLength(out);
+	/* libxml2's UTF-16 decoder passes a lone surrogate through */
+	at = left ? done : utf8_check(out, done);
+	bad = left ? (unsigned char)s->data[s->len - left] : 0;
 	data = malloc(done + left + 1);
 	if (!data) {
+		free(out);
 		sink->arena->oom = true;
-	} else {
-		const struct rc_text *t;
-		struct diag *d;
-		unsigned char bad = left ? (unsigned char)
-				    s->data[s->len - left] : 0;
-		/* libxml2's UTF-16 decoder passes a lone surrogate through */
-		size_t at = left ? done : utf8_check(
-			(const char *)xmlBufferContent(out), done);
-
-		memcpy(data, xmlBufferContent(out), done);
-		memcpy(data + done, s->data + s->len - left, left);
-		data[done + left] = '\0';
-		free((char *)s->data);
-		source_free_lines(s);
-		s->data = data;
-		s->len = done + left;
-		ok = at == s->len;
-		if (!ok && (t = whole_text(sink, s)) != NULL) {
-			if (left)
-				d = diag_new(sink, D_ENCODING, t,
-					span_make((uint32_t)at, (uint32_t)at + 1),
-					"byte 0x%02X is not %s text%s", bad,
-					from, declared ? ", the encoding the "
-					"XML declaration names" : "");
-			else
-				d = diag_new(sink, D_ENCODING, t,
-					span_make((uint32_t)at, (uint32_t)at + 1),
-					"the text here is not valid %s (a "
-					"lone surrogate?)", from);
-			diag_help(sink, d, "%s", declared ?
-				  "name the file's real encoding in the XML "
-				  "declaration, or save the file as UTF-8" :
-				  "save the file as UTF-8");
-			diag_emit(sink, d);
-		}
+		return false;
 	}
-	xmlBufferFree(in);
-	xmlBufferFree(out);
-	return ok;
+	memcpy(data, out, done);
+	memcpy(data + done, s->data + s->len - left, left);
+	data[done + left] = '\0';
+	free(out);
+	free((char *)s->data);
+	source_free_lines(s);
+	s->data = data;
+	s->len = done + left;
+	if (at == s->len)
+		return true;
+	if ((t = whole_text(sink, s)) == NULL)
+		return false;
+	if (left)
+		d = diag_new(sink, D_ENCODING, t, span_make((uint32_t)at,
+							  (uint32_t)at + 1),
+			     "byte 0x%02X is not %s text%s", bad, from,
+			     declared ? ", the encoding the XML declaration "
+					"names" : "");
+	else
+		d = diag_new(sink, D_ENCODING, t, span_make((uint32_t)at,
+							  (uint32_t)at + 1),
+			     "the text here is not valid %s (a lone "
+			     "surrogate?)", from);
+	diag_help(sink, d, "%s", declared ? "name the file's real encoding "
+		  "in the XML declaration, or save the file as UTF-8"
+		  : "save the file as UTF-8");
+	diag_emit(sink, d);
+	return false;
 }
 
 bool
@@ -325,7 +348,7 @@ xml_decode(struct rc_source *s, struct diag_sink *sink)
 			       span_make(0, 0));
 	/* a UTF-8 byte order mark decides over a declaration */
 	if (g.bom)
-		return source_require_utf8(sink, s);
+		return enc_require_utf8(sink, s);
 	if (!declared_encoding(s->data, s->len, &decl))
 		return true;
 	snprintf(name, sizeof name, "%.*s", (int)(decl.end - decl.start),

@@ -1,7 +1,7 @@
 /*
  * test_encoding.c - the classification of a file's bytes before parsing
  * (base/encoding.h): byte order marks and NUL patterns, UTF-8 decoding
- * and the column unit, source_require_utf8 (a UTF-8 mark removed, UTF-16
+ * and the column unit, enc_require_utf8 (a UTF-8 mark removed, UTF-16
  * one error with the iconv command), and the JSON escaping of text that
  * would act on a terminal (base/strbuf.h).
  */
@@ -170,7 +170,7 @@ test_require_utf8(void **state)
 
 	/* a UTF-8 mark goes; line 1 counts from the character after it */
 	make_source(&s, "r.eql", "\xEF\xBB\xBFprocess where true", 21);
-	assert_true(source_require_utf8(&ds, &s));
+	assert_true(enc_require_utf8(&ds, &s));
 	assert_true(s.bom);
 	assert_int_equal(s.len, 18);
 	assert_string_equal(s.data, "process where true");
@@ -183,14 +183,14 @@ test_require_utf8(void **state)
 
 	/* plain UTF-8: untouched */
 	make_source(&s, "r.eql", "process where true", 18);
-	assert_true(source_require_utf8(&ds, &s));
+	assert_true(enc_require_utf8(&ds, &s));
 	assert_false(s.bom);
 	assert_int_equal(s.len, 18);
 	free((char *)s.data);
 
 	/* UTF-16: one error, with the command that converts the file */
 	make_source(&s, "my rules/r.eql", "\xFF\xFEp\0r\0o\0", 8);
-	assert_false(source_require_utf8(&ds, &s));
+	assert_false(enc_require_utf8(&ds, &s));
 	assert_int_equal(o.n, 1);
 	assert_int_equal(o.id, D_ENCODING);
 	assert_string_equal(o.text,
