@@ -381,6 +381,11 @@ put_char(struct strbuf *sb, const char *s, size_t n, bool keep_tab)
 	size_t i;
 	unsigned w = 0;
 
+	if (n == 1 && u[0] >= 0x20 && u[0] < 0x7f) {
+		if (sb)
+			sb_putc(sb, s[0]);
+		return 1;
+	}
 	if (utf8_decode(u, n, &cp) == (int)n) {
 		if ((cp == '\t' && keep_tab) || !shown_escaped(cp)) {
 			if (sb)

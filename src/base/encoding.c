@@ -199,7 +199,7 @@ utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 }
 
 size_t
-utf8_char_len(const char *s, size_t n)
+utf8_char_len_slow(const char *s, size_t n)
 {
 	uint32_t cp;
 	int k = utf8_decode((const unsigned char *)s, n, &cp);

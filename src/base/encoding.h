@@ -63,8 +63,15 @@ int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* Length of the character at s[0..n) (n > 0) as columns count it: a
  * well-formed UTF-8 sequence, or else one byte (each byte that is not
- * UTF-8 is a column of its own, as editors show it). */
-size_t utf8_char_len(const char *s, size_t n);
+ * UTF-8 is a column of its own, as editors show it).  Inline for ASCII:
+ * columns are counted over whole lines. */
+size_t utf8_char_len_slow(const char *s, size_t n);
+
+static inline size_t
+utf8_char_len(const char *s, size_t n)
+{
+	return (unsigned char)s[0] < 0x80 ? 1 : utf8_char_len_slow(s, n);
+}
 
 /* Offset of the first byte of s[0..n) where no well-formed UTF-8
  * character starts, or n when all of it is UTF-8. */
