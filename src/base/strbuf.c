@@ -119,7 +119,8 @@ invisible_at(const unsigned char *s, size_t n, uint32_t *cp)
 
 /* The escapes JSON and EQL strings share; they differ only in how other
  * control characters are written (\u00XX against \u{XX}).  A byte that
- * is not UTF-8 becomes U+FFFD in JSON, whose text must be Unicode. */
+ * is not UTF-8 (only a rule with RC1026 errors has one) becomes U+FFFD:
+ * the text must be Unicode, and a raw 0x9B is CSI to an 8-bit terminal. */
 static void
 escape(struct strbuf *sb, const char *s, size_t n, bool json)
 {
@@ -137,10 +138,10 @@ escape(struct strbuf *sb, const char *s, size_t n, bool json)
 			i += (size_t)k - 1;
 			continue;
 		}
-		if (c >= 0x80 && json) {
+		if (c >= 0x80) {
 			k = utf8_decode(u + i, n - i, &cp);
 			if (k <= 0) {
-				sb_puts(sb, "\\ufffd");
+				sb_puts(sb, json ? "\\ufffd" : "\\u{fffd}");
 			} else {
 				sb_put(sb, s + i, (size_t)k);
 				i += (size_t)k - 1;
