@@ -3,6 +3,7 @@
  */
 #include "base/diag.h"
 
+#include "base/encoding.h"
 #include "base/suggest.h"
 
 #include <stdio.h>
@@ -350,16 +351,16 @@ diag_location(const struct diag *d, struct diag_loc *loc)
 		loc->file = d->file->name;
 }
 
-/* Byte offset of character `chr` (1-based) in line[0..len). */
+/* Byte offset of character `chr` (1-based) in line[0..len); characters
+ * as the columns count them (utf8_char_len). */
 static size_t
 char_offset(const char *line, size_t len, unsigned chr)
 {
 	size_t i = 0;
 	unsigned c = 1;
 
-	for (; i < len && c < chr; i++)
-		if (((unsigned char)line[i + 1] & 0xC0) != 0x80)
-			c++;
+	for (; i < len && c < chr; c++)
+		i += utf8_char_len(line + i, len - i);
 	return i < len ? i : len;
 }
 
@@ -369,9 +370,8 @@ char_count(const char *line, size_t len)
 	unsigned n = 0;
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		if (((unsigned char)line[i] & 0xC0) != 0x80)
-			n++;
+	for (i = 0; i < len; n++)
+		i += utf8_char_len(line + i, len - i);
 	return n;
 }
 
@@ -385,18 +385,103 @@ diag_note_location(const struct diag_note *n, struct diag_loc *loc)
 		span_location(n->text, n->span, loc);
 }
 
+/* ---- text that reaches a terminal --------------------------------------
+ *
+ * Rule text is shown on terminals and in CI logs: a control character or
+ * escape sequence in it (ESC [31m colours the log) is never echoed raw.
+ * Text is taken one character at a time as the columns count them (a UTF-8
+ * sequence, or a byte that is not UTF-8); a character is shown escaped when it is a C0 or C1 control, DEL, a
+ * bidirectional formatting character (which reorders what the terminal
+ * shows) or not UTF-8 at all:  \x1b  \u009b  \u202e  \xe9.  A tab stays a
+ * tab in source lines. */
+
+static bool
+shown_escaped(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+	       cp == 0x200e || cp == 0x200f || cp == 0x2028 ||
+	       cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Writes the character s[0..n) (one utf8_char_len) as it is shown, to sb
+ * unless sb is NULL, and returns its width in columns (a character
+ * shown as itself counts one, as in the column numbers). */
+static unsigned
+put_char(struct strbuf *sb, const char *s, size_t n, bool keep_tab)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char esc[16];
+	uint32_t cp;
+	size_t i;
+	unsigned w = 0;
+
+	if (n == 1 && u[0] >= 0x20 && u[0] < 0x7f) {
+		if (sb)
+			sb_putc(sb, s[0]);
+		return 1;
+	}
+	if (utf8_decode(u, n, &cp) == (int)n) {
+		if ((cp == '\t' && keep_tab) || !shown_escaped(cp)) {
+			if (sb)
+				sb_put(sb, s, n);
+			return 1;
+		}
+		if (cp == '\n' || cp == '\t')
+			snprintf(esc, sizeof esc, "\\%c", cp == '\n' ? 'n' : 't');
+		else if (cp < 0x80)
+			snprintf(esc, sizeof esc, "\\x%02x", (unsigned)cp);
+		else
+			snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
+		if (sb)
+			sb_puts(sb, esc);
+		return (unsigned)strlen(esc);
+	}
+	for (i = 0; i < n; i++, w += 4)
+		if (sb)
+			sb_printf(sb, "\\x%02x", u[i]);
+	return w;
+}
+
+/* s[0..n) as shown (see above); tabs kept. */
+static void
+put_shown(struct strbuf *sb, const char *s, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		k = utf8_char_len(s + i, n - i);
+		put_char(sb, s + i, k, true);
+	}
+}
+
+/* A message on one line: a newline or tab (a rule name may hold one) is
+ * shown as \n or \t, other characters as put_char shows them. */
+static void
+put_visible(struct strbuf *sb, const char *s)
+{
+	size_t n = strlen(s), i, k;
+
+	for (i = 0; i < n; i += k) {
+		k = utf8_char_len(s + i, n - i);
+		put_char(sb, s + i, k, false);
+	}
+}
+
 /* The source line of a located span with a caret under it:
  *     3 | process where x == 1
  *       |               ^~~~~~
  * A line longer than SNIPPET_WIDTH characters is shown as a window around
- * the span, with "..." where it was cut. */
+ * the span, with "..." where it was cut.  A character shown escaped is
+ * wider than one column: the caret line pads and underlines it by its
+ * width, so the caret stays under the character it means. */
 static void
 render_snippet(struct strbuf *sb, const struct rc_text *t,
 	       const struct diag_loc *loc, unsigned flags)
 {
 	const char *line;
-	size_t len, i, b, e;
-	unsigned c, width, first = 1, n, col = loc->col, end_col;
+	size_t len, i, k, b, e;
+	unsigned c, width, first = 1, n, col = loc->col, end_col, w;
 	char num[16];
 	bool color = flags & DIAG_RENDER_COLOR, cut_left, cut_right;
 
@@ -416,46 +501,31 @@ render_snippet(struct strbuf *sb, const struct rc_text *t,
 	cut_right = e < len;
 	width = (unsigned)snprintf(num, sizeof num, "%u", loc->line);
 	sb_printf(sb, " %s | %s", num, cut_left ? "..." : "");
-	sb_put(sb, line + b, e - b);
+	put_shown(sb, line + b, e - b);
 	sb_printf(sb, "%s\n", cut_right ? "..." : "");
 	sb_fill(sb, ' ', width + 2);
 	sb_puts(sb, cut_left ? "|    " : "| ");
 	/* pad to the column: tabs stay tabs so the caret lines up */
-	for (i = b, c = first; i < e && c < col; i++) {
-		unsigned char ch = (unsigned char)line[i];
-		if ((ch & 0xC0) == 0x80)
-			continue;
-		sb_putc(sb, ch == '\t' ? '\t' : ' ');
-		c++;
+	for (i = b, c = first; i < e && c < col; i += k, c++) {
+		k = utf8_char_len(line + i, e - i);
+		if (line[i] == '\t')
+			sb_putc(sb, '\t');
+		else
+			sb_fill(sb, ' ', put_char(NULL, line + i, k, true));
 	}
 	if (color)
 		sb_puts(sb, "\033[1;32m");
 	sb_putc(sb, '^');
-	/* one tilde per further character of the span on this line */
-	for (c = col + 1; c < end_col && c < first + SNIPPET_WIDTH &&
-	     c <= n; c++)
-		sb_putc(sb, '~');
+	/* tildes for the rest of the span on this line: the first
+	 * character's width after the caret, then each further one's */
+	for (w = 1; i < e && c < end_col && c < first + SNIPPET_WIDTH;
+	     i += k, c++, w = 0) {
+		k = utf8_char_len(line + i, e - i);
+		sb_fill(sb, '~', put_char(NULL, line + i, k, true) - w);
+	}
 	if (color)
 		sb_puts(sb, "\033[0m");
 	sb_putc(sb, '\n');
-}
-
-/* A message on one line: control characters (a rule name may hold a
- * newline) are shown escaped. */
-static void
-put_visible(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\n')
-			sb_puts(sb, "\\n");
-		else if (c == '\t')
-			sb_puts(sb, "\\t");
-		else if (c < 0x20 || c == 0x7f)
-			sb_printf(sb, "\\x%02x", c);
-		else
-			sb_putc(sb, (char)c);
-	}
 }
 
 static void
@@ -467,10 +537,12 @@ render_head(struct strbuf *sb, const struct diag_loc *loc,
 
 	if (color)
 		sb_puts(sb, "\033[1m");
-	if (loc->file && loc->line)
-		sb_printf(sb, "%s:%u:%u: ", loc->file, loc->line, loc->col);
-	else if (loc->file)
-		sb_printf(sb, "%s: ", loc->file);
+	if (loc->file) {
+		put_visible(sb, loc->file);
+		if (loc->line)
+			sb_printf(sb, ":%u:%u", loc->line, loc->col);
+		sb_puts(sb, ": ");
+	}
 	if (color)
 		sb_printf(sb, "%s%s:\033[0m\033[1m ", sevcolor, sevname);
 	else
@@ -545,11 +617,13 @@ diag_render_text(const struct diag *d, struct strbuf *sb, unsigned flags)
 		if (n->text && nl.line)
 			render_snippet(sb, n->text, &nl, flags);
 	}
-	if (d->help)
-		sb_printf(sb, "%shelp:%s %s\n",
+	if (d->help) {
+		sb_printf(sb, "%shelp:%s ",
 			  (flags & DIAG_RENDER_COLOR) ? "\033[1;32m" : "",
-			  (flags & DIAG_RENDER_COLOR) ? "\033[0m" : "",
-			  d->help);
+			  (flags & DIAG_RENDER_COLOR) ? "\033[0m" : "");
+		put_visible(sb, d->help);
+		sb_putc(sb, '\n');
+	}
 }
 
 static void

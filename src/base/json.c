@@ -15,6 +15,8 @@
  */
 #include "base/json.h"
 
+#include "base/encoding.h"
+
 #include <inttypes.h>
 #include <locale.h>
 #include <math.h>
@@ -114,55 +116,6 @@ skip_ws(struct parser *ps)
 			break;
 		ps->pos++;
 	}
-}
-
-/* Decodes one UTF-8 character from s[0..n) following Unicode's table of
- * well-formed sequences (no overlong forms, no surrogates, nothing above
- * U+10FFFF).  Returns its length, 0 if s ends inside a sequence that was
- * well-formed so far, or -1 if it is ill-formed. */
-static int
-utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	uint32_t v;
-	int len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c < 0xC2)
-		return -1;
-	if (c < 0xE0) {
-		len = 2;
-		v = c & 0x1F;
-	} else if (c < 0xF0) {
-		len = 3;
-		v = c & 0x0F;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c < 0xF5) {
-		len = 4;
-		v = c & 0x07;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return -1;
-	for (i = 1; i < len; i++) {
-		if ((size_t)i >= n)
-			return 0;
-		if (s[i] < lo || s[i] > hi)
-			return -1;
-		v = v << 6 | (s[i] & 0x3F);
-		lo = 0x80;
-		hi = 0xBF;
-	}
-	*cp = v;
-	return len;
 }
 
 /* Encodes a scalar value (not a surrogate, at most U+10FFFF) as UTF-8. */

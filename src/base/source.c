@@ -3,6 +3,8 @@
  */
 #include "base/source.h"
 
+#include "base/encoding.h"
+
 #include <stdlib.h>
 
 uint32_t
@@ -69,11 +71,11 @@ source_linecol(struct rc_source *s, uint32_t off, unsigned *line,
 		else
 			hi = mid;
 	}
-	/* count characters: every byte that does not continue a UTF-8
-	 * sequence starts one */
-	for (i = s->lines[lo]; i < off; i++)
-		if (((unsigned char)s->data[i] & 0xC0) != 0x80)
-			c++;
+	/* count characters: UTF-8 sequences, and each byte that is not
+	 * UTF-8 (base/encoding.h) */
+	for (i = s->lines[lo]; i < off;
+	     i += (uint32_t)utf8_char_len(s->data + i, s->len - i))
+		c++;
 	*line = (unsigned)lo + 1;
 	*col = c;
 	return 0;

@@ -15,6 +15,7 @@
 #ifndef RC_SOURCE_H
 #define RC_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,8 @@ struct rc_source {
 	size_t len;
 	uint32_t *lines;    /* start offset of each line, built lazily */
 	size_t nlines;
+	bool bom;           /* a UTF-8 byte order mark was removed from the
+			     * front of the file (base/encoding.h) */
 };
 
 /* One point where decoded text and file offsets re-synchronise: text byte

@@ -3,6 +3,9 @@
  */
 #include "base/strbuf.h"
 
+#include "base/encoding.h"
+
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -96,16 +99,55 @@ sb_printf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
+/* C1 controls (U+0080-U+009F: U+009B is a terminal's CSI) and the
+ * bidirectional formatting characters, which reorder what a terminal
+ * shows, are escaped too, so that no output acts on the terminal it is
+ * read on.  Returns the length of that character at s[0..n), or 0. */
+static int
+invisible_at(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	int k = utf8_decode(s, n, cp);
+
+	if (k < 2)
+		return 0;
+	if ((*cp >= 0x80 && *cp <= 0x9f) || *cp == 0x200e || *cp == 0x200f ||
+	    (*cp >= 0x2028 && *cp <= 0x202e) ||
+	    (*cp >= 0x2066 && *cp <= 0x2069))
+		return k;
+	return 0;
+}
+
 /* The escapes JSON and EQL strings share; they differ only in how other
- * control characters are written (\u00XX against \u{XX}). */
+ * control characters are written (\u00XX against \u{XX}).  A byte that
+ * is not UTF-8 (only a rule with RC1026 errors has one) becomes U+FFFD:
+ * the text must be Unicode, and a raw 0x9B is CSI to an 8-bit terminal. */
 static void
 escape(struct strbuf *sb, const char *s, size_t n, bool json)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i;
+	uint32_t cp;
+	int k;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (c >= 0x80 && (k = invisible_at(u + i, n - i, &cp)) > 0) {
+			sb_printf(sb, json ? "\\u%04x" : "\\u{%x}",
+				  (unsigned)cp);
+			i += (size_t)k - 1;
+			continue;
+		}
+		if (c >= 0x80) {
+			k = utf8_decode(u + i, n - i, &cp);
+			if (k <= 0) {
+				sb_puts(sb, json ? "\\ufffd" : "\\u{fffd}");
+			} else {
+				sb_put(sb, s + i, (size_t)k);
+				i += (size_t)k - 1;
+			}
+			continue;
+		}
 		switch (c) {
 		case '"': sb_puts(sb, "\\\""); break;
 		case '\\': sb_puts(sb, "\\\\"); break;

@@ -19,6 +19,7 @@
 #include <vector>
 
 extern "C" {
+#include "base/encoding.h"
 #include "base/toml.h"
 }
 
@@ -345,8 +346,21 @@ toml_parse(struct arena *a, const char *data, size_t len,
 	toml::parse_result r = toml::parse(std::string_view(data, len));
 
 	if (!r) {
-		set_error(err, c.offset(r.error().source().begin),
-			  r.error().description());
+		uint32_t at = c.offset(r.error().source().begin);
+		size_t bad = utf8_check(data, len);
+		char msg[96];
+
+		/* toml++ stops on invalid UTF-8 a character early and names
+		 * no byte: point at the byte (on the line of its error) */
+		if (bad < len && bad >= at &&
+		    !memchr(data + at, '\n', bad - at)) {
+			snprintf(msg, sizeof msg, "byte 0x%02X is not UTF-8 "
+				 "(the file may be Windows-1252 or Latin-1 "
+				 "text)", (unsigned char)data[bad]);
+			set_error(err, (uint32_t)bad, msg);
+		} else {
+			set_error(err, at, r.error().description());
+		}
 		return nullptr;
 	}
 	struct json_value *v = c.table(r.table(), 0);

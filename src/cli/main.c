@@ -197,9 +197,14 @@ print_dumps(rulec_ctx *ctx, size_t from, const struct run *run)
 				continue;
 			s = rulec_rule_dump(r, w == 0 ? RULEC_DUMP_AST
 						      : RULEC_DUMP_IR);
-			printf("== %s%s%s%s %s\n", rulec_rule_file(r),
-			       name ? " [" : "", name ? name : "",
-			       name ? "]" : "", w == 0 ? "ast" : "ir");
+			printf("== ");
+			out_visible(stdout, rulec_rule_file(r));
+			if (name) {
+				printf(" [");
+				out_visible(stdout, name);
+				printf("]");
+			}
+			printf(" %s\n", w == 0 ? "ast" : "ir");
 			fputs(s ? s : "(not available: the rule has errors)\n",
 			      stdout);
 			free(s);
@@ -460,8 +465,10 @@ print_stats(const rulec_replay *rp)
 			continue;
 		id = rs.id ? rs.id : rs.file;
 		fprintf(stderr, "rulec: rule %zu", i);
-		if (id)
-			fprintf(stderr, " %s", id);
+		if (id) {
+			fputc(' ', stderr);
+			out_visible(stderr, id);
+		}
 		fprintf(stderr, ": %llu hits, %llu results\n", rs.hits,
 			rs.results);
 	}

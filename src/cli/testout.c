@@ -63,25 +63,81 @@ status_word(enum rulec_test_status s)
 	}
 }
 
+/* Characters of rule and event text that would act on a terminal: C0
+ * controls, DEL, C1 controls (U+0080-U+009F, U+009B being CSI) and the
+ * bidirectional formatting characters, which reorder what is shown.
+ * Returns the length of such a character at u (its code point in *cp),
+ * or 0. */
+static unsigned
+special(const unsigned char *u, unsigned *cp)
+{
+	if (u[0] < 0x20 || u[0] == 0x7f) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F) {
+		*cp = u[1];
+		return 2;
+	}
+	if (u[0] == 0xE2 && ((u[1] == 0x80 && ((u[2] >= 0x8E && u[2] <= 0x8F) ||
+					       (u[2] >= 0xA8 && u[2] <= 0xAE))) ||
+			     (u[1] == 0x81 && u[2] >= 0xA6 && u[2] <= 0xA9))) {
+		*cp = 0x2000u | (unsigned)(u[1] & 0x3F) << 6 | (u[2] & 0x3Fu);
+		return 3;
+	}
+	return 0;
+}
+
 /* s as the body of a JSON string. */
 static void
 json_str(FILE *f, const char *s)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned cp, k;
+
 	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
+	for (; u && *u; u++) {
+		if (*u == '"' || *u == '\\')
+			fprintf(f, "\\%c", *u);
+		else if (*u == '\n')
 			fputs("\\n", f);
-		else if (c == '\t')
+		else if (*u == '\t')
 			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+		else if ((k = special(u, &cp)) > 0) {
+			fprintf(f, "\\u%04x", cp);
+			u += k - 1;
+		} else
+			fputc(*u, f);
 	}
 	fputc('"', f);
+}
+
+/* s[0..n) as the text report shows it: characters that would act on
+ * the terminal escaped (\n, \x1b, \u009b), tabs kept. */
+static void
+visible(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s, *end = u + n;
+	unsigned cp, k;
+
+	for (; u < end; u++) {
+		if (*u == '\t')
+			fputc(*u, f);
+		else if (*u == '\n')
+			fputs("\\n", f);
+		else if ((k = special(u, &cp)) > 0) {
+			fprintf(f, cp < 0x80 ? "\\x%02x" : "\\u%04x", cp);
+			u += k - 1;
+		} else
+			fputc(*u, f);
+	}
+}
+
+void
+out_visible(FILE *f, const char *s)
+{
+	if (s)
+		visible(f, s, strlen(s));
 }
 
 /* s as a TAP description: '\\' and '#' escaped (TAP 14), line breaks and
@@ -90,11 +146,17 @@ json_str(FILE *f, const char *s)
 static void
 tap_str(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\\' || c == '#')
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned cp, k;
+
+	for (; u && *u; u++) {
+		if (*u == '\\' || *u == '#')
 			fputc('\\', f);
-		fputc(c < 0x20 ? ' ' : c, f);
+		if ((k = special(u, &cp)) > 0) {
+			fputc(' ', f);
+			u += k - 1;
+		} else
+			fputc(*u, f);
 	}
 }
 
@@ -124,7 +186,9 @@ indented(FILE *f, const char *s, const char *ind)
 	while (s && *s) {
 		const char *nl = strchr(s, '\n');
 		size_t n = nl ? (size_t)(nl - s) : strlen(s);
-		fprintf(f, "%s%.*s\n", ind, (int)n, s);
+		fputs(ind, f);
+		visible(f, s, n);
+		fputc('\n', f);
 		s += n + (nl != NULL);
 	}
 }
@@ -157,7 +221,10 @@ test_report_case(struct test_report *r, const rulec_test_case *c)
 			c->status == RULEC_TEST_FAIL ? "FAIL" : "ERROR",
 			r->color ? "\033[0m" : "");
 		json_str(f, c->name);   /* quoted, control characters escaped */
-		fprintf(f, ": %s\n", c->message ? c->message : "");
+		fputs(": ", f);
+		if (c->message)
+			visible(f, c->message, strlen(c->message));
+		fputc('\n', f);
 		if (c->why)
 			indented(f, c->why, "  ");
 		break;

@@ -31,6 +31,12 @@ void test_report_case(struct test_report *r, const rulec_test_case *c);
 bool test_report_end(struct test_report *r, const rulec_test_summary *s);
 void test_report_free(struct test_report *r);
 
+/* Writes text of a rule or an event (a name, an id) to a terminal or log:
+ * control characters, C1 controls and bidirectional overrides escaped
+ * (\x1b, \u009b, \u202e), so that nothing in a rule acts on the terminal.
+ * The test reports use it, and main.c for rule names it prints. */
+void out_visible(FILE *f, const char *s);
+
 /* "text", "tap", "junit", "json", "sarif": true and *f set, or false. */
 bool test_format_parse(const char *s, enum test_format *f);
 

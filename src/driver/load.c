@@ -26,6 +26,7 @@
  */
 #include "driver/load.h"
 
+#include "base/encoding.h"
 #include "base/toml.h"
 
 #include <dirent.h>
@@ -758,7 +759,7 @@ is_rule_element(const xmlNode *c)
 static int
 load_xml(struct loader *ld, struct rc_source *src)
 {
-	const struct rc_text *t = doc_text(ld, src);
+	const struct rc_text *t;
 	unsigned before = ld->diags->count[SEV_ERROR];
 	xmlDoc *doc;
 	xmlNode *root, *c, *next, *old, *after;
@@ -766,7 +767,10 @@ load_xml(struct loader *ld, struct rc_source *src)
 	size_t mark;
 	int n = 0, k;
 
-	if (!t)
+	/* to UTF-8 first: the data may be replaced */
+	if (!xml_decode(src, ld->diags))
+		return ld->arena->oom ? -1 : 0;
+	if (!(t = doc_text(ld, src)))
 		return -1;
 	mark = ld->diags->npending;
 	doc = xml_read(t, ld->diags);
@@ -838,10 +842,13 @@ done:
 static int
 load_document(struct loader *ld, struct rc_source *src, enum file_kind k)
 {
-	int n;
+	int n = 0;
 
 	diag_defer(ld->diags);
-	n = load_kind(ld, src, k);
+	/* the file's encoding first (base/encoding.h); XML rule files
+	 * convert theirs (xml_decode in load_xml) */
+	if (k == FK_XML || enc_require_utf8(ld->diags, src))
+		n = load_kind(ld, src, k);
 	diag_flush(ld->diags);
 	return n;
 }

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "base/encoding.h"
 #include "base/hash.h"
 #include "base/suggest.h"
 #include "base/toml.h"
@@ -345,12 +346,18 @@ tf_read(struct arena *a, struct diag_sink *ds, struct rc_source *src,
 	const struct json_value *doc, *tests = NULL;
 	struct hash names = HASH_INIT;
 	size_t i;
+	bool bad_encoding;
 
 	memset(tf, 0, sizeof *tf);
+	/* a UTF-8 byte order mark goes (rulec test --update puts it back);
+	 * UTF-16 is one error (base/encoding.h) */
+	bad_encoding = !enc_require_utf8(ds, src);
 	tf->text.src = src;
 	tf->text.data = src->data;
 	tf->text.len = src->len;
 	tf->reorder_ms = -2;
+	if (bad_encoding)
+		return -1;
 	doc = toml_parse(a, src->data, src->len, &je);
 	if (!doc) {
 		err(&r, D_TEST_SYNTAX, span_make(je.offset, je.offset),

@@ -23,6 +23,8 @@
 
 extern "C" {
 #include "base/arena.h"
+#include "base/encoding.h"
+#include "base/strbuf.h"
 #include "base/vec.h"
 }
 
@@ -721,10 +723,33 @@ next_elem(ev_reader *r)
 	}
 }
 
-/* Decides the format from the first non-blank byte. */
+/* A UTF-16 or UTF-32 input (base/encoding.h) is one error, not an error
+ * per line: it is told by its first 64 bytes. */
+int
+check_encoding(ev_reader *r)
+{
+	while (r->end < 64 && !r->eof)
+		if (!refill(r, 0))
+			return fatal(r, NULL);
+	struct enc_guess g = enc_sniff(r->buf, r->end);
+	if (g.enc == ENC_UTF8)
+		return 1;
+	struct strbuf msg = STRBUF_INIT;
+	enc_describe(&msg, g);
+	sb_printf(&msg, " (convert it: iconv -f %s -t UTF-8 FILE > FILE.utf8)",
+		  enc_iconv_name(g));
+	int rc = fatal(r, msg.oom ? "the input is not UTF-8" : msg.data);
+	sb_free(&msg);
+	return rc;
+}
+
+/* Decides the format from the first non-blank byte (after checking the
+ * encoding). */
 int
 detect(ev_reader *r)
 {
+	if (r->base == 0 && r->pos == 0 && check_encoding(r) < 0)
+		return -1;
 	for (;;) {
 		while (r->pos < r->end && blank(r->buf[r->pos])) {
 			if (r->buf[r->pos] == '\n')

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "base/encoding.h"
 #include "eql-parser.h"
 #define YYSTYPE EQL_STYPE
 #define YYLTYPE EQL_LTYPE
@@ -49,6 +50,32 @@ eql_error_at(struct eql_parser *p, enum diag_id id, struct span sp,
 	va_start(ap, fmt);
 	diag_emit(p->diags, vdiag(p, id, sp, fmt, ap));
 	va_end(ap);
+}
+
+void
+eql_check_utf8(struct eql_parser *p, uint32_t at, const char *s, size_t n,
+	       const char *what)
+{
+	size_t bad = utf8_check(s, n);
+	struct strbuf fix = STRBUF_INIT;
+	struct diag *d;
+
+	if (bad == n)
+		return;
+	at += (uint32_t)bad;
+	d = eql_diag_at(p, D_INVALID_UTF8, span_make(at, at + 1),
+			"byte 0x%02X in this %s is not UTF-8 (the file may be "
+			"Windows-1252 or Latin-1 text)", (unsigned char)s[bad],
+			what);
+	if (!p->text->map && !p->utf8_helped) {
+		/* the query is the file: it can be converted whole */
+		p->utf8_helped = true;
+		enc_fix(&fix, "WINDOWS-1252", p->text->src->name);
+		diag_help(p->diags, d, "save the file as UTF-8: %s",
+			  fix.data ? fix.data : "");
+		sb_free(&fix);
+	}
+	diag_emit(p->diags, d);
 }
 
 /* Scans and parses a copy of the text that ends in the two NULs flex

@@ -43,6 +43,7 @@ struct eql_parser {
 	bool closer_mismatch; /* the last ')' or ']' closed nothing */
 	bool too_deep;        /* the nesting error has been reported */
 	bool eof_reported;    /* the input ended inside a comment: reported */
+	bool utf8_helped;     /* an RC1026 has given the iconv help line */
 	/* the last two tokens, for error messages */
 	int cur_tok, prev_tok;
 	struct span cur_span, prev_span;
@@ -70,5 +71,9 @@ void eql_error_at(struct eql_parser *p, enum diag_id id, struct span sp,
 struct diag *eql_diag_at(struct eql_parser *p, enum diag_id id,
 			 struct span sp, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Reports the first byte of s[0..n), which starts at text offset `at`,
+ * that is not UTF-8 (RC1026); `what` names the token ("string"). */
+void eql_check_utf8(struct eql_parser *p, uint32_t at, const char *s,
+		    size_t n, const char *what);
 
 #endif

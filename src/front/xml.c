@@ -4,12 +4,15 @@
 #include "front/xml.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/encoding.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
+#include "base/encoding.h"
 #include "front/xmlcheck.h"
 
 /* The first error libxml2 reports for one parse. */
@@ -57,9 +60,8 @@ offset_of(const struct rc_text *t, int line, int col)
 	source_line(t->src, (unsigned)line, &start, &len);
 	if (start < t->data || start > t->data + t->len)
 		return (uint32_t)t->len;   /* past the last line */
-	for (i = 0; i < len && c < col; i++)
-		if (((unsigned char)start[i] & 0xC0) != 0x80)
-			c++;
+	for (i = 0; i < len && c < col; c++)
+		i += utf8_char_len(start + i, len - i);
 	return (uint32_t)(start - t->data + i);
 }
 
@@ -109,6 +111,253 @@ find_doctype(const char *s, size_t len)
 	return -1;
 }
 
+/* ---- encodings ---------------------------------------------------------- */
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The span of the encoding name in an XML declaration at the start of
+ * s[0..len) (ASCII-compatible text); false when there is none. */
+static bool
+declared_encoding(const char *s, size_t len, struct span *name)
+{
+	const char *end;
+	size_t i, j, k, n;
+	char q;
+
+	if (len < 6 || memcmp(s, "<?xml", 5) != 0 || !is_blank(s[5]))
+		return false;
+	end = find(s, len, "?>", 2);
+	n = end ? (size_t)(end - s) : 0;
+	for (i = 6; i + 8 <= n; i++) {
+		if (memcmp(s + i, "encoding", 8) != 0 || !is_blank(s[i - 1]))
+			continue;
+		for (j = i + 8; j < n && is_blank(s[j]); j++)
+			;
+		if (j >= n || s[j] != '=')
+			continue;
+		for (j++; j < n && is_blank(s[j]); j++)
+			;
+		if (j >= n || (s[j] != '"' && s[j] != '\''))
+			return false;
+		q = s[j++];
+		for (k = j; k < n && s[k] != q; k++)
+			;
+		if (k >= n || k == j)
+			return false;
+		*name = span_make((uint32_t)j, (uint32_t)k);
+		return true;
+	}
+	return false;
+}
+
+/* Encoding names that need no conversion, and those of UTF-16 and
+ * UTF-32, which an ASCII-compatible file cannot be in (libxml2 reads such
+ * a mislabelled file as UTF-8 too). */
+static bool
+needs_no_conversion(const char *name)
+{
+	static const char *const same[] = { "UTF-8", "UTF8", "US-ASCII",
+					    "ASCII" };
+	size_t i;
+
+	for (i = 0; i < sizeof same / sizeof *same; i++)
+		if (strcasecmp(name, same[i]) == 0)
+			return true;
+	return strncasecmp(name, "UTF-16", 6) == 0 ||
+	       strncasecmp(name, "UTF16", 5) == 0 ||
+	       strncasecmp(name, "UTF-32", 6) == 0 ||
+	       strncasecmp(name, "UCS-", 4) == 0;
+}
+
+/* Conversion errors are dropped: their position is known from the input
+ * left over (see transcode). */
+static void
+drop_error(void *ud, xmlError *e)
+{
+	(void)ud;
+	(void)e;
+}
+
+/* A text over the whole source, for a located diagnostic. */
+static const struct rc_text *
+whole_text(struct diag_sink *sink, struct rc_source *s)
+{
+	struct rc_text *t = ARENA_NEW(sink->arena, struct rc_text);
+
+	if (t) {
+		t->src = s;
+		t->data = s->data;
+		t->len = s->len;
+	}
+	return t;
+}
+
+/* An encoding libxml2 has no converter for (nor iconv, which it uses). */
+static void
+unknown_encoding(struct diag_sink *sink, struct rc_source *s,
+		 const char *from, bool declared, struct span at)
+{
+	struct strbuf fix = STRBUF_INIT;
+	const struct rc_text *t = whole_text(sink, s);
+	struct diag *d;
+
+	if (!t)
+		return;
+	if (declared)
+		d = diag_new(sink, D_ENCODING, t, at, "the XML declaration "
+			     "names the encoding '%s', which rulec cannot "
+			     "convert to UTF-8", from);
+	else
+		d = diag_new(sink, D_ENCODING, t, at, "the file is %s text, "
+			     "which rulec cannot convert to UTF-8", from);
+	enc_fix(&fix, declared ? "ENCODING" : from, s->name);
+	if (declared)
+		diag_help(sink, d, "save the file as UTF-8 and declare "
+			  "encoding=\"UTF-8\": %s, with ENCODING the file's "
+			  "real encoding (iconv -l lists the names)",
+			  fix.data ? fix.data : "");
+	else
+		diag_help(sink, d, "convert it to UTF-8: %s",
+			  fix.data ? fix.data : "");
+	diag_emit(sink, d);
+	sb_free(&fix);
+}
+
+/* Runs libxml2's converter from `from` over in[0..n): *out gets the UTF-8
+ * of the longest prefix it converts (malloc'd, *outlen bytes), *left the
+ * number of bytes after that prefix.  Returns 0, -1 when libxml2 has no
+ * converter for `from`, -2 when memory ran out.  libxml2 reports
+ * conversion errors to its global handlers, which would print them: here
+ * they go to drop_error. */
+static int
+transcode(const char *from, const char *in, size_t n, char **out,
+	  size_t *outlen, size_t *left)
+{
+	xmlStructuredErrorFunc old_fn = xmlStructuredError;
+	void *old_ctx = xmlStructuredErrorContext;
+	xmlCharEncodingHandler *h;
+	xmlBuffer *ib = NULL, *ob = NULL;
+	int rc = -2, r;
+
+	*out = NULL;
+	xmlSetStructuredErrorFunc(NULL, drop_error);
+	if (!(h = xmlFindCharEncodingHandler(from))) {
+		rc = -1;
+		goto done;
+	}
+	ib = xmlBufferCreateSize(n + 1);
+	ob = xmlBufferCreateSize(2 * n + 16);
+	if (!ib || !ob || xmlBufferAdd(ib, (const xmlChar *)in, (int)n) != 0)
+		goto done;
+	/* each call converts as much as the output buffer holds */
+	do
+		r = xmlCharEncInFunc(h, ob, ib);
+	while (r > 0 && xmlBufferLength(ib) > 0);
+	*left = (size_t)xmlBufferLength(ib);
+	*outlen = (size_t)xmlBufferLength(ob);
+	if ((*out = malloc(*outlen + 1)) != NULL) {
+		memcpy(*out, xmlBufferContent(ob), *outlen);
+		rc = 0;
+	}
+done:
+	if (h)
+		xmlCharEncCloseFunc(h);
+	xmlBufferFree(ib);
+	xmlBufferFree(ob);
+	xmlSetStructuredErrorFunc(old_ctx, old_fn);
+	return rc;
+}
+
+/* Converts s->data[skip..) from `from` to UTF-8 and puts the result in
+ * place of the data.  On bytes that are not text in `from`, the data
+ * becomes the converted text before them followed by the rest as it was,
+ * so that the error points at the right line and column; returns false
+ * (reported). */
+static bool
+convert(struct rc_source *s, struct diag_sink *sink, const char *from,
+	size_t skip, bool declared, struct span decl)
+{
+	const struct rc_text *t;
+	struct diag *d;
+	char *out, *data;
+	size_t done = 0, left = 0, at;
+	unsigned char bad;
+	int rc = transcode(from, s->data + skip, s->len - skip, &out, &done,
+			   &left);
+
+	if (rc == -1)
+		unknown_encoding(sink, s, from, declared, decl);
+	if (rc < 0) {
+		sink->arena->oom |= rc == -2;
+		return false;
+	}
+	/* libxml2's UTF-16 decoder passes a lone surrogate through */
+	at = left ? done : utf8_check(out, done);
+	bad = left ? (unsigned char)s->data[s->len - left] : 0;
+	data = malloc(done + left + 1);
+	if (!data) {
+		free(out);
+		sink->arena->oom = true;
+		return false;
+	}
+	memcpy(data, out, done);
+	memcpy(data + done, s->data + s->len - left, left);
+	data[done + left] = '\0';
+	free(out);
+	free((char *)s->data);
+	source_free_lines(s);
+	s->data = data;
+	s->len = done + left;
+	if (at == s->len)
+		return true;
+	if ((t = whole_text(sink, s)) == NULL)
+		return false;
+	if (left)
+		d = diag_new(sink, D_ENCODING, t, span_make((uint32_t)at,
+							  (uint32_t)at + 1),
+			     "byte 0x%02X is not %s text%s", bad, from,
+			     declared ? ", the encoding the XML declaration "
+					"names" : "");
+	else
+		d = diag_new(sink, D_ENCODING, t, span_make((uint32_t)at,
+							  (uint32_t)at + 1),
+			     "the text here is not valid %s (a lone "
+			     "surrogate?)", from);
+	diag_help(sink, d, "%s", declared ? "name the file's real encoding "
+		  "in the XML declaration, or save the file as UTF-8"
+		  : "save the file as UTF-8");
+	diag_emit(sink, d);
+	return false;
+}
+
+bool
+xml_decode(struct rc_source *s, struct diag_sink *sink)
+{
+	struct enc_guess g = enc_sniff(s->data, s->len);
+	struct span decl;
+	char name[64];
+
+	if (s->len > XML_MAX_SIZE)
+		return true;    /* xml_read refuses it */
+	if (g.enc != ENC_UTF8)
+		return convert(s, sink, enc_name(g.enc), g.bom, false,
+			       span_make(0, 0));
+	/* a UTF-8 byte order mark decides over a declaration */
+	if (g.bom)
+		return enc_require_utf8(sink, s);
+	if (!declared_encoding(s->data, s->len, &decl))
+		return true;
+	snprintf(name, sizeof name, "%.*s", (int)(decl.end - decl.start),
+		 s->data + decl.start);
+	if (needs_no_conversion(name))
+		return true;
+	return convert(s, sink, name, 0, true, decl);
+}
+
 /* Messages of our own for the well-formedness errors people make; the
  * rest keep libxml2's wording. */
 static const char *
@@ -145,8 +394,11 @@ xml_read(const struct rc_text *t, struct diag_sink *sink)
 	xmlDoc *doc;
 	struct first_error fe;
 	long dt;
+	/* the declaration's encoding is ignored: xml_decode has converted
+	 * the text to UTF-8 already */
 	const int options = XML_PARSE_NONET | XML_PARSE_BIG_LINES |
-			    XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+			    XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+			    XML_PARSE_IGNORE_ENC;
 
 	if (t->len > XML_MAX_SIZE) {
 		diag_report(sink, D_XML_LIMIT, t, span_make(0, 0),
@@ -218,11 +470,23 @@ xml_read(const struct rc_text *t, struct diag_sink *sink)
 				    "malformed XML: closing tag </%s> does not "
 				    "match <%s> opened on line %d", fe.str2,
 				    fe.str1, fe.int1);
-		} else
-			diag_report(sink, D_BAD_XML, t,
-				    span_make(at, at < t->len ? at + 1 : at),
-				    "malformed XML: %s", own ? own : fe.have &&
-				    fe.msg[0] ? fe.msg : "the parser gave up");
+		} else {
+			struct diag *d = diag_new(sink, D_BAD_XML, t,
+				span_make(at, at < t->len ? at + 1 : at),
+				"malformed XML: %s", own ? own : fe.have &&
+				fe.msg[0] ? fe.msg : "the parser gave up");
+			/* a byte that is not UTF-8: the file is in another
+			 * encoding that its declaration does not name */
+			if ((fe.code == XML_ERR_INVALID_CHAR ||
+			     fe.code == XML_ERR_INVALID_ENCODING) &&
+			    at < t->len && (unsigned char)t->data[at] >= 0x80)
+				diag_help(sink, d, "name the file's encoding "
+					  "in its XML declaration (<?xml "
+					  "version=\"1.0\" encoding=\"windows-"
+					  "1252\"?>, for example), or save it "
+					  "as UTF-8");
+			diag_emit(sink, d);
+		}
 	}
 	xmlFreeParserCtxt(ctxt);
 	return doc;

@@ -6,7 +6,9 @@
  * there are no entity declarations, so no external entity, external DTD or
  * entity expansion can happen whatever libxml2's defaults are.  libxml2
  * then parses with XML_PARSE_NONET, no entity substitution, no DTD loading,
- * the encoding forced to UTF-8, and its own depth limit; files over 16 MiB
+ * the encoding forced to UTF-8 (xml_decode converts a file in another
+ * encoding first, so the DOCTYPE scan reads the real text), and its own
+ * depth limit; files over 16 MiB
  * are refused.  Errors never go to libxml2's global handlers: a per-parse
  * handler keeps the first one, which becomes a located diagnostic.
  *
@@ -23,6 +25,17 @@
 #include "base/diag.h"
 
 enum { XML_MAX_SIZE = 16 * 1024 * 1024, XML_MAX_DEPTH = 64 };
+
+/* Brings a whole XML rule file to UTF-8 before xml_read (the one place
+ * that looks at an XML file's encoding): a UTF-8 byte order mark is
+ * removed; a UTF-16 or UTF-32 file (byte order mark or NUL pattern), or
+ * one whose XML declaration names another encoding (ISO-8859-1,
+ * windows-1252, ...), is converted with libxml2's converters and its data
+ * replaced, so that lines and character columns stay those of the file
+ * and the DOCTYPE scan sees the real text.  An encoding libxml2 cannot
+ * convert, or bytes that are not text in it, is one RC9007 (located when
+ * it can be) and false: the file is then not parsed. */
+bool xml_decode(struct rc_source *s, struct diag_sink *sink);
 
 /* Parses the whole text as one XML document, or reports why it cannot
  * and returns NULL.  The caller frees the document with xmlFreeDoc. */

@@ -1,5 +1,6 @@
 #!/bin/sh
-# rulec run end to end: inputs (files, stdin, several files), a malformed
+# rulec run end to end: inputs (files, stdin, several files, a byte order
+# mark, UTF-16), a malformed
 # event (reported with its line, the run goes on, exit 2), rules with
 # errors next to good ones (exit 1, the good ones still run), a compiled
 # image (-r) and a damaged one (refused, exit 2), --size, --stats, an
@@ -41,6 +42,23 @@ grep -q "m.ndjson:4: error: malformed JSON" "$tmp/err" && ok ||
 [ "$(wc -l <"$tmp/d")" -eq 2 ] && ok || bad "matches lost after a malformed event"
 # n1 comes before the bad line and keeps position 2
 grep -q '"id":"n1","index":2' "$tmp/d" && ok || bad "index of n1"
+
+# encodings: a UTF-8 byte order mark is read, from a file and from stdin;
+# UTF-16 input is one error that names iconv (exit 2), not one per line
+{ printf '\357\273\277'; cat "$events"; } >"$tmp/bom.ndjson"
+"$RULEC" run -q "$rules" -e "$tmp/bom.ndjson" >"$tmp/e" 2>/dev/null
+cmp -s "$tmp/a" "$tmp/e" && ok || bad "events with a byte order mark differ"
+"$RULEC" run -q "$rules" -e - <"$tmp/bom.ndjson" >"$tmp/e" 2>/dev/null
+cmp -s "$tmp/a" "$tmp/e" && ok || bad "events with a byte order mark on stdin differ"
+printf '\377\376{\000}\000\n\000{\000}\000\n\000' >"$tmp/u16.ndjson"
+"$RULEC" run -q "$rules" -e "$tmp/u16.ndjson" >"$tmp/e" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+	grep -q 'u16.ndjson:1: error: the file is UTF-16 text.*iconv -f UTF-16 -t UTF-8' "$tmp/err"; then
+	ok
+else
+	bad "UTF-16 events: exit $rc"; cat "$tmp/err"
+fi
 
 # two inputs: positions continue
 "$RULEC" run -q "$rules" -e "$events" -e "$events" \

@@ -57,5 +57,24 @@ else
 	cat "$tmp/brute-force-then-success.test.toml" "$tmp/out" "$tmp/out2"
 	fail=$((fail + 1))
 fi
+# a test file with a UTF-8 byte order mark: read (the mark is not a TOML
+# error), and --update writes the mark back with the edits in place
+cp "$tmp/brute-force-then-success.test.toml" "$tmp/plain.toml"
+{ printf '\357\273\277'; sed 's/^match = \[\]$/match = ["a1"]/' "$tmp/plain.toml"; } \
+	>"$tmp/brute-force-then-success.test.toml"
+"$RULEC" test -q --update "$tmp/brute-force-then-success.test.toml" >"$tmp/out" 2>&1
+rc1=$?
+"$RULEC" test -q "$tmp/brute-force-then-success.test.toml" >"$tmp/out2" 2>&1
+rc2=$?
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] &&
+	[ "$(head -c 3 "$tmp/brute-force-then-success.test.toml" | od -An -to1 | tr -d ' ')" = 357273277 ] &&
+	tail -c +4 "$tmp/brute-force-then-success.test.toml" | cmp -s - "$tmp/plain.toml"; then
+	pass=$((pass + 1))
+else
+	echo "FAIL: --update of a file with a byte order mark (exit $rc1, then $rc2)"
+	od -c "$tmp/brute-force-then-success.test.toml" | head -n 3
+	cat "$tmp/out" "$tmp/out2"
+	fail=$((fail + 1))
+fi
 echo "test: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -366,6 +366,131 @@ test_render_color(void **state)
 	assert_contains(a->d[0].ctext, "[RC1003 bad-escape]");
 }
 
+/* Control characters, C1 controls and bidirectional overrides of a rule
+ * are shown escaped in source lines, messages and help lines; the caret
+ * line pads and underlines an escaped character by its width, so the
+ * caret stays under what it means.  JSON keeps the text, escaped. */
+static void
+test_render_escaped(void **state)
+{
+	struct api *a = *state;
+	struct strbuf want = STRBUF_INIT;
+
+	load(a, "q.eql", "process where process.nam\033[31me == 1");
+	assert_got(a, 0, "RC1005", 1, 26);
+	sb_puts(&want, "q.eql:1:26: error: unexpected character U+001B "
+		"[RC1005 bad-character]\n"
+		" 1 | process where process.nam\\x1b[31me == 1\n");
+	caret_line(&want, 26, 4);
+	assert_string_equal(a->d[0].text, want.data);
+	want.len = 0;
+
+	api_reset(a);
+	load(a, "q.eql", "process where `a\033[0m\302\233b` == 1 and "
+	     "`\342\200\256c` == 2");
+	assert_ngot(a, 2);
+	assert_got(a, 0, "RC2012", 1, 15);
+	/* the library hands out the message as it is */
+	assert_string_equal(a->d[0].msg, "unknown field 'a\033[0m\302\233b'");
+	assert_null(strchr(a->d[0].text, '\033'));
+	assert_null(strstr(a->d[0].text, "\302\233"));
+	assert_contains(a->d[0].text, "warning: unknown field "
+			"'a\\x1b[0m\\u009bb' [RC2012 unknown-field]\n"
+			" 1 | process where `a\\x1b[0m\\u009bb` == 1 and "
+			"`\\u202ec` == 2\n"
+			"   |               ^" "~~~~~~~~" "~~~~~~~~" "\n"
+			"help: write '?a\\x1b[0m\\u009bb'");
+	/* column 34 of the file is display column 42 of the line shown */
+	assert_got(a, 1, "RC2012", 1, 34);
+	sb_puts(&want, "\n   | ");
+	sb_fill(&want, ' ', 41);
+	sb_putc(&want, '^');                /* `, U+202E as 6, c, ` */
+	sb_fill(&want, '~', 8);
+	sb_putc(&want, '\n');
+	assert_contains(a->d[1].text, want.data);
+	sb_free(&want);
+	assert_contains(a->d[0].json, "\"message\":\"unknown field "
+			"'a\\u001b[0m\\u009bb'\"");
+}
+
+/* A UTF-8 byte order mark is removed before any format reads the file:
+ * columns on line 1 are those without it.  A UTF-16 file is one error
+ * for the whole file, whatever its format. */
+static void
+test_encodings(void **state)
+{
+	struct api *a = *state;
+	static const char u16[] = "\xFF\xFEp\0r\0o\0c\0e\0s\0s\0";
+	static const char *const names[] = { "u.eql", "u.json", "u.ndjson",
+					     "u.toml" };
+	size_t i;
+
+	static const char *const bom[][2] = {
+		{ "b.eql", "process where x == $1" },
+		{ "b.json", "{\"query\": \"process where x == $1\"}" },
+		{ "b.ndjson", "{\"query\": \"process where x == $1\"}" },
+		{ "b.toml", "rule = { query = \"process where x == $1\" }" },
+		{ "b.xml", "<rule><bogus/></rule>" },
+	};
+	unsigned line, col;
+	char buf[128];
+
+	for (i = 0; i < sizeof bom / sizeof *bom; i++) {
+		api_reset(a);
+		load(a, bom[i][0], bom[i][1]);
+		assert_true(a->n >= 1);
+		line = a->d[0].line;
+		col = a->d[0].col;
+		api_reset(a);
+		snprintf(buf, sizeof buf, "\xEF\xBB\xBF%s", bom[i][1]);
+		load(a, bom[i][0], buf);
+		assert_true(a->n >= 1);
+		assert_got(a, 0, a->d[0].id, line, col);
+		assert_int_equal(line, 1);
+	}
+	assert_contains(a->d[0].text, " 1 | <rule><bogus/></rule>\n");
+	for (i = 0; i < sizeof names / sizeof *names; i++) {
+		api_reset(a);
+		rulec_ctx_load_buffer(a->ctx, names[i], u16, sizeof u16 - 1);
+		assert_ngot(a, 1);
+		assert_string_equal(a->d[0].id, "RC9007");
+		assert_int_equal(a->d[0].line, 0);
+	}
+	/* XML may be UTF-16: converted, then parsed (and this is no XML) */
+	api_reset(a);
+	rulec_ctx_load_buffer(a->ctx, "u.xml", u16, sizeof u16 - 1);
+	assert_ngot(a, 1);
+	assert_got(a, 0, "RC1020", 1, 1);
+	assert_contains(a->d[0].text, " 1 | process\n");
+}
+
+/* An XML rule in ISO-8859-1 is converted to UTF-8 before parsing: the
+ * value read is the letter, and columns after it are the file's. */
+static void
+test_xml_declared_encoding(void **state)
+{
+	struct api *a = *state;
+
+	load(a, "l.xml", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+	     "<rule><description><name>Caf\xE9 [E0001]</name><bogus/>"
+	     "<category>Execution</category><severity>60</severity>"
+	     "</description><definition><process><condition "
+	     "component=\"FileItem\" property=\"FileName\" condition=\"is\" "
+	     "value=\"caf\xE9.exe\"/></process></definition><actions>"
+	     "<action name=\"TriggerDetection\"/></actions></rule>\n");
+	assert_ngot(a, 1);
+	assert_got(a, 0, "RC2004", 2, 46);
+	assert_contains(a->d[0].text, "<name>Caf\xC3\xA9 [E0001]</name>");
+	assert_int_equal(rulec_ctx_rule_count(a->ctx), 1);
+	assert_string_equal(rulec_rule_name(rulec_ctx_rule(a->ctx, 0)),
+			    "Caf\xC3\xA9 [E0001]");
+	api_reset(a);
+	load(a, "k.xml", "<?xml version=\"1.0\" encoding=\"klingon\"?>\n"
+	     "<rule/>\n");
+	assert_ngot(a, 1);
+	assert_got(a, 0, "RC9007", 1, 31);
+}
+
 /* --- JSON rendering ----------------------------------------------------- */
 
 static const struct json_value *
@@ -1172,6 +1297,9 @@ main(void)
 		ATEST(test_render_span_over_lines),
 		ATEST(test_render_file_level),
 		ATEST(test_render_color),
+		ATEST(test_render_escaped),
+		ATEST(test_encodings),
+		ATEST(test_xml_declared_encoding),
 		ATEST(test_render_json),
 		ATEST(test_render_json_escaping),
 		ATEST(test_json_query_location),
