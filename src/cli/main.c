@@ -1037,6 +1037,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "rulec: out of memory\n");
 		rulec_ctx_free(ctx);
 		free(run.events);
+		cli_setup_free(&run.setup);
 		return EXIT_TROUBLE;
 	}
 	rc = 0;
@@ -1057,7 +1058,8 @@ main(int argc, char **argv)
 			usage(stdout, cmd);
 			rulec_ctx_free(ctx);
 			free(run.events);
-				return 0;
+			cli_setup_free(&run.setup);
+			return 0;
 		case O_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				run.format = RULEC_FORMAT_JSON;
