@@ -214,18 +214,6 @@ meant_literally(struct stars *st, const struct site *c,
 	return false;
 }
 
-/* An EQL string literal for s[0..n) in the analysis arena. */
-static const char *
-quoted(struct an *an, const char *s, size_t n)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *q;
-
-	print_string(&sb, LANG_EQL, s, n);
-	q = check_take(an->a, &sb);
-	return q ? q : "\"\"";
-}
-
 /* --- RC6001: == and != against a wildcard literal ------------------------- */
 
 static void
@@ -246,7 +234,7 @@ eq_wildcard(struct stars *st, const struct site *site)
 	if (!f || !c || c->kind != IR_CONST || f->kind == IR_CONST ||
 	    !has_wildcard(&c->u.c) || meant_literally(st, site, f, &c->u.c))
 		return;
-	lit = quoted(an, c->u.c.u.s.s, c->u.c.u.s.len);
+	lit = check_quoted(an->a, LANG_EQL, c->u.c.u.s.s, c->u.c.u.s.len);
 	fd = lg_add_finding(an, D_EQ_WILDCARD, c->span, arena_printf(an->a,
 		"'%s' compares exactly: %s matches only that text, with %s "
 		"taken literally", ir_op_name(e->u.cmp.op), lit,
@@ -291,7 +279,7 @@ list_wildcard(struct stars *st, const struct site *site)
 		arena_printf(an->a, "'%s' compares exactly: %s is not a "
 			     "wildcard pattern here%s",
 			     e->u.in.ci ? "in~" : "in",
-			     quoted(an, e->u.in.v[first].u.s.s,
+			     check_quoted(an->a, LANG_EQL, e->u.in.v[first].u.s.s,
 				    e->u.in.v[first].u.s.len),
 			     others ? others : ""));
 	if (fd)

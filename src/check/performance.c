@@ -23,18 +23,6 @@ struct perf {
 	const struct rc_rule *r;
 };
 
-/* An EQL string literal for v[0..n) in the arena. */
-static const char *
-quoted(struct check_ctx *cc, const char *s, size_t n)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *q;
-
-	print_string(&sb, LANG_EQL, s, n);
-	q = check_take(cc->arena, &sb);
-	return q ? q : "\"\"";
-}
-
 /* --- RC6003: regexes that are wildcards ----------------------------------- */
 
 /* Lucene regex operators (the ES regexp syntax with all optional
@@ -147,7 +135,7 @@ leading_wildcard(struct perf *p, const struct ir_expr *e)
 		diag_report(p->cc->diags, D_LEADING_WILDCARD, &p->r->text,
 			    v->span, "the pattern %s starts with a wildcard, "
 			    "so the search must scan every value of the field",
-			    quoted(p->cc, v->u.s.s, v->u.s.len));
+			    check_quoted(p->cc->arena, LANG_EQL, v->u.s.s, v->u.s.len));
 	}
 }
 

@@ -2,6 +2,7 @@
  * toolbox.c - the helpers the check families share (see toolbox.h).
  */
 #include "check/toolbox.h"
+#include "print/print.h"
 
 void
 check_walk(const struct ir_expr *e,
@@ -55,4 +56,15 @@ check_take(struct arena *a, struct strbuf *sb)
 
 	sb_free(sb);
 	return s;
+}
+
+const char *
+check_quoted(struct arena *a, enum rule_lang lang, const char *s, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *q;
+
+	print_string(&sb, lang, s, n);
+	q = check_take(a, &sb);
+	return q ? q : "\"\"";
 }

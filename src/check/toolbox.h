@@ -46,6 +46,10 @@ void check_walk(const struct ir_expr *e,
 /* The text of sb as a string of arena a (NULL when out of memory); sb is
  * freed.  Messages are built in a strbuf and kept until they are emitted. */
 const char *check_take(struct arena *a, struct strbuf *sb);
+/* s[0..n) as a string literal of language lang, in arena a ("\"\"" when
+ * out of memory). */
+const char *check_quoted(struct arena *a, enum rule_lang lang, const char *s,
+			 size_t n);
 
 /* The rule text under an IR span, for "%.*s": SPAN_ARGS(rule, span). */
 static inline int

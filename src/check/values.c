@@ -164,18 +164,6 @@ judge_pattern(struct check_ctx *cc, const struct schema_values *vals,
 	return j;
 }
 
-/* A string literal of the rule's language, in the scratch arena. */
-static const char *
-quoted(const struct values_walk *w, const char *s, size_t n)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *q;
-
-	print_string(&sb, w->r->lang, s, n);
-	q = check_take(w->cc->arena, &sb);
-	return q ? q : "\"\"";
-}
-
 /* "a, b, c" of every allowed value, cut with "..." past LIST_MAX. */
 static const char *
 value_list(const struct values_walk *w, const struct schema_values *vals)
@@ -204,8 +192,8 @@ report(struct values_walk *w, struct span at, const char *what,
        const struct schema_values *vals, struct judged j, const char *where)
 {
 	struct diag_sink *ds = w->cc->diags;
-	const char *q = quoted(w, text, len);
-	const char *near = j.near ? quoted(w, j.near, strlen(j.near)) : "";
+	const char *q = check_quoted(w->cc->arena, w->r->lang, text, len);
+	const char *near = j.near ? check_quoted(w->cc->arena, w->r->lang, j.near, strlen(j.near)) : "";
 	struct strbuf sb = STRBUF_INIT;
 	const char *msg;
 	struct diag *d;
