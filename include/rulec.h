@@ -220,6 +220,37 @@ char *rulec_image_disasm(const unsigned char *data, size_t len, char *err,
 			 size_t errlen);
 
 /*
+ * Conversion: every rule read so far printed in another form
+ * (docs/convert.md).  Each rule reaches the handler once, in load order:
+ * text is the converted rule (malloc'd by rulec, valid during the call),
+ * NULL when the rule was refused (a construct without counterpart) or has
+ * errors.  The losses are diagnostics (family "conversion") and comments
+ * of the text.  Returns the number of rules refused or with errors, or a
+ * negative rulec_status.  Checks are not run (call rulec_ctx_set_checks
+ * before loading to leave them out).
+ */
+enum rulec_form {
+	RULEC_FORM_EQL, RULEC_FORM_KIBANA, RULEC_FORM_TOML, RULEC_FORM_XML
+};
+enum { RULEC_CONVERT_DROP = 1 };     /* --drop-unconvertible */
+
+typedef struct rulec_converted {
+	const rulec_rule *rule;          /* the source rule */
+	const char *text;                /* NULL: not converted */
+	size_t len;
+	const char *file_name;           /* a name for one file per rule */
+	unsigned broader, narrower, unrelated, dropped, refused;
+} rulec_converted;
+
+typedef void (*rulec_convert_fn)(void *ud, const rulec_converted *c);
+
+int rulec_ctx_convert(rulec_ctx *ctx, enum rulec_form to, unsigned flags,
+		      rulec_convert_fn fn, void *ud);
+/* Whether loading runs the checks (on by default); off, only the errors
+ * that reading and lowering find are reported. */
+void rulec_ctx_set_checks(rulec_ctx *ctx, int on);
+
+/*
  * Replay: events through the rules of a compiled image.
  *
  *     rulec_replay *r = rulec_replay_new(img, len, &opts, err, sizeof err);

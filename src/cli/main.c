@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -57,6 +58,11 @@ struct run {
 	enum test_format tformat; /* test --format */
 	const char *junit;      /* test --junit FILE */
 	rulec_test_opts topts;
+	int conv_to;            /* convert --to: a rulec_form; -1 none */
+	unsigned conv_flags;    /* RULEC_CONVERT_DROP */
+	unsigned conv_done, conv_refused, conv_files;
+	bool conv_dir;          /* one file per rule in run->output */
+	bool conv_many;         /* several rules: headers or files */
 	struct cli_setup setup; /* configuration, -W, baseline */
 };
 
@@ -213,6 +219,7 @@ print_dumps(rulec_ctx *ctx, size_t from, const struct run *run)
 }
 
 static unsigned char *read_file(const char *path, size_t *len);
+static bool open_file(struct out *o, const char *path);
 
 /* `-` as a rule path: stdin read whole, named <stdin> in diagnostics, in
  * the format of --input-format. */
@@ -695,6 +702,155 @@ done:
 	return rc;
 }
 
+/* --- convert ------------------------------------------------------------ */
+
+static const char *const form_names[] = { "eql", "kibana", "toml", "xml" };
+
+/* Writes one converted rule into run->output/NAME; false on a write
+ * error (reported). */
+static bool
+write_rule_file(struct run *run, const rulec_converted *c)
+{
+	size_t n = strlen(run->output) + strlen(c->file_name) + 2;
+	char *path = malloc(n);
+	FILE *f;
+	bool ok;
+
+	if (!path) {
+		fprintf(stderr, "rulec: out of memory\n");
+		return false;
+	}
+	snprintf(path, n, "%s/%s", run->output, c->file_name);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "rulec: cannot write %s: %s\n", path,
+			strerror(errno));
+		free(path);
+		return false;
+	}
+	ok = fwrite(c->text, 1, c->len, f) == c->len;
+	ok = !ferror(f) && ok;
+	if ((fclose(f) != 0) | !ok) {
+		fprintf(stderr, "rulec: error writing %s: %s\n", path,
+			strerror(errno));
+		free(path);
+		return false;
+	}
+	free(path);
+	run->conv_files++;
+	return true;
+}
+
+static void
+on_converted(void *ud, const rulec_converted *c)
+{
+	struct run *run = ud;
+	FILE *f = run->result->f;
+
+	if (!c->text) {
+		run->conv_refused++;
+		return;
+	}
+	run->conv_done++;
+	if (run->conv_dir) {
+		if (!write_rule_file(run, c))
+			run->io_errors++;
+		return;
+	}
+	if (run->conv_many && run->conv_to == RULEC_FORM_EQL) {
+		const char *name = rulec_rule_name(c->rule);
+		const char *id = rulec_rule_id(c->rule);
+
+		fprintf(f, "%s// rule: %s", run->conv_done > 1 ? "\n" : "",
+			name ? name : rulec_rule_file(c->rule));
+		if (id)
+			fprintf(f, " (%s)", id);
+		fputc('\n', f);
+	}
+	fwrite(c->text, 1, c->len, f);
+}
+
+/* Whether path names a folder, creating it when `create`. */
+static bool
+is_folder(const char *path, bool create)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode);
+	return create && mkdir(path, 0777) == 0;
+}
+
+static int
+cmd_convert(rulec_ctx *ctx, struct run *run, int argc, char **argv)
+{
+	int k, n;
+	unsigned errors;
+
+	if (run->conv_to < 0) {
+		fprintf(stderr, "rulec: convert needs --to eql, kibana, toml "
+				"or xml\n");
+		usage(stderr, C_CONVERT_IDX);
+		return EXIT_TROUBLE;
+	}
+	if (argc == 0) {
+		fprintf(stderr, "rulec: convert needs at least one PATH\n");
+		usage(stderr, C_CONVERT_IDX);
+		return EXIT_TROUBLE;
+	}
+	if (!check_rule_paths(run, argc, argv))
+		return EXIT_TROUBLE;
+	rulec_ctx_set_checks(ctx, 0);
+	for (k = 0; k < argc; k++) {
+		n = strcmp(argv[k], "-") == 0
+			? load_stdin(ctx, run)
+			: rulec_ctx_load_path_as(ctx, argv[k], run->input);
+		if (n == RULEC_ERR_NOMEM) {
+			fprintf(stderr, "rulec: out of memory\n");
+			return EXIT_TROUBLE;
+		}
+		if (n == RULEC_ERR_IO && strcmp(argv[k], "-") == 0)
+			run->io_errors++;
+	}
+	run->conv_many = rulec_ctx_rule_count(ctx) > 1;
+	if (run->output && (run->conv_to == RULEC_FORM_TOML ||
+			    run->conv_to == RULEC_FORM_XML)) {
+		run->conv_dir = run->conv_many || is_folder(run->output, false);
+		if (run->conv_dir && !is_folder(run->output, true)) {
+			fprintf(stderr, "rulec: cannot make the folder %s: "
+					"%s\n", run->output, strerror(errno));
+			return EXIT_TROUBLE;
+		}
+		if (!run->conv_dir && !open_file(&run->ro, run->output))
+			return EXIT_TROUBLE;
+		if (!run->conv_dir)
+			run->result = &run->ro;
+	}
+	n = rulec_ctx_convert(ctx, (enum rulec_form)run->conv_to,
+			      run->conv_flags, on_converted, run);
+	if (n == RULEC_ERR_NOMEM) {
+		fprintf(stderr, "rulec: out of memory\n");
+		return EXIT_TROUBLE;
+	}
+	errors = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_ERROR);
+	if (!run->quiet) {
+		unsigned w = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_WARNING);
+
+		fprintf(stderr, "rulec: %u rule%s converted to %s, %u not "
+				"converted; %u warning%s\n", run->conv_done,
+			run->conv_done == 1 ? "" : "s",
+			form_names[run->conv_to], run->conv_refused, w,
+			w == 1 ? "" : "s");
+		if (run->conv_dir)
+			fprintf(stderr, "rulec: %u file%s written in %s\n",
+				run->conv_files,
+				run->conv_files == 1 ? "" : "s", run->output);
+	}
+	if (run->io_errors || run->setup.failed)
+		return EXIT_TROUBLE;
+	return errors || run->conv_refused ? EXIT_FINDINGS : 0;
+}
+
 static bool
 int_arg(const char *opt, const char *s, long long *out)
 {
@@ -874,7 +1030,11 @@ static bool
 open_outputs(struct run *run, int cmd)
 {
 	bool machine = run->format != RULEC_FORMAT_TEXT;
-	bool to_file = run->output && cmd != C_COMPILE_IDX;
+	/* compile's -o is its image; convert's a folder or decided later */
+	bool to_file = run->output && cmd != C_COMPILE_IDX &&
+		       !(cmd == C_CONVERT_IDX &&
+			 (run->conv_to == RULEC_FORM_TOML ||
+			  run->conv_to == RULEC_FORM_XML));
 
 	if (cmd == C_LINT_IDX && run->output && run->diag_path) {
 		fprintf(stderr, "rulec: lint writes its diagnostics to -o FILE "
@@ -977,7 +1137,7 @@ main(int argc, char **argv)
 {
 	struct option longopts[O__COUNT + 1];
 	char shortopts[2 * O__COUNT + 2] = ":";  /* ':' for a missing argument */
-	struct run run = { .format = RULEC_FORMAT_TEXT };
+	struct run run = { .format = RULEC_FORMAT_TEXT, .conv_to = -1 };
 	const char *color = "auto";
 	rulec_ctx *ctx;
 	int cmd = -1, i, c, rc, ns = 1;
@@ -1170,6 +1330,20 @@ main(int argc, char **argv)
 		case O_UPDATE:
 			run.topts.update = 1;
 			break;
+		case O_TO:
+			for (i = 0; i < 4; i++)
+				if (strcmp(optarg, form_names[i]) == 0)
+					run.conv_to = i;
+			if (run.conv_to < 0) {
+				fprintf(stderr, "rulec: --to is eql, kibana, "
+						"toml or xml, not '%s'\n",
+					optarg);
+				rc = EXIT_TROUBLE;
+			}
+			break;
+		case O_DROP:
+			run.conv_flags |= RULEC_CONVERT_DROP;
+			break;
 		case O_MIN_TESTS: {
 			long long n;
 			if (!int_arg("min-tests", optarg, &n))
@@ -1211,9 +1385,10 @@ main(int argc, char **argv)
 		case C_TEST_IDX:
 			rc = cmd_test(ctx, &run, argc - optind, argv + optind);
 			break;
-		default:
-			fprintf(stderr, "rulec: '%s' is not available in this "
-					"version yet\n", cli_cmds[cmd].name);
+		case C_CONVERT_IDX:
+			rc = cmd_convert(ctx, &run, argc - optind, argv + optind);
+			break;
+		default:        /* every command has its case */
 			rc = EXIT_TROUBLE;
 			break;
 		}

@@ -207,6 +207,12 @@ rulec_ctx_set_exceptions(rulec_ctx *ctx, int on)
 	ctx->no_exceptions = !on;
 }
 
+void
+rulec_ctx_set_checks(rulec_ctx *ctx, int on)
+{
+	ctx->no_checks = !on;
+}
+
 int
 ctx_slurp(const char *path, char **data, size_t *len)
 {
@@ -301,7 +307,7 @@ make_loader(rulec_ctx *ctx)
 	ctx->checks.diags = &ctx->sink;
 	ctx->checks.schema = ctx->schema;
 	ctx->checks.eset = ctx->eset;
-	ld.checks = &ctx->checks;
+	ld.checks = ctx->no_checks ? NULL : &ctx->checks;
 	ld.exc = ctx->no_exceptions ? NULL : &ctx->exc;
 	ld.config = ctx->config;
 	ld.kind = FK_UNKNOWN;

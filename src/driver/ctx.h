@@ -34,6 +34,7 @@ struct rulec_ctx {
 	struct source_list sources;
 	struct exc_set exc;         /* exception lists and items read (arena) */
 	bool no_exceptions;         /* rulec_ctx_set_exceptions(ctx, 0) */
+	bool no_checks;             /* rulec_ctx_set_checks(ctx, 0) */
 	rulec_diag_fn fn;
 	void *ud;
 	struct config *config;      /* .rulec.toml; NULL: none */

@@ -27,7 +27,7 @@ done
 # every option of options.def appears in the help of a command
 for opt in $(sed -n 's/^OPT([A-Z_]*, *"\([a-z-]*\)".*/\1/p' "$TOP_SRCDIR/src/cli/options.def"); do
 	# in the --help of some command (each option belongs to its commands)
-	{ "$RULEC" lint --help; "$RULEC" compile --help; "$RULEC" run --help; "$RULEC" test --help; } | grep -q -- "--$opt"
+	{ "$RULEC" lint --help; "$RULEC" compile --help; "$RULEC" run --help; "$RULEC" test --help; "$RULEC" convert --help; } | grep -q -- "--$opt"
 	check $? "--$opt missing from the commands' --help"
 	grep -q -- "\\\\-\\\\-$opt" "$TOP_SRCDIR/docs/rulec.1"
 	check $? "--$opt missing from the man page"
