@@ -50,13 +50,10 @@ trap 'exit 130' INT TERM
 echo "building $(git -C "$top" log -1 --format='%h %s' "$rev" | cut -c1-72) in $tmp"
 mkdir "$tmp/src"
 git -C "$top" archive "$rev" | tar -x -C "$tmp/src"
+# (set -e does not hold inside a list tested by ||: chain the steps)
 (
-	cd "$tmp/src"
-	autoreconf -fi
-	mkdir build
-	cd build
-	../configure
-	make -j2
+	cd "$tmp/src" && autoreconf -fi && mkdir build && cd build &&
+		../configure && make -j2
 ) >"$tmp/build.log" 2>&1 || {
 	tail -n 20 "$tmp/build.log" >&2
 	echo "lint-corpus: building $base failed" >&2
