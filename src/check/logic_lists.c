@@ -38,15 +38,19 @@ same_value(const struct ir_value *a, const struct ir_value *b, bool ci)
 	}
 }
 
+/* b is the times-th occurrence of a's value (times >= 2). */
 static void
 dup_finding(struct an *an, const struct ir_expr *e, const struct ir_value *a,
-	    const struct ir_value *b, bool ci, bool raw)
+	    const struct ir_value *b, size_t times, bool ci, bool raw)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct finding *f;
 
 	print_value(&sb, an->r->lang, b, raw);
-	sb_puts(&sb, " appears twice in this list");
+	if (times > 2)
+		sb_printf(&sb, " appears %zu times in this list", times);
+	else
+		sb_puts(&sb, " appears twice in this list");
 	if (ci && b->type == VT_STRING &&
 	    !text_eq(a->u.s.s, a->u.s.len, b->u.s.s, b->u.s.len, false))
 		sb_printf(&sb, " ('%s' ignores case)", list_op(e));
@@ -106,15 +110,20 @@ vref_order_ci(const void *a, const void *b)
 }
 
 /* first[j]: the earliest entry equal to entry j when j repeats one, else
- * (size_t)-1.  Sorting keeps long lists cheap. */
+ * (size_t)-1; (*times)[j]: which occurrence of its value entry j is (2 for
+ * the first repeat).  Sorting keeps long lists cheap; equal values stay in
+ * list order. */
 static size_t *
-find_dups(struct an *an, const struct ir_value *v, size_t n, bool ci)
+find_dups(struct an *an, const struct ir_value *v, size_t n, bool ci,
+	  size_t **times)
 {
 	struct vref *r = ARENA_NEWV(an->a, struct vref, n + 1);
 	size_t *first = ARENA_NEWV(an->a, size_t, n + 1);
+	size_t *nth = ARENA_NEWV(an->a, size_t, n + 1);
 	size_t i, g = 0;
 
-	if (!r || !first)
+	*times = nth;
+	if (!r || !first || !nth)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		r[i].v = &v[i];
@@ -124,10 +133,12 @@ find_dups(struct an *an, const struct ir_value *v, size_t n, bool ci)
 	qsort(r, n, sizeof *r, ci ? vref_order_ci : vref_order_cs);
 	for (i = 1; i < n; i++) {
 		if (r[i].v->type != VT_NULL &&
-		    same_value(r[g].v, r[i].v, ci))
+		    same_value(r[g].v, r[i].v, ci)) {
 			first[r[i].i] = r[g].i;
-		else
+			nth[r[i].i] = i - g + 1;
+		} else {
 			g = i;
+		}
 	}
 	return first;
 }
@@ -135,13 +146,15 @@ find_dups(struct an *an, const struct ir_value *v, size_t n, bool ci)
 static void
 check_in_list(struct an *an, const struct ir_expr *e)
 {
-	size_t *first = find_dups(an, e->u.in.v, e->u.in.n, e->u.in.ci);
+	size_t *times;
+	size_t *first = find_dups(an, e->u.in.v, e->u.in.n, e->u.in.ci,
+				  &times);
 	size_t j;
 
 	for (j = 0; first && j < e->u.in.n; j++)
 		if (first[j] != (size_t)-1)
 			dup_finding(an, e, &e->u.in.v[first[j]], &e->u.in.v[j],
-				    e->u.in.ci, e->u.in.l &&
+				    times[j], e->u.in.ci, e->u.in.l &&
 				    e->u.in.l->type == VT_IP);
 }
 
@@ -213,16 +226,17 @@ static void
 check_match_list(struct an *an, const struct ir_expr *e)
 {
 	const struct ir_value *v = e->u.match.v;
-	size_t n = e->u.match.n, i, j, *first, *cov, ncov;
+	size_t n = e->u.match.n, i, j, *first, *times, *cov, ncov;
 	bool ci = e->u.match.ci, *taken;
 	struct glob *g;
 
-	first = find_dups(an, v, n, ci);
+	first = find_dups(an, v, n, ci, &times);
 	if (!first)
 		return;
 	for (j = 0; j < n; j++)
 		if (first[j] != (size_t)-1 && v[j].type == VT_STRING)
-			dup_finding(an, e, &v[first[j]], &v[j], ci, false);
+			dup_finding(an, e, &v[first[j]], &v[j], times[j], ci,
+				    false);
 	if (e->u.match.mode != MATCH_WILDCARD)
 		return;
 	g = ARENA_NEWV(an->a, struct glob, n + 1);
@@ -263,9 +277,11 @@ check_cidr_list(struct an *an, const struct ir_expr *e)
 	struct rng *r = ARENA_NEWV(an->a, struct rng, n + 1);
 	struct ir_value *v = ARENA_NEWV(an->a, struct ir_value, n + 1);
 	size_t *cov = ARENA_NEWV(an->a, size_t, n + 1);
+	/* times[i]: how often entry i's network has appeared so far */
+	size_t *times = ARENA_NEWV(an->a, size_t, n + 1);
 	bool *ok = ARENA_NEWV(an->a, bool, n + 1);
 
-	if (!r || !v || !cov || !ok || n < 3)
+	if (!r || !v || !cov || !times || !ok || n < 3)
 		return;
 	/* v[0..n-1): the networks */
 	for (i = 1; i < n; i++) {
@@ -275,15 +291,25 @@ check_cidr_list(struct an *an, const struct ir_expr *e)
 			    dom_ip_parse(a->u.c.u.s.s, a->u.c.u.s.len, &r[i - 1]);
 		if (a && a->kind == IR_CONST)
 			v[i - 1] = a->u.c;
+		times[i - 1] = 1;
 	}
 	n--;
 	for (j = 0; j < n; j++)
 		for (i = 0; ok[j] && i < j; i++)
 			if (ok[i] && u128_cmp(r[i].lo, r[j].lo) == 0 &&
 			    u128_cmp(r[i].hi, r[j].hi) == 0) {
-				struct finding *f = lg_add_finding(an,
-					D_DUPLICATE_VALUE, v[j].span,
-					arena_printf(an->a, "%.*s appears "
+				struct finding *f;
+
+				/* i is the first occurrence: the repeats
+				 * are no longer ok */
+				times[i]++;
+				f = lg_add_finding(an, D_DUPLICATE_VALUE,
+					v[j].span, times[i] > 2
+					? arena_printf(an->a, "%.*s appears "
+						"%zu times in this list",
+						(int)v[j].u.s.len, v[j].u.s.s,
+						times[i])
+					: arena_printf(an->a, "%.*s appears "
 						"twice in this list",
 						(int)v[j].u.s.len, v[j].u.s.s));
 				lg_add_note(f, v[i].span, "first here");

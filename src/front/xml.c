@@ -358,6 +358,29 @@ xml_decode(struct rc_source *s, struct diag_sink *sink)
 	return convert(s, sink, name, 0, true, decl);
 }
 
+/* A C0 control character, which XML 1.0 forbids (tab, line feed and
+ * carriage return aside). */
+static bool
+is_xml_control(unsigned char c)
+{
+	return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+}
+
+/* The start of a character reference (&#27; or &#x1b;) that ends just
+ * before at, else at. */
+static uint32_t
+char_ref_before(const struct rc_text *t, uint32_t at)
+{
+	uint32_t b;
+
+	if (at < 4 || at > t->len || t->data[at - 1] != ';')
+		return at;
+	for (b = at - 1; b > 0 && at - b < 12; b--)
+		if (t->data[b - 1] == '&')
+			return t->data[b] == '#' ? b - 1 : at;
+	return at;
+}
+
 /* Messages of our own for the well-formedness errors people make; the
  * rest keep libxml2's wording. */
 static const char *
@@ -450,6 +473,7 @@ xml_read(const struct rc_text *t, struct diag_sink *sink)
 		uint32_t at = fe.have ? offset_of(t, fe.line, fe.col)
 				      : (uint32_t)t->len;
 		const char *own = known_message(fe.code);
+		uint32_t ref;
 
 		if (doc)
 			xmlFreeDoc(doc);
@@ -470,6 +494,28 @@ xml_read(const struct rc_text *t, struct diag_sink *sink)
 				    "malformed XML: closing tag </%s> does not "
 				    "match <%s> opened on line %d", fe.str2,
 				    fe.str1, fe.int1);
+		} else if (fe.code == XML_ERR_INVALID_CHAR && at < t->len &&
+			   is_xml_control((unsigned char)t->data[at])) {
+			/* valid UTF-8, but not an XML character */
+			struct diag *d = diag_new(sink, D_BAD_XML, t,
+				span_make(at, at + 1), "malformed XML: control "
+				"character U+%04X: XML allows none but tab, "
+				"line feed and carriage return, not even as a "
+				"character reference",
+				(unsigned)(unsigned char)t->data[at]);
+			diag_help(sink, d, "remove it");
+			diag_emit(sink, d);
+		} else if (fe.code == XML_ERR_INVALID_CHAR &&
+			   (ref = char_ref_before(t, at)) < at) {
+			struct diag *d = diag_new(sink, D_BAD_XML, t,
+				span_make(ref, at), "malformed XML: %.*s names "
+				"a character that XML does not allow (control "
+				"characters but tab, line feed and carriage "
+				"return, surrogates, U+FFFE, U+FFFF)",
+				(int)(at - ref),
+				t->data + ref);
+			diag_help(sink, d, "remove it");
+			diag_emit(sink, d);
 		} else {
 			struct diag *d = diag_new(sink, D_BAD_XML, t,
 				span_make(at, at < t->len ? at + 1 : at),

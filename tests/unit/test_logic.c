@@ -434,6 +434,26 @@ test_in_duplicates_case(void **state)
 	lint(t, "t.eql", "process where process.pid in (1, 2, 1)");
 	assert_count(t, 1);
 	assert_got(t, 0, "RC4004", 1, 37, "1 appears twice in this list");
+	/* a third occurrence says so */
+	lint(t, "t.eql", "process where process.name in (\"a\", \"b\", \"a\", "
+	     "\"b\", \"a\")");
+	assert_count(t, 3);
+	assert_got(t, 0, "RC4004", 1, 42, "\"a\" appears twice in this list");
+	assert_got(t, 1, "RC4004", 1, 47, "\"b\" appears twice in this list");
+	assert_got(t, 2, "RC4004", 1, 52, "\"a\" appears 3 times in this list");
+	assert_text(t, 2, "t.eql:1:32: note: first here");
+	lint(t, "t.eql", "process where process.name : (\"a*\", \"A*\", "
+	     "\"a*\")");
+	assert_count(t, 2);
+	assert_got(t, 1, "RC4004", 1, 43, "\"a*\" appears 3 times in this "
+		   "list");
+	lint(t, "t.eql", "network where cidrmatch(destination.ip, "
+	     "\"10.0.0.0/8\", \"10.0.0.0/8\", \"10.0.0.0/8\")");
+	assert_count(t, 2);
+	assert_got(t, 0, "RC4004", 1, 55, "10.0.0.0/8 appears twice in this "
+		   "list");
+	assert_got(t, 1, "RC4004", 1, 69, "10.0.0.0/8 appears 3 times in this "
+		   "list");
 }
 
 static void
