@@ -556,6 +556,11 @@ atom(struct tctx *t, struct span sp, const struct ir_expr *f,
 	struct pref r;
 	enum conv_dir d;
 
+	if (f && f->kind == IR_CALL)
+		return refuse(t, sp, arena_printf(c->arena, "`%s()` has no "
+			"ESET form", fn_table[f->u.call.fn].name));
+	if (f && (f->kind == IR_ARITH || f->kind == IR_NEG))
+		return refuse(t, sp, "arithmetic has no ESET form");
 	if (!f || f->kind != IR_FIELD)
 		return refuse(t, sp, "a comparison of a computed value has no "
 			      "ESET form");
