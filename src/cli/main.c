@@ -361,22 +361,49 @@ cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 	return errors ? EXIT_FINDINGS : 0;
 }
 
+/* Writes the image to path in place (a device or a pipe, which cannot
+ * be renamed over); false with a message. */
+static bool
+write_in_place(const char *path, const unsigned char *img, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int e = 0;
+
+	if (!f) {
+		e = errno;
+	} else {
+		if (fwrite(img, 1, len, f) != len || fflush(f) != 0)
+			e = errno ? errno : EIO;
+		if (fclose(f) != 0 && !e)
+			e = errno ? errno : EIO;
+	}
+	if (e)
+		fprintf(stderr, "rulec: cannot write %s: %s\n", path,
+			strerror(e));
+	return e == 0;
+}
+
 /*
  * Writes the image to a temporary file beside path, then renames it over
  * path: a failed write (a full disk) never leaves a truncated image, and
  * an image already there stays whole.  The file gets the mode fopen
- * would give it.  False with a message.
+ * would give it.  A path that names something other than a regular file
+ * (/dev/stdout, a FIFO) is written in place.  False with a message.
  */
 static bool
 write_image(const char *path, const unsigned char *img, size_t len)
 {
 	size_t n = strlen(path);
-	char *tmp = malloc(n + sizeof ".tmpXXXXXX");
+	char *tmp;
 	const char *what = "cannot write";
+	struct stat st;
 	mode_t mask;
 	FILE *f = NULL;
 	int fd, e = 0;
 
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return write_in_place(path, img, len);
+	tmp = malloc(n + sizeof ".tmpXXXXXX");
 	if (!tmp) {
 		fprintf(stderr, "rulec: out of memory\n");
 		return false;
@@ -534,7 +561,8 @@ on_match(void *ud, const rulec_match *m)
 		rulec_replay_stop(run->rp);
 		return;
 	}
-	fputs(s, run->result->f);
+	if (!run->result->err)
+		fputs(s, run->result->f);
 	free(s);
 	if (!out_check(run->result))
 		rulec_replay_stop(run->rp);     /* nowhere to put results */

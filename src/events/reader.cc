@@ -1397,6 +1397,12 @@ ev_set_max_record(struct ev_reader *r, size_t max)
 }
 
 uint64_t
+ev_records(const struct ev_reader *r)
+{
+	return r->nrec;
+}
+
+uint64_t
 ev_bytes_read(const struct ev_reader *r)
 {
 	return r->nread;

@@ -158,6 +158,11 @@ bool ev_slot(struct ev_event *ev, int id, struct ev_value *out,
  * reader resumes after it. */
 void ev_set_max_record(struct ev_reader *r, size_t max);
 
+/* Records met so far (events and malformed records; not the errors of an
+ * array's own syntax): the position the next input's records continue
+ * from. */
+uint64_t ev_records(const struct ev_reader *r);
+
 /* Bytes read from the input so far. */
 uint64_t ev_bytes_read(const struct ev_reader *r);
 /* Current capacity of the input buffer (for the memory-bound test). */

@@ -1011,8 +1011,9 @@ feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 	}
 	e->ev = NULL;
 	e->stats.bytes += ev_bytes_read(r);
-	/* positions continue in the next input */
-	e->next_index = e->stats.events + e->stats.bad_events;
+	/* positions continue in the next input (errors of an array's own
+	 * syntax are not records) */
+	e->next_index = base + ev_records(r);
 	ev_close(r);
 	return e->oom ? REPLAY_NOMEM : bad;
 }
