@@ -19,7 +19,6 @@
  * status 141, as a shell shows a process killed by SIGPIPE.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>

@@ -125,14 +125,15 @@ if [ -s "$tmp/err" ]; then bad "pipe ignored: not quiet:"; cat "$tmp/err"; else 
 # ... and with SIGPIPE at its default, the signal ends it
 yes "{$EV}" | (timeout 20 "$RULEC" run -q -r "$tmp/r.rbc" -e - 2>"$tmp/err"; echo $? >"$tmp/rc") | head -n 1 >"$tmp/out"
 expect "pipe default" 141 "$(cat "$tmp/rc")"
-# lint --dump-ir over many files into a closed pipe
+# lint --dump-ir over many files (330 KB of dumps, more than a pipe
+# holds) into a closed pipe
 mkdir "$tmp/many"
 i=0
-while [ $i -lt 200 ]; do
+while [ $i -lt 1000 ]; do
 	printf 'process where process.name == "n%d"\n' $i >"$tmp/many/r$i.eql"
 	i=$((i + 1))
 done
-(trap '' PIPE; timeout 20 "$RULEC" lint -q --dump-ir "$tmp/many" 2>"$tmp/err"; echo $? >"$tmp/rc") | head -n 1 >/dev/null
+(trap '' PIPE; timeout 20 "$RULEC" lint -q --dump-ir --dump-ast "$tmp/many" 2>"$tmp/err"; echo $? >"$tmp/rc") | head -n 1 >/dev/null
 expect "pipe dump-ir" 141 "$(cat "$tmp/rc")"
 if [ -s "$tmp/err" ]; then bad "pipe dump-ir: not quiet:"; cat "$tmp/err"; else ok; fi
 
