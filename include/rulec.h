@@ -266,7 +266,7 @@ void rulec_ctx_set_checks(rulec_ctx *ctx, int on);
  * applied to records; rulec_match_render turns one into text.  Problems
  * with the input (a malformed record, an input that cannot be opened)
  * reach the diagnostic handler.  Handlers must not call back into the
- * replay.
+ * replay, but for rulec_replay_stop.
  */
 typedef struct rulec_replay rulec_replay;
 typedef struct rulec_match rulec_match;
@@ -283,6 +283,9 @@ typedef struct rulec_replay_opts {
 	long long size;                 /* results per rule; -1: all */
 	long long max_samples_per_key;  /* 1 */
 	long long reorder_ms;           /* 10000 */
+	long long max_event_size;       /* 16 MiB: a longer record is
+	                                   reported and skipped (its bytes
+	                                   are not kept) */
 } rulec_replay_opts;
 
 void rulec_replay_opts_init(rulec_replay_opts *o);
@@ -364,6 +367,11 @@ long rulec_replay_feed_buffer(rulec_replay *r, const char *name,
 /* Ends the input: decides pending sequences, delivers samples and what
  * tails kept.  RULEC_OK or RULEC_ERR_NOMEM. */
 int rulec_replay_finish(rulec_replay *r);
+/* Stops the replay early (say, when the results can no longer be
+ * written): the feed under way returns after the current record, later
+ * feeds read nothing and rulec_replay_finish delivers nothing more.  May
+ * be called from a handler (the one call a handler may make). */
+void rulec_replay_stop(rulec_replay *r);
 
 /* Counts of the run so far (what `rulec run --stats` prints). */
 typedef struct rulec_replay_stats {

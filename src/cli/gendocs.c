@@ -164,7 +164,11 @@ man(void)
 	     "\\fB\\-Werror\\fR), or test failures.\n.TP\n.B 2\n"
 	     "usage, I/O or internal errors, errors in the configuration "
 	     "file or the baseline, a path that yields no rule (RC9021) or a "
-	     "file of events named as rules (RC9023).");
+	     "file of events named as rules (RC9023); an output that cannot "
+	     "be written (one message, with the cause).\n.TP\n.B 141\n"
+	     "the reader of an output went away (a closed pipe, with SIGPIPE "
+	     "ignored): rulec stops at once, without a message, with the "
+	     "status a shell shows for a process that SIGPIPE ends.");
 	puts(".SH DIAGNOSTICS\nEvery diagnostic has a stable id and a name; "
 	     "\\fBrulec explain\\fR \\fIID\\fR prints its page. The checks:");
 	for (i = 0; i < D__COUNT; i++) {

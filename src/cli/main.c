@@ -9,9 +9,18 @@
  * lines go to stderr.  Exit status: 0 nothing at error level, 1 errors in
  * the rules (warnings count with -Werror), 2 usage, I/O or internal
  * errors, and paths that yield no rule.
+ *
+ * Every output is checked: each struct out keeps the errno of its first
+ * failed write (out_check, called right after the writes, when errno is
+ * still the failed write's), the command stops producing as soon as its
+ * output has failed, and the end of main reports it: one error with
+ * strerror and status 2, or, for a reader that went away (EPIPE, with
+ * SIGPIPE ignored; otherwise the signal ends the process), nothing and
+ * status 141, as a shell shows a process killed by SIGPIPE.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +34,7 @@
 #include "cli/testout.h"
 #include "rulec.h"
 
-enum { EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
+enum { EXIT_FINDINGS = 1, EXIT_TROUBLE = 2, EXIT_PIPE = 141 };
 
 /*
  * An output stream: stdout, stderr, or a file named by -o or
@@ -37,7 +46,35 @@ struct out {
 	FILE *f;
 	const char *path;       /* the file's name; NULL: stdout or stderr */
 	FILE *sarif;            /* SARIF results so far; NULL: not SARIF */
+	int err;                /* errno of the first failed write; 0: none */
 };
+
+/* Notes o's first write error; true while o has not failed.  Called
+ * right after writes, errno is then the failed write's (a write that
+ * fails empties the stdio buffer, so later calls do not touch errno). */
+static bool
+out_check(struct out *o)
+{
+	if (!o->err && o->f && ferror(o->f))
+		o->err = errno ? errno : EIO;
+	return o->err == 0;
+}
+
+/* Writes what o buffers; true while o has not failed. */
+static bool
+out_flush(struct out *o)
+{
+	if (o->f && !o->err && fflush(o->f) != 0)
+		o->err = errno ? errno : EIO;
+	return out_check(o);
+}
+
+static const char *
+out_name(const struct out *o)
+{
+	return o->path ? o->path : o->f == stderr ? "standard error"
+						    : "standard output";
+}
 
 struct run {
 	enum rulec_format format;
@@ -55,6 +92,7 @@ struct run {
 	rulec_replay_opts replay;
 	bool stats;             /* run --stats */
 	bool render_oom;        /* a result could not be rendered */
+	rulec_replay *rp;       /* the replay under way (to stop it) */
 	enum test_format tformat; /* test --format */
 	const char *junit;      /* test --junit FILE */
 	rulec_test_opts topts;
@@ -137,11 +175,23 @@ on_diag(void *ud, const rulec_diag *d)
 				"diagnostic\n");
 		return;
 	}
-	if (o->sarif)
-		fprintf(o->sarif, ",%s", s);
-	else
+	if (o->sarif) {
+		if (fprintf(o->sarif, ",%s", s) < 0 && !o->err)
+			o->err = errno ? errno : EIO;
+	} else {
 		fputs(s, o->f);
+		out_check(o);
+	}
 	free(s);
+}
+
+/* Whether what the command prints can still be written: false once
+ * stdout, the result file or the diagnostics' stream has failed. */
+static bool
+outputs_ok(struct run *run)
+{
+	return out_check(&run->so) & out_check(run->result) &
+	       out_check(run->diag);
 }
 
 static void
@@ -295,6 +345,8 @@ cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		if (n > 0)
 			nrules += (unsigned)n;
 		print_dumps(ctx, before, run);
+		if (!outputs_ok(run))
+			return EXIT_TROUBLE;    /* reported by main */
 	}
 	rulec_ctx_finish(ctx);
 	rc = cli_setup_after_lint(&run->setup, ctx);
@@ -314,14 +366,93 @@ cmd_lint(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 	return errors ? EXIT_FINDINGS : 0;
 }
 
+/* Writes the image to path in place (a device or a pipe, which cannot
+ * be renamed over); false with a message. */
+static bool
+write_in_place(const char *path, const unsigned char *img, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int e = 0;
+
+	if (!f) {
+		e = errno;
+	} else {
+		if (fwrite(img, 1, len, f) != len || fflush(f) != 0)
+			e = errno ? errno : EIO;
+		if (fclose(f) != 0 && !e)
+			e = errno ? errno : EIO;
+	}
+	if (e)
+		fprintf(stderr, "rulec: cannot write %s: %s\n", path,
+			strerror(e));
+	return e == 0;
+}
+
+/*
+ * Writes the image to a temporary file beside path, then renames it over
+ * path: a failed write (a full disk) never leaves a truncated image, and
+ * an image already there stays whole.  The file gets the mode fopen
+ * would give it.  A path that names something other than a regular file
+ * (/dev/stdout, a FIFO) is written in place.  False with a message.
+ */
+static bool
+write_image(const char *path, const unsigned char *img, size_t len)
+{
+	size_t n = strlen(path);
+	char *tmp;
+	const char *what = "cannot write";
+	struct stat st;
+	mode_t mask;
+	FILE *f = NULL;
+	int fd, e = 0;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return write_in_place(path, img, len);
+	tmp = malloc(n + sizeof ".tmpXXXXXX");
+	if (!tmp) {
+		fprintf(stderr, "rulec: out of memory\n");
+		return false;
+	}
+	memcpy(tmp, path, n);
+	memcpy(tmp + n, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, "rulec: cannot write %s: %s\n", path,
+			strerror(errno));
+		free(tmp);
+		return false;
+	}
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0 || !(f = fdopen(fd, "wb"))) {
+		e = errno;
+		close(fd);
+	} else {
+		if (fwrite(img, 1, len, f) != len || fflush(f) != 0)
+			e = errno ? errno : EIO;
+		if (fclose(f) != 0 && !e)
+			e = errno ? errno : EIO;
+	}
+	if (!e && rename(tmp, path) != 0) {
+		e = errno;
+		what = "cannot rename the image to";
+	}
+	if (e) {
+		unlink(tmp);
+		fprintf(stderr, "rulec: %s %s: %s\n", what, path,
+			strerror(e));
+	}
+	free(tmp);
+	return e == 0;
+}
+
 /* compile: lint, and when no rule has an error, write the image. */
 static int
 cmd_compile(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 {
 	unsigned char *img = NULL;
 	size_t len = 0;
-	char err[256];
-	FILE *f;
+	char err[256] = "";
 	int rc, n;
 
 	if (!run->output) {
@@ -340,9 +471,7 @@ cmd_compile(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		fprintf(stderr, "rulec: cannot compile: %s\n", err);
 		return EXIT_TROUBLE;
 	}
-	f = fopen(run->output, "wb");
-	if (!f || fwrite(img, 1, len, f) != len || fclose(f) != 0) {
-		fprintf(stderr, "rulec: cannot write %s\n", run->output);
+	if (!write_image(run->output, img, len)) {
 		free(img);
 		return EXIT_TROUBLE;
 	}
@@ -404,7 +533,7 @@ cmd_disasm(int argc, char **argv)
 {
 	unsigned char *buf;
 	size_t n = 0;
-	char err[256];
+	char err[256] = "";
 	char *text;
 
 	if (argc != 1) {
@@ -434,10 +563,14 @@ on_match(void *ud, const rulec_match *m)
 
 	if (!s) {
 		run->render_oom = true;
+		rulec_replay_stop(run->rp);
 		return;
 	}
-	fputs(s, run->result->f);
+	if (!run->result->err)
+		fputs(s, run->result->f);
 	free(s);
+	if (!out_check(run->result))
+		rulec_replay_stop(run->rp);     /* nowhere to put results */
 }
 
 /* A malformed event (skipped) or an input that cannot be opened. */
@@ -509,9 +642,11 @@ replay(struct run *run, const unsigned char *img, size_t len,
 
 	if (!rp)
 		return RULEC_ERR_ARG;
+	run->rp = rp;
 	rulec_replay_set_match_handler(rp, on_match, run);
 	rulec_replay_set_diag_handler(rp, on_event_diag, run);
-	for (k = 0; k < nin && status != RULEC_ERR_NOMEM; k++) {
+	for (k = 0; k < nin && status != RULEC_ERR_NOMEM && outputs_ok(run);
+	     k++) {
 		long bad = rulec_replay_feed(rp, in[k]);
 
 		if (bad == RULEC_ERR_IO) {
@@ -525,10 +660,11 @@ replay(struct run *run, const unsigned char *img, size_t len,
 	}
 	if (rulec_replay_finish(rp) != RULEC_OK || run->render_oom)
 		status = RULEC_ERR_NOMEM;
-	fflush(run->result->f);
+	out_flush(run->result);
 	if (run->stats)
 		print_stats(rp);
 	rulec_replay_free(rp);
+	run->rp = NULL;
 	return status;
 }
 
@@ -543,7 +679,7 @@ cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 	unsigned char *img = NULL;
 	size_t len = 0;
 	const char **in;
-	char err[512];
+	char err[512] = "";
 	int n, rc = 0, k, nin = 0;
 
 	in = calloc((size_t)argc + (size_t)run->nevents + 1, sizeof *in);
@@ -580,6 +716,13 @@ cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 			free(in);
 			return EXIT_TROUBLE;
 		}
+		if (n == 0) {
+			fprintf(stderr, "rulec: no rule to run: %s\n", rc ?
+				"every rule has errors" : "the paths hold none");
+			free(in);
+			free(img);
+			return rc ? rc : EXIT_TROUBLE;
+		}
 		if (rc && !run->quiet)
 			fprintf(stderr, "rulec: running the %d rule%s without "
 					"errors\n", n, n == 1 ? "" : "s");
@@ -599,6 +742,9 @@ cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	if (n < 0) {
+		if (!err[0])
+			snprintf(err, sizeof err, "the replay could not "
+				 "start (no reason given)");
 		if (run->image)
 			fprintf(stderr, "rulec: %s: refused: %s\n", run->image,
 				err);
@@ -659,18 +805,26 @@ cmd_test(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		rc = EXIT_TROUBLE;
 		goto done;
 	}
-	for (k = 0; k < argc; k++)
+	for (k = 0; k < argc; k++) {
 		if (rulec_test_path(ctx, argv[k], &run->topts, on_test, &t,
 				    &sum) == RULEC_ERR_NOMEM) {
 			fprintf(stderr, "rulec: out of memory\n");
 			rc = EXIT_TROUBLE;
 			goto done;
 		}
+		if (!outputs_ok(run)) {
+			rc = EXIT_TROUBLE;      /* reported by main */
+			goto done;
+		}
+	}
 	ok = test_report_end(t.main, &sum);
 	if (t.junit)
 		ok = test_report_end(t.junit, &sum) && ok;
 	if (!ok) {
-		fprintf(stderr, "rulec: error writing the test report\n");
+		/* a write error is reported by main, with its cause */
+		if (outputs_ok(run) && !(jf && ferror(jf)))
+			fprintf(stderr, "rulec: out of memory writing the "
+					"test report\n");
 		rc = EXIT_TROUBLE;
 		goto done;
 	}
@@ -695,9 +849,17 @@ cmd_test(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 done:
 	test_report_free(t.main);
 	test_report_free(t.junit);
-	if (jf && fclose(jf) != 0) {
-		fprintf(stderr, "rulec: error writing %s\n", run->junit);
-		rc = EXIT_TROUBLE;
+	if (jf) {
+		struct out jo = { jf, run->junit, NULL, 0 };
+
+		out_flush(&jo);
+		if (fclose(jf) != 0 && !jo.err)
+			jo.err = errno ? errno : EIO;
+		if (jo.err) {
+			fprintf(stderr, "rulec: cannot write %s: %s\n",
+				run->junit, strerror(jo.err));
+			rc = EXIT_TROUBLE;
+		}
 	}
 	return rc;
 }
@@ -865,6 +1027,34 @@ int_arg(const char *opt, const char *s, long long *out)
 		return false;
 	}
 	*out = v;
+	return true;
+}
+
+/* A positive size in bytes with an optional K, M or G suffix (binary
+ * multiples); false (with a message) otherwise. */
+static bool
+size_arg(const char *opt, const char *s, long long *out)
+{
+	char *end;
+	long long v, mul = 1;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end && !end[1]) {
+		mul = *end == 'K' || *end == 'k' ? 1LL << 10
+		    : *end == 'M' || *end == 'm' ? 1LL << 20
+		    : *end == 'G' || *end == 'g' ? 1LL << 30 : 0;
+		if (mul)
+			end++;
+	}
+	if (errno || *end || end == s || v <= 0 || !mul ||
+	    v > LLONG_MAX / mul) {
+		fprintf(stderr, "rulec: --%s takes a positive number of bytes "
+				"(K, M and G suffixes allowed), not '%s'\n", opt,
+			s);
+		return false;
+	}
+	*out = v * mul;
 	return true;
 }
 
@@ -1077,7 +1267,9 @@ open_outputs(struct run *run, int cmd)
 	return true;
 }
 
-/* Writes the SARIF log of o (head, the results kept, tail) to o->f. */
+/* Writes the SARIF log of o (head, the results kept, tail) to o->f;
+ * false (with a message) when out of memory or the results kept cannot
+ * be read back; a failed write is left in o->err. */
 static bool
 write_sarif(struct out *o)
 {
@@ -1091,45 +1283,63 @@ write_sarif(struct out *o)
 	else
 		fputs(head, o->f);
 	free(head);
-	fflush(o->sarif);
+	if (fflush(o->sarif) != 0 && !o->err)
+		o->err = errno ? errno : EIO;
 	rewind(o->sarif);
 	/* the results were each written after a comma: drop the first */
 	if (ok && fgetc(o->sarif) != ',')
 		rewind(o->sarif);
-	while (ok && (n = fread(buf, 1, sizeof buf, o->sarif)) > 0)
+	while (ok && out_check(o) &&
+	       (n = fread(buf, 1, sizeof buf, o->sarif)) > 0)
 		fwrite(buf, 1, n, o->f);
 	if (ok)
 		fputs(rulec_sarif_tail(), o->f);
-	ok = ok && !ferror(o->sarif);
+	out_check(o);
+	if (ok && ferror(o->sarif)) {
+		fprintf(stderr, "rulec: cannot read back the SARIF results: "
+				"%s\n", strerror(errno));
+		ok = false;
+	}
 	fclose(o->sarif);
 	o->sarif = NULL;
 	return ok;
 }
 
-/* Ends the outputs: SARIF logs written, files closed; false (with a
- * message) when something could not be written. */
-static bool
-close_outputs(struct run *run)
+/*
+ * Ends the outputs: SARIF logs written, everything flushed, files
+ * closed.  Returns the exit status: rc, EXIT_TROUBLE after one message
+ * per output that could not be written (with its cause), or EXIT_PIPE,
+ * quietly, when the reader of an output went away.
+ */
+static int
+close_outputs(struct run *run, int rc)
 {
-	struct out *outs[] = { &run->so, &run->ro, &run->df };
-	bool ok = true;
+	struct out *outs[] = { &run->so, &run->ro, &run->df, &run->se };
+	bool pipe = false;
 	size_t i;
 
 	for (i = 0; i < sizeof outs / sizeof *outs; i++) {
 		struct out *o = outs[i];
 
 		if (o->sarif && !write_sarif(o))
-			ok = false;
-		if (o->path && o->f) {
-			if (ferror(o->f) | (fclose(o->f) != 0)) {
-				fprintf(stderr, "rulec: error writing %s\n",
-					o->path);
-				ok = false;
-			}
+			rc = EXIT_TROUBLE;
+		if (!o->f)
+			continue;
+		out_flush(o);
+		if (o->path) {
+			if (fclose(o->f) != 0 && !o->err)
+				o->err = errno ? errno : EIO;
 			o->f = NULL;
 		}
+		if (o->err == EPIPE) {
+			pipe = true;
+		} else if (o->err) {
+			fprintf(stderr, "rulec: cannot write %s: %s\n",
+				out_name(o), strerror(o->err));
+			rc = EXIT_TROUBLE;
+		}
 	}
-	return ok;
+	return pipe ? EXIT_PIPE : rc;
 }
 
 int
@@ -1153,12 +1363,12 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("rulec %s\n", rulec_version());
-		return 0;
+		return close_outputs(&run, 0);
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout, -1);
-		return 0;
+		return close_outputs(&run, 0);
 	}
 	for (i = 0; i < C__COUNT; i++)
 		if (strcmp(argv[1], cli_cmds[i].name) == 0)
@@ -1219,7 +1429,7 @@ main(int argc, char **argv)
 			rulec_ctx_free(ctx);
 			free(run.events);
 			cli_setup_free(&run.setup);
-			return 0;
+			return close_outputs(&run, 0);
 		case O_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				run.format = RULEC_FORMAT_JSON;
@@ -1301,6 +1511,11 @@ main(int argc, char **argv)
 				run.replay.reorder_ms = INT64_MAX;
 			else if (!int_arg("reorder-window", optarg,
 					  &run.replay.reorder_ms))
+				rc = EXIT_TROUBLE;
+			break;
+		case O_MAX_EVENT:
+			if (!size_arg("max-event-size", optarg,
+				      &run.replay.max_event_size))
 				rc = EXIT_TROUBLE;
 			break;
 		case O_STATS:
@@ -1395,12 +1610,7 @@ main(int argc, char **argv)
 	}
 	if (run.setup.failed && rc < EXIT_TROUBLE)
 		rc = EXIT_TROUBLE;      /* the configuration or baseline */
-	if (!close_outputs(&run))
-		rc = EXIT_TROUBLE;
-	if (fflush(stdout) != 0) {
-		fprintf(stderr, "rulec: error writing output\n");
-		rc = EXIT_TROUBLE;
-	}
+	rc = close_outputs(&run, rc);
 	rulec_ctx_free(ctx);
 	free(run.events);
 	cli_setup_free(&run.setup);

@@ -342,6 +342,8 @@ cli_setup_apply(struct cli_setup *cs, rulec_ctx *ctx, int cmd,
 		replay->max_samples_per_key = cfg.max_samples_per_key;
 	if (!cs->given[O_REORDER])
 		replay->reorder_ms = cfg.reorder_ms;
+	if (!cs->given[O_MAX_EVENT])
+		replay->max_event_size = cfg.max_event_size;
 	if (cs->baseline) {
 		r = rulec_ctx_load_baseline(ctx, cs->baseline);
 		if (r == RULEC_ERR_NOMEM) {

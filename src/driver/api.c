@@ -641,7 +641,11 @@ rulec_ctx_compile(rulec_ctx *ctx, unsigned char **out, size_t *len,
 	img_builder_free(&b);
 	*len = sb.len;
 	*out = (unsigned char *)sb_take(&sb);
-	return *out ? n : RULEC_ERR_NOMEM;
+	if (!*out) {
+		snprintf(err, errlen, "out of memory");
+		return RULEC_ERR_NOMEM;
+	}
+	return n;
 }
 
 char *

@@ -100,8 +100,8 @@ struct config {
 	/* [run] */
 	const char *id_field, *category_field, *timestamp_field,
 		*tiebreaker_field;
-	long long size, max_samples, reorder;
-	bool has_size, has_max_samples, has_reorder;
+	long long size, max_samples, reorder, max_event;
+	bool has_size, has_max_samples, has_reorder, has_max_event;
 };
 
 /* The reader's state. */
@@ -648,6 +648,9 @@ read_run(struct rd *r, const struct json_value *tbl)
 			c->has_max_samples = count_value(r, m,
 							 &c->max_samples);
 			break;
+		case CK_MAX_EVENT:
+			c->has_max_event = count_value(r, m, &c->max_event);
+			break;
 		case CK_REORDER:
 			if (m->value->type == JSON_STRING &&
 			    strcmp(m->value->u.str.s, "all") == 0) {
@@ -843,6 +846,8 @@ rulec_ctx_config_replay_opts(const rulec_ctx *ctx, rulec_replay_opts *o)
 		o->max_samples_per_key = c->max_samples;
 	if (c->has_reorder)
 		o->reorder_ms = c->reorder < 0 ? INT64_MAX : c->reorder;
+	if (c->has_max_event && c->max_event > 0)
+		o->max_event_size = c->max_event;
 }
 
 const struct rc_source *

@@ -45,6 +45,7 @@ rulec_replay_opts_init(rulec_replay_opts *o)
 	o->size = d.size;
 	o->max_samples_per_key = d.max_samples_per_key;
 	o->reorder_ms = d.reorder_ms;
+	o->max_event_size = (long long)d.max_event_size;
 }
 
 static double
@@ -108,6 +109,8 @@ rulec_replay_new(const unsigned char *img, size_t len,
 		vo.size = o->size;
 		vo.max_samples_per_key = o->max_samples_per_key;
 		vo.reorder_ms = o->reorder_ms;
+		if (o->max_event_size > 0)
+			vo.max_event_size = (uint64_t)o->max_event_size;
 	}
 	r->e = replay_new(&r->im, &vo, on_match, r, err, errlen);
 	if (!r->e) {
@@ -172,6 +175,12 @@ rulec_replay_feed_buffer(rulec_replay *r, const char *name,
 	if (n == REPLAY_NOMEM)
 		return RULEC_ERR_NOMEM;
 	return n;
+}
+
+void
+rulec_replay_stop(rulec_replay *r)
+{
+	replay_stop(r->e);
 }
 
 int

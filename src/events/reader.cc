@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <new>
@@ -84,6 +85,11 @@ struct ev_reader {
 
 	/* array mode: end of the current element's scan (for recounts) */
 	size_t elem_end;
+	int resyncs;		/* resynchronisations after an unterminated
+				   element (bounded: each may rescan) */
+
+	/* records longer than this are skipped without being kept */
+	size_t max;
 
 	/* current record */
 	const char *rec;
@@ -217,6 +223,45 @@ add_path(ev_reader *r, const char *p, size_t n)
 
 /* ---- the walk ---- */
 
+/* The length of a JSON number token without its trailing blanks, or 0
+ * when tok is not one: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+size_t
+number_len(std::string_view tok)
+{
+	const char *s = tok.data();
+	size_t n = tok.size(), i = 0;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < n && s[i] == '.') {
+		size_t d = ++i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t d = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == d)
+			return 0;
+	}
+	return i == n ? n : 0;
+}
+
 /*
  * Numbers simdjson declines: integers beyond 64 bits (BIGINT_ERROR) and
  * doubles out of range (1e400).  If the token is a JSON number it becomes
@@ -227,38 +272,8 @@ error_code
 slow_number(ev_reader *r, std::string_view tok, ev_value *out)
 {
 	const char *s = tok.data();
-	size_t n = tok.size(), i = 0;
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-	    s[n - 1] == '\r' || s[n - 1] == '\n'))
-		n--;
-	/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-	if (i < n && s[i] == '-')
-		i++;
-	if (i < n && s[i] == '0')
-		i++;
-	else if (i < n && s[i] >= '1' && s[i] <= '9')
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	else
-		return NUMBER_ERROR;
-	if (i < n && s[i] == '.') {
-		size_t d = ++i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == d)
-			return NUMBER_ERROR;
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		size_t d = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == d)
-			return NUMBER_ERROR;
-	}
-	if (i != n)
+	size_t n = number_len(tok);
+	if (n == 0)
 		return NUMBER_ERROR;
 	char small[128];
 	char *z = small;
@@ -272,6 +287,92 @@ slow_number(ev_reader *r, std::string_view tok, ev_value *out)
 	out->kind = EV_DOUBLE;
 	out->u.d = strtod(z, NULL);
 	return SUCCESS;
+}
+
+/* Nesting deeper than this inside a record is refused (simdjson's own
+ * default depth limit), which also bounds check_value's recursion. */
+const int MAX_DEPTH = 1024;
+
+/*
+ * Validates a value no rule reads, which On-Demand would otherwise skip
+ * unchecked.  The first (SIMD) pass has already checked the structure,
+ * UTF-8, string termination and unescaped control characters; what is
+ * left is the atoms: literals (true/false/null), the number grammar, and
+ * the escapes of strings and keys that hold a backslash.  Cheaper than a
+ * second, DOM, parse: nothing is materialised but escaped strings.
+ */
+error_code
+check_value(ev_reader *r, ondemand::value v, int depth)
+{
+	error_code e;
+	ondemand::json_type t;
+	if ((e = v.type().get(t)))
+		return e;
+	switch (t) {
+	case ondemand::json_type::object: {
+		if (depth >= MAX_DEPTH)
+			return DEPTH_ERROR;
+		ondemand::object o;
+		if ((e = v.get_object().get(o)))
+			return e;
+		for (auto fr : o) {
+			ondemand::field f;
+			if ((e = std::move(fr).get(f)))
+				return e;
+			const char *k = f.key().raw();
+			const char *q = (const char *)memchr(k, '"',
+			    r->rec + r->reclen - k);
+			if (!q)
+				return STRING_ERROR;
+			if (memchr(k, '\\', (size_t)(q - k))) {
+				std::string_view uk;
+				if ((e = f.unescaped_key().get(uk)))
+					return e;
+			}
+			if ((e = check_value(r, f.value(), depth + 1)))
+				return e;
+		}
+		return SUCCESS;
+	}
+	case ondemand::json_type::array: {
+		if (depth >= MAX_DEPTH)
+			return DEPTH_ERROR;
+		ondemand::array a;
+		if ((e = v.get_array().get(a)))
+			return e;
+		for (auto er : a) {
+			ondemand::value el;
+			if ((e = er.get(el)))
+				return e;
+			if ((e = check_value(r, el, depth + 1)))
+				return e;
+		}
+		return SUCCESS;
+	}
+	case ondemand::json_type::string: {
+		std::string_view tok = v.raw_json_token();
+		if (!memchr(tok.data(), '\\', tok.size()))
+			return SUCCESS;
+		std::string_view sv;
+		return v.get_string().get(sv);
+	}
+	case ondemand::json_type::number:
+		return number_len(v.raw_json_token()) ? SUCCESS : NUMBER_ERROR;
+	case ondemand::json_type::boolean: {
+		bool b;
+		if (v.get_bool().get(b) == SUCCESS)
+			return SUCCESS;
+		return v.raw_json_token()[0] == 't' ? T_ATOM_ERROR :
+		    F_ATOM_ERROR;
+	}
+	case ondemand::json_type::null: {
+		bool isnull = false;
+		if ((e = v.is_null().get(isnull)))
+			return e;
+		return isnull ? SUCCESS : N_ATOM_ERROR;
+	}
+	}
+	return INCORRECT_TYPE;
 }
 
 /* Reads one scalar (or marks a container) into *out. */
@@ -289,7 +390,10 @@ read_value(ev_reader *r, ondemand::value &v, ondemand::json_type t,
 		return SUCCESS;
 	case ondemand::json_type::boolean:
 		out->kind = EV_BOOL;
-		return v.get_bool().get(out->u.b);
+		if (v.get_bool().get(out->u.b) == SUCCESS)
+			return SUCCESS;
+		return v.raw_json_token()[0] == 't' ? T_ATOM_ERROR :
+		    F_ATOM_ERROR;
 	case ondemand::json_type::null: {
 		bool isnull = false;
 		if ((e = v.is_null().get(isnull)))
@@ -384,6 +488,12 @@ record(ev_reader *r, int32_t id, ondemand::value &v, ondemand::json_type t)
 			s->v.kind = EV_MISSING;
 			return e;
 		}
+		if ((et == ondemand::json_type::object ||
+		    et == ondemand::json_type::array) &&
+		    (e = check_value(r, el, 2))) {
+			s->v.kind = EV_MISSING;
+			return e;
+		}
 		r->elems.n++;
 		s->count++;
 	}
@@ -395,7 +505,8 @@ record(ev_reader *r, int32_t id, ondemand::value &v, ondemand::json_type t)
  * recording wanted paths and descending only into known prefixes.
  */
 error_code
-walk(ev_reader *r, ondemand::object obj, size_t plen, uint64_t h)
+walk(ev_reader *r, ondemand::object obj, size_t plen, uint64_t h,
+    int depth)
 {
 	error_code e;
 	if (plen) {
@@ -426,9 +537,12 @@ walk(ev_reader *r, ondemand::object obj, size_t plen, uint64_t h)
 		memcpy(r->path.v + plen, k, kn);
 		uint64_t kh = fnv(h, k, kn);
 		entry *en = lookup(r, kh, r->path.v, plen + kn);
-		if (!en)
-			continue;	/* value skipped by On-Demand */
 		ondemand::value v = f.value();
+		if (!en) {	/* not wanted: only checked */
+			if ((e = check_value(r, v, depth + 1)))
+				return e;
+			continue;
+		}
 		ondemand::json_type t;
 		if ((e = v.type().get(t)))
 			return e;
@@ -440,7 +554,13 @@ walk(ev_reader *r, ondemand::object obj, size_t plen, uint64_t h)
 			ondemand::object sub;
 			if ((e = v.get_object().get(sub)))
 				return e;
-			if ((e = walk(r, sub, plen + kn, kh)))
+			if ((e = walk(r, sub, plen + kn, kh, depth + 1)))
+				return e;
+		} else if (t == ondemand::json_type::object ||
+		    en->id < 0) {
+			/* an object no path goes into, or a value that is
+			 * only a prefix's: checked (record checked the rest) */
+			if ((e = check_value(r, v, depth + 1)))
 				return e;
 		}
 	}
@@ -462,7 +582,7 @@ walk_record(ev_reader *r)
 		return e;
 	if (vec_reserve(&r->path, 256) < 0)
 		return MEMALLOC;
-	if ((e = walk(r, obj, 0, FNV_OFF)))
+	if ((e = walk(r, obj, 0, FNV_OFF, 1)))
 		return e;
 	const char *loc;
 	if (r->doc.current_location().get(loc) != OUT_OF_BOUNDS)
@@ -480,7 +600,7 @@ rewalk(ev_reader *r)
 	ondemand::object obj;
 	if (r->doc.get_object().get(obj))
 		return;
-	(void)walk(r, obj, 0, FNV_OFF);
+	(void)walk(r, obj, 0, FNV_OFF, 1);
 }
 
 /* ---- input ---- */
@@ -550,9 +670,69 @@ fatal(ev_reader *r, const char *msg)
 	return -1;
 }
 
+/* ev_next's other results: a record refused before parsing (it counts as
+ * a record), and an error in the array's own syntax (it does not). */
+enum { REFUSED = -2, SYNTAX = -3 };
+
+/* Sets the error of a record refused before parsing. */
+int
+refuse(ev_reader *r, uint64_t line, uint64_t off, const char *fmt,
+    unsigned long long a, unsigned long long b)
+{
+	snprintf(r->errbuf, sizeof r->errbuf, fmt, a, b);
+	r->errline = line;
+	r->erroff = off;
+	return REFUSED;
+}
+
+/* The message of a record longer than r->max (its length, the limit). */
+const char TOO_LONG[] = "event of %llu bytes is longer than the maximum "
+    "event size (%llu bytes; --max-event-size): skipped";
+
+uint64_t
+count_nl(const char *p, const char *end)
+{
+	uint64_t n = 0;
+	while ((p = (const char *)memchr(p, '\n', (size_t)(end - p)))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/*
+ * Skips the rest of an NDJSON line already longer than r->max, keeping
+ * none of it, up to and including its newline.  Returns REFUSED.
+ */
+int
+skip_long_line(ev_reader *r)
+{
+	uint64_t line = r->line, off = r->base + r->pos, len = 0;
+	for (;;) {
+		char *nl = (char *)memchr(r->buf + r->pos, '\n',
+		    r->end - r->pos);
+		if (nl) {
+			len += (uint64_t)(nl - (r->buf + r->pos));
+			r->pos = (size_t)(nl - r->buf) + 1;
+			break;
+		}
+		len += r->end - r->pos;
+		r->pos = r->end;
+		if (r->eof)
+			break;
+		if (!refill(r, r->pos))
+			return fatal(r, NULL);
+	}
+	r->line++;
+	return refuse(r, line, off, TOO_LONG, len, r->max);
+}
+
 /*
  * Finds the next NDJSON record: sets rec/reclen and the error location.
- * Returns 1, 0 at end of input, -1 on a read error.
+ * Returns 1, 0 at end of input, REFUSED for a line longer than r->max
+ * (skipped), -1 on a read error.  The scan for the newline resumes where
+ * the previous one stopped, so a long line costs linear time whatever
+ * the size of the reads.
  */
 int
 next_line(ev_reader *r)
@@ -568,7 +748,9 @@ next_line(ev_reader *r)
 				return 0;
 			stop = r->end;
 		} else {
-			size_t done = from - r->pos;
+			if (r->end - r->pos > r->max)
+				return skip_long_line(r);
+			size_t done = r->end - r->pos;
 			if (!refill(r, r->pos))
 				return fatal(r, NULL);
 			from = r->pos + done;
@@ -578,6 +760,9 @@ next_line(ev_reader *r)
 		uint64_t line = r->line++;
 		r->pos = stop < r->end ? stop + 1 : stop;
 		from = r->pos;
+		if (b - a > r->max)
+			return refuse(r, line, r->base + a, TOO_LONG, b - a,
+			    r->max);
 		while (a < b && blank(r->buf[a]))
 			a++;
 		while (b > a && blank(r->buf[b - 1]))
@@ -592,9 +777,126 @@ next_line(ev_reader *r)
 	}
 }
 
+/* An error of the array's syntax at the current position. */
+int
+syntax(ev_reader *r, const char *msg)
+{
+	snprintf(r->errbuf, sizeof r->errbuf, "%s", msg);
+	r->errline = r->line;
+	r->erroff = r->base + r->pos;
+	return SYNTAX;
+}
+
+/*
+ * Skips bytes that cannot be between two elements (the current one
+ * first) up to the next '{' (the next element), ',' or ']', counting
+ * lines; the error names what was found and how much was skipped.
+ */
+int
+skip_garbage(ev_reader *r, const char *what)
+{
+	uint64_t line = r->line, off = r->base + r->pos, n = 0;
+	char c = r->buf[r->pos];
+	for (;;) {
+		while (r->pos < r->end) {
+			char ch = r->buf[r->pos];
+			if (n > 0 && (ch == '{' || ch == ',' || ch == ']'))
+				goto found;
+			if (ch == '\n')
+				r->line++;
+			r->pos++;
+			n++;
+		}
+		if (r->eof) {
+			r->errline = line;
+			r->erroff = off;
+			snprintf(r->errbuf, sizeof r->errbuf, "%s in JSON "
+			    "array: the rest of the input (%llu bytes) holds "
+			    "no further element", what, (unsigned long long)n);
+			r->dead = true;
+			return SYNTAX;
+		}
+		if (!refill(r, r->pos))
+			return fatal(r, NULL);
+	}
+found:
+	if (r->buf[r->pos] == ',') {
+		r->pos++;
+		r->astate = A_ELEM;
+	} else if (r->buf[r->pos] == ']') {
+		r->pos++;
+		r->astate = A_DONE;
+	} else {
+		r->astate = A_ELEM;
+	}
+	snprintf(r->errbuf, sizeof r->errbuf, "%s (found '%c') in JSON "
+	    "array: skipped %llu byte%s holding no event, resuming at line "
+	    "%llu", what,
+	    (unsigned char)c >= 0x20 && (unsigned char)c < 0x7f ? c : '?',
+	    (unsigned long long)n, n == 1 ? "" : "s",
+	    (unsigned long long)r->line);
+	r->errline = line;
+	r->erroff = off;
+	return SYNTAX;
+}
+
+/* At most this many resynchronisations after an unterminated element
+ * per input (each rescans up to the end of the input). */
+const int MAX_RESYNCS = 64;
+
+/*
+ * An element from `start` runs to the end of the input: a string or a
+ * bracket is not closed.  The bytes up to the end are all in the buffer;
+ * resynchronise at the next "}, {" (an element boundary as it would look
+ * outside a string) after start, or give up at the end.
+ */
+int
+unterminated(ev_reader *r, size_t start, uint64_t line)
+{
+	size_t p = start + 1;
+	while (r->resyncs < MAX_RESYNCS && p < r->end) {
+		char *q = (char *)memchr(r->buf + p, '}', r->end - p);
+		if (!q)
+			break;
+		size_t j = (size_t)(q - r->buf) + 1;
+		while (j < r->end && blank(r->buf[j]))
+			j++;
+		if (j < r->end && r->buf[j] == ',') {
+			j++;
+			while (j < r->end && blank(r->buf[j]))
+				j++;
+			if (j < r->end && r->buf[j] == '{') {
+				uint64_t nl = count_nl(r->buf + start,
+				    r->buf + j);
+				r->resyncs++;
+				snprintf(r->errbuf, sizeof r->errbuf,
+				    "unterminated element in JSON array (a "
+				    "string or bracket is not closed): the "
+				    "element (%llu bytes) skipped, resuming "
+				    "at line %llu",
+				    (unsigned long long)(j - start),
+				    (unsigned long long)(line + nl));
+				r->errline = line;
+				r->erroff = r->base + start;
+				r->line = line + nl;
+				r->pos = j;
+				r->astate = A_ELEM;
+				return REFUSED;
+			}
+		}
+		p = (size_t)(q - r->buf) + 1;
+	}
+	r->pos = start;
+	r->line = line;
+	return fatal(r, "unterminated JSON array");
+}
+
 /*
  * Finds the next array element.  Returns 1 with rec set, 0 at the end,
- * -1 (fatal) on a syntax error of the array itself.
+ * REFUSED for an element longer than r->max (skipped, only its scanner
+ * state kept) or an unterminated one, SYNTAX for an error between
+ * elements (reported, then resynchronised), -1 (fatal) when nothing can
+ * follow.
  */
 int
 next_elem(ev_reader *r)
@@ -619,7 +921,7 @@ next_elem(ev_reader *r)
 		char c = r->buf[r->pos];
 		switch (r->astate) {
 		case A_DONE:
-			return fatal(r, "content after the JSON array");
+			return fatal(r, "content after the JSON array (not read)");
 		case A_SEP:
 			if (c == ',') {
 				r->pos++;
@@ -631,7 +933,13 @@ next_elem(ev_reader *r)
 				r->astate = A_DONE;
 				continue;
 			}
-			return fatal(r, "expected ',' or ']' in JSON array");
+			if (c == '{') {
+				r->astate = A_ELEM;
+				return syntax(r, "missing ',' between "
+				    "elements of the JSON array (the element "
+				    "here is read, no event skipped)");
+			}
+			return skip_garbage(r, "expected ',' or ']'");
 		case A_FIRST:
 			if (c == ']') {
 				r->pos++;
@@ -640,20 +948,37 @@ next_elem(ev_reader *r)
 			}
 			break;
 		case A_ELEM:
-			if (c == ']' || c == ',')
-				return fatal(r, "missing element in JSON array");
+			if (c == ',') {
+				int rc = syntax(r, "missing element in JSON "
+				    "array (',' after ',' or '['; no event "
+				    "skipped)");
+				r->pos++;
+				return rc;
+			}
+			if (c == ']') {
+				int rc = syntax(r, "trailing ',' before ']' "
+				    "in JSON array");
+				r->pos++;
+				r->astate = A_DONE;
+				return rc;
+			}
 			break;
 		}
 		/*
 		 * Scan one element, resuming after refills.  Newlines are
 		 * counted outside strings only: strings are skipped with
 		 * memchr, and a raw newline inside one makes the element
-		 * invalid, in which case ev_next recounts (elem_end).
+		 * invalid, in which case ev_next recounts (elem_end).  An
+		 * element longer than r->max is skipped: from then on its
+		 * bytes are dropped at each refill (`skip`), keeping only
+		 * the scanner's state, its newline count and whether an
+		 * odd run of backslashes ends what was dropped (`carry`).
 		 */
 		size_t start = r->pos, i = start;
-		uint64_t line = r->line, sline = line;
+		uint64_t line = r->line, sline = line, off = r->base + start;
+		uint64_t dropped = 0, dropped_nl = 0;
 		int depth = 0;
-		bool in_str = false;
+		bool in_str = false, skip = false, carry = false;
 		for (;;) {
 			bool done = false;
 			while (i < r->end) {
@@ -667,6 +992,8 @@ next_elem(ev_reader *r)
 					size_t k = (size_t)(q - r->buf), bs = 0;
 					while (k - bs > start &&
 					    r->buf[k - bs - 1] == '\\')
+						bs++;
+					if (k - bs == start && carry)
 						bs++;
 					i = k + 1;
 					if (bs % 2 == 0)
@@ -699,26 +1026,65 @@ next_elem(ev_reader *r)
 			if (done)
 				break;
 			if (r->eof) {
-				r->pos = start;
-				return fatal(r, "unterminated JSON array");
+				if (skip) {
+					r->pos = i;
+					r->dead = true;
+					return refuse(r, line, off, "unterminated "
+					    "JSON array: an element of more than "
+					    "%llu bytes (the maximum event size "
+					    "is %llu) runs to the end of the "
+					    "input", dropped + (i - start),
+					    r->max);
+				}
+				return unterminated(r, start, line);
 			}
-			size_t off = i - start;
+			if (!skip && i - start > r->max)
+				skip = true;
+			if (skip) {
+				/* drop [start, i): keep the state only */
+				if (in_str) {
+					size_t k = i, bs = 0;
+					while (k - bs > start &&
+					    r->buf[k - bs - 1] == '\\')
+						bs++;
+					if (k - bs == start && carry)
+						bs++;
+					carry = bs % 2 == 1;
+				} else {
+					carry = false;
+				}
+				dropped += i - start;
+				dropped_nl += count_nl(r->buf + start,
+				    r->buf + i);
+				r->pos = i;
+				if (!refill(r, i))
+					return fatal(r, NULL);
+				start = i = r->pos;
+				continue;
+			}
+			size_t off2 = i - start;
 			if (!refill(r, start))
 				return fatal(r, NULL);
 			start = r->pos;
-			i = start + off;
+			i = start + off2;
 		}
-		/* [start, i) is the element; trim trailing blanks */
+		/* [start, i) is the element (or its end); trim blanks */
 		size_t b = i;
 		while (b > start && blank(r->buf[b - 1]))
 			b--;
+		r->pos = r->elem_end = i;
+		r->astate = A_SEP;
+		if (skip || b - start > r->max) {
+			r->line = line + dropped_nl +
+			    count_nl(r->buf + start, r->buf + i);
+			return refuse(r, line, off, TOO_LONG,
+			    dropped + (b - start), r->max);
+		}
 		r->rec = r->buf + start;
 		r->reclen = b - start;
 		r->errline = line;
-		r->erroff = r->base + start;
+		r->erroff = off;
 		r->line = sline;
-		r->pos = r->elem_end = i;
-		r->astate = A_SEP;
 		return 1;
 	}
 }
@@ -815,6 +1181,12 @@ ev_open_chunked(const char *path, size_t chunk, const char **err)
 			*err = strerror(errno);
 			return NULL;
 		}
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			close(fd);
+			*err = strerror(EISDIR);
+			return NULL;
+		}
 		own = true;
 	}
 	if (chunk < 16)
@@ -833,6 +1205,7 @@ ev_open_chunked(const char *path, size_t chunk, const char **err)
 	r->own_fd = own;
 	r->buf = buf;
 	r->cap = r->chunk = chunk;
+	r->max = EV_DEFAULT_MAX_RECORD;
 	r->line = 1;
 	r->ev.r = r;
 	arena_init(&r->strings, NULL);
@@ -859,6 +1232,7 @@ ev_open_buffer(const char *data, size_t len, const char **err)
 	r->own_fd = false;
 	r->buf = buf;
 	r->cap = r->chunk = cap;
+	r->max = EV_DEFAULT_MAX_RECORD;
 	r->end = len;
 	r->nread = len;
 	r->eof = true;
@@ -903,6 +1277,12 @@ ev_next(struct ev_reader *r, struct ev_event **ev)
 		return -1;
 	arena_reset(&r->strings);
 	int rc = r->mode == MODE_ARRAY ? next_elem(r) : next_line(r);
+	if (rc == REFUSED) {
+		r->nrec++;
+		return -1;
+	}
+	if (rc == SYNTAX)
+		return -1;
 	if (rc <= 0)
 		return rc;
 	r->ev.index = r->nrec++;
@@ -1008,6 +1388,18 @@ ev_slot(struct ev_event *ev, int id, struct ev_value *out,
 		*nelems = 0;
 	}
 	return true;
+}
+
+void
+ev_set_max_record(struct ev_reader *r, size_t max)
+{
+	r->max = max ? max : EV_DEFAULT_MAX_RECORD;
+}
+
+uint64_t
+ev_records(const struct ev_reader *r)
+{
+	return r->nrec;
 }
 
 uint64_t

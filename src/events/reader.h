@@ -8,8 +8,14 @@
  * buffer of `chunk` bytes (4 MiB by default) plus simdjson's padding.  The
  * buffer is compacted (the unfinished record moved to the front) when no
  * complete record is left, and it grows (doubling) only when a single record
- * does not fit.  Memory is therefore bounded by max(chunk, 2 x largest
- * record) plus per-record parser state, whatever the size of the file.
+ * does not fit.  A record longer than the maximum (ev_set_max_record, 16
+ * MiB by default) is not kept: once the unfinished record passes the
+ * maximum its bytes are dropped at each refill (only the array scanner's
+ * state survives) and it is reported as too long when its end is found.
+ * Memory is therefore bounded by max(chunk, 2 x maximum) plus per-record
+ * parser state, whatever the input.  Every scan resumes where the previous
+ * one stopped, so a record costs time linear in its length however small
+ * the reads (a pipe gives 64 KiB at a time).
  *
  * Format.  The first non-blank byte (after an optional UTF-8 BOM) decides:
  * '[' means one JSON array of events, anything else means NDJSON.
@@ -21,19 +27,26 @@
  *    array is streamed and may be pretty-printed over many lines; line
  *    numbers are kept by counting the newlines consumed.  An element that is
  *    well delimited but does not parse (or is not an object) is reported and
- *    skipped: the reader resynchronises at the next element.  An error in
- *    the array's own syntax (a missing ',' between elements, a stray closing
- *    bracket, end of input inside the array, content after the closing ']')
- *    cannot be resynchronised: it is reported once (-1) and every later
- *    ev_next() returns 0.
+ *    skipped: the reader resynchronises at the next element.  Errors in the
+ *    array's own syntax are reported (-1, not counted as a record) and the
+ *    reader resynchronises: a missing ',' before a '{' is reported and the
+ *    element read; other bytes between elements are skipped up to the next
+ *    '{', ',' or ']' (the message says how many); ",," and ",]" are
+ *    reported and passed over.  An element that runs to the end of the
+ *    input (a string or bracket not closed) is reported as a record and
+ *    the reader resumes at the next "}, {" after its start (at most 64
+ *    times per input: each may rescan the rest).  End of input inside the
+ *    array otherwise, and content after the closing ']', end the input
+ *    (reported once; every later ev_next() returns 0).
  *
- * Validation.  Every record goes through simdjson's first (SIMD) pass, so
- * invalid UTF-8, unterminated strings and unbalanced structure are always
- * detected; the top-level value must be an object with nothing after it.
- * Scalars are On-Demand: a malformed scalar (e.g. `tru`, `01`) in a field
- * that is never read is not noticed.  A malformed scalar met while a field
- * asked for later in the same event is located makes that field (and the
- * ones after it in the walk) EV_MISSING.
+ * Validation.  Every record is validated in full, whatever is read from
+ * it: simdjson's first (SIMD) pass checks the structure, UTF-8,
+ * unterminated strings and unescaped control characters, and the walk
+ * checks every value On-Demand would skip (literals, the number grammar,
+ * escapes of strings and keys holding a backslash) without materialising
+ * it.  The top-level value must be an object with nothing after it, and
+ * nesting deeper than 1024 levels is refused.  So whether a record is
+ * malformed never depends on which fields the rules read.
  *
  * Field lookup.  The reader keeps an "interest set": every dotted path ever
  * passed to ev_get/ev_array_len/ev_array_at, with all its dot-prefixes, in
@@ -93,6 +106,7 @@ struct ev_value {
 };
 
 #define EV_DEFAULT_CHUNK ((size_t)4 << 20)
+#define EV_DEFAULT_MAX_RECORD ((size_t)16 << 20)
 
 /*
  * Opens a file path, or "-" for stdin.  On failure returns NULL and sets
@@ -138,6 +152,16 @@ bool ev_array_at(struct ev_event *ev, const char *path, size_t pathlen,
 int ev_want(struct ev_reader *r, const char *path, size_t pathlen);
 bool ev_slot(struct ev_event *ev, int id, struct ev_value *out,
     const struct ev_value **elems, size_t *nelems);
+
+/* The longest record kept, in bytes (0: the default); a longer one is
+ * reported as malformed (its bytes are dropped as they are read) and the
+ * reader resumes after it. */
+void ev_set_max_record(struct ev_reader *r, size_t max);
+
+/* Records met so far (events and malformed records; not the errors of an
+ * array's own syntax): the position the next input's records continue
+ * from. */
+uint64_t ev_records(const struct ev_reader *r);
 
 /* Bytes read from the input so far. */
 uint64_t ev_bytes_read(const struct ev_reader *r);

@@ -24,6 +24,13 @@ replay_opts_init(struct replay_opts *o)
 	o->size = -1;
 	o->max_samples_per_key = 1;
 	o->reorder_ms = 10000;
+	o->max_event_size = EV_DEFAULT_MAX_RECORD;
+}
+
+void
+replay_stop(struct replay *e)
+{
+	e->stopped = true;
 }
 
 int
@@ -985,7 +992,8 @@ feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 		if (e->slot[i] < 0)
 			e->oom = true;
 	}
-	while (!e->oom && (rc = ev_next(r, &ev)) != 0) {
+	ev_set_max_record(r, (size_t)e->o.max_event_size);
+	while (!e->oom && !e->stopped && (rc = ev_next(r, &ev)) != 0) {
 		if (rc < 0) {
 			struct replay_input_error ie = { name, 0, 0, NULL,
 							 false };
@@ -1003,8 +1011,9 @@ feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 	}
 	e->ev = NULL;
 	e->stats.bytes += ev_bytes_read(r);
-	/* positions continue in the next input */
-	e->next_index = e->stats.events + e->stats.bad_events;
+	/* positions continue in the next input (errors of an array's own
+	 * syntax are not records) */
+	e->next_index = base + ev_records(r);
 	ev_close(r);
 	return e->oom ? REPLAY_NOMEM : bad;
 }
@@ -1018,6 +1027,8 @@ replay_feed(struct replay *e, const char *path, replay_error_fn fn,
 
 	if (e->oom)
 		return REPLAY_NOMEM;
+	if (e->stopped)
+		return 0;
 	r = ev_open(path, &err);
 	if (!r) {
 		struct replay_input_error ie = { path, 0, 0, err, true };
@@ -1038,6 +1049,8 @@ replay_feed_buffer(struct replay *e, const char *name, const char *data,
 
 	if (e->oom)
 		return REPLAY_NOMEM;
+	if (e->stopped)
+		return 0;
 	r = ev_open_buffer(data, len, &err);
 	if (!r) {
 		e->oom = true;
@@ -1051,7 +1064,7 @@ replay_finish(struct replay *e)
 {
 	uint32_t i;
 
-	for (i = 0; i < e->nrules && !e->oom; i++) {
+	for (i = 0; i < e->nrules && !e->oom && !e->stopped; i++) {
 		struct rule *ru = &e->rules[i];
 
 		release(e, ru, true);

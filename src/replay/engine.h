@@ -39,6 +39,8 @@ struct replay_opts {
 	int64_t size;                   /* results per rule, -1: all */
 	int64_t max_samples_per_key;    /* default 1 */
 	int64_t reorder_ms;             /* lateness allowed, default 10 s */
+	uint64_t max_event_size;        /* longest record, bytes; default
+	                                   16 MiB (events/reader.h) */
 };
 
 void replay_opts_init(struct replay_opts *o);
@@ -119,6 +121,10 @@ long replay_feed_buffer(struct replay *e, const char *name, const char *data,
 int replay_finish(struct replay *e);
 /* Whether the engine ran out of memory (sticky). */
 bool replay_oom(const struct replay *e);
+/* Stops reading: the current replay_feed returns after the record it is
+ * on, later ones read nothing, replay_finish delivers nothing more.  May
+ * be called from a handler. */
+void replay_stop(struct replay *e);
 
 void replay_stats(const struct replay *e, struct replay_stats *s);
 const struct replay_rule_stats *replay_rule_stats(const struct replay *e,

@@ -62,6 +62,8 @@ deliver(struct replay *e, struct rule *ru, const struct replay_match *m)
 		ru->stopped = ru->r->npipes == 0;
 		return;
 	}
+	if (e->stopped)
+		return;         /* replay_stop: nothing more delivered */
 	if (ru->size_left > 0)
 		ru->size_left--;
 	ru->stats.results++;

@@ -229,6 +229,7 @@ struct replay {
 	replay_match_fn match;
 	void *ud;
 	bool oom;
+	bool stopped;           /* replay_stop: read and deliver no more */
 
 	/* field paths */
 	VEC(struct pathent) path;

@@ -513,24 +513,206 @@ test_json_array(void **state)
 	assert_string_equal(next_bad(f, 1, UINT64_MAX),
 	    "unterminated JSON array");
 	next_end(f);
-	/* syntax errors of the array itself stop the reader */
+	/* errors of the array's syntax are reported, then resynchronised */
 	open_text(f, "[{\"a\":1}\n {\"a\":2}, {\"a\":3}]", 0);
 	ev = next_ok(f);
-	next_bad(f, 2, 10);
+	assert_non_null(strstr(next_bad(f, 2, 10), "missing ','"));
+	ev = next_ok(f);
+	assert_int(ev, "a", 2);
+	assert_int_equal(ev_index(ev), 1);
+	ev = next_ok(f);
+	assert_int(ev, "a", 3);
 	next_end(f);
 	open_text(f, "[{\"a\":1}] {\"a\":2}", 0);
 	ev = next_ok(f);
 	assert_string_equal(next_bad(f, 1, UINT64_MAX),
-	    "content after the JSON array");
+	    "content after the JSON array (not read)");
 	next_end(f);
-	open_text(f, "[{\"a\":1},,{\"a\":2}]", 0);
+	open_text(f, "[{\"a\":1},,{\"a\":2},]", 0);
 	ev = next_ok(f);
 	next_bad(f, 1, 9);
+	ev = next_ok(f);
+	assert_int(ev, "a", 2);
+	assert_non_null(strstr(next_bad(f, 1, 18), "trailing ','"));
 	next_end(f);
 	open_text(f, "[{\"a\":1}, {\"a\":\"open", 4);
 	ev = next_ok(f);
 	next_bad(f, 1, UINT64_MAX);
 	next_end(f);
+	/* garbage between elements: skipped up to the next element */
+	open_text(f, "[{\"a\":1} x \"y\"\n}{\"a\":2},\n{\"a\":3}]", 5);
+	ev = next_ok(f);
+	{
+		const char *m = next_bad(f, 1, 9);
+		if (!strstr(m, "skipped 7 bytes holding no event, "
+		    "resuming at line 2"))
+			fail_msg("%s", m);
+	}
+	ev = next_ok(f);
+	assert_int(ev, "a", 2);
+	ev = next_ok(f);
+	assert_int(ev, "a", 3);
+	next_end(f);
+}
+
+/* An element whose string or bracket is not closed: reported as one
+ * record, and the reader resumes at the next "}, {" after it. */
+static void
+test_array_resync(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	const char *text =
+	    "[\n"
+	    "  {\"a\": 1},\n"				/* 2 */
+	    "  {\"a\": \"open, \"b\": [1, 2},\n"	/* 3: unterminated */
+	    "  {\"a\": 3},\n"				/* 4 */
+	    "  {\"a\": 4}\n"				/* 5 */
+	    "]\n";
+	size_t chunks[] = { 0, 7 };
+
+	for (size_t c = 0; c < 2; c++) {
+		open_text(f, text, chunks[c]);
+		ev = next_ok(f);
+		assert_int(ev, "a", 1);
+		const char *m = next_bad(f, 3, 16);
+		if (!strstr(m, "resuming at line 4"))
+			fail_msg("%s", m);
+		ev = next_ok(f);
+		assert_int(ev, "a", 3);
+		assert_int_equal(ev_index(ev), 2);
+		ev = next_ok(f);
+		assert_int(ev, "a", 4);
+		next_end(f);
+	}
+}
+
+/* Every record is validated in full, whatever is read from it. */
+static void
+test_validate_all(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	const char *bad[] = {
+		"{\"a\":1,\"x\":tru}", "{\"a\":1,\"x\":nul}",
+		"{\"a\":1,\"x\":fals}", "{\"a\":1,\"x\":01}",
+		"{\"a\":1,\"x\":1.}", "{\"a\":1,\"x\":-}",
+		"{\"a\":1,\"x\":\"\\q\"}", "{\"a\":1,\"x\\q\":1}",
+		"{\"a\":1,\"x\":{\"y\":[1,{\"z\":tru}]}}",
+		"{\"a\":1,\"x\":\"\\ud800\"}",
+		"{\"a\":[1,{\"z\":tru}]}",
+		"{\"a\":1,\"p\":{\"q\":1,\"r\":tru}}",
+		"{\"a\":1,\"p\":tru}",
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(text, sizeof text, "%s\n{\"a\":2}\n", bad[i]);
+		open_text(f, text, 0);
+		/* "a" and "p.q" are read; nothing else is */
+		ev_want(f->r, "a", 1);
+		ev_want(f->r, "p.q", 3);
+		if (ev_next(f->r, &f->ev) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		ev = next_ok(f);
+		assert_int(ev, "a", 2);
+		next_end(f);
+	}
+	/* valid values of every kind in unread fields */
+	open_text(f, "{\"a\":1,\"x\":[true,false,null,-0.5e+3,1e400,"
+	    "123456789012345678901234567890,\"\\u00e9\\n\",{},[]],"
+	    "\"k\\u0041\":{\"y\":\"z\"}}\n", 0);
+	ev_want(f->r, "a", 1);
+	ev = next_ok(f);
+	assert_int(ev, "a", 1);
+	next_end(f);
+}
+
+/* A long line over many refills (the first reads are 64 bytes, then the
+ * buffer doubles): the scan for the newline resumes where it stopped.
+ * The time bound, for a pipe's small reads, is in
+ * tests/scripts/hostile-io.sh. */
+static void
+test_long_line_linear(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	size_t n = (size_t)8 << 20;
+	char *text = malloc(n + 64), *p = text;
+
+	assert_non_null(text);
+	p += sprintf(p, "{\"p\":\"");
+	memset(p, 'x', n);
+	p += n;
+	sprintf(p, "\",\"a\":1}\n{\"a\":2}\n");
+	open_text(f, text, 64);
+	ev = next_ok(f);
+	assert_int(ev, "a", 1);
+	ev = next_ok(f);
+	assert_int(ev, "a", 2);
+	next_end(f);
+	free(text);
+}
+
+/* Records longer than the maximum are reported with their length and
+ * skipped without being kept; the reader resumes after them. */
+static void
+test_max_record(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	size_t n = 5000;
+	char *text = malloc(2 * n + 256), *p = text;
+	const char *m;
+
+	assert_non_null(text);
+	p += sprintf(p, "{\"a\":1}\n{\"p\":\"");
+	memset(p, 'x', n);
+	p += n;
+	p += sprintf(p, "\"}\n{\"a\":2}\n{\"a\":3,\"p\":\"%.*s\"}\n{\"a\":4}",
+	    100, "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
+	for (size_t chunk = 16; chunk <= 4096; chunk *= 16) {
+		open_text(f, text, chunk);
+		ev_set_max_record(f->r, 1000);
+		ev = next_ok(f);
+		assert_int(ev, "a", 1);
+		m = next_bad(f, 2, 8);
+		if (!strstr(m, "event of 5008 bytes"))
+			fail_msg("%s", m);
+		assert_non_null(strstr(m, "maximum event size (1000 bytes"));
+		ev = next_ok(f);
+		assert_int(ev, "a", 2);
+		assert_int_equal(ev_index(ev), 2);
+		ev = next_ok(f);
+		assert_int(ev, "a", 3);
+		ev = next_ok(f);
+		assert_int(ev, "a", 4);
+		next_end(f);
+		assert_true(ev_buffer_size(f->r) <= 4096 + 2 * 1000);
+	}
+
+	/* the same in an array, with escaped quotes and backslashes in the
+	 * dropped part, pretty-printed over lines */
+	p = text;
+	p += sprintf(p, "[{\"a\":1},\n{\"p\":\"");
+	for (size_t i = 0; i < n; i += 4)
+		p += sprintf(p, i % 3 ? "ab\\\\" : "a\\\"}");
+	p += sprintf(p, "\",\n\"q\":[{\"r\":\"]\"}]},\n{\"a\":2}]");
+	for (size_t chunk = 16; chunk <= 4096; chunk *= 16) {
+		open_text(f, text, chunk);
+		ev_set_max_record(f->r, 1000);
+		ev = next_ok(f);
+		assert_int(ev, "a", 1);
+		m = next_bad(f, 2, 10);
+		assert_non_null(strstr(m, "maximum event size"));
+		ev = next_ok(f);
+		assert_int(ev, "a", 2);
+		assert_int_equal(ev_index(ev), 2);
+		assert_int_equal(ev_error(f->r, NULL, NULL) != NULL, 1);
+		next_end(f);
+		assert_true(ev_buffer_size(f->r) <= 4096 + 2 * 1000);
+	}
+	free(text);
 }
 
 /* Duplicates: the last occurrence in document order wins. */
@@ -660,6 +842,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_malformed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_big_record, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_array_resync, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_validate_all, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_long_line_linear, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_max_record, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_json_array, setup,
 		    teardown),

@@ -49,8 +49,8 @@ struct rec {
 struct seen {
 	struct rec rec[MAXREC];
 	int n;
-	rulec_replay_diag diag[4];      /* file and message copied below */
-	char dfile[4][128], dmsg[4][128];
+	rulec_replay_diag diag[8];      /* file and message copied below */
+	char dfile[8][128], dmsg[8][128];
 	int ndiag;
 };
 
@@ -131,7 +131,7 @@ on_diag(void *ud, const rulec_replay_diag *d)
 {
 	struct seen *s = ud;
 
-	assert_true(s->ndiag < 4);
+	assert_true(s->ndiag < 8);
 	s->diag[s->ndiag] = *d;
 	copy_str(s->dfile[s->ndiag], sizeof s->dfile[0], d->file);
 	copy_str(s->dmsg[s->ndiag], sizeof s->dmsg[0], d->message);
@@ -512,10 +512,91 @@ t_unreadable_and_stats(void **state)
 	seen_free(&s);
 }
 
+/* The match handler stops the replay at the first result. */
+struct stopper {
+	rulec_replay *r;
+	int n;
+};
+
+static void
+stop_at_first(void *ud, const rulec_match *m)
+{
+	struct stopper *st = ud;
+
+	(void)m;
+	st->n++;
+	rulec_replay_stop(st->r);
+}
+
+/* rulec_replay_stop from a handler: the feed returns after the current
+ * record, later feeds read nothing, finish delivers nothing more.  A
+ * record longer than max_event_size is reported and skipped; errors of
+ * an array's syntax are not records, so positions in the next input go
+ * on from the records counted. */
+static void
+t_stop_and_limits(void **state)
+{
+	static const char *const name = "r.eql";
+	static const char *const text = "process where true";
+	static const char arr[] =
+	    "[{'event':{'category':'process'},'p':'" "0123456789" "'}"
+	    " {'event':{'category':'process'}},,"
+	    "{'event':{'category':'process'}}]";
+	rulec_replay_opts o;
+	unsigned char *img;
+	size_t len;
+	struct stopper st = { NULL, 0 };
+	struct seen s;
+	char path[32], err[256];
+	rulec_replay *r;
+
+	(void)state;
+	img = compile(&len, 1, &name, &text);
+	write_events(path, three_events);
+	r = rulec_replay_new(img, len, NULL, err, sizeof err);
+	assert_non_null(r);
+	st.r = r;
+	rulec_replay_set_match_handler(r, stop_at_first, &st);
+	assert_int_equal(rulec_replay_feed(r, path), 0);
+	assert_int_equal(rulec_replay_feed(r, path), 0);
+	assert_int_equal(rulec_replay_finish(r), RULEC_OK);
+	assert_int_equal(st.n, 1);
+	rulec_replay_free(r);
+	unlink(path);
+
+	rulec_replay_opts_init(&o);
+	assert_int_equal(o.max_event_size, 16 << 20);
+	o.max_event_size = 40;
+	o.reorder_ms = 0;
+	memset(&s, 0, sizeof s);
+	write_events(path, arr);
+	r = rulec_replay_new(img, len, &o, err, sizeof err);
+	assert_non_null(r);
+	rulec_replay_set_match_handler(r, on_match, &s);
+	rulec_replay_set_diag_handler(r, on_diag, &s);
+	/* the long element, the missing comma, the ",," */
+	assert_int_equal(rulec_replay_feed(r, path), 3);
+	assert_int_equal(rulec_replay_feed(r, path), 3);
+	assert_int_equal(rulec_replay_finish(r), RULEC_OK);
+	assert_int_equal(s.ndiag, 6);
+	assert_non_null(strstr(s.dmsg[0], "maximum event size (40 bytes"));
+	assert_non_null(strstr(s.dmsg[1], "missing ','"));
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.rec[0].ev[0].index, 1);
+	assert_int_equal(s.rec[1].ev[0].index, 2);
+	assert_int_equal(s.rec[2].ev[0].index, 4);      /* 3 records each */
+	assert_int_equal(s.rec[3].ev[0].index, 5);
+	rulec_replay_free(r);
+	unlink(path);
+	free(img);
+	seen_free(&s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_stop_and_limits),
 		cmocka_unit_test(t_event_records),
 		cmocka_unit_test(t_sequence_records),
 		cmocka_unit_test(t_head_tail_size),
