@@ -773,13 +773,13 @@ multi_stage(struct wgen *g, const struct ir_query *q)
 	}
 	for (s = 0; s < ns; s++) {
 		ovr_vec ov = VEC_INIT;
+		bool full = false;
 		g->anc = false;
 		atoms(g, q->stages[s].cond, &ov);
-		for (i = 0; i < ov.n; i++)
-			if (!group(g, q, bases, s, &ov.v[i], G_PLAIN))
-				break;
+		for (i = 0; i < ov.n && !full; i++)
+			full = !group(g, q, bases, s, &ov.v[i], G_PLAIN);
 		vec_free(&ov);
-		if (i < ov.n)
+		if (full)
 			break;
 	}
 done:
