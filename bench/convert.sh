@@ -26,7 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # rules/s from the number of rules and the best time in ms (time_runs' output)
 rate() {
-	awk -v n="$1" '/^runs:/ { ms = $4; printf "seconds: %.3f, %.0f rules/s\n", ms / 1000, ms > 0 ? n * 1000 / ms : 0 }'
+	awk -v n="$1" '/^runs:/ { ms = $4; printf "seconds: %.3f, %.0f rules/s\n", ms / 1000, (ms > 0 ? n * 1000 / ms : 0) }'
 }
 
 n_eql=$(grep -c . "$corpus")
@@ -39,10 +39,11 @@ echo "$out" | rate "$n_eql"
 # the XML side: the ESET corpus, the seeds, and what the first direction wrote
 mkdir -p "$tmp/eset"
 for f in "$shared"/corpus/eset-rules/*.xml "$shared"/corpus/seeds/*.xml "$tmp"/xml/*.xml; do
-	[ -f "$f" ] && cp "$f" "$tmp/eset/$(printf '%s' "$f" | cksum | cut -d' ' -f1).xml"
+	# (an empty file: a rule the XML printer did not carry)
+	[ -s "$f" ] && cp "$f" "$tmp/eset/$(printf '%s' "$f" | cksum | cut -d' ' -f1).xml"
 done
 n_xml=$(find "$tmp/eset" -name '*.xml' | wc -l)
-echo "XML -> EQL: $n_xml rules (ESET corpus and seeds, plus $(find "$tmp/xml" -name '*.xml' | wc -l) converted from EQL)"
+echo "XML -> EQL: $n_xml rules (ESET corpus and seeds, plus $(find "$tmp/xml" -name '*.xml' -size +0 | wc -l) converted from EQL)"
 out=$(time_runs "$runs" $pin "$rulec" convert -q --to eql --drop-unconvertible -o "$tmp/out.eql" "$tmp/eset")
 echo "$out"
 echo "$out" | rate "$n_xml"
