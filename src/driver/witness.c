@@ -5,7 +5,8 @@
  * Design note.  An event is a flat list of (dotted path, JSON value text)
  * pairs, written out as nested objects.  A stage's base event sets
  * event.category from the stage and every field that an equality of the
- * stage's top-level `and` fixes to its literal (inside an ancestor
+ * stage's top-level `and` fixes to its literal (of an `or` there, its
+ * first alternative's; inside an ancestor
  * condition, process.* is the event's process.parent.*).  Each atom of
  * the stage (a comparison, `in`, a match, a call on a field, wherever it
  * stands under `or` and `not`) then gives overrides of its field: the
@@ -504,6 +505,10 @@ base_of(struct wgen *g, const struct ir_expr *e, struct event *ev)
 	case IR_AND:
 		for (size_t i = 0; i < e->u.list.n; i++)
 			base_of(g, e->u.list.v[i], ev);
+		break;
+	case IR_OR:             /* its first alternative */
+		if (e->u.list.n)
+			base_of(g, e->u.list.v[0], ev);
 		break;
 	case IR_ANCESTOR:
 		anc = g->anc;

@@ -7,9 +7,10 @@
  * the edges where a printer errs (case, a prefix, a missing field, the
  * last address of a range), so the events are also derived from the rule
  * itself: each stage gets a base event that satisfies the equalities of
- * its top-level `and`, and each atom is then varied alone around its
- * literal.  Sequences are probed as a whole (join keys equal and
- * different, at maxspan and one millisecond past it, stages reversed).
+ * its top-level `and` (and of the first alternative of each `or` there),
+ * and each atom is then varied alone around its literal.  Sequences are
+ * probed as a whole (join keys equal and different, at maxspan and one
+ * millisecond past it, stages reversed).
  * The output is NDJSON; the same rule and seed give the same bytes.
  */
 #ifndef RC_DRIVER_WITNESS_H
