@@ -246,6 +246,80 @@ typedef void (*rulec_convert_fn)(void *ud, const rulec_converted *c);
 
 int rulec_ctx_convert(rulec_ctx *ctx, enum rulec_form to, unsigned flags,
 		      rulec_convert_fn fn, void *ud);
+/*
+ * Proof by replay (docs/convert-proof.md): every rule read so far converted to
+ * `to` (flags as for rulec_ctx_convert), the converted text read back,
+ * and the same events replayed through the original and the converted
+ * rule: the rules' witness events (rulec_rule_witness, of the original
+ * and of the converted rule) and, each in a replay of its own, the event
+ * files o->events.  The result sets, by event positions, must stand in
+ * the relation that the stated losses claim: no loss, the same results;
+ * only broader losses, the original's results among the converted
+ * rule's; only narrower ones, the converse; mixed or unrelated losses,
+ * or an approximate sequence, sample or pipe, no claim (a sequence's
+ * results are not monotone in its stages).  Each rule reaches fn once.
+ * Returns the number of rules whose relation is violated or whose
+ * converted text cannot be read back, or a negative rulec_status.
+ */
+enum rulec_relation {
+	RULEC_REL_EQUAL,        /* the same results */
+	RULEC_REL_SUBSET,       /* the original's results among the converted
+	                           rule's (broader) */
+	RULEC_REL_SUPERSET,     /* the converted rule's among the original's
+	                           (narrower) */
+	RULEC_REL_NONE          /* no claim */
+};
+
+enum rulec_proof_status {
+	RULEC_PROOF_HOLDS,      /* the relation held on every event */
+	RULEC_PROOF_NO_CLAIM,   /* RULEC_REL_NONE: replayed, not judged */
+	RULEC_PROOF_VIOLATED,   /* the relation failed: message says where */
+	RULEC_PROOF_REFUSED,    /* not converted (or the rule has errors) */
+	RULEC_PROOF_UNREADABLE  /* the converted text does not read back or
+	                           compile: message says why */
+};
+
+typedef struct rulec_proof {
+	const rulec_rule *rule;
+	enum rulec_proof_status status;
+	enum rulec_relation relation;
+	unsigned broader, narrower, unrelated, dropped, refused;
+	const char *converted;          /* the converted text, or NULL */
+	unsigned long long witnesses;   /* witness events of the rule */
+	unsigned long long orig_results, conv_results;
+	unsigned long long only_orig, only_conv; /* results of one side */
+	const char *message;            /* NULL when it held */
+} rulec_proof;
+
+typedef struct rulec_proof_opts {
+	unsigned long long seed;        /* of the witness events */
+	const char *const *events;      /* event files, each replayed alone */
+	size_t nevents;
+	size_t witness_limit;           /* per rule and side; 0: 600 */
+} rulec_proof_opts;
+
+typedef void (*rulec_proof_fn)(void *ud, const rulec_proof *p);
+
+int rulec_ctx_prove_convert(rulec_ctx *ctx, enum rulec_form to,
+			    unsigned flags, const rulec_proof_opts *o,
+			    rulec_proof_fn fn, void *ud);
+/* The same check of a translation made elsewhere (by hand, by another
+ * tool): rule i of `conv` is taken as rule i of ctx converted with the
+ * relation `claim` (refused entries: none; the rules must be as many,
+ * else RULEC_ERR_ARG).  rulec_ctx_prove_convert's return and records. */
+int rulec_ctx_prove_against(rulec_ctx *ctx, rulec_ctx *conv,
+			    enum rulec_relation claim,
+			    const rulec_proof_opts *o, rulec_proof_fn fn,
+			    void *ud);
+const char *rulec_relation_name(enum rulec_relation r);
+const char *rulec_proof_status_name(enum rulec_proof_status s);
+
+/* The witness events of a rule (NDJSON, malloc'd; NULL when the rule has
+ * errors or on out of memory): events that probe each atom of its
+ * conditions around its literals (driver/witness.h says which), the
+ * same for the same seed. */
+char *rulec_rule_witness(const rulec_rule *r, unsigned long long seed);
+
 /* Whether loading runs the checks (on by default); off, only the errors
  * that reading and lowering find are reported. */
 void rulec_ctx_set_checks(rulec_ctx *ctx, int on);
@@ -467,6 +541,10 @@ typedef struct rulec_test_opts {
 	int require_negative;   /* each test file needs a negative test */
 	int update;             /* rewrite match/no_match from the results
 	                           (docs/testing.md says what is kept) */
+	int convert;            /* rerun the tests against the rules
+	                           converted to convert_to and check the
+	                           relation the conversion claims */
+	enum rulec_form convert_to;
 } rulec_test_opts;
 
 typedef struct rulec_test_summary {

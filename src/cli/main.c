@@ -787,6 +787,10 @@ cmd_test(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		usage(stderr, C_TEST_IDX);
 		return EXIT_TROUBLE;
 	}
+	if (run->topts.convert && run->topts.update) {
+		fprintf(stderr, "rulec: --convert-to and --update cannot be combined (the tests are rewritten from the original rules only)\n");
+		return EXIT_TROUBLE;
+	}
 	memset(&sum, 0, sizeof sum);
 	if (run->junit && !(jf = fopen(run->junit, "w"))) {
 		fprintf(stderr, "rulec: cannot write %s: %s\n", run->junit,
@@ -1544,6 +1548,20 @@ main(int argc, char **argv)
 			break;
 		case O_UPDATE:
 			run.topts.update = 1;
+			break;
+		case O_CONVERT_TO:
+			for (i = 0; i < 4; i++)
+				if (strcmp(optarg, form_names[i]) == 0)
+					break;
+			if (i == 4) {
+				fprintf(stderr, "rulec: --convert-to is eql, kibana, "
+						"toml or xml, not '%s'\n",
+					optarg);
+				rc = EXIT_TROUBLE;
+			} else {
+				run.topts.convert = 1;
+				run.topts.convert_to = (enum rulec_form)i;
+			}
 			break;
 		case O_TO:
 			for (i = 0; i < 4; i++)

@@ -30,6 +30,7 @@
 #include "base/hash.h"
 #include "base/vec.h"
 #include "driver/ctx.h"
+#include "driver/prove.h"
 #include "driver/test.h"
 #include "driver/testrun.h"
 #include "vm/interp.h"
@@ -65,6 +66,9 @@ scope_free(struct scope *s)
 	for (size_t i = 0; i < s->got.n; i++)
 		got_free(&s->got.v[i]);
 	vec_free(&s->got);
+	for (size_t i = 0; i < s->ogot.n; i++)
+		got_free(&s->ogot.v[i]);
+	vec_free(&s->ogot);
 	sb_free(&s->ndjson);
 }
 
@@ -497,6 +501,26 @@ replay_events(struct run *rn, const unsigned char *img, size_t imglen,
 	return rc;
 }
 
+/* --convert-to: replays the scope's events through the original rules
+ * too, the results into sc->ogot. */
+static int
+replay_original(struct run *rn, struct scope *sc, char *err, size_t errlen)
+{
+	struct scope tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof tmp);
+	tmp.ok = true;
+	rc = replay_events(rn, rn->oimg, rn->oimglen, &sc->ndjson, &tmp, err,
+			   errlen);
+	sc->ogot.v = tmp.got.v;
+	sc->ogot.n = tmp.got.n;
+	sc->ogot.cap = tmp.got.cap;
+	if (!tmp.ok)
+		sc->ok = false;
+	return rc;
+}
+
 /* Replays the scope's events through the rules' image. */
 static void
 replay_scope(struct run *rn, struct scope *sc)
@@ -505,7 +529,8 @@ replay_scope(struct run *rn, struct scope *sc)
 
 	sc->replayed = true;
 	if (replay_events(rn, rn->img, rn->imglen, &sc->ndjson, sc, err,
-			  sizeof err) == 0)
+			  sizeof err) == 0 &&
+	    (!rn->convert || replay_original(rn, sc, err, sizeof err) == 0))
 		return;
 	sc->ok = false;
 	if (err[0]) {
@@ -1010,6 +1035,258 @@ find_rule(struct run *rn)
 	return NULL;
 }
 
+/* ------------------------------------------------------ --convert-to */
+
+struct conv_load {
+	struct run *rn;
+	rulec_ctx *cv;
+	size_t i;
+	struct strbuf err;      /* the first error reading back */
+	bool bad;
+};
+
+static const char *
+form_name(enum rulec_form f)
+{
+	static const char *const name[] = { "eql", "kibana", "toml", "xml" };
+	return (unsigned)f <= RULEC_FORM_XML ? name[f] : "?";
+}
+
+static void
+on_cv_diag(void *ud, const rulec_diag *d)
+{
+	struct conv_load *cl = ud;
+
+	if (rulec_diag_severity(d) == RULEC_SEVERITY_ERROR && !cl->err.len)
+		sb_printf(&cl->err, "%u:%u: %s [%s]", rulec_diag_line(d),
+			  rulec_diag_column(d), rulec_diag_message(d),
+			  rulec_diag_id(d));
+}
+
+static const char *
+rule_label(const struct run *rn, size_t i)
+{
+	if (i < rn->nrules && rn->rule_names[i])
+		return rn->rule_names[i];
+	if (i < rn->nrules && rn->rule_ids[i])
+		return rn->rule_ids[i];
+	return rn->rule_file;
+}
+
+static void
+unreadable(struct run *rn, const char *what, const char *why)
+{
+	diag_report(&rn->ctx->sink, D_TEST_CONVERT_UNREADABLE, &rn->tf.text,
+		    span_make(0, 0), "%s converted to %s does not read back: %s",
+		    what, form_name(rn->o->convert_to), why);
+	rn->errors++;
+}
+
+static void
+on_converted(void *ud, const rulec_converted *c)
+{
+	static const enum rulec_input input[] = {
+		RULEC_INPUT_EQL, RULEC_INPUT_NDJSON, RULEC_INPUT_TOML,
+		RULEC_INPUT_XML
+	};
+	struct conv_load *cl = ud;
+	struct run *rn = cl->rn;
+	const struct rc_rule *r = (const struct rc_rule *)c->rule;
+	size_t i = cl->i++, before = rulec_ctx_rule_count(cl->cv);
+	int n;
+
+	if (i < rn->nrules)
+		rn->rel[i] = proof_relation(r->ir, c->broader, c->narrower,
+					    c->unrelated);
+	if (!c->text) {
+		if (!rn->refused)
+			rn->refused = rule_label(rn, i);
+		return;
+	}
+	cl->err.len = 0;
+	n = rulec_ctx_load_buffer_as(cl->cv, c->file_name ? c->file_name
+					     : "converted",
+				     input[rn->o->convert_to], c->text, c->len);
+	if (n != 1 || rulec_ctx_rule_count(cl->cv) != before + 1 ||
+	    cl->err.len) {
+		if (!cl->bad)
+			unreadable(rn, rule_label(rn, i),
+				   cl->err.len ? cl->err.data
+					       : "it does not hold one rule");
+		cl->bad = true;
+	}
+}
+
+/* Converts the rules of the file and compiles the converted ones into
+ * rn->img, the originals kept in rn->oimg; false (reported) when the
+ * converted rules cannot be run.  A refused rule is not an error: its
+ * tests are skipped. */
+static bool
+convert_rules(struct run *rn)
+{
+	struct conv_load cl;
+	unsigned char *img = NULL;
+	size_t len = 0;
+	char err[256];
+	int n;
+
+	memset(&cl, 0, sizeof cl);
+	cl.rn = rn;
+	rn->convert = true;
+	rn->rel = calloc(rn->nrules + 1, sizeof *rn->rel);
+	cl.cv = rulec_ctx_new();
+	if (!rn->rel || !cl.cv) {
+		rulec_ctx_free(cl.cv);
+		return false;
+	}
+	rulec_ctx_set_checks(cl.cv, 0);
+	rulec_ctx_set_exceptions(cl.cv, !rn->ctx->no_exceptions);
+	rulec_ctx_set_diag_handler(cl.cv, on_cv_diag, &cl);
+	rulec_ctx_convert(rn->ctx, rn->o->convert_to, 0, on_converted, &cl);
+	if (!cl.bad && !rn->refused) {
+		n = rulec_ctx_compile(cl.cv, &img, &len, err, sizeof err);
+		if (n < 0 || (size_t)n != rn->nrules) {
+			unreadable(rn, rn->rule_file, n < 0 ? err
+				   : "not every converted rule compiles");
+			cl.bad = true;
+			free(img);
+		} else {
+			rn->oimg = rn->img;
+			rn->oimglen = rn->imglen;
+			rn->img = img;
+			rn->imglen = len;
+		}
+	}
+	sb_free(&cl.err);
+	rulec_ctx_free(cl.cv);
+	return !cl.bad;
+}
+
+/* A result as one comparable string: its rule and event ids. */
+static char *
+got_key(const struct got *g)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	sb_printf(&sb, "%zu", g->rule);
+	for (size_t i = 0; i < g->n; i++) {
+		sb_putc(&sb, '\x1f');
+		sb_puts(&sb, g->ids[i]);
+	}
+	return sb_take(&sb);
+}
+
+struct keyed {
+	char *key;
+	const struct got *g;
+};
+
+static int
+cmp_keyed(const void *a, const void *b)
+{
+	return strcmp(((const struct keyed *)a)->key,
+		      ((const struct keyed *)b)->key);
+}
+
+/* The results of v that count for t, keyed and sorted (NULL keys on
+ * out of memory are left out). */
+static struct keyed *
+keyed_results(struct run *rn, const struct tf_test *t, const struct got *v,
+	      size_t n, size_t *out)
+{
+	struct keyed *k = calloc(n ? n : 1, sizeof *k);
+	size_t m = 0;
+
+	for (size_t i = 0; k && i < n; i++) {
+		if (t && t->rule && !rule_selected(rn, t, v[i].rule))
+			continue;
+		k[m].key = got_key(&v[i]);
+		k[m].g = &v[i];
+		m += k[m].key != NULL;
+	}
+	if (k)
+		qsort(k, m, sizeof *k, cmp_keyed);
+	*out = m;
+	return k;
+}
+
+/* Whether a result of one side only breaks the relation its rule's
+ * conversion claims: one of the original only breaks `equal` and
+ * `subset`, one of the converted rule only `equal` and `superset`. */
+static bool
+breaks(const struct run *rn, const struct got *g, bool orig_only)
+{
+	enum rulec_relation r = g->rule < rn->nrules ? rn->rel[g->rule]
+						     : RULEC_REL_NONE;
+
+	return r == RULEC_REL_EQUAL ||
+	       r == (orig_only ? RULEC_REL_SUBSET : RULEC_REL_SUPERSET);
+}
+
+/* --convert-to: compares the results of t's rules on the scope's events,
+ * original (ogot) against converted (got).  Returns the number of
+ * results that break the claimed relation, the first described in bad;
+ * *stated counts the differences the losses allow. */
+static size_t
+convert_diff(struct run *rn, const struct tf_test *t, const struct scope *sc,
+	     struct strbuf *bad, size_t *stated)
+{
+	size_t na, nb, i = 0, j = 0, nbad = 0;
+	struct keyed *a = keyed_results(rn, t, sc->ogot.v, sc->ogot.n, &na);
+	struct keyed *b = keyed_results(rn, t, sc->got.v, sc->got.n, &nb);
+
+	*stated = 0;
+	while (a && b && (i < na || j < nb)) {
+		int c = i == na ? 1 : j == nb ? -1 : strcmp(a[i].key, b[j].key);
+		const struct got *g = c < 0 ? a[i].g : b[j].g;
+		if (c == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		if (!breaks(rn, g, c < 0)) {
+			(*stated)++;
+		} else if (!nbad++) {
+			sb_printf(bad, "the %s form of %s claims %s results, but ",
+				  form_name(rn->o->convert_to),
+				  rule_label(rn, g->rule),
+				  rulec_relation_name(rn->rel[g->rule]));
+			ids_json(bad, g->ids, g->n);
+			sb_printf(bad, " is a result of the %s rule only",
+				  c < 0 ? "original" : "converted");
+		}
+		if (c < 0)
+			i++;
+		else
+			j++;
+	}
+	for (i = 0; a && i < na; i++)
+		free(a[i].key);
+	for (j = 0; b && j < nb; j++)
+		free(b[j].key);
+	free(a);
+	free(b);
+	return nbad;
+}
+
+/* Whether result g of the converted rules is also one of the original
+ * rules (in ogot). */
+static bool
+in_original(const struct scope *sc, const struct got *g)
+{
+	for (size_t i = 0; i < sc->ogot.n; i++) {
+		const struct got *o = &sc->ogot.v[i];
+		size_t k;
+		if (o->rule != g->rule || o->n != g->n)
+			continue;
+		for (k = 0; k < g->n && strcmp(o->ids[k], g->ids[k]) == 0; k++)
+			;
+		if (k == g->n)
+			return true;
+	}
+	return false;
+}
+
 /* Loads and compiles the rules of the file; false (reported) when they
  * cannot be run. */
 static bool
@@ -1070,7 +1347,7 @@ prepare_rules(struct run *rn)
 		rn->rule_ids[i] = rulec_rule_id(rulec_ctx_rule(rn->ctx, i));
 		rn->rule_names[i] = rulec_rule_name(rulec_ctx_rule(rn->ctx, i));
 	}
-	return true;
+	return !rn->o || !rn->o->convert || convert_rules(rn);
 }
 
 /* Checks that each rule selector names a rule of the file. */
@@ -1090,6 +1367,40 @@ check_selector(struct run *rn, const struct tf_test *t)
 	return false;
 }
 
+/* --convert-to: the verdict of test t on the converted rules, given the
+ * original rules' results.  A result that breaks the claimed relation
+ * fails the test (RC9108); a failure that only the stated losses explain
+ * skips it.  Returns whether the verdict changed (message in msg,
+ * v->failed set for a failure, cleared for a skip). */
+static bool
+convert_verdict(struct run *rn, const struct tf_test *t, struct scope *sc,
+		struct verdict *v, struct strbuf *msg)
+{
+	struct strbuf bad = STRBUF_INIT;
+	size_t stated, nbad = convert_diff(rn, t, sc, &bad, &stated);
+
+	if (nbad) {
+		diag_report(&rn->ctx->sink, D_TEST_CONVERT_RELATION,
+			    &rn->tf.text, t->span, "%s", bad.data);
+		msg->len = 0;
+		sb_printf(msg, "the converted rule breaks the relation its conversion claims: %s",
+			  bad.data);
+		if (nbad > 1)
+			sb_printf(msg, " (and %zu more)", nbad - 1);
+		v->failed = true;
+	} else if (v->failed && stated) {
+		msg->len = 0;
+		sb_printf(msg, "fails only by the stated losses of the conversion (%zu result%s differ%s)",
+			  stated, stated == 1 ? "" : "s", stated == 1 ? "s" : "");
+		v->failed = false;
+	} else {
+		sb_free(&bad);
+		return false;
+	}
+	sb_free(&bad);
+	return true;
+}
+
 static void
 run_test(struct run *rn, const struct tf_test *t, struct scope *shared)
 {
@@ -1101,6 +1412,13 @@ run_test(struct run *rn, const struct tf_test *t, struct scope *shared)
 
 	if (t->skip) {
 		emit(rn, t, RULEC_TEST_SKIP, t->skip, NULL, NULL, NULL, 0);
+		return;
+	}
+	if (rn->refused) {
+		sb_printf(&msg, "%s is not converted to %s (refused: the diagnostics say why)",
+			  rn->refused, form_name(rn->o->convert_to));
+		emit(rn, t, RULEC_TEST_SKIP, msg.data, NULL, NULL, NULL, 0);
+		sb_free(&msg);
 		return;
 	}
 	memset(&own, 0, sizeof own);
@@ -1137,10 +1455,20 @@ run_test(struct run *rn, const struct tf_test *t, struct scope *shared)
 	} else if (v.msg.len) {
 		sb_puts(&msg, v.msg.data);
 	}
-	emit(rn, t, v.failed ? RULEC_TEST_FAIL : RULEC_TEST_PASS,
-	     v.failed ? msg.data : NULL,
-	     v.failed && v.expected.len > 2 ? v.expected.data : NULL,
-	     v.failed ? got.data : NULL, v.why.data, now() - t0);
+	if (rn->convert && convert_verdict(rn, t, sc, &v, &msg)) {
+		if (v.failed && !got.len)
+			got_json(rn, t, sc, &got);
+		/* the explanations of missing results speak of the original
+		 * rules: left out */
+		emit(rn, t, v.failed ? RULEC_TEST_FAIL : RULEC_TEST_SKIP,
+		     msg.data, NULL, v.failed ? got.data : NULL, NULL,
+		     now() - t0);
+	} else {
+		emit(rn, t, v.failed ? RULEC_TEST_FAIL : RULEC_TEST_PASS,
+		     v.failed ? msg.data : NULL,
+		     v.failed && v.expected.len > 2 ? v.expected.data : NULL,
+		     v.failed ? got.data : NULL, v.why.data, now() - t0);
+	}
 	sb_free(&v.msg);
 	sb_free(&v.expected);
 	sb_free(&v.why);
@@ -1202,7 +1530,9 @@ run_file(struct run *rn)
 		size_t nu = 0;
 		for (i = 0; i < shared.got.n; i++) {
 			const struct got *g = &shared.got.v[i];
-			if (g->claimed)
+			/* --convert-to: a result the stated losses allow */
+			if (g->claimed || (rn->convert && !breaks(rn, g, false) &&
+					   !in_original(&shared, g)))
 				continue;
 			if (nu++)
 				sb_putc(&u, ',');
@@ -1297,6 +1627,8 @@ test_file(rulec_ctx *ctx, const char *path, const rulec_test_opts *o,
 	run_file(&rn);
 	vec_free(&rn.edits);
 	free(rn.img);
+	free(rn.oimg);
+	free(rn.rel);
 	free(rn.rule_ids);
 	free(rn.rule_names);
 	return ctx->arena.oom ? RULEC_ERR_NOMEM : RULEC_OK;

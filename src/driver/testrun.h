@@ -50,6 +50,7 @@ struct scope {
 	VEC(char *) ids;        /* every event id seen (for references) */
 	VEC(uint32_t) id_line;  /* where each id's event starts in ndjson */
 	VEC(struct got) got;    /* the results */
+	VEC(struct got) ogot;   /* --convert-to: the original rules' */
 	bool ok;                /* read without error */
 	bool replayed;
 	/* indexes, built on first use, so that a file of thousands of tests
@@ -79,6 +80,14 @@ struct run {
 	const char *rule_file;    /* the rules tested */
 	size_t serial;            /* of the test being judged */
 	VEC(struct edit) edits;   /* update: what replaces which bytes */
+	/* --convert-to: img holds the converted rules, oimg the original
+	 * ones; rel the relation each rule's conversion claims; refused
+	 * names a rule that was not converted */
+	bool convert;
+	unsigned char *oimg;
+	size_t oimglen;
+	enum rulec_relation *rel;
+	const char *refused;
 };
 
 void scope_free(struct scope *s);
