@@ -754,14 +754,16 @@ static void
 put_ancestor(struct pr *p, const struct ir_expr *e, int min)
 {
 	if (e->u.anc.distance != 1 || e->u.anc.unique || p->parent) {
+		const char *what = e->u.anc.distance == 0
+			? "an ancestor at any level"
+			: e->u.anc.unique ? "a unique ancestor (runs of one "
+					    "executable counted as one level)"
+			: arena_printf(p->c->arena, "the ancestor %u levels "
+				       "up", e->u.anc.distance +
+				       (p->parent ? 1u : 0u));
 		conv_loss(p->c, CONV_REFUSED, e->span, "%s: Elasticsearch EQL "
 			  "has no process lineage beyond the parent "
-			  "(process.parent.*)",
-			  e->u.anc.distance == 0 ? "an ancestor at any level"
-			  : e->u.anc.unique ? "a unique ancestor"
-			  : e->u.anc.distance == 2 && !p->parent
-			  ? "the parent of the created process's parent"
-			  : "an ancestor beyond the parent");
+			  "(process.parent.*)", what ? what : "an ancestor");
 		put_refused(p);
 		return;
 	}

@@ -24,7 +24,8 @@ trap 'rm -rf "$tmp"' EXIT
 for exp in "$TOP_SRCDIR"/tests/golden/*.expected "$TOP_SRCDIR"/tests/golden/lint/bad/*.expected \
 	"$TOP_SRCDIR"/tests/golden/test/*.expected \
 	"$TOP_SRCDIR"/tests/golden/exceptions/*.expected \
-	"$TOP_SRCDIR"/tests/golden/config/*.expected; do
+	"$TOP_SRCDIR"/tests/golden/config/*.expected \
+	"$TOP_SRCDIR"/tests/golden/convert/to-eql/*.expected; do
 	[ -f "$exp" ] || continue
 	dir=$(dirname "$exp")
 	name=$(basename "$exp" .expected)
