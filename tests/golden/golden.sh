@@ -25,7 +25,7 @@ for exp in "$TOP_SRCDIR"/tests/golden/*.expected "$TOP_SRCDIR"/tests/golden/lint
 	"$TOP_SRCDIR"/tests/golden/test/*.expected \
 	"$TOP_SRCDIR"/tests/golden/exceptions/*.expected \
 	"$TOP_SRCDIR"/tests/golden/config/*.expected \
-	"$TOP_SRCDIR"/tests/golden/convert/to-xml/*.expected; do
+	"$TOP_SRCDIR"/tests/golden/convert/*/*.expected; do
 	[ -f "$exp" ] || continue
 	dir=$(dirname "$exp")
 	name=$(basename "$exp" .expected)
