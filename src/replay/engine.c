@@ -6,6 +6,7 @@
  */
 #include "replay/engine.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ replay_opts_init(struct replay_opts *o)
 	o->size = -1;
 	o->max_samples_per_key = 1;
 	o->reorder_ms = 10000;
+	o->max_partials = REPLAY_MAX_PARTIALS;
 }
 
 int
@@ -159,9 +161,11 @@ rule_setup(struct replay *e, struct rule *ru, uint32_t ri)
 	ru->index = ri;
 	ru->now = NO_TS;
 	ru->swept = NO_TS;
+	ru->oldest = NO_TS;
 	/* A detection rule only ever searches its look-back window, so a
 	 * sequence without maxspan cannot span more than that either. */
-	ru->span = r->maxspan_ms >= 0 ? r->maxspan_ms : r->window_ms;
+	ru->maxspan = rp_span(r->maxspan_ms);
+	ru->span = ru->maxspan >= 0 ? ru->maxspan : rp_span(r->window_ms);
 	s = pool_str(e->im, r->catfield, &n);
 	ru->catpath = s ? rp_path_id(e, s, n) : e->p_cat;
 	ru->own_category = s != NULL;
@@ -447,6 +451,8 @@ replay_new(const struct image *im, const struct replay_opts *o,
 	}
 	e->im = im;
 	e->o = *o;
+	if (e->o.reorder_ms < 0)
+		e->o.reorder_ms = 0;
 	e->match = fn;
 	e->ud = ud;
 	e->exe = -1;
@@ -603,6 +609,74 @@ clock_ts(struct replay *e, const struct clock *c)
 	int64_t t = ts_of(e, c->path);
 
 	return t == NO_TS && c->fall >= 0 ? ts_of(e, c->fall) : t;
+}
+
+/* Reports a problem of the current record (or, with no reader, of the
+ * run) to the handler of the input being read. */
+static void
+report(struct replay *e, enum replay_problem kind, uint32_t rule,
+       const char *msg)
+{
+	struct replay_input_error ie;
+
+	if (!e->fn)
+		return;
+	memset(&ie, 0, sizeof ie);
+	ie.path = e->inname;
+	if (e->rd)
+		(void)ev_error(e->rd, &ie.line, &ie.offset);
+	ie.msg = msg;
+	ie.kind = kind;
+	ie.rule = rule;
+	e->fn(e->fnud, &ie);
+}
+
+void
+rp_report(struct replay *e, enum replay_problem kind, uint32_t rule,
+	  const char *msg)
+{
+	report(e, kind, rule, msg);
+}
+
+/* Whether every time the rules read from the current event is absent or
+ * inside the years 0000-9999; the first that is not is reported (the
+ * event is then skipped). */
+static bool
+times_ok(struct replay *e)
+{
+	char msg[320];
+	size_t i;
+
+	for (i = 0; i < e->nclocks; i++) {
+		const struct clock *c = &e->clocks[i];
+		int p = c->path;
+		int64_t t = ts_of(e, p);
+
+		if (t == NO_TS && c->fall >= 0)
+			t = ts_of(e, p = c->fall);
+		if (t == NO_TS || vm_time_ok(t))
+			continue;
+		snprintf(msg, sizeof msg, "the time in %.80s (%" PRId64
+			 " ms since 1970) is outside the years 0000 to 9999 "
+			 "that rulec reads; the event is skipped",
+			 e->path.v[p].s, t);
+		report(e, RP_BAD_TIME, 0, msg);
+		return false;
+	}
+	return true;
+}
+
+/* Counts a late event; the first one's place is kept for the warning. */
+static void
+note_late(struct replay *e)
+{
+	if (e->stats.late_events++ == 0 && e->inname) {
+		e->late_path = rp_memdup(e->inname, strlen(e->inname));
+		if (!e->late_path)
+			e->oom = true;
+		if (e->rd)
+			(void)ev_error(e->rd, &e->late_line, &e->late_off);
+	}
 }
 
 /* The summary of the current event as rule ru sees it. */
@@ -913,13 +987,17 @@ dispatch_category(struct replay *e, const struct vm_val *c,
 	}
 }
 
-static void
+/* Runs the current event; false when its time is out of range (it is
+ * then reported and skipped). */
+static bool
 one_event(struct replay *e, uint64_t index)
 {
 	size_t i;
 
 	e->gen++;
 	vm_scratch_reset(e->rt);
+	if (!times_ok(e))
+		return false;
 	if (e->ptable)
 		rp_proc_note(e);
 	for (i = 0; i < e->nclocks; i++) {
@@ -928,7 +1006,7 @@ one_event(struct replay *e, uint64_t index)
 		/* late events are counted on the run's clock */
 		if (t != NO_TS && e->wm[i] != NO_TS && i == 0 &&
 		    behind(t, e->wm[i], e->o.reorder_ms))
-			e->stats.late_events++;
+			note_late(e);
 		if (t != NO_TS && (e->wm[i] == NO_TS || t > e->wm[i]))
 			e->wm[i] = t;
 	}
@@ -964,6 +1042,7 @@ one_event(struct replay *e, uint64_t index)
 			i++;
 		}
 	}
+	return true;
 }
 
 /* Replays every record of an open reader; `name` names the input in
@@ -978,6 +1057,10 @@ feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 	size_t i;
 	int rc;
 
+	e->inname = name;
+	e->rd = r;
+	e->fn = fn;
+	e->fnud = ud;
 	for (i = 0; i < e->path.n; i++) {
 		/* the name up to a NUL byte, as the reader takes it */
 		e->slot[i] = ev_want(r, e->path.v[i].s,
@@ -988,7 +1071,8 @@ feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 	while (!e->oom && (rc = ev_next(r, &ev)) != 0) {
 		if (rc < 0) {
 			struct replay_input_error ie = { name, 0, 0, NULL,
-							 false };
+							 false, RP_MALFORMED, 0,
+							 0 };
 
 			ie.msg = ev_error(r, &ie.line, &ie.offset);
 			if (fn)
@@ -998,10 +1082,17 @@ feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 			continue;
 		}
 		e->ev = ev;
-		one_event(e, base + ev_index(ev));
+		if (!one_event(e, base + ev_index(ev))) {
+			bad++;
+			e->stats.bad_events++;
+			e->stats.bad_time++;
+			continue;
+		}
 		e->stats.events++;
 	}
 	e->ev = NULL;
+	e->rd = NULL;
+	e->fn = NULL;
 	e->stats.bytes += ev_bytes_read(r);
 	/* positions continue in the next input */
 	e->next_index = e->stats.events + e->stats.bad_events;
@@ -1020,7 +1111,8 @@ replay_feed(struct replay *e, const char *path, replay_error_fn fn,
 		return REPLAY_NOMEM;
 	r = ev_open(path, &err);
 	if (!r) {
-		struct replay_input_error ie = { path, 0, 0, err, true };
+		struct replay_input_error ie = { path, 0, 0, err, true,
+						 RP_UNREADABLE, 0, 0 };
 
 		if (fn)
 			fn(ud, &ie);
@@ -1047,10 +1139,14 @@ replay_feed_buffer(struct replay *e, const char *name, const char *data,
 }
 
 int
-replay_finish(struct replay *e)
+replay_finish(struct replay *e, replay_error_fn fn, void *ud)
 {
 	uint32_t i;
 
+	e->fn = fn;
+	e->fnud = ud;
+	e->inname = NULL;
+	e->rd = NULL;
 	for (i = 0; i < e->nrules && !e->oom; i++) {
 		struct rule *ru = &e->rules[i];
 
@@ -1063,7 +1159,34 @@ replay_finish(struct replay *e)
 	for (i = 0; i < e->nrules; i++)
 		e->rules[i].active = false;
 	e->active.n = 0;
+	if (e->stats.late_events && fn && !e->oom) {
+		struct replay_input_error ie;
+		char msg[200];
+
+		memset(&ie, 0, sizeof ie);
+		ie.path = e->late_path;
+		ie.line = e->late_line;
+		ie.offset = e->late_off;
+		ie.kind = RP_LATE;
+		ie.count = e->stats.late_events;
+		snprintf(msg, sizeof msg, "%" PRIu64 " event%s came later than "
+			 "the reorder window (%" PRId64 " ms) and %s taken in "
+			 "arrival order, which can change results; the first "
+			 "is here", e->stats.late_events,
+			 e->stats.late_events == 1 ? "" : "s",
+			 e->o.reorder_ms, e->stats.late_events == 1 ? "was" :
+			 "were");
+		ie.msg = msg;
+		fn(ud, &ie);
+	}
+	e->fn = NULL;
 	return e->oom ? -1 : 0;
+}
+
+const char *
+replay_rule_refused(const struct replay *e, uint32_t i)
+{
+	return i < e->nrules ? e->rules[i].refused : NULL;
 }
 
 bool
@@ -1160,6 +1283,7 @@ replay_free(struct replay *e)
 	free(e->tsval);
 	free(e->cache);
 	free(e->slot);
+	free(e->late_path);
 	vm_rt_free(e->rt);
 	free(e);
 }

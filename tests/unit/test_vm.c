@@ -780,7 +780,7 @@ run_image(const struct runner *rn, const struct image *im, FILE *out,
 	}
 	assert_int_equal(replay_feed(e, rn->path, write_error, rn->out),
 			 IMAGE_BAD_EVENTS);
-	assert_int_equal(replay_finish(e), 0);
+	assert_int_equal(replay_finish(e, NULL, NULL), 0);
 	if (st)
 		replay_stats(e, st);
 	for (i = 0; results && i < im->nrules; i++)
