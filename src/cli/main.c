@@ -471,12 +471,18 @@ on_event_diag(void *ud, const rulec_replay_diag *d)
 			d->offset);
 		return;
 	case RULEC_MAX_PARTIALS:
-		fprintf(stderr, "%s:%llu: warning: ", d->file ? d->file : "-",
-			d->line);
+		/* at an event, or (the input read) at the end */
+		if (d->file)
+			fprintf(stderr, "%s:%llu: warning: ", d->file,
+				d->line);
+		else
+			fputs("rulec: warning: ", stderr);
 		print_rule(d);
-		fprintf(stderr, ": %s (byte %llu); raise the cap with "
-			"--max-partials N [RC9042 max-partials]\n", d->message,
-			d->offset);
+		fprintf(stderr, ": %s", d->message);
+		if (d->file)
+			fprintf(stderr, " (byte %llu)", d->offset);
+		fputs("; raise the cap with --max-partials N [RC9042 "
+		      "max-partials]\n", stderr);
 		return;
 	case RULEC_RULE_SKIPPED:
 		fprintf(stderr, "%s: error: ", d->file ? d->file :
@@ -589,6 +595,7 @@ cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 	const char **in;
 	char err[512];
 	int n, rc = 0, k, nin = 0;
+	unsigned errs;
 
 	in = calloc((size_t)argc + (size_t)run->nevents + 1, sizeof *in);
 	if (!in) {
@@ -618,7 +625,13 @@ cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 			free(in);
 			return rc;
 		}
+		errs = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_ERROR);
 		n = rulec_ctx_compile(ctx, &img, &len, err, sizeof err);
+		/* a rule past a limit of the engine is reported and left
+		 * out (RC9043): a rule error like the others */
+		if (n >= 0 && rulec_ctx_diag_count(ctx, RULEC_SEVERITY_ERROR) >
+			      errs && rc == 0)
+			rc = EXIT_FINDINGS;
 		if (n < 0) {
 			fprintf(stderr, "rulec: cannot compile: %s\n", err);
 			free(in);
@@ -643,7 +656,9 @@ cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	if (n < 0) {
-		if (run->image)
+		if (strcmp(err, "out of memory") == 0)
+			fprintf(stderr, "rulec: out of memory\n");
+		else if (run->image)
 			fprintf(stderr, "rulec: %s: refused: %s\n", run->image,
 				err);
 		else

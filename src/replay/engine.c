@@ -183,11 +183,22 @@ rule_setup(struct replay *e, struct rule *ru, uint32_t ri)
 		ru->until = (uint16_t)(nimg - 1);
 		nimg--;
 	}
-	/* the loader bounds the stages once runs are expanded */
-	for (i = 0; i < nimg; i++)
+	ru->refused = r->refused;
+	for (i = 0; i < r->nstages && !ru->refused; i++) {
+		ru->refused = vm_block_refused(e->rt, &r->stages[i].code);
+		for (k = 0; k < r->stages[i].nkeys && !ru->refused; k++)
+			ru->refused = vm_block_refused(e->rt,
+						       &r->stages[i].keys[k]);
+	}
+	/* the loader marks a rule past the engine's limits (keys, runs,
+	 * stages once runs are expanded) */
+	for (i = 0; i < nimg && !ru->refused; i++)
 		nlog += r->stages[i].runs ? r->stages[i].runs : 1;
-	if (nlog > UINT16_MAX) {
-		/* the loader refuses this; kept as a guard */
+	if (nlog > UINT16_MAX && !ru->refused)
+		ru->refused = "too many stages once runs are expanded";
+	if (ru->refused) {
+		/* left out: no stage, no dispatch (reported by the
+		 * driver, replay_rule_refused) */
 		nlog = 0;
 		nimg = 0;
 		ru->stopped = true;
@@ -234,7 +245,7 @@ rule_setup(struct replay *e, struct rule *ru, uint32_t ri)
 	for (i = 0; i < r->nstages && r->kind == Q_SEQUENCE; i++)
 		ru->later[i] = i >= nimg || !ru->npos ||
 			       ru->first_log[i] > ru->pos[0];
-	for (i = 0; i < r->nstages; i++) {
+	for (i = 0; i < r->nstages && !ru->refused; i++) {
 		ru->nguards[i] = (uint8_t)vm_guards(e->rt, &r->stages[i].code,
 						    ru->guards[i], 8,
 						    &ru->resume[i]);
@@ -247,7 +258,7 @@ rule_setup(struct replay *e, struct rule *ru, uint32_t ri)
 		ru->pipes[i].n = r->pipes[i].n;
 	}
 	ru->size_left = e->o.size;
-	return rule_dispatch(e, ru, ri);
+	return ru->refused ? true : rule_dispatch(e, ru, ri);
 }
 
 /* ---- guard order and the pair lists ---- */
@@ -580,23 +591,42 @@ rp_host_field(void *h, uint32_t f, struct vm_val *out)
 }
 
 /* The current event's time by path p, parsed once per event. */
+/* The current event's time by path p, parsed once per event: NO_TS
+ * when absent or no time, TS_BAD when a time outside the years
+ * 0000-9999 (its value kept in e->badtime for the message). */
 static int64_t
 ts_of(struct replay *e, int p)
 {
 	const struct vm_val *v;
 	int64_t t = NO_TS;
+	bool bad = false;
 
 	if (p < 0)
 		return NO_TS;
 	if (e->tsgen[p] == e->gen)
 		return e->tsval[p];
 	v = rp_str_of(get_path(e, p));
-	if (v->k == VK_LONG)
+	if (v->k == VK_LONG) {
 		t = v->u.i;
-	else if (v->k == VK_DOUBLE && !vm_double_ms(v->u.d, &t))
-		t = NO_TS;
-	else if (v->k == VK_STR && !vm_parse_date(v->u.s.s, v->u.s.n, &t))
-		t = NO_TS;
+		bad = !vm_time_ok(t);
+	} else if (v->k == VK_DOUBLE) {
+		/* a number past int64_t is a time, and out of range */
+		bad = !vm_double_ms(v->u.d, &t) || !vm_time_ok(t);
+	} else if (v->k == VK_STR) {
+		if (!vm_parse_date(v->u.s.s, v->u.s.n, &t))
+			t = NO_TS;
+		else
+			bad = !vm_time_ok(t);
+	}
+	if (bad) {
+		if (v->k == VK_DOUBLE)
+			snprintf(e->badtime, sizeof e->badtime, "%.17g",
+				 v->u.d);
+		else
+			snprintf(e->badtime, sizeof e->badtime, "%" PRId64,
+				 t);
+		t = TS_BAD;
+	}
 	e->tsgen[p] = e->gen;
 	e->tsval[p] = t;
 	return t;
@@ -654,12 +684,12 @@ times_ok(struct replay *e)
 
 		if (t == NO_TS && c->fall >= 0)
 			t = ts_of(e, p = c->fall);
-		if (t == NO_TS || vm_time_ok(t))
+		if (t != TS_BAD)
 			continue;
-		snprintf(msg, sizeof msg, "the time in %.80s (%" PRId64
-			 " ms since 1970) is outside the years 0000 to 9999 "
-			 "that rulec reads; the event is skipped",
-			 e->path.v[p].s, t);
+		snprintf(msg, sizeof msg, "the time in %.80s (%s ms since "
+			 "1970) is outside the years 0000 to 9999 that rulec "
+			 "reads; the event is skipped", e->path.v[p].s,
+			 e->badtime);
 		report(e, RP_BAD_TIME, 0, msg);
 		return false;
 	}

@@ -56,6 +56,7 @@
 #include "vm/interp.h"
 
 #define NO_TS REPLAY_NO_TS
+#define TS_BAD (INT64_MIN + 1)  /* ts_of: a time outside the range */
 #define PROC_GEN 8192
 
 /* A key tuple: its JSON array text (its identity) and its values, whose
@@ -260,6 +261,7 @@ struct replay {
 	int64_t *tsval;                 /* per path: the value as a time */
 	struct vm_val *cache;           /* per path: raw value */
 	struct proc *subject;           /* ancestor evaluation: a process */
+	char badtime[32];               /* the last out-of-range time read */
 
 	struct rule *rules;
 	uint32_t nrules;

@@ -70,6 +70,13 @@ struct vm_rt;
  * NULL with a message on failure. */
 struct vm_rt *vm_rt_new(const struct image *im, char *err, size_t errlen);
 void vm_rt_free(struct vm_rt *rt);
+/* Why a pattern list that code block b (or an ancestor descriptor it
+ * names) uses could not be compiled (an automaton past the engine's
+ * limits), or NULL when all of them compiled.  The rule owning such a
+ * block cannot run; vm_rt_new builds the runtime anyway, with that
+ * pattern list matching nothing, so that the other rules run. */
+const char *vm_block_refused(const struct vm_rt *rt,
+			     const struct img_block *b);
 const struct image *vm_rt_image(const struct vm_rt *rt);
 
 /* Evaluates block b; *out is its value, valid until vm_scratch_reset. */
