@@ -289,7 +289,8 @@ age_cmp(const void *a, const void *b)
 }
 
 /* The rule holds more partials than max_partials: frees what expired,
- * then drops the oldest until an eighth of the cap is free again. */
+ * and when that does not free an eighth of the cap, drops the oldest
+ * until it is free. */
 static void
 cap_partials(struct replay *e, struct rule *ru)
 {
@@ -298,10 +299,14 @@ cap_partials(struct replay *e, struct rule *ru)
 	size_t j;
 	uint16_t k;
 
+	want = cap - cap / 8;           /* keep at most this many */
 	if (can_expire(ru)) {
 		ru->swept = ru->now;
 		sweep(ru);
-		if (ru->npartials <= cap)
+		/* enough room now (not just one place: each call must free
+		 * an eighth, or a steady trickle of expiries would sweep the
+		 * whole table for every new partial) */
+		if (ru->npartials <= want)
 			return;
 	}
 	if (!ru->capped) {
@@ -313,7 +318,6 @@ cap_partials(struct replay *e, struct rule *ru)
 			 "here on its oldest partials are dropped", cap);
 		rp_report(e, RP_PARTIALS, ru->index, msg);
 	}
-	want = cap - cap / 8;           /* keep at most this many */
 	v = malloc((size_t)ru->npartials * sizeof *v + 1);
 	if (!v) {
 		e->oom = true;
