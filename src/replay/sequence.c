@@ -13,9 +13,10 @@
  * is rebuilt into a table sized for the keys that remain, with room to
  * grow.  The live partial sequences of a rule are capped (max_partials):
  * when a new one passes the cap, a sweep runs if anything can expire,
- * and if that is not enough the oldest eighth of the cap (by the time,
- * then the position, of their first event) is dropped, reported once per
- * rule; dropping an eighth at a time keeps that O(log n) per partial.
+ * and if that does not free an eighth of the cap, the oldest partials
+ * (by the time, then the position, of their first event) are dropped
+ * until it does, reported once per rule; freeing an eighth at a time
+ * keeps the cost at O(log n) per partial.
  */
 #include "replay/private.h"
 
