@@ -360,6 +360,8 @@ typedef struct rulec_replay_opts {
 	long long max_event_size;       /* 16 MiB: a longer record is
 	                                   reported and skipped (its bytes
 	                                   are not kept) */
+	long long max_partials;         /* 1000000 live partial sequences
+	                                   per rule; -1: no limit */
 } rulec_replay_opts;
 
 void rulec_replay_opts_init(rulec_replay_opts *o);
@@ -396,10 +398,29 @@ typedef struct rulec_value {
 /* Element i of a list (a null value when out of range or not a list). */
 rulec_value rulec_value_elem(const rulec_value *list, size_t i);
 
-/* A problem with the input, valid during the callback. */
+/* A problem with the input or a rule, valid during the callback.  The
+ * errors (MALFORMED, BAD_TIME, RULE_SKIPPED) count in the return value of
+ * rulec_replay_feed; the warnings do not. */
 enum rulec_replay_problem {
 	RULEC_EVENTS_MALFORMED = 1,     /* a record skipped; the run goes on */
-	RULEC_EVENTS_UNREADABLE = 2     /* the input could not be opened */
+	RULEC_EVENTS_UNREADABLE = 2,    /* the input could not be opened */
+	RULEC_EVENTS_BAD_TIME = 3,      /* an event whose time is outside
+	                                   the years 0000-9999: skipped
+	                                   (RC9040) */
+	RULEC_EVENTS_LATE = 4,          /* warning, from rulec_replay_finish:
+	                                   `count` events came later than the
+	                                   reorder window; file, line and
+	                                   offset are the first one's
+	                                   (RC9041) */
+	RULEC_MAX_PARTIALS = 5,         /* warning: rule `rule` reached
+	                                   max_partials at this event; its
+	                                   oldest partials are dropped
+	                                   (RC9042) */
+	RULEC_RULE_SKIPPED = 6          /* rule `rule` cannot run (an engine
+	                                   limit) and is left out; file and
+	                                   line are the rule's (RC9043);
+	                                   reported by the first
+	                                   rulec_replay_feed */
 };
 
 typedef struct rulec_replay_diag {
@@ -409,6 +430,13 @@ typedef struct rulec_replay_diag {
 	                                   an unreadable input) */
 	unsigned long long offset;      /* byte offset where it starts */
 	const char *message;            /* "malformed JSON", strerror text */
+	const char *id;                 /* the registry id, "RC9040"; NULL
+	                                   for MALFORMED and UNREADABLE */
+	unsigned long long count;       /* RULEC_EVENTS_LATE: how many */
+	long long rule;                 /* index in the image of the rule
+	                                   concerned, -1: none */
+	const char *rule_id, *rule_name, *rule_file;    /* of that rule;
+	                                   NULL if none */
 } rulec_replay_diag;
 
 typedef void (*rulec_match_fn)(void *ud, const rulec_match *m);

@@ -573,17 +573,74 @@ on_match(void *ud, const rulec_match *m)
 		rulec_replay_stop(run->rp);     /* nowhere to put results */
 }
 
-/* A malformed event (skipped) or an input that cannot be opened. */
+/* The rule a run-time problem is about: its file and rule id or name. */
+static void
+print_rule(const rulec_replay_diag *d)
+{
+	const char *who = d->rule_id ? d->rule_id : d->rule_name;
+
+	fprintf(stderr, "rule %lld", d->rule);
+	if (who) {
+		fputs(" '", stderr);
+		out_visible(stderr, who);
+		fputc('\'', stderr);
+	}
+	if (d->rule_file) {
+		fputs(" of ", stderr);
+		out_visible(stderr, d->rule_file);
+	}
+}
+
+/* A problem of the events (a malformed or mistimed event, skipped; an
+ * input that cannot be opened; late events) or of a rule at run time. */
 static void
 on_event_diag(void *ud, const rulec_replay_diag *d)
 {
-	(void)ud;
-	if (d->problem == RULEC_EVENTS_UNREADABLE)
+	struct run *run = ud;
+
+	switch (d->problem) {
+	case RULEC_EVENTS_UNREADABLE:
 		fprintf(stderr, "rulec: cannot read %s: %s\n", d->file,
 			d->message);
-	else
+		return;
+	case RULEC_EVENTS_LATE:
+		fprintf(stderr, "%s:%llu: warning: %s (byte %llu); widen the "
+			"window with --reorder-window MS or sort the input "
+			"with --reorder-window all [RC9041 late-events]\n",
+			d->file ? d->file : "-", d->line, d->message,
+			d->offset);
+		return;
+	case RULEC_MAX_PARTIALS:
+		/* at an event, or (the input read) at the end */
+		if (d->file)
+			fprintf(stderr, "%s:%llu: warning: ", d->file,
+				d->line);
+		else
+			fputs("rulec: warning: ", stderr);
+		print_rule(d);
+		fprintf(stderr, ": %s", d->message);
+		if (d->file)
+			fprintf(stderr, " (byte %llu)", d->offset);
+		fputs("; raise the cap with --max-partials N [RC9042 "
+		      "max-partials]\n", stderr);
+		return;
+	case RULEC_RULE_SKIPPED:
+		fprintf(stderr, "%s: error: ", d->file ? d->file :
+			run->image ? run->image : "-");
+		print_rule(d);
+		fprintf(stderr, " cannot run and is left out: %s "
+			"[RC9043 rule-not-runnable]\n", d->message);
+		return;
+	case RULEC_EVENTS_BAD_TIME:
+		fprintf(stderr, "%s:%llu: error: %s (byte %llu) [RC9040 "
+			"event-time-range]\n", d->file, d->line, d->message,
+			d->offset);
+		return;
+	default:
 		fprintf(stderr, "%s:%llu: error: %s (byte %llu)\n", d->file,
 			d->line, d->message, d->offset);
+		return;
+	}
 }
 
 /* run --stats: every rule's hits and results, then the totals and the
@@ -681,6 +738,7 @@ cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 	const char **in;
 	char err[512] = "";
 	int n, rc = 0, k, nin = 0;
+	unsigned errs;
 
 	in = calloc((size_t)argc + (size_t)run->nevents + 1, sizeof *in);
 	if (!in) {
@@ -710,7 +768,13 @@ cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 			free(in);
 			return rc;
 		}
+		errs = rulec_ctx_diag_count(ctx, RULEC_SEVERITY_ERROR);
 		n = rulec_ctx_compile(ctx, &img, &len, err, sizeof err);
+		/* a rule past a limit of the engine is reported and left
+		 * out (RC9043): a rule error like the others */
+		if (n >= 0 && rulec_ctx_diag_count(ctx, RULEC_SEVERITY_ERROR) >
+			      errs && rc == 0)
+			rc = EXIT_FINDINGS;
 		if (n < 0) {
 			fprintf(stderr, "rulec: cannot compile: %s\n", err);
 			free(in);
@@ -745,7 +809,9 @@ cmd_run(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 		if (!err[0])
 			snprintf(err, sizeof err, "the replay could not "
 				 "start (no reason given)");
-		if (run->image)
+		if (strcmp(err, "out of memory") == 0)
+			fprintf(stderr, "rulec: out of memory\n");
+		else if (run->image)
 			fprintf(stderr, "rulec: %s: refused: %s\n", run->image,
 				err);
 		else
@@ -1521,6 +1587,19 @@ main(int argc, char **argv)
 			if (!size_arg("max-event-size", optarg,
 				      &run.replay.max_event_size))
 				rc = EXIT_TROUBLE;
+			break;
+		case O_MAX_PARTIALS:
+			if (strcmp(optarg, "none") == 0)
+				run.replay.max_partials = -1;
+			else if (!int_arg("max-partials", optarg,
+					  &run.replay.max_partials) ||
+				 run.replay.max_partials == 0) {
+				if (run.replay.max_partials == 0)
+					fprintf(stderr, "rulec: --max-partials "
+						"takes a positive integer or "
+						"none\n");
+				rc = EXIT_TROUBLE;
+			}
 			break;
 		case O_STATS:
 			run.stats = true;

@@ -625,9 +625,20 @@ rulec_ctx_compile(rulec_ctx *ctx, unsigned char **out, size_t *len,
 		};
 
 		if (vm_compile_query(&b, q, &info, err, errlen) < 0) {
-			img_builder_free(&b);
-			arena_release(&scratch);
-			return RULEC_ERR_ARG;
+			if (b.oom || strcmp(err, "out of memory") == 0) {
+				img_builder_free(&b);
+				arena_release(&scratch);
+				return RULEC_ERR_NOMEM;
+			}
+			/* a rule past a limit of the engine: reported at
+			 * its query and left out; the others run */
+			ctx->sink.rule = rule_diag_ident(r);
+			diag_report(&ctx->sink, D_RULE_NOT_RUNNABLE, &r->text,
+				    span_make(0, (uint32_t)r->text.len),
+				    "the rule cannot run and is left out: %s",
+				    err);
+			memset(&ctx->sink.rule, 0, sizeof ctx->sink.rule);
+			continue;
 		}
 		n++;
 	}

@@ -28,6 +28,7 @@ struct rulec_replay {
 	void *diag_ud;
 	double t0, t1;          /* after rulec_replay_new, after finish */
 	bool finished;
+	bool told_skips;        /* the rules left out have been reported */
 };
 
 #define MATCH(m) ((const struct replay_match *)(m))
@@ -46,6 +47,7 @@ rulec_replay_opts_init(rulec_replay_opts *o)
 	o->max_samples_per_key = d.max_samples_per_key;
 	o->reorder_ms = d.reorder_ms;
 	o->max_event_size = (long long)d.max_event_size;
+	o->max_partials = d.max_partials;
 }
 
 static double
@@ -66,6 +68,25 @@ on_match(void *ud, const struct replay_match *m)
 		r->match(r->match_ud, (const rulec_match *)m);
 }
 
+/* A pool string of the image (NUL-terminated there), or NULL. */
+static const char *
+pool_cstr(const struct image *im, uint32_t i)
+{
+	return i == IMG_NONE ? NULL : im->pool[i].u.str.s;
+}
+
+/* Names rule i of the image in d. */
+static void
+diag_rule(const rulec_replay *r, uint32_t i, rulec_replay_diag *d)
+{
+	const struct img_rule *ir = &r->im.rules[i];
+
+	d->rule = (long long)i;
+	d->rule_id = pool_cstr(&r->im, ir->id);
+	d->rule_name = pool_cstr(&r->im, ir->name);
+	d->rule_file = pool_cstr(&r->im, ir->file);
+}
+
 static void
 on_input_error(void *ud, const struct replay_input_error *ie)
 {
@@ -74,13 +95,64 @@ on_input_error(void *ud, const struct replay_input_error *ie)
 
 	if (!r->diag)
 		return;
-	d.problem = ie->unreadable ? RULEC_EVENTS_UNREADABLE :
-		    RULEC_EVENTS_MALFORMED;
+	memset(&d, 0, sizeof d);
+	d.rule = -1;
+	switch (ie->kind) {
+	case RP_UNREADABLE: d.problem = RULEC_EVENTS_UNREADABLE; break;
+	case RP_BAD_TIME:
+		d.problem = RULEC_EVENTS_BAD_TIME;
+		d.id = "RC9040";
+		break;
+	case RP_LATE:
+		d.problem = RULEC_EVENTS_LATE;
+		d.id = "RC9041";
+		break;
+	case RP_PARTIALS:
+		d.problem = RULEC_MAX_PARTIALS;
+		d.id = "RC9042";
+		diag_rule(r, ie->rule, &d);
+		break;
+	case RP_RULE_SKIPPED:
+		d.problem = RULEC_RULE_SKIPPED;
+		d.id = "RC9043";
+		diag_rule(r, ie->rule, &d);
+		break;
+	default: d.problem = RULEC_EVENTS_MALFORMED; break;
+	}
 	d.file = ie->path;
 	d.line = ie->line;
 	d.offset = ie->offset;
 	d.message = ie->msg;
+	d.count = ie->count;
 	r->diag(r->diag_ud, &d);
+}
+
+/* Reports, once, the rules of the image the engine leaves out; returns
+ * how many. */
+static long
+tell_skips(rulec_replay *r)
+{
+	long n = 0;
+	uint32_t i;
+
+	for (i = 0; i < r->im.nrules; i++) {
+		const char *why = replay_rule_refused(r->e, i);
+		struct replay_input_error ie;
+
+		if (!why)
+			continue;
+		n++;
+		if (r->told_skips)
+			continue;
+		memset(&ie, 0, sizeof ie);
+		ie.path = pool_cstr(&r->im, r->im.rules[i].file);
+		ie.msg = why;
+		ie.kind = RP_RULE_SKIPPED;
+		ie.rule = i;
+		on_input_error(r, &ie);
+	}
+	r->told_skips = true;
+	return n;
 }
 
 rulec_replay *
@@ -111,6 +183,7 @@ rulec_replay_new(const unsigned char *img, size_t len,
 		vo.reorder_ms = o->reorder_ms;
 		if (o->max_event_size > 0)
 			vo.max_event_size = (uint64_t)o->max_event_size;
+		vo.max_partials = o->max_partials;
 	}
 	r->e = replay_new(&r->im, &vo, on_match, r, err, errlen);
 	if (!r->e) {
@@ -151,30 +224,32 @@ rulec_replay_set_diag_handler(rulec_replay *r, rulec_replay_diag_fn fn,
 long
 rulec_replay_feed(rulec_replay *r, const char *path)
 {
-	long n;
+	long n, skips;
 
 	if (r->finished)
 		return RULEC_ERR_ARG;
+	skips = r->told_skips ? 0 : tell_skips(r);
 	n = replay_feed(r->e, path, on_input_error, r);
 	if (n == REPLAY_UNREADABLE)
 		return RULEC_ERR_IO;
 	if (n == REPLAY_NOMEM)
 		return RULEC_ERR_NOMEM;
-	return n;
+	return n + skips;
 }
 
 long
 rulec_replay_feed_buffer(rulec_replay *r, const char *name,
 			 const char *data, size_t len)
 {
-	long n;
+	long n, skips;
 
 	if (r->finished)
 		return RULEC_ERR_ARG;
+	skips = r->told_skips ? 0 : tell_skips(r);
 	n = replay_feed_buffer(r->e, name, data, len, on_input_error, r);
 	if (n == REPLAY_NOMEM)
 		return RULEC_ERR_NOMEM;
-	return n;
+	return n + skips;
 }
 
 void
@@ -189,7 +264,10 @@ rulec_replay_finish(rulec_replay *r)
 	int rc = RULEC_OK;
 
 	if (!r->finished) {
-		rc = replay_finish(r->e) < 0 ? RULEC_ERR_NOMEM : RULEC_OK;
+		if (!r->told_skips)
+			(void)tell_skips(r);
+		rc = replay_finish(r->e, on_input_error, r) < 0 ?
+		     RULEC_ERR_NOMEM : RULEC_OK;
 		r->finished = true;
 		r->t1 = now_seconds();
 	}
@@ -214,13 +292,6 @@ rulec_replay_get_stats(const rulec_replay *r, rulec_replay_stats *s)
 	s->seconds = (r->finished ? r->t1 : now_seconds()) - r->t0;
 	s->peak_rss_kb = getrusage(RUSAGE_SELF, &ru) == 0 ?
 			 (long long)ru.ru_maxrss : -1;
-}
-
-/* A pool string of the image (NUL-terminated there), or NULL. */
-static const char *
-pool_cstr(const struct image *im, uint32_t i)
-{
-	return i == IMG_NONE ? NULL : im->pool[i].u.str.s;
 }
 
 int

@@ -466,6 +466,31 @@ on_match(void *ud, const rulec_match *m)
 	}
 }
 
+/* Where the first error of a replay goes (an event whose time is out of
+ * range, a rule the engine leaves out), for the test's report. */
+struct problem_buf {
+	char *err;
+	size_t errlen;
+};
+
+static void
+on_problem(void *ud, const rulec_replay_diag *d)
+{
+	struct problem_buf *pb = ud;
+
+	if (d->problem == RULEC_EVENTS_LATE ||
+	    d->problem == RULEC_MAX_PARTIALS || !pb->errlen || pb->err[0])
+		return;
+	if (d->line)
+		snprintf(pb->err, pb->errlen, "event %llu of the test: %s%s%s%s",
+			 d->line, d->message, d->id ? " [" : "",
+			 d->id ? d->id : "", d->id ? "]" : "");
+	else
+		snprintf(pb->err, pb->errlen, "%s%s%s%s", d->message,
+			 d->id ? " [" : "", d->id ? d->id : "",
+			 d->id ? "]" : "");
+}
+
 /* Replays ndjson through the image img with the file's options, the
  * results into out->got.  Returns 0, or -1 with err set when the image
  * cannot be replayed or the replay fails. */
@@ -476,6 +501,7 @@ replay_events(struct run *rn, const unsigned char *img, size_t imglen,
 {
 	rulec_replay_opts o;
 	rulec_replay *r;
+	struct problem_buf pb;
 	int rc = 0;
 
 	rulec_replay_opts_init(&o);
@@ -493,6 +519,11 @@ replay_events(struct run *rn, const unsigned char *img, size_t imglen,
 	if (!r)
 		return -1;
 	rulec_replay_set_match_handler(r, on_match, out);
+	pb.err = err;
+	pb.errlen = errlen;
+	if (errlen)
+		err[0] = '\0';
+	rulec_replay_set_diag_handler(r, on_problem, &pb);
 	if (rulec_replay_feed_buffer(r, rn->path, ndjson->data ? ndjson->data : "",
 				     ndjson->len) != 0 ||
 	    rulec_replay_finish(r) != RULEC_OK)

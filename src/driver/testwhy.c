@@ -360,18 +360,21 @@ explain_event(struct run *rn, const struct tf_test *t, const struct scope *sc,
 }
 
 /* The time of an event's timestamp value v (NULL: none): an ISO date or
- * whole epoch milliseconds. */
+ * whole epoch milliseconds, inside the years 0000-9999. */
 static bool
 doc_time(const struct json_value *v, int64_t *ms)
 {
 	if (!v)
 		return false;
 	if (v->type == JSON_STRING)
-		return vm_parse_date(v->u.str.s, v->u.str.len, ms);
+		return vm_parse_date(v->u.str.s, v->u.str.len, ms) &&
+		       vm_time_ok(*ms);
 	if (v->type != JSON_NUMBER || !v->u.num.is_int)
 		return false;
 	*ms = v->u.num.i;
-	return true;
+	/* outside the years 0000-9999 the replay refuses the event; the
+	 * span of two such times could overflow */
+	return vm_time_ok(*ms);
 }
 
 /* The events of x satisfy their stages: says which join key differs or

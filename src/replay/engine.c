@@ -6,6 +6,7 @@
  */
 #include "replay/engine.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ replay_opts_init(struct replay_opts *o)
 	o->max_samples_per_key = 1;
 	o->reorder_ms = 10000;
 	o->max_event_size = EV_DEFAULT_MAX_RECORD;
+	o->max_partials = REPLAY_MAX_PARTIALS;
 }
 
 void
@@ -166,9 +168,11 @@ rule_setup(struct replay *e, struct rule *ru, uint32_t ri)
 	ru->index = ri;
 	ru->now = NO_TS;
 	ru->swept = NO_TS;
+	ru->oldest = NO_TS;
 	/* A detection rule only ever searches its look-back window, so a
 	 * sequence without maxspan cannot span more than that either. */
-	ru->span = r->maxspan_ms >= 0 ? r->maxspan_ms : r->window_ms;
+	ru->maxspan = rp_span(r->maxspan_ms);
+	ru->span = ru->maxspan >= 0 ? ru->maxspan : rp_span(r->window_ms);
 	s = pool_str(e->im, r->catfield, &n);
 	ru->catpath = s ? rp_path_id(e, s, n) : e->p_cat;
 	ru->own_category = s != NULL;
@@ -186,11 +190,22 @@ rule_setup(struct replay *e, struct rule *ru, uint32_t ri)
 		ru->until = (uint16_t)(nimg - 1);
 		nimg--;
 	}
-	/* the loader bounds the stages once runs are expanded */
-	for (i = 0; i < nimg; i++)
+	ru->refused = r->refused;
+	for (i = 0; i < r->nstages && !ru->refused; i++) {
+		ru->refused = vm_block_refused(e->rt, &r->stages[i].code);
+		for (k = 0; k < r->stages[i].nkeys && !ru->refused; k++)
+			ru->refused = vm_block_refused(e->rt,
+						       &r->stages[i].keys[k]);
+	}
+	/* the loader marks a rule past the engine's limits (keys, runs,
+	 * stages once runs are expanded) */
+	for (i = 0; i < nimg && !ru->refused; i++)
 		nlog += r->stages[i].runs ? r->stages[i].runs : 1;
-	if (nlog > UINT16_MAX) {
-		/* the loader refuses this; kept as a guard */
+	if (nlog > UINT16_MAX && !ru->refused)
+		ru->refused = "too many stages once runs are expanded";
+	if (ru->refused) {
+		/* left out: no stage, no dispatch (reported by the
+		 * driver, replay_rule_refused) */
 		nlog = 0;
 		nimg = 0;
 		ru->stopped = true;
@@ -237,7 +252,7 @@ rule_setup(struct replay *e, struct rule *ru, uint32_t ri)
 	for (i = 0; i < r->nstages && r->kind == Q_SEQUENCE; i++)
 		ru->later[i] = i >= nimg || !ru->npos ||
 			       ru->first_log[i] > ru->pos[0];
-	for (i = 0; i < r->nstages; i++) {
+	for (i = 0; i < r->nstages && !ru->refused; i++) {
 		ru->nguards[i] = (uint8_t)vm_guards(e->rt, &r->stages[i].code,
 						    ru->guards[i], 8,
 						    &ru->resume[i]);
@@ -250,7 +265,7 @@ rule_setup(struct replay *e, struct rule *ru, uint32_t ri)
 		ru->pipes[i].n = r->pipes[i].n;
 	}
 	ru->size_left = e->o.size;
-	return rule_dispatch(e, ru, ri);
+	return ru->refused ? true : rule_dispatch(e, ru, ri);
 }
 
 /* ---- guard order and the pair lists ---- */
@@ -454,6 +469,8 @@ replay_new(const struct image *im, const struct replay_opts *o,
 	}
 	e->im = im;
 	e->o = *o;
+	if (e->o.reorder_ms < 0)
+		e->o.reorder_ms = 0;
 	e->match = fn;
 	e->ud = ud;
 	e->exe = -1;
@@ -581,23 +598,42 @@ rp_host_field(void *h, uint32_t f, struct vm_val *out)
 }
 
 /* The current event's time by path p, parsed once per event. */
+/* The current event's time by path p, parsed once per event: NO_TS
+ * when absent or no time, TS_BAD when a time outside the years
+ * 0000-9999 (its value kept in e->badtime for the message). */
 static int64_t
 ts_of(struct replay *e, int p)
 {
 	const struct vm_val *v;
 	int64_t t = NO_TS;
+	bool bad = false;
 
 	if (p < 0)
 		return NO_TS;
 	if (e->tsgen[p] == e->gen)
 		return e->tsval[p];
 	v = rp_str_of(get_path(e, p));
-	if (v->k == VK_LONG)
+	if (v->k == VK_LONG) {
 		t = v->u.i;
-	else if (v->k == VK_DOUBLE && !vm_double_ms(v->u.d, &t))
-		t = NO_TS;
-	else if (v->k == VK_STR && !vm_parse_date(v->u.s.s, v->u.s.n, &t))
-		t = NO_TS;
+		bad = !vm_time_ok(t);
+	} else if (v->k == VK_DOUBLE) {
+		/* a number past int64_t is a time, and out of range */
+		bad = !vm_double_ms(v->u.d, &t) || !vm_time_ok(t);
+	} else if (v->k == VK_STR) {
+		if (!vm_parse_date(v->u.s.s, v->u.s.n, &t))
+			t = NO_TS;
+		else
+			bad = !vm_time_ok(t);
+	}
+	if (bad) {
+		if (v->k == VK_DOUBLE)
+			snprintf(e->badtime, sizeof e->badtime, "%.17g",
+				 v->u.d);
+		else
+			snprintf(e->badtime, sizeof e->badtime, "%" PRId64,
+				 t);
+		t = TS_BAD;
+	}
 	e->tsgen[p] = e->gen;
 	e->tsval[p] = t;
 	return t;
@@ -610,6 +646,74 @@ clock_ts(struct replay *e, const struct clock *c)
 	int64_t t = ts_of(e, c->path);
 
 	return t == NO_TS && c->fall >= 0 ? ts_of(e, c->fall) : t;
+}
+
+/* Reports a problem of the current record (or, with no reader, of the
+ * run) to the handler of the input being read. */
+static void
+report(struct replay *e, enum replay_problem kind, uint32_t rule,
+       const char *msg)
+{
+	struct replay_input_error ie;
+
+	if (!e->fn)
+		return;
+	memset(&ie, 0, sizeof ie);
+	ie.path = e->inname;
+	if (e->rd)
+		(void)ev_error(e->rd, &ie.line, &ie.offset);
+	ie.msg = msg;
+	ie.kind = kind;
+	ie.rule = rule;
+	e->fn(e->fnud, &ie);
+}
+
+void
+rp_report(struct replay *e, enum replay_problem kind, uint32_t rule,
+	  const char *msg)
+{
+	report(e, kind, rule, msg);
+}
+
+/* Whether every time the rules read from the current event is absent or
+ * inside the years 0000-9999; the first that is not is reported (the
+ * event is then skipped). */
+static bool
+times_ok(struct replay *e)
+{
+	char msg[320];
+	size_t i;
+
+	for (i = 0; i < e->nclocks; i++) {
+		const struct clock *c = &e->clocks[i];
+		int p = c->path;
+		int64_t t = ts_of(e, p);
+
+		if (t == NO_TS && c->fall >= 0)
+			t = ts_of(e, p = c->fall);
+		if (t != TS_BAD)
+			continue;
+		snprintf(msg, sizeof msg, "the time in %.80s (%s ms since "
+			 "1970) is outside the years 0000 to 9999 that rulec "
+			 "reads; the event is skipped", e->path.v[p].s,
+			 e->badtime);
+		report(e, RP_BAD_TIME, 0, msg);
+		return false;
+	}
+	return true;
+}
+
+/* Counts a late event; the first one's place is kept for the warning. */
+static void
+note_late(struct replay *e)
+{
+	if (e->stats.late_events++ == 0 && e->inname) {
+		e->late_path = rp_memdup(e->inname, strlen(e->inname));
+		if (!e->late_path)
+			e->oom = true;
+		if (e->rd)
+			(void)ev_error(e->rd, &e->late_line, &e->late_off);
+	}
 }
 
 /* The summary of the current event as rule ru sees it. */
@@ -920,13 +1024,17 @@ dispatch_category(struct replay *e, const struct vm_val *c,
 	}
 }
 
-static void
+/* Runs the current event; false when its time is out of range (it is
+ * then reported and skipped). */
+static bool
 one_event(struct replay *e, uint64_t index)
 {
 	size_t i;
 
 	e->gen++;
 	vm_scratch_reset(e->rt);
+	if (!times_ok(e))
+		return false;
 	if (e->ptable)
 		rp_proc_note(e);
 	for (i = 0; i < e->nclocks; i++) {
@@ -935,7 +1043,7 @@ one_event(struct replay *e, uint64_t index)
 		/* late events are counted on the run's clock */
 		if (t != NO_TS && e->wm[i] != NO_TS && i == 0 &&
 		    behind(t, e->wm[i], e->o.reorder_ms))
-			e->stats.late_events++;
+			note_late(e);
 		if (t != NO_TS && (e->wm[i] == NO_TS || t > e->wm[i]))
 			e->wm[i] = t;
 	}
@@ -971,6 +1079,7 @@ one_event(struct replay *e, uint64_t index)
 			i++;
 		}
 	}
+	return true;
 }
 
 /* Replays every record of an open reader; `name` names the input in
@@ -985,6 +1094,10 @@ feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 	size_t i;
 	int rc;
 
+	e->inname = name;
+	e->rd = r;
+	e->fn = fn;
+	e->fnud = ud;
 	for (i = 0; i < e->path.n; i++) {
 		/* the name up to a NUL byte, as the reader takes it */
 		e->slot[i] = ev_want(r, e->path.v[i].s,
@@ -996,7 +1109,8 @@ feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 	while (!e->oom && !e->stopped && (rc = ev_next(r, &ev)) != 0) {
 		if (rc < 0) {
 			struct replay_input_error ie = { name, 0, 0, NULL,
-							 false };
+							 false, RP_MALFORMED, 0,
+							 0 };
 
 			ie.msg = ev_error(r, &ie.line, &ie.offset);
 			if (fn)
@@ -1006,10 +1120,17 @@ feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 			continue;
 		}
 		e->ev = ev;
-		one_event(e, base + ev_index(ev));
+		if (!one_event(e, base + ev_index(ev))) {
+			bad++;
+			e->stats.bad_events++;
+			e->stats.bad_time++;
+			continue;
+		}
 		e->stats.events++;
 	}
 	e->ev = NULL;
+	e->rd = NULL;
+	e->fn = NULL;
 	e->stats.bytes += ev_bytes_read(r);
 	/* positions continue in the next input (errors of an array's own
 	 * syntax are not records) */
@@ -1031,7 +1152,8 @@ replay_feed(struct replay *e, const char *path, replay_error_fn fn,
 		return 0;
 	r = ev_open(path, &err);
 	if (!r) {
-		struct replay_input_error ie = { path, 0, 0, err, true };
+		struct replay_input_error ie = { path, 0, 0, err, true,
+						 RP_UNREADABLE, 0, 0 };
 
 		if (fn)
 			fn(ud, &ie);
@@ -1060,10 +1182,14 @@ replay_feed_buffer(struct replay *e, const char *name, const char *data,
 }
 
 int
-replay_finish(struct replay *e)
+replay_finish(struct replay *e, replay_error_fn fn, void *ud)
 {
 	uint32_t i;
 
+	e->fn = fn;
+	e->fnud = ud;
+	e->inname = NULL;
+	e->rd = NULL;
 	for (i = 0; i < e->nrules && !e->oom && !e->stopped; i++) {
 		struct rule *ru = &e->rules[i];
 
@@ -1076,7 +1202,34 @@ replay_finish(struct replay *e)
 	for (i = 0; i < e->nrules; i++)
 		e->rules[i].active = false;
 	e->active.n = 0;
+	if (e->stats.late_events && fn && !e->oom) {
+		struct replay_input_error ie;
+		char msg[200];
+
+		memset(&ie, 0, sizeof ie);
+		ie.path = e->late_path;
+		ie.line = e->late_line;
+		ie.offset = e->late_off;
+		ie.kind = RP_LATE;
+		ie.count = e->stats.late_events;
+		snprintf(msg, sizeof msg, "%" PRIu64 " event%s came later than "
+			 "the reorder window (%" PRId64 " ms) and %s taken in "
+			 "arrival order, which can change results; the first "
+			 "is here", e->stats.late_events,
+			 e->stats.late_events == 1 ? "" : "s",
+			 e->o.reorder_ms, e->stats.late_events == 1 ? "was" :
+			 "were");
+		ie.msg = msg;
+		fn(ud, &ie);
+	}
+	e->fn = NULL;
 	return e->oom ? -1 : 0;
+}
+
+const char *
+replay_rule_refused(const struct replay *e, uint32_t i)
+{
+	return i < e->nrules ? e->rules[i].refused : NULL;
 }
 
 bool
@@ -1173,6 +1326,7 @@ replay_free(struct replay *e)
 	free(e->tsval);
 	free(e->cache);
 	free(e->slot);
+	free(e->late_path);
 	vm_rt_free(e->rt);
 	free(e);
 }

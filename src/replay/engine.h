@@ -41,7 +41,12 @@ struct replay_opts {
 	int64_t reorder_ms;             /* lateness allowed, default 10 s */
 	uint64_t max_event_size;        /* longest record, bytes; default
 	                                   16 MiB (events/reader.h) */
+	int64_t max_partials;           /* live partial sequences per rule;
+	                                   default REPLAY_MAX_PARTIALS, -1:
+	                                   no limit */
 };
+
+#define REPLAY_MAX_PARTIALS 1000000
 
 void replay_opts_init(struct replay_opts *o);
 
@@ -70,13 +75,33 @@ struct replay_match {
 
 typedef void (*replay_match_fn)(void *ud, const struct replay_match *m);
 
-/* A problem with the input: a malformed record (line and offset of the
- * record) or an input that cannot be opened (`unreadable`, line 0). */
+/* What a problem report is about. */
+enum replay_problem {
+	RP_MALFORMED,           /* a malformed record, skipped */
+	RP_UNREADABLE,          /* an input that cannot be opened (line 0) */
+	RP_BAD_TIME,            /* an event whose time is outside the years
+	                           0000-9999 (vm/interp.h), skipped */
+	RP_LATE,                /* `count` events came later than the
+	                           reorder window; the location is the
+	                           first one's (reported by replay_finish) */
+	RP_PARTIALS,            /* rule `rule` reached max_partials: the
+	                           location is the event that found the
+	                           table full; its oldest partials went */
+	RP_RULE_SKIPPED         /* rule `rule` cannot run (an engine
+	                           limit); no location; it is left out */
+};
+
+/* A problem with the input (or with a rule, once the input runs):
+ * a malformed record (line and offset of the record) or an input that
+ * cannot be opened (`unreadable`, line 0), and the kinds above. */
 struct replay_input_error {
 	const char *path;
 	uint64_t line, offset;
 	const char *msg;
 	bool unreadable;
+	enum replay_problem kind;
+	uint64_t count;         /* RP_LATE: how many */
+	uint32_t rule;          /* RP_PARTIALS, RP_RULE_SKIPPED: the rule */
 };
 
 typedef void (*replay_error_fn)(void *ud,
@@ -90,6 +115,9 @@ struct replay_rule_stats {
 struct replay_stats {
 	uint64_t events, bad_events, bytes, late_events, no_timestamp;
 	uint64_t results;
+	uint64_t bad_time;      /* events skipped for their time (also in
+	                           bad_events) */
+	uint64_t dropped_partials;      /* partials max_partials dropped */
 };
 
 struct replay;
@@ -116,15 +144,20 @@ long replay_feed(struct replay *e, const char *path, replay_error_fn fn,
  * input in errors. */
 long replay_feed_buffer(struct replay *e, const char *name, const char *data,
 			size_t len, replay_error_fn fn, void *ud);
-/* Ends the input: decides pending results, delivers samples and tails.
+/* Ends the input: decides pending results, delivers samples and tails,
+ * and reports the late events (RP_LATE) to `fn` when there were any.
  * 0, or -1 when the engine ran out of memory (now or before). */
-int replay_finish(struct replay *e);
+int replay_finish(struct replay *e, replay_error_fn fn, void *ud);
 /* Whether the engine ran out of memory (sticky). */
 bool replay_oom(const struct replay *e);
 /* Stops reading: the current replay_feed returns after the record it is
  * on, later ones read nothing, replay_finish delivers nothing more.  May
  * be called from a handler. */
 void replay_stop(struct replay *e);
+
+/* Why rule i cannot run (an engine limit; the rule is left out of the
+ * replay), or NULL when it runs. */
+const char *replay_rule_refused(const struct replay *e, uint32_t i);
 
 void replay_stats(const struct replay *e, struct replay_stats *s);
 const struct replay_rule_stats *replay_rule_stats(const struct replay *e,

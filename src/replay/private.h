@@ -56,7 +56,7 @@
 #include "vm/interp.h"
 
 #define NO_TS REPLAY_NO_TS
-#define SWEEP_EVERY 4096
+#define TS_BAD (INT64_MIN + 1)  /* ts_of: a time outside the range */
 #define PROC_GEN 8192
 
 /* A key tuple: its JSON array text (its identity) and its values, whose
@@ -153,10 +153,21 @@ struct rule {
 	/* key table */
 	VEC(struct skey) keys;
 	struct hash keyix;              /* key hash -> keys.v index */
-	uint64_t since_sweep;
 	int64_t swept;                  /* `now` at the last sweep */
 	int64_t now;                    /* newest released timestamp */
 	int64_t span;                   /* maxspan, else the look-back */
+	int64_t maxspan;                /* the rule's maxspan, -1: none */
+	/* both clamped to VM_TIME_WIDTH + 1 (rp_span): no two times of
+	 * the valid range are further apart, so results are the same and
+	 * time arithmetic cannot overflow */
+	int64_t oldest;                 /* no partial or history entry is
+	                                   older (NO_TS: none held) */
+	size_t kept_keys;               /* keys after the last sweep */
+	uint64_t npartials;             /* live partial sequences */
+	uint64_t ended;                 /* partials ended since the last
+	                                   sweep (their keys may be empty) */
+	bool capped;                    /* max_partials reported */
+	const char *refused;            /* why the rule cannot run, or NULL */
 	uint64_t cur_index;             /* event of the last released hit */
 
 	/* completed sequences waiting for trailing checks */
@@ -251,6 +262,7 @@ struct replay {
 	int64_t *tsval;                 /* per path: the value as a time */
 	struct vm_val *cache;           /* per path: raw value */
 	struct proc *subject;           /* ancestor evaluation: a process */
+	char badtime[32];               /* the last out-of-range time read */
 
 	struct rule *rules;
 	uint32_t nrules;
@@ -273,6 +285,15 @@ struct replay {
 
 	uint64_t next_index;
 	struct replay_stats stats;
+
+	/* problem reports while an input is read */
+	replay_error_fn fn;
+	void *fnud;
+	const char *inname;             /* the input being read */
+	struct ev_reader *rd;           /* its reader (record locations) */
+	/* the first late event, for the warning at the end */
+	char *late_path;
+	uint64_t late_line, late_off;
 };
 
 /* ---- record.c: events and key tuples kept past their event ---- */
@@ -291,6 +312,29 @@ rp_ev_drop(struct replay_ev *e)
 {
 	if (e && --e->refs == 0)
 		rp_ev_free(e);
+}
+
+/* ---- time arithmetic ----
+ *
+ * Every time the engine holds is NO_TS or inside VM_TIME_MIN ..
+ * VM_TIME_MAX (an event with another time is refused before dispatch),
+ * and spans are clamped by rp_span, so a difference of two times or a
+ * time plus or minus a few spans cannot overflow. */
+
+/* A span (maxspan, look-back) as the engine keeps it: -1 for none, at
+ * most VM_TIME_WIDTH + 1 (which no two valid times exceed). */
+static inline int64_t
+rp_span(int64_t ms)
+{
+	return ms < 0 ? -1 : ms > VM_TIME_WIDTH ? VM_TIME_WIDTH + 1 : ms;
+}
+
+/* Whether time b is at most `span` after a: false when either time is
+ * unknown or there is no span (nothing is within an unknown distance). */
+static inline bool
+rp_within(int64_t a, int64_t b, int64_t span)
+{
+	return a != NO_TS && b != NO_TS && span >= 0 && b - a <= span;
 }
 
 /* Event order: timestamp, tiebreaker, input position. */
@@ -343,6 +387,10 @@ const struct vm_val *rp_get_path(struct replay *e, int p);
 /* vm_host.field: a field of the current event, or of the ancestor under
  * evaluation (e->subject). */
 void rp_host_field(void *h, uint32_t f, struct vm_val *out);
+/* Reports a problem at the current record to the handler of the input
+ * being read (nothing when there is none). */
+void rp_report(struct replay *e, enum replay_problem kind, uint32_t rule,
+	       const char *msg);
 
 /* ---- proctab.c: the process table ---- */
 

@@ -3,9 +3,25 @@
  * docs/run.md): the key table, partial sequences, the histories of
  * missing stages, completed sequences waiting for their trailing checks,
  * and the sweep that keeps the state within maxspan.
+ *
+ * Design note on the cost of the state.  A sweep walks every key, so it
+ * runs only when it can free something: when the oldest time the rule
+ * holds (`oldest`, a lower bound kept as state is added) is older than
+ * the span before the newest time, or when partials have ended since the
+ * last sweep (their keys may be empty) and the key table has doubled
+ * since; either way sweeps cost amortised O(1) per key added.  The index
+ * is rebuilt into a table sized for the keys that remain, with room to
+ * grow.  The live partial sequences of a rule are capped (max_partials):
+ * when a new one passes the cap, a sweep runs if anything can expire,
+ * and if that does not free an eighth of the cap, the oldest partials
+ * (by the time, then the position, of their first event) are dropped
+ * until it does, reported once per rule; freeing an eighth at a time
+ * keeps the cost at O(log n) per partial.
  */
 #include "replay/private.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +38,48 @@ partial_free(struct partial *p)
 		rp_ev_drop(p->ev[i]);
 	free(p->ev);
 	free(p);
+}
+
+/* Takes partial j out of key sk (NULL when there is none). */
+static struct partial *
+pend_take(struct rule *ru, struct skey *sk, uint16_t j)
+{
+	struct partial *p = sk->pend[j];
+
+	if (p) {
+		sk->pend[j] = NULL;
+		ru->npartials--;
+	}
+	return p;
+}
+
+/* Ends partial j of key sk, if any. */
+static void
+pend_drop(struct rule *ru, struct skey *sk, uint16_t j)
+{
+	struct partial *p = pend_take(ru, sk, j);
+
+	if (p) {
+		partial_free(p);
+		ru->ended++;
+	}
+}
+
+/* Makes p partial j of key sk (the one there ends). */
+static void
+pend_put(struct rule *ru, struct skey *sk, uint16_t j, struct partial *p)
+{
+	pend_drop(ru, sk, j);
+	sk->pend[j] = p;
+	ru->npartials++;
+}
+
+/* Lowers the rule's oldest held time to t. */
+static void
+note_time(struct rule *ru, int64_t t)
+{
+	if (t != NO_TS && (ru->oldest == NO_TS || t < ru->oldest))
+		ru->oldest = t;
 }
 
 static void
@@ -64,7 +122,7 @@ skey_clear(struct rule *ru, struct skey *s)
 	uint16_t i;
 
 	for (i = 0; s->pend && i < ru->npos; i++)
-		partial_free(s->pend[i]);
+		pend_drop(ru, s, i);
 	for (i = 0; s->miss && i < ru->nlog; i++)
 		mhist_clear(&s->miss[i]);
 	for (i = 0; s->bucket && i < ru->r->nstages; i++)
@@ -121,19 +179,46 @@ rp_keys_free(struct rule *ru)
 	hash_free(&ru->keyix);
 }
 
-/* Removes keys with nothing pending whose history is past maxspan: the
- * vector is compacted in place and the index rebuilt (it never grows
- * then, so the rebuild cannot fail). */
+/* Whether some partial or history entry of the rule is older than the
+ * span allows (a sweep would free it). */
+static bool
+can_expire(const struct rule *ru)
+{
+	return ru->span >= 0 && ru->now != NO_TS && ru->oldest != NO_TS &&
+	       ru->oldest < ru->now - ru->span;
+}
+
+/* Rebuilds the key index for the keys.n keys, in a table sized for them
+ * with room to grow; when that table cannot be had, in the old one,
+ * which holds at least as many and so needs no memory. */
+static void
+reindex(struct rule *ru)
+{
+	struct hash nh = HASH_INIT;
+	size_t j;
+
+	if (hash_reserve(&nh, 2 * ru->keys.n + 16) == 0) {
+		hash_free(&ru->keyix);
+		ru->keyix = nh;
+	} else {
+		hash_clear(&ru->keyix);
+	}
+	for (j = 0; j < ru->keys.n; j++)
+		(void)hash_add(&ru->keyix, ru->keys.v[j].key.hash, (uint32_t)j);
+}
+
+/* Removes partials and history entries past the span (none without
+ * one) and then keys with nothing left, compacting the vector in place;
+ * recomputes the oldest held time. */
 static void
 sweep(struct rule *ru)
 {
 	size_t j, kept = 0;
-	int64_t limit;
+	int64_t limit = NO_TS;
 
-	if (ru->span < 0 || ru->now == NO_TS || !ru->keys.n)
-		return;
-	limit = ru->now - ru->span;
-	hash_clear(&ru->keyix);
+	if (ru->span >= 0 && ru->now != NO_TS)
+		limit = ru->now - ru->span;
+	ru->oldest = NO_TS;
 	for (j = 0; j < ru->keys.n; j++) {
 		struct skey *s = &ru->keys.v[j];
 		bool live = false;
@@ -141,28 +226,143 @@ sweep(struct rule *ru)
 
 		for (k = 0; k < ru->npos; k++) {
 			if (s->pend[k] && s->pend[k]->first_ts != NO_TS &&
-			    s->pend[k]->first_ts < limit) {
-				partial_free(s->pend[k]);
-				s->pend[k] = NULL;
+			    s->pend[k]->first_ts < limit)
+				pend_drop(ru, s, k);
+			if (s->pend[k]) {
+				live = true;
+				note_time(ru, s->pend[k]->first_ts);
 			}
-			live |= s->pend[k] != NULL;
 		}
 		for (k = 0; k < ru->nlog; k++) {
-			mhist_trim(&s->miss[k], limit);
-			live |= s->miss[k].n > 0;
+			if (limit != NO_TS)
+				mhist_trim(&s->miss[k], limit);
+			if (s->miss[k].n > 0) {
+				live = true;
+				note_time(ru, s->miss[k].v[0]->ts);
+			}
 		}
 		if (!live && (ru->r->repeat < 2 ||
-			      s->done % ru->r->repeat == 0)) {
+			      s->done % ru->r->repeat == 0) && !s->waiting) {
 			skey_clear(ru, s);
 			continue;
 		}
 		if (kept != j)
 			ru->keys.v[kept] = *s;
-		(void)hash_add(&ru->keyix, ru->keys.v[kept].key.hash,
-			       (uint32_t)kept);
 		kept++;
 	}
 	ru->keys.n = kept;
+	ru->kept_keys = kept;
+	ru->ended = 0;
+	reindex(ru);
+}
+
+/* Sweeps when it can free something (see the design note). */
+static void
+maybe_sweep(struct rule *ru)
+{
+	bool expire = can_expire(ru);
+
+	if (ru->keys.n <= 64 || (!expire && !ru->ended))
+		return;
+	if (ru->keys.n >= 2 * ru->kept_keys ||
+	    (expire && (ru->swept == NO_TS ||
+			ru->now - ru->swept > (ru->span > 1000 ? ru->span :
+					       1000)))) {
+		ru->swept = ru->now;
+		sweep(ru);
+	}
+}
+
+/* Partials by age: the time, then the position, of their first event. */
+struct age {
+	int64_t ts;
+	uint64_t index;
+};
+
+static int
+age_cmp(const void *a, const void *b)
+{
+	const struct age *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The rule holds more partials than max_partials: frees what expired,
+ * and when that does not free an eighth of the cap, drops the oldest
+ * until it is free. */
+static void
+cap_partials(struct replay *e, struct rule *ru)
+{
+	uint64_t cap = (uint64_t)e->o.max_partials, want, n = 0;
+	struct age *v, cut;
+	size_t j;
+	uint16_t k;
+
+	want = cap - cap / 8;           /* keep at most this many */
+	if (can_expire(ru)) {
+		ru->swept = ru->now;
+		sweep(ru);
+		/* enough room now (not just one place: each call must free
+		 * an eighth, or a steady trickle of expiries would sweep the
+		 * whole table for every new partial) */
+		if (ru->npartials <= want)
+			return;
+	}
+	if (!ru->capped) {
+		char msg[200];
+
+		ru->capped = true;
+		snprintf(msg, sizeof msg, "the rule holds %" PRIu64 " partial "
+			 "sequences, the most allowed (max_partials); from "
+			 "here on its oldest partials are dropped", cap);
+		rp_report(e, RP_PARTIALS, ru->index, msg);
+	}
+	v = malloc((size_t)ru->npartials * sizeof *v + 1);
+	if (!v) {
+		e->oom = true;
+		return;
+	}
+	for (j = 0; j < ru->keys.n; j++)
+		for (k = 0; k < ru->npos; k++) {
+			const struct partial *p = ru->keys.v[j].pend[k];
+
+			if (p && n < ru->npartials) {
+				v[n].ts = p->first_ts;
+				v[n++].index = p->ev[0]->index;
+			}
+		}
+	qsort(v, (size_t)n, sizeof *v, age_cmp);
+	if (n <= want) {
+		free(v);
+		return;
+	}
+	/* the youngest `want` stay: those not older than cut */
+	if (want > 0) {
+		cut = v[n - want];
+	} else {
+		cut.ts = INT64_MAX;
+		cut.index = UINT64_MAX;
+	}
+	free(v);
+	for (j = 0; j < ru->keys.n; j++)
+		for (k = 0; k < ru->npos; k++) {
+			struct skey *sk = &ru->keys.v[j];
+			struct age a;
+
+			if (!sk->pend[k])
+				continue;
+			a.ts = sk->pend[k]->first_ts;
+			a.index = sk->pend[k]->ev[0]->index;
+			if (age_cmp(&a, &cut) < 0) {
+				pend_drop(ru, sk, k);
+				e->stats.dropped_partials++;
+			}
+		}
+	/* their keys may be empty now */
+	ru->swept = ru->now;
+	sweep(ru);
 }
 
 /* ---- completed sequences ---- */
@@ -211,7 +411,7 @@ complete(struct replay *e, struct rule *ru, struct skey *sk,
 		}
 	}
 	if (ru->has_lead && !ru->has_trail && lead &&
-	    p->ev[p->n - 1]->ts - lead->ts <= ru->r->maxspan_ms)
+	    rp_within(lead->ts, p->ev[p->n - 1]->ts, ru->maxspan))
 		goto drop;
 	sk->done++;
 	if (ru->r->repeat > 1 && sk->done % ru->r->repeat != 0)
@@ -226,8 +426,13 @@ complete(struct replay *e, struct rule *ru, struct skey *sk,
 	r->ev = ev;
 	r->nlog = ru->nlog;
 	r->lead = lead ? rp_ev_hold(lead) : NULL;
-	r->deadline = ru->has_trail ? p->ev[0]->ts + ru->r->maxspan_ms :
-		      NO_TS;
+	/* decided once time passes maxspan after the first event; at once
+	 * when that cannot be known (no maxspan, a first event without a
+	 * time), since nothing is then within maxspan of it */
+	r->deadline = NO_TS;
+	if (ru->has_trail)
+		r->deadline = p->ev[0]->ts == NO_TS || ru->maxspan < 0 ?
+			      NO_TS + 1 : p->ev[0]->ts + ru->maxspan;
 	if (ru->has_trail)
 		sk->waiting++;
 	else {
@@ -276,9 +481,9 @@ decide_one(struct replay *e, struct rule *ru, struct result *r)
 	if (t && first) {
 		if (ru->has_lead) {
 			if (r->lead &&
-			    t->ts - r->lead->ts <= ru->r->maxspan_ms)
+			    rp_within(r->lead->ts, t->ts, ru->maxspan))
 				r->keep = false;
-		} else if (t->ts - first->ts <= ru->r->maxspan_ms) {
+		} else if (rp_within(first->ts, t->ts, ru->maxspan)) {
 			r->keep = false;
 		}
 	}
@@ -371,6 +576,7 @@ seq_stage(struct replay *e, struct rule *ru, struct skey *sk, uint16_t l,
 			e->oom = true;
 			return;
 		}
+		note_time(ru, ev->ts);
 		if (span >= 0 && ev->ts != NO_TS)
 			mhist_trim(&sk->miss[l], ev->ts - 2 * span - 1);
 		return;
@@ -392,14 +598,15 @@ seq_stage(struct replay *e, struct rule *ru, struct skey *sk, uint16_t l,
 			partial_free(p);
 			return;
 		}
-		partial_free(sk->pend[0]);
-		sk->pend[0] = p;
+		pend_put(ru, sk, 0, p);
+		note_time(ru, ev->ts);
 		return;
 	}
 	p = sk->pend[j - 1];
 	if (!p || p->ev[p->n - 1]->index == ev->index)
 		return;         /* nothing to extend, or the same event */
-	sk->pend[j - 1] = NULL;
+	p = pend_take(ru, sk, (uint16_t)(j - 1));
+	ru->ended++;
 	if (span >= 0 && ev->ts != NO_TS && p->first_ts != NO_TS &&
 	    ev->ts - p->first_ts > span) {
 		partial_free(p);
@@ -411,8 +618,7 @@ seq_stage(struct replay *e, struct rule *ru, struct skey *sk, uint16_t l,
 		partial_free(p);
 		return;
 	}
-	partial_free(sk->pend[j]);
-	sk->pend[j] = p;
+	pend_put(ru, sk, j, p);
 }
 
 /* An until event ends every partial sequence of its key. */
@@ -421,10 +627,8 @@ seq_until(struct rule *ru, struct skey *sk)
 {
 	uint16_t j;
 
-	for (j = 0; j < ru->npos; j++) {
-		partial_free(sk->pend[j]);
-		sk->pend[j] = NULL;
-	}
+	for (j = 0; j < ru->npos; j++)
+		pend_drop(ru, sk, j);
 }
 
 void
@@ -449,15 +653,10 @@ rp_seq_hit(struct replay *e, struct rule *ru, const struct hit *h)
 	       ru->r->stages[h->stage].runs : 1;
 	for (l = (uint16_t)(first + runs); l-- > first;)
 		seq_stage(e, ru, sk, l, h->ev);
-	/* sweep once per span of time (at least a second) or when the key
-	 * table grows large, so state follows the keys active in the span */
-	if (ru->keys.n > 64 && ru->span >= 0 && ru->now != NO_TS &&
-	    (ru->swept == NO_TS ||
-	     ru->now - ru->swept > (ru->span > 1000 ? ru->span : 1000) ||
-	     (++ru->since_sweep >= SWEEP_EVERY &&
-	      ru->keys.n > 2 * SWEEP_EVERY))) {
-		ru->since_sweep = 0;
-		ru->swept = ru->now;
-		sweep(ru);
-	}
+	/* both may move keys: sk is not used after them */
+	if (e->o.max_partials >= 0 &&
+	    ru->npartials > (uint64_t)e->o.max_partials)
+		cap_partials(e, ru);
+	else
+		maybe_sweep(ru);
 }

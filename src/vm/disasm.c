@@ -233,6 +233,8 @@ img_disasm(const struct image *im, struct strbuf *out)
 				  r->pipes[s].kind == PIPE_HEAD ? "head" :
 				  "tail", r->pipes[s].n);
 		sb_putc(out, '\n');
+		if (r->refused)
+			sb_printf(out, "  cannot run: %s\n", r->refused);
 		for (s = 0; s < r->nstages; s++) {
 			const struct img_stage *st = &r->stages[s];
 

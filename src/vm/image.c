@@ -528,6 +528,7 @@ struct ld {
 	struct image *im;
 	char *err;
 	size_t errlen;
+	bool oom;
 };
 
 static int
@@ -709,12 +710,38 @@ load_pool(struct ld *l, const uint8_t *p, uint32_t len, uint32_t off)
 	return 0;
 }
 
+/* A rule's refusal, in the image's arena (NULL and l->oom when out of
+ * memory). */
+static const char *
+limit(struct ld *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static const char *
+limit(struct ld *l, const char *fmt, ...)
+{
+	char buf[160];
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	s = arena_alloc(&l->im->arena, strlen(buf) + 1);
+	if (!s) {
+		l->oom = true;
+		return NULL;
+	}
+	memcpy(s, buf, strlen(buf) + 1);
+	return s;
+}
+
 static int
 load_rules(struct ld *l, const uint8_t *p, uint32_t len)
 {
 	struct arena *a = &l->im->arena;
 	struct cur c = { p, len, false };
-	uint32_t n = rd_u32(&c), r, s, k, nlog;
+	uint32_t n = rd_u32(&c), r, s, k;
+	uint64_t nlog;
 
 	l->im->rules = alloc_n(&c, a, n, sizeof *l->im->rules, 24);
 	if (c.bad)
@@ -788,22 +815,31 @@ load_rules(struct ld *l, const uint8_t *p, uint32_t len)
 			if (c.bad)
 				return fail(l, "rule %u stage %u: truncated",
 					    r, s);
-			if (st->nkeys > IMG_MAX_KEYS)
-				return fail(l, "rule %u stage %u: %u join keys "
-					    "(at most %u)", r, s, st->nkeys,
-					    IMG_MAX_KEYS);
 			if (st->flags & ~3u)
 				return fail(l, "rule %u stage %u: unknown "
 					    "flags 0x%x", r, s, st->flags);
-			if (st->runs == 0 || st->runs > IMG_MAX_RUNS)
-				return fail(l, "rule %u stage %u: runs %u is "
-					    "not in 1..%u", r, s, st->runs,
-					    IMG_MAX_RUNS);
+			if (st->runs == 0)
+				return fail(l, "rule %u stage %u: runs 0", r,
+					    s);
+			/* limits of the engine, not damage: the rule is
+			 * kept and marked, and the replay leaves it out */
+			if (st->nkeys > IMG_MAX_KEYS && !ru->refused)
+				ru->refused = limit(l, "stage %u has %u join "
+						    "keys, more than the %u the "
+						    "engine handles", s + 1,
+						    st->nkeys, IMG_MAX_KEYS);
+			if (st->runs > IMG_MAX_RUNS && !ru->refused)
+				ru->refused = limit(l, "stage %u repeats %u "
+						    "times (runs), more than "
+						    "%u", s + 1, st->runs,
+						    IMG_MAX_RUNS);
 			nlog += st->runs;
-			if (nlog > UINT16_MAX)
-				return fail(l, "rule %u: more than %u stages "
-					    "once runs are expanded", r,
-					    UINT16_MAX);
+			if (nlog > UINT16_MAX && !ru->refused)
+				ru->refused = limit(l, "more than %u stages "
+						    "once runs are expanded",
+						    UINT16_MAX);
+			if (l->oom)
+				return fail(l, "out of memory");
 			st->keys = alloc_n(&c, a, st->nkeys, sizeof *st->keys,
 					   8);
 			if (c.bad)
@@ -919,13 +955,17 @@ int
 img_load(const uint8_t *data, size_t len, struct image *out, char *err,
 	 size_t errlen)
 {
-	struct ld l = { out, err, errlen };
+	struct ld l = { out, err, errlen, false };
 
 	memset(out, 0, sizeof *out);
 	arena_init(&out->arena, NULL);
 	if (errlen)
 		err[0] = '\0';
 	if (load(&l, data, len) < 0) {
+		/* out of memory anywhere (the verifier's too) is that, not
+		 * a fault of the image */
+		if (errlen && strstr(err, "out of memory"))
+			snprintf(err, errlen, "out of memory");
 		img_free(out);
 		return -1;
 	}

@@ -206,6 +206,10 @@ struct img_rule {
 	uint16_t npipes;
 	struct img_pipe *pipes;
 	struct img_stage *stages;
+	/* Loaded only: why the engine cannot run the rule (more join keys,
+	 * runs or expanded stages than it handles), or NULL.  The image
+	 * still loads; the replay leaves such a rule out. */
+	const char *refused;
 };
 
 struct image {

@@ -200,14 +200,16 @@ vm_leaf(struct vm_rt *rt, uint32_t id, const struct vm_host *host)
 
 /* ---- the runtime ---- */
 
-/* Compiles pattern list pool entry i; false with a message naming it. */
+/* Compiles pattern list pool entry i; false when out of memory.  A list
+ * that does not compile gets its reason in rxerr. */
 static bool
 compile_patterns(struct vm_rt *rt, uint32_t i, char *err, size_t errlen)
 {
 	const struct img_pool_entry *pe = &rt->im->pool[i];
 	struct rx_pattern *p = calloc(pe->u.pat.n ? pe->u.pat.n : 1,
 				      sizeof *p);
-	size_t errpat, erroff;
+	size_t errpat = 0, erroff, n;
+	char msg[256];
 	uint32_t j;
 
 	if (!p) {
@@ -219,16 +221,24 @@ compile_patterns(struct vm_rt *rt, uint32_t i, char *err, size_t errlen)
 		p[j].len = pe->u.pat.v[j].len;
 		p[j].kind = pe->u.pat.mode ? RX_LUCENE : RX_WILDCARD;
 	}
-	rt->rx[i] = rx_compile(p, pe->u.pat.n, pe->u.pat.ci ? RX_CI : 0, err,
-			       errlen, &errpat, &erroff);
+	rt->rx[i] = rx_compile(p, pe->u.pat.n, pe->u.pat.ci ? RX_CI : 0, msg,
+			       sizeof msg, &errpat, &erroff);
 	free(p);
 	if (!rt->rx[i]) {
-		char msg[256];
-
-		snprintf(msg, sizeof msg, "%s", err);
-		snprintf(err, errlen, "pool entry %u, pattern %zu: %s", i,
-			 errpat, msg);
-		return false;
+		if (strcmp(msg, "out of memory") == 0) {
+			snprintf(err, errlen, "out of memory");
+			return false;
+		}
+		/* the rules that use it cannot run (vm_block_refused) */
+		n = strlen(msg) + 64;
+		rt->rxerr[i] = malloc(n);
+		if (!rt->rxerr[i]) {
+			snprintf(err, errlen, "out of memory");
+			return false;
+		}
+		snprintf(rt->rxerr[i], n, "pattern %zu of a list of %u: %s",
+			 errpat + 1, pe->u.pat.n, msg);
+		return true;
 	}
 	/* hundreds of pattern lists: each DFA cache stays small (it is
 	 * flushed and rebuilt when full) */
@@ -278,7 +288,8 @@ vm_rt_new(const struct image *im, char *err, size_t errlen)
 	rt->im = im;
 	arena_init(&rt->scratch, NULL);
 	rt->rx = calloc(im->npool ? im->npool : 1, sizeof *rt->rx);
-	if (!rt->rx)
+	rt->rxerr = calloc(im->npool ? im->npool : 1, sizeof *rt->rxerr);
+	if (!rt->rx || !rt->rxerr)
 		goto oom;
 	for (i = 0; i < im->npool; i++)
 		if (im->pool[i].type == POOL_PATTERNS &&
@@ -308,7 +319,10 @@ vm_rt_free(struct vm_rt *rt)
 		return;
 	for (i = 0; rt->rx && i < rt->im->npool; i++)
 		rx_free(rt->rx[i]);
+	for (i = 0; rt->rxerr && i < rt->im->npool; i++)
+		free(rt->rxerr[i]);
 	free(rt->rx);
+	free(rt->rxerr);
 	vm_index_free(rt);
 	arena_release(&rt->scratch);
 	free(rt->stack);
@@ -319,6 +333,47 @@ const struct image *
 vm_rt_image(const struct vm_rt *rt)
 {
 	return rt->im;
+}
+
+/* vm_block_refused over the code of b; `depth` bounds the walk through
+ * ancestor descriptors (which only name earlier ones: the verifier). */
+static const char *
+block_refused(const struct vm_rt *rt, const struct img_block *b,
+	      unsigned depth)
+{
+	const struct image *im = rt->im;
+	const uint8_t *c = im->code + b->off;
+	uint32_t pc = 0, a;
+
+	while (pc < b->len) {
+		uint8_t op = c[pc];
+		enum img_fmt f;
+
+		if (op >= OPC__COUNT)
+			return NULL;    /* the verifier has refused it */
+		f = opcode_table[op].fmt;
+		if ((f == FMT_U32 || f == FMT_IDXF) && pc + 5 <= b->len) {
+			a = img_rd32(c + pc + 1);
+			if (a < im->npool && rt->rxerr[a])
+				return rt->rxerr[a];
+			if (op == OPC_ANCESTOR && a < im->npool &&
+			    im->pool[a].type == POOL_ANCESTOR && depth > 0) {
+				const char *why = block_refused(rt,
+					&im->pool[a].u.anc.code, depth - 1);
+
+				if (why)
+					return why;
+			}
+		}
+		pc += 1 + img_fmt_size(f);
+	}
+	return NULL;
+}
+
+const char *
+vm_block_refused(const struct vm_rt *rt, const struct img_block *b)
+{
+	return block_refused(rt, b, 64);
 }
 
 /* ---- frames and the dispatch loop ---- */

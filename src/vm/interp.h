@@ -70,6 +70,13 @@ struct vm_rt;
  * NULL with a message on failure. */
 struct vm_rt *vm_rt_new(const struct image *im, char *err, size_t errlen);
 void vm_rt_free(struct vm_rt *rt);
+/* Why a pattern list that code block b (or an ancestor descriptor it
+ * names) uses could not be compiled (an automaton past the engine's
+ * limits), or NULL when all of them compiled.  The rule owning such a
+ * block cannot run; vm_rt_new builds the runtime anyway, with that
+ * pattern list matching nothing, so that the other rules run. */
+const char *vm_block_refused(const struct vm_rt *rt,
+			     const struct img_block *b);
 const struct image *vm_rt_image(const struct vm_rt *rt);
 
 /* Evaluates block b; *out is its value, valid until vm_scratch_reset. */
@@ -117,7 +124,27 @@ bool vm_parse_date(const char *s, size_t n, int64_t *ms);
 /* A number read as epoch milliseconds: false when out of range (NaN,
  * infinite, beyond int64_t). */
 bool vm_double_ms(double d, int64_t *ms);
-/* "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 32 bytes). */
+/*
+ * The times rulec works with: years 0000 to 9999 of the proleptic
+ * Gregorian calendar, UTC, the years of Elasticsearch's default date
+ * format (strict_date_optional_time, four-digit years), in epoch
+ * milliseconds.  Any difference of two such times, and any sum of one
+ * with a span of at most VM_TIME_WIDTH + 1, fits in an int64_t with room
+ * to spare (both are below 2^49), which is what keeps the replay's time
+ * arithmetic free of overflow.
+ */
+#define VM_TIME_MIN (-62167219200000LL)   /* 0000-01-01T00:00:00.000Z */
+#define VM_TIME_MAX 253402300799999LL     /* 9999-12-31T23:59:59.999Z */
+#define VM_TIME_WIDTH (VM_TIME_MAX - VM_TIME_MIN)
+
+static inline bool
+vm_time_ok(int64_t ms)
+{
+	return ms >= VM_TIME_MIN && ms <= VM_TIME_MAX;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 32 bytes); a value
+ * outside VM_TIME_MIN..VM_TIME_MAX as its decimal milliseconds. */
 void vm_format_date(int64_t ms, char *buf, size_t len);
 /* The value as JSON (VK_MULTI as an array, VK_DATE as an ISO string). */
 void vm_val_json(const struct vm_val *v, struct strbuf *sb);

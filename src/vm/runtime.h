@@ -109,6 +109,8 @@ struct vm_rt {
 	uint64_t *memogen;      /* per leaf */
 	uint8_t *memo;          /* 1 true, 0 false, 2 null */
 	struct rx **rx;         /* per pool entry, POOL_PATTERNS only */
+	char **rxerr;           /* per pool entry: why its patterns did not
+	                           compile (rx then NULL: matches nothing) */
 	struct set *sets;       /* per pool entry, POOL_SET only */
 	struct vm_val *stack;
 	size_t stackcap, top;   /* slots; the first free one */

@@ -201,10 +201,16 @@ vm_double_ms(double d, int64_t *ms)
 void
 vm_format_date(int64_t ms, char *buf, size_t len)
 {
-	int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-	int64_t rem = ms - days * 86400000, z, era, y;
+	int64_t days, rem, z, era, y;
 	unsigned doe, yoe, doy, mp, d, m;
 
+	if (!vm_time_ok(ms)) {
+		/* no calendar date rulec reads: the number as it came */
+		snprintf(buf, len, "%" PRId64, ms);
+		return;
+	}
+	days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+	rem = ms - days * 86400000;
 	z = days + 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = (unsigned)(z - era * 146097);

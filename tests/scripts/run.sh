@@ -88,7 +88,9 @@ rc=$?
 [ "$(wc -l <"$tmp/h")" -eq 2 ] && ok || bad "--size is per rule"
 grep -q "events (0 malformed)" "$tmp/err" && grep -q "peak memory" "$tmp/err" &&
 	ok || bad "--stats"
-# numbers beyond any date: no timestamp, no date (found by fuzzing)
+# numbers beyond any date (found by fuzzing): as a timestamp, an error at
+# the event's line (RC9040: outside the years 0000-9999), the event
+# skipped and the others run; as a date field, no date
 printf 'process where event.created > "2024-01-01T00:00:00Z"\n' >"$tmp/d.eql"
 printf '%s\n' '{"@timestamp": 1e300, "event": {"category": "process", "created": -1e300}}' \
 	'{"@timestamp": -1e300, "event": {"category": "process", "created": 1e300}}' \
@@ -96,9 +98,22 @@ printf '%s\n' '{"@timestamp": 1e300, "event": {"category": "process", "created":
 	>"$tmp/huge.ndjson"
 "$RULEC" run -q "$tmp/d.eql" -e "$tmp/huge.ndjson" >"$tmp/i" 2>"$tmp/err"
 rc=$?
-[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/i")" -eq 1 ] &&
-	grep -q '"index":2,"timestamp":"1970-01-01T00:00:00.005Z"' "$tmp/i" && ok ||
+[ $rc -eq 2 ] && [ "$(wc -l <"$tmp/i")" -eq 1 ] &&
+	grep -q '"index":2,"timestamp":"1970-01-01T00:00:00.005Z"' "$tmp/i" &&
+	grep -q 'huge.ndjson:1: error: the time in @timestamp .*RC9040' "$tmp/err" &&
+	grep -q 'huge.ndjson:2: error: the time in @timestamp .*RC9040' "$tmp/err" &&
+	[ "$(wc -l <"$tmp/err")" -eq 2 ] && ok ||
 	{ bad "huge numbers: exit $rc"; cat "$tmp/i" "$tmp/err"; }
+# the same numbers in a date field only: no date, no error
+printf '%s\n' '{"@timestamp": 1, "event": {"category": "process", "created": -1e300}}' \
+	'{"@timestamp": 2, "event": {"category": "process", "created": 1e300}}' \
+	'{"@timestamp": 5, "event": {"category": "process", "created": "2025-01-01"}}' \
+	>"$tmp/huge2.ndjson"
+"$RULEC" run -q "$tmp/d.eql" -e "$tmp/huge2.ndjson" >"$tmp/i" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/i")" -eq 1 ] && [ ! -s "$tmp/err" ] &&
+	grep -q '"index":2,"timestamp":"1970-01-01T00:00:00.005Z"' "$tmp/i" && ok ||
+	{ bad "huge dates: exit $rc"; cat "$tmp/i" "$tmp/err"; }
 # a field tested by several literal wildcard lists shares an equality
 # index; a value with non-ASCII letters still folds case as wildcards do
 # (U+212A KELVIN SIGN is a K), and numbers still compare as numbers

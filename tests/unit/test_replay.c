@@ -592,6 +592,227 @@ t_stop_and_limits(void **state)
 	seen_free(&s);
 }
 
+/* ---- hostile times, late events, the partial cap (issue 15) ---- */
+
+/* Times outside the years 0000-9999 are an error at their line, the
+ * event is skipped and the others run: two events 292 million years
+ * apart never make a maxspan=1h sequence; the bounds themselves are
+ * times, and print as such. */
+static void
+t_time_range(void **state)
+{
+	static const char rule[] =
+		"sequence by host.id with maxspan=1h\n"
+		"  [process where process.name == \"a\"]\n"
+		"  [process where process.name == \"b\"]\n";
+	static const char ev[] =
+		"{'@timestamp':-9223372036854775000,'event':{'id':'x1',"
+		"'category':'process'},'host':{'id':'h'},'process':{'name':'a'}}\n"
+		"{'@timestamp':9223372036854775000,'event':{'id':'x2',"
+		"'category':'process'},'host':{'id':'h'},'process':{'name':'b'}}\n"
+		"{'@timestamp':'0000-01-01T00:30:00+01:00','event':{'id':'x3',"
+		"'category':'process'},'host':{'id':'h'},'process':{'name':'a'}}\n"
+		"{'@timestamp':253402300800000,'event':{'id':'x4',"
+		"'category':'process'},'host':{'id':'h'},'process':{'name':'b'}}\n"
+		"{'@timestamp':-62167219200000,'event':{'id':'lo',"
+		"'category':'process'},'host':{'id':'l'},'process':{'name':'a'}}\n"
+		"{'@timestamp':'0000-01-01T00:59:59.999Z','event':{'id':'lo2',"
+		"'category':'process'},'host':{'id':'l'},'process':{'name':'b'}}\n"
+		"{'@timestamp':'9999-12-31T23:00:00Z','event':{'id':'hi',"
+		"'category':'process'},'host':{'id':'u'},'process':{'name':'a'}}\n"
+		"{'@timestamp':253402300799999,'event':{'id':'hi2',"
+		"'category':'process'},'host':{'id':'u'},'process':{'name':'b'}}\n";
+	struct seen s;
+	rulec_replay_stats st;
+	int i;
+
+	(void)state;
+	assert_int_equal(replay_one("range.eql", rule, ev, NULL, &s, &st), 4);
+	assert_int_equal(s.ndiag, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(s.diag[i].problem, RULEC_EVENTS_BAD_TIME);
+		assert_int_equal(s.diag[i].line, (unsigned long long)i + 1);
+		assert_string_equal(s.diag[i].id, "RC9040");
+		assert_non_null(strstr(s.dmsg[i], "@timestamp"));
+	}
+	assert_true(s.diag[1].offset > s.diag[0].offset);
+	assert_int_equal(st.malformed, 4);
+	assert_int_equal(st.events, 4);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.rec[0].ids[0].s, "lo");
+	assert_int_equal(s.rec[0].ev[0].timestamp, -62167219200000LL);
+	assert_non_null(strstr(s.rec[0].json,
+			       "\"timestamp\":\"0000-01-01T00:00:00.000Z\""));
+	assert_non_null(strstr(s.rec[0].json,
+			       "\"timestamp\":\"0000-01-01T00:59:59.999Z\""));
+	assert_string_equal(s.rec[1].ids[1].s, "hi2");
+	assert_non_null(strstr(s.rec[1].json,
+			       "\"timestamp\":\"9999-12-31T23:59:59.999Z\""));
+	assert_null(strstr(s.rec[1].json, "292278994"));
+	seen_free(&s);
+}
+
+/* A huge maxspan (or look-back) is clamped, not overflowed: events at
+ * both ends of the range are within it. */
+static void
+t_time_huge_span(void **state)
+{
+	static const char rule[] =
+		"sequence by host.id with maxspan=106751991167d\n"
+		"  [process where process.name == \"a\"]\n"
+		"  [process where process.name == \"b\"]\n"
+		"  ![process where process.name == \"z\"]\n";
+	static const char ev[] =
+		"{'@timestamp':'0000-01-01T00:00:00Z','event':{'id':'a',"
+		"'category':'process'},'host':{'id':'h'},'process':{'name':'a'}}\n"
+		"{'@timestamp':'9999-12-31T23:59:59.999Z','event':{'id':'b',"
+		"'category':'process'},'host':{'id':'h'},'process':{'name':'b'}}\n";
+	struct seen s;
+	rulec_replay_stats st;
+
+	(void)state;
+	assert_int_equal(replay_one("huge.eql", rule, ev, NULL, &s, &st), 0);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.rec[0].ids[0].s, "a");
+	assert_string_equal(s.rec[0].ids[1].s, "b");
+	assert_true(s.rec[0].ev[2].missing);
+	seen_free(&s);
+}
+
+/* A leading missing stage whose event has no time cannot be within
+ * maxspan of anything: the result stands (it used to be dropped through
+ * an overflow of "last - INT64_MIN"). */
+static void
+t_missing_lead_without_time(void **state)
+{
+	static const char rule[] =
+		"sequence by host.id with maxspan=1h\n"
+		"  ![process where process.name == \"x\"]\n"
+		"  [process where process.name == \"a\"]\n"
+		"  [process where process.name == \"b\"]\n";
+	static const char ev[] =
+		"{'event':{'id':'x0','category':'process'},'host':{'id':'h'},"
+		"'process':{'name':'x'}}\n"
+		"{'@timestamp':'2024-01-01T00:00:00Z','event':{'id':'a',"
+		"'category':'process'},'host':{'id':'h'},'process':{'name':'a'}}\n"
+		"{'@timestamp':'2024-01-01T00:01:00Z','event':{'id':'b',"
+		"'category':'process'},'host':{'id':'h'},'process':{'name':'b'}}\n"
+		/* a timed one before the first of the next does drop it */
+		"{'@timestamp':'2024-01-01T00:02:00Z','event':{'id':'x1',"
+		"'category':'process'},'host':{'id':'h'},'process':{'name':'x'}}\n"
+		"{'@timestamp':'2024-01-01T00:03:00Z','event':{'id':'a2',"
+		"'category':'process'},'host':{'id':'h'},'process':{'name':'a'}}\n"
+		"{'@timestamp':'2024-01-01T00:04:00Z','event':{'id':'b2',"
+		"'category':'process'},'host':{'id':'h'},'process':{'name':'b'}}\n";
+	struct seen s;
+	rulec_replay_stats st;
+
+	(void)state;
+	assert_int_equal(replay_one("lead.eql", rule, ev, NULL, &s, &st), 0);
+	assert_int_equal(s.ndiag, 0);
+	assert_int_equal(s.n, 1);
+	assert_true(s.rec[0].ev[0].missing);
+	assert_string_equal(s.rec[0].ids[1].s, "a");
+	assert_string_equal(s.rec[0].ids[2].s, "b");
+	seen_free(&s);
+}
+
+static const char late_events[] =
+	"{'@timestamp':100000,'event':{'id':'e0','category':'process'}}\n"
+	"{'@timestamp':200000,'event':{'id':'e1','category':'process'}}\n"
+	"{'@timestamp':195000,'event':{'id':'ok','category':'process'}}\n"
+	"{'@timestamp':150000,'event':{'id':'l1','category':'process'}}\n"
+	"{'@timestamp':300000,'event':{'id':'e2','category':'process'}}\n"
+	"{'@timestamp':100001,'event':{'id':'l2','category':'process'}}\n";
+
+/* Late events: one warning at the end with their count and the first
+ * one's line; none when the window covers them. */
+static void
+t_late_warning(void **state)
+{
+	struct seen s;
+	rulec_replay_stats st;
+	rulec_replay_opts o;
+
+	(void)state;
+	assert_int_equal(replay_one("late.eql", "process where true",
+				    late_events, NULL, &s, &st), 0);
+	assert_int_equal(s.ndiag, 1);
+	assert_int_equal(s.diag[0].problem, RULEC_EVENTS_LATE);
+	assert_string_equal(s.diag[0].id, "RC9041");
+	assert_int_equal(s.diag[0].count, 2);
+	assert_int_equal(s.diag[0].line, 4);
+	assert_true(s.diag[0].offset > 0);
+	assert_non_null(strstr(s.dfile[0], "/tmp/test_replay."));
+	assert_non_null(strstr(s.dmsg[0], "10000 ms"));
+	assert_int_equal(st.late_events, 2);
+	assert_int_equal(s.n, 6);
+	seen_free(&s);
+
+	rulec_replay_opts_init(&o);
+	o.reorder_ms = 200000;
+	assert_int_equal(replay_one("late.eql", "process where true",
+				    late_events, &o, &s, &st), 0);
+	assert_int_equal(s.ndiag, 0);
+	assert_int_equal(st.late_events, 0);
+	assert_string_equal(s.rec[0].ids[0].s, "e0");
+	assert_string_equal(s.rec[1].ids[0].s, "l2");
+	seen_free(&s);
+}
+
+/* The cap on live partial sequences: reached once (one warning, at the
+ * event that found the table full, naming the rule); the oldest
+ * partials go, so a sequence whose first event was among them does not
+ * complete, and a recent one still does. */
+static void
+t_max_partials(void **state)
+{
+	static const char rule[] =
+		"sequence by event.id with maxspan=1d\n"
+		"  [process where true]\n"
+		"  [network where true]\n";
+	char ev[4096];
+	size_t n = 0;
+	int i;
+	struct seen s;
+	rulec_replay_stats st;
+	rulec_replay_opts o;
+
+	(void)state;
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(ev + n, sizeof ev - n,
+				      "{'@timestamp':%d,'event':{'id':'k%d',"
+				      "'category':'process'}}\n",
+				      1000 + i, i);
+	n += (size_t)snprintf(ev + n, sizeof ev - n,
+			      "{'@timestamp':5000,'event':{'id':'k0',"
+			      "'category':'network'}}\n"
+			      "{'@timestamp':5001,'event':{'id':'k19',"
+			      "'category':'network'}}\n");
+	assert_true(n < sizeof ev);
+	rulec_replay_opts_init(&o);
+	o.max_partials = 8;
+	o.reorder_ms = 0;
+	assert_int_equal(replay_one("cap.eql", rule, ev, &o, &s, &st), 0);
+	assert_int_equal(s.ndiag, 1);
+	assert_int_equal(s.diag[0].problem, RULEC_MAX_PARTIALS);
+	assert_string_equal(s.diag[0].id, "RC9042");
+	assert_int_equal(s.diag[0].rule, 0);
+	/* the ninth partial is made when its hit leaves the reorder
+	 * window (of 0 ms): as the next event is read */
+	assert_int_equal(s.diag[0].line, 10);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.rec[0].ids[0].s, "k19");
+	seen_free(&s);
+
+	/* without the cap both complete, with no warning */
+	o.max_partials = -1;
+	assert_int_equal(replay_one("cap.eql", rule, ev, &o, &s, &st), 0);
+	assert_int_equal(s.ndiag, 0);
+	assert_int_equal(s.n, 2);
+	seen_free(&s);
+}
+
 int
 main(void)
 {
@@ -603,6 +824,11 @@ main(void)
 		cmocka_unit_test(t_samples),
 		cmocka_unit_test(t_malformed_diag),
 		cmocka_unit_test(t_unreadable_and_stats),
+		cmocka_unit_test(t_time_range),
+		cmocka_unit_test(t_time_huge_span),
+		cmocka_unit_test(t_missing_lead_without_time),
+		cmocka_unit_test(t_late_warning),
+		cmocka_unit_test(t_max_partials),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

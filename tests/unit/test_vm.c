@@ -780,7 +780,7 @@ run_image(const struct runner *rn, const struct image *im, FILE *out,
 	}
 	assert_int_equal(replay_feed(e, rn->path, write_error, rn->out),
 			 IMAGE_BAD_EVENTS);
-	assert_int_equal(replay_finish(e), 0);
+	assert_int_equal(replay_finish(e, NULL, NULL), 0);
 	if (st)
 		replay_stats(e, st);
 	for (i = 0; results && i < im->nrules; i++)
@@ -1079,6 +1079,141 @@ t_mutations(void **state)
 	runner_free(&rn);
 }
 
+
+/* ---- rules past the engine's limits (issue 15) ---- */
+
+static void
+count_match(void *ud, const struct replay_match *m)
+{
+	assert_int_equal(m->rule, 2);
+	(*(int *)ud)++;
+}
+
+/*
+ * An image whose rule 0 matches a pattern list too large for the
+ * automaton and whose rule 1 has 65 join keys still loads; the replay
+ * leaves those two out, says why, and runs rule 2.
+ */
+static void
+t_rules_past_limits(void **state)
+{
+	static const uint8_t key_code[] = {
+		OPC_PUSH_FIELD, 0, 0, 0, 0, OPC_RET
+	};
+	static const char ev[] =
+		"{\"event\":{\"category\":\"process\"},"
+		"\"process\":{\"name\":\"CMD.exe\"}}\n";
+	struct img_builder b;
+	struct strbuf sb = STRBUF_INIT, code = STRBUF_INIT;
+	struct img_str *pats;
+	struct img_stage st[3];
+	struct img_block keys[65];
+	struct img_rule r[3];
+	struct image im;
+	struct replay_opts o;
+	struct replay *e;
+	char err[256], *buf;
+	uint32_t pp, i;
+	int n = 0;
+
+	(void)state;
+	img_builder_init(&b);
+	assert_int_equal(img_add_field(&b, "process.name", 12, 0, 0, 0, 0),
+			 0);
+	assert_int_equal(img_add_str(&b, "cmd.exe", 7), 1);
+	/* 3,000 distinct wildcards of 100 characters: past the NFA cap */
+	pats = calloc(3000, sizeof *pats);
+	buf = malloc(3000 * 101);
+	assert_true(pats && buf);
+	for (i = 0; i < 3000; i++) {
+		char *p = buf + (size_t)i * 101;
+		int k;
+
+		memset(p, 'a' + (int)(i % 26), 100);
+		k = snprintf(p, 12, "%u*", i);
+		p[k] = 'z';
+		pats[i].s = p;
+		pats[i].len = 100;
+	}
+	pp = img_add_patterns(&b, 0, false, pats, 3000);
+	memset(st, 0, sizeof st);
+	memset(r, 0, sizeof r);
+	img_emit(&code, OPC_PUSH_FIELD, 0, 0, 0);
+	img_emit(&code, OPC_MATCH, pp, 0, 0);
+	img_emit(&code, OPC_RET, 0, 0, 0);
+	st[0].code.off = img_add_code(&b, code.data, code.len);
+	st[0].code.len = (uint32_t)code.len;
+	st[1].code.off = img_add_code(&b, small_code, sizeof small_code);
+	st[1].code.len = sizeof small_code;
+	st[1].nkeys = 65;
+	st[1].keys = keys;
+	for (i = 0; i < 65; i++) {
+		keys[i].off = img_add_code(&b, key_code, sizeof key_code);
+		keys[i].len = sizeof key_code;
+	}
+	st[2].code = st[1].code;
+	for (i = 0; i < 3; i++) {
+		st[i].category = img_add_str(&b, "process", 7);
+		st[i].runs = 1;
+		r[i].catfield = r[i].tsfield = r[i].tbfield = IMG_NONE;
+		r[i].repeat = 1;
+		r[i].window_ms = r[i].maxspan_ms = -1;
+		r[i].id = r[i].name = IMG_NONE;
+		r[i].file = img_add_str(&b, "x.eql", 5);
+		r[i].kind = i == 1 ? Q_SEQUENCE : Q_EVENT;
+		r[i].nstages = 1;
+		r[i].stages = &st[i];
+		img_add_rule(&b, &r[i]);
+	}
+	assert_int_equal(img_write(&b, &sb), 0);
+	assert_int_equal(img_load((const uint8_t *)sb.data, sb.len, &im, err,
+				  sizeof err), 0);
+	assert_null(im.rules[0].refused);       /* known at run time */
+	assert_non_null(im.rules[1].refused);
+	assert_has(im.rules[1].refused, "65 join keys");
+	replay_opts_init(&o);
+	e = replay_new(&im, &o, count_match, &n, err, sizeof err);
+	if (!e)
+		fail_msg("replay_new: %s", err);
+	assert_non_null(replay_rule_refused(e, 0));
+	assert_has(replay_rule_refused(e, 0), "pattern");
+	assert_has(replay_rule_refused(e, 1), "65 join keys");
+	assert_null(replay_rule_refused(e, 2));
+	assert_int_equal(replay_feed_buffer(e, "ev", ev, sizeof ev - 1, NULL,
+					    NULL), 0);
+	assert_int_equal(replay_finish(e, NULL, NULL), 0);
+	assert_int_equal(n, 1);
+	replay_free(e);
+	img_free(&im);
+	img_builder_free(&b);
+	sb_free(&sb);
+	sb_free(&code);
+	free(pats);
+	free(buf);
+}
+
+/* Times print as ISO dates inside the years 0000-9999 and as their
+ * number outside, never as a wrapped calendar date. */
+static void
+t_format_date_range(void **state)
+{
+	char buf[40];
+
+	(void)state;
+	vm_format_date(VM_TIME_MIN, buf, sizeof buf);
+	assert_string_equal(buf, "0000-01-01T00:00:00.000Z");
+	vm_format_date(VM_TIME_MAX, buf, sizeof buf);
+	assert_string_equal(buf, "9999-12-31T23:59:59.999Z");
+	vm_format_date(-1, buf, sizeof buf);
+	assert_string_equal(buf, "1969-12-31T23:59:59.999Z");
+	vm_format_date(INT64_MAX, buf, sizeof buf);
+	assert_string_equal(buf, "9223372036854775807");
+	vm_format_date(INT64_MIN, buf, sizeof buf);
+	assert_string_equal(buf, "-9223372036854775808");
+	vm_format_date(VM_TIME_MAX + 1, buf, sizeof buf);
+	assert_string_equal(buf, "253402300800000");
+}
+
 int
 main(void)
 {
@@ -1092,6 +1227,8 @@ main(void)
 		cmocka_unit_test(t_codegen_eset_ancestor),
 		cmocka_unit_test(t_rich_roundtrip),
 		cmocka_unit_test(t_refuse_ancestor_cycle),
+		cmocka_unit_test(t_rules_past_limits),
+		cmocka_unit_test(t_format_date_range),
 		cmocka_unit_test(t_refuse_header),
 		cmocka_unit_test(t_refuse_code),
 		cmocka_unit_test(t_run_compiled),
