@@ -66,5 +66,41 @@ for exp in "$TOP_SRCDIR"/tests/golden/*.expected "$TOP_SRCDIR"/tests/golden/lint
 		fail=$((fail + 1))
 	fi
 done
+# Conversion cases: tests/golden/convert/to-FORM/CASE.EXT (any rule file)
+# runs `rulec convert --to FORM [ARGS] {dir}/CASE.EXT`, ARGS the words of
+# CASE.args when present, and compares stdout, stderr and the exit status
+# with CASE.expected (the same layout as above, without the args line).
+for input in "$TOP_SRCDIR"/tests/golden/convert/to-*/*; do
+	[ -f "$input" ] || continue
+	case "$input" in *.expected|*.args) continue;; esac
+	dir=$(dirname "$input")
+	form=${dir##*/to-}
+	file=$(basename "$input")
+	name=${file%.*}
+	exp="$dir/$name.expected"
+	extra=
+	[ -f "$dir/$name.args" ] && extra=$(cat "$dir/$name.args")
+	# shellcheck disable=SC2086
+	(cd "$dir" && "$RULEC" convert --to "$form" $extra "$file") \
+		</dev/null >"$tmp/out" 2>"$tmp/err"
+	code=$?
+	{
+		cat "$tmp/out"
+		echo "--- stderr"
+		cat "$tmp/err"
+		echo "--- exit $code"
+	} >"$tmp/got"
+	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+		cp "$tmp/got" "$exp"
+	fi
+	if [ -f "$exp" ] && cmp -s "$tmp/got" "$exp"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL convert/to-$form/$name:"
+		[ -f "$exp" ] || echo "  no $exp"
+		[ -f "$exp" ] && diff -u "$exp" "$tmp/got" | head -n 40
+		fail=$((fail + 1))
+	fi
+done
 echo "golden: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
