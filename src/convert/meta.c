@@ -1067,8 +1067,13 @@ conv_meta_to_eset(struct conv *c, struct strbuf *out)
 	o = mc.obj;
 	title = m->name ? m->name : file_stem(&mc);
 	id = m->id ? m->id : derived_id(&mc);
-	/* the ESET id is the bracketed suffix of the name */
-	name = arena_printf(mc.a, "%s [%s]", title, id);
+	/* the ESET id is the bracketed suffix of the name (once) */
+	name = arena_printf(mc.a, "[%s]", id);
+	if (name && (strlen(title) < strlen(name) ||
+		     strcmp(title + strlen(title) - strlen(name), name)))
+		name = arena_printf(mc.a, "%s %s", title, name);
+	else
+		name = title;
 	if (m->has_risk_score)
 		risk = m->risk_score;
 	else if (risk_of(m->severity) >= 0)
