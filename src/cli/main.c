@@ -101,6 +101,9 @@ struct run {
 	unsigned conv_done, conv_refused, conv_files;
 	bool conv_dir;          /* one file per rule in run->output */
 	bool conv_many;         /* several rules: headers or files */
+	char **conv_names;      /* files written in the folder, so that two
+	                           rules of one id do not overwrite */
+	size_t conv_nnames;
 	struct cli_setup setup; /* configuration, -W, baseline */
 };
 
@@ -940,6 +943,49 @@ static const char *const form_names[] = { "eql", "kibana", "toml", "xml" };
 
 /* Writes one converted rule into run->output/NAME; false on a write
  * error (reported). */
+/* *path (n bytes for OUT/NAME) becomes OUT/NAME, or OUT/STEM-K.EXT for
+ * the first K from 2 that no file written before in this run has. */
+static bool
+unique_name(struct run *run, const char *name, char **path, size_t n)
+{
+	const char *dot = strrchr(name, '.');
+	int stem = dot ? (int)(dot - name) : (int)strlen(name);
+	char **names;
+	size_t i;
+	unsigned k;
+
+	for (k = 1;; k++) {
+		char *p = realloc(*path, n + 12);
+
+		if (!p) {
+			fprintf(stderr, "rulec: out of memory\n");
+			return false;
+		}
+		*path = p;
+		if (k == 1)
+			snprintf(p, n + 12, "%s/%s", run->output, name);
+		else
+			snprintf(p, n + 12, "%s/%.*s-%u%s", run->output, stem,
+				 name, k, dot ? dot : "");
+		for (i = 0; i < run->conv_nnames; i++)
+			if (strcmp(run->conv_names[i], p) == 0)
+				break;
+		if (i == run->conv_nnames)
+			break;
+	}
+	names = realloc(run->conv_names, (run->conv_nnames + 1) *
+			sizeof *names);
+	if (!names || !(names[run->conv_nnames] = strdup(*path))) {
+		if (names)
+			run->conv_names = names;
+		fprintf(stderr, "rulec: out of memory\n");
+		return false;
+	}
+	run->conv_names = names;
+	run->conv_nnames++;
+	return true;
+}
+
 static bool
 write_rule_file(struct run *run, const rulec_converted *c)
 {
@@ -952,7 +998,8 @@ write_rule_file(struct run *run, const rulec_converted *c)
 		fprintf(stderr, "rulec: out of memory\n");
 		return false;
 	}
-	snprintf(path, n, "%s/%s", run->output, c->file_name);
+	if (!unique_name(run, c->file_name, &path, n))
+		return false;
 	f = fopen(path, "w");
 	if (!f) {
 		fprintf(stderr, "rulec: cannot write %s: %s\n", path,
@@ -1060,6 +1107,10 @@ cmd_convert(rulec_ctx *ctx, struct run *run, int argc, char **argv)
 	}
 	n = rulec_ctx_convert(ctx, (enum rulec_form)run->conv_to,
 			      run->conv_flags, on_converted, run);
+	for (k = 0; k < (int)run->conv_nnames; k++)
+		free(run->conv_names[k]);
+	free(run->conv_names);
+	run->conv_names = NULL;
 	if (n == RULEC_ERR_NOMEM) {
 		fprintf(stderr, "rulec: out of memory\n");
 		return EXIT_TROUBLE;

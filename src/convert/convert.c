@@ -45,6 +45,7 @@ conv_init(struct conv *c, const struct rc_rule *r)
 {
 	c->rule = r;
 	c->negs = 0;
+	c->os = NULL;
 	c->broader = c->narrower = c->unrelated = 0;
 	c->refused = c->dropped = 0;
 	c->notes = (struct strbuf)STRBUF_INIT;

@@ -74,6 +74,9 @@ struct conv {
 	const struct schema *schema;
 	bool drop;                      /* --drop-unconvertible */
 	/* while converting */
+	const char *os;                 /* ESET <os> ("Windows") that the
+	                                   query printer took from a
+	                                   host.os.type test (meta.c) */
 	unsigned negs;                  /* NOTs enclosing the current atom */
 	/* the counts of losses by rule-level direction (refused: atoms that
 	 * stop the rule; dropped: refused atoms replaced by a constant) */

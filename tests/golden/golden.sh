@@ -25,11 +25,15 @@ for exp in "$TOP_SRCDIR"/tests/golden/*.expected "$TOP_SRCDIR"/tests/golden/lint
 	"$TOP_SRCDIR"/tests/golden/test/*.expected \
 	"$TOP_SRCDIR"/tests/golden/exceptions/*.expected \
 	"$TOP_SRCDIR"/tests/golden/config/*.expected \
-	"$TOP_SRCDIR"/tests/golden/convert/*/*.expected; do
+	"$TOP_SRCDIR"/tests/golden/convert/to-*/*.expected; do
 	[ -f "$exp" ] || continue
 	dir=$(dirname "$exp")
 	name=$(basename "$exp" .expected)
 	args=$(head -n 1 "$exp" | sed -n 's/^# args: //p')
+	case "$dir" in */convert/to-*)
+		# a conversion case without its args line: the loop below
+		[ -z "$args" ] && continue;;
+	esac
 	if [ -z "$args" ]; then
 		echo "FAIL $name: first line must be '# args: ...'"
 		fail=$((fail + 1)); continue
@@ -64,6 +68,46 @@ for exp in "$TOP_SRCDIR"/tests/golden/*.expected "$TOP_SRCDIR"/tests/golden/lint
 	else
 		echo "FAIL $name:"
 		diff -u "$exp" "$tmp/got" | head -n 40
+		fail=$((fail + 1))
+	fi
+done
+# Conversion cases: tests/golden/convert/to-FORM/CASE.EXT (any rule file)
+# runs `rulec convert --to FORM [ARGS] CASE.EXT` in its folder, ARGS the
+# words of CASE.args when present, and compares stdout, stderr and the exit
+# status with CASE.expected (the same layout as above, without the args
+# line).  A CASE.expected that starts with an args line is a case of the
+# loop above instead (and so is every input it names).
+for input in "$TOP_SRCDIR"/tests/golden/convert/to-*/*; do
+	[ -f "$input" ] || continue
+	case "$input" in *.expected|*.args) continue;; esac
+	dir=$(dirname "$input")
+	form=${dir##*/to-}
+	file=$(basename "$input")
+	name=${file%.*}
+	exp="$dir/$name.expected"
+	head -n 1 "$exp" 2>/dev/null | grep -q '^# args: ' && continue
+	grep -l -s -F "{dir}/$file" "$dir"/*.expected >/dev/null && continue
+	extra=
+	[ -f "$dir/$name.args" ] && extra=$(cat "$dir/$name.args")
+	# shellcheck disable=SC2086
+	(cd "$dir" && "$RULEC" convert --to "$form" $extra "$file") \
+		</dev/null >"$tmp/out" 2>"$tmp/err"
+	code=$?
+	{
+		cat "$tmp/out"
+		echo "--- stderr"
+		cat "$tmp/err"
+		echo "--- exit $code"
+	} >"$tmp/got"
+	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+		cp "$tmp/got" "$exp"
+	fi
+	if [ -f "$exp" ] && cmp -s "$tmp/got" "$exp"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL convert/to-$form/$name:"
+		[ -f "$exp" ] || echo "  no $exp"
+		[ -f "$exp" ] && diff -u "$exp" "$tmp/got" | head -n 40
 		fail=$((fail + 1))
 	fi
 done
