@@ -35,6 +35,7 @@
  * Nothing here reports except through conv_loss.
  */
 #include "convert/convert.h"
+#include "convert/meta.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -2112,64 +2113,13 @@ seq_def(struct conv *c, struct strbuf *sb, const struct ir_query *q,
 
 /* --- the document -------------------------------------------------------------- */
 
-/* The <description> until the metadata mapping takes it over: name
- * (with the rule's id in brackets), severity and MITRE ids. */
-static void
-local_description(struct conv *c, struct strbuf *out)
-{
-	const struct rule_meta *m = &c->rule->meta;
-	const char *name = m->name;
-	size_t i;
-
-	if (!name && c->rule->src && c->rule->src->name) {
-		const char *s = strrchr(c->rule->src->name, '/');
-		name = s ? s + 1 : c->rule->src->name;
-	}
-	sb_puts(out, "  <description>\n    <name>");
-	put_xml(out, name ? name : "rule");
-	if (m->id && !(name && strchr(name, '[')))
-		sb_printf(out, " [%s]", m->id);
-	sb_puts(out, "</name>\n");
-	if (m->category) {
-		sb_puts(out, "    <category>");
-		put_xml(out, m->category);
-		sb_puts(out, "</category>\n");
-	}
-	if (m->has_risk_score)
-		sb_printf(out, "    <severity>%.0f</severity>\n", m->risk_score);
-	if (m->nmitre) {
-		sb_puts(out, "    <mitreattackid>");
-		for (i = 0; i < m->nmitre; i++) {
-			if (i)
-				sb_putc(out, ',');
-			put_xml(out, m->mitre[i]);
-		}
-		sb_puts(out, "</mitreattackid>\n");
-	}
-	sb_puts(out, "  </description>\n");
-}
-
-/* The description with <os> added when the query gave one and the
- * metadata did not. */
+/* The <description>, from the metadata (meta.c), with the <os> that the
+ * query's host.os.type gave when the metadata has none. */
 static void
 put_description(struct conv *c, struct strbuf *out, const char *os)
 {
-	struct strbuf desc = STRBUF_INIT;
-	const char *end;
-
-	local_description(c, &desc);
-	end = desc.data ? strstr(desc.data, "</description>") : NULL;
-	if (os && end && !strstr(desc.data, "<os>")) {
-		size_t at = (size_t)(end - desc.data);
-		while (at > 0 && desc.data[at - 1] == ' ')
-			at--;
-		sb_put(out, desc.data, at);
-		sb_printf(out, "    <os>%s</os>\n", os);
-		sb_puts(out, desc.data + at);
-	} else if (desc.data) {
-		sb_put(out, desc.data, desc.len);
-	}
-	sb_free(&desc);
+	c->os = os;
+	conv_meta_to_eset(c, out);
 }
 
 void
