@@ -128,6 +128,28 @@ skip_past(const char *s, size_t len, size_t i, const char *pat, size_t m)
 	return e ? (size_t)(e - s) + m : len;
 }
 
+/* The end of the element name after the '<' at `at`. */
+static size_t
+name_end(const char *s, size_t len, size_t at)
+{
+	size_t e;
+
+	for (e = at + 1; e < len && !strchr(" \t\r\n/>", s[e]); e++)
+		;
+	return e;
+}
+
+static void
+too_many_attrs(const struct rc_text *t, struct diag_sink *sink, size_t at)
+{
+	size_t e = name_end(t->data, t->len, at);
+
+	diag_report(sink, D_XML_LIMIT, t, span_make((uint32_t)at, (uint32_t)e),
+		    "<%.*s> has more than %d attributes (the limit of one "
+		    "element)", (int)(e - at - 1 > 64 ? 64 : e - at - 1),
+		    t->data + at + 1, XML_MAX_ATTRS);
+}
+
 /* Scans the text for an element with more than XML_MAX_ATTRS attributes
  * or more than XML_MAX_CHILDREN child elements, before libxml2 sees it:
  * libxml2 2.9 looks for a repeated attribute among all the earlier ones
@@ -177,8 +199,7 @@ within_limits(const struct rc_text *t, struct diag_sink *sink)
 		    ++stack[depth - 1].children > XML_MAX_CHILDREN) {
 			size_t p = stack[depth - 1].at + 1;
 
-			for (nl = p; nl < len && !strchr(" \t\r\n/>", s[nl]); nl++)
-				;
+			nl = name_end(s, len, p - 1);
 			diag_report(sink, D_XML_LIMIT, t,
 				    span_make((uint32_t)stack[depth - 1].at,
 					      (uint32_t)nl),
@@ -196,12 +217,7 @@ within_limits(const struct rc_text *t, struct diag_sink *sink)
 				q = s[i];
 			} else if (s[i] == '=') {
 				if (++attrs > XML_MAX_ATTRS) {
-					diag_report(sink, D_XML_LIMIT, t,
-						span_make((uint32_t)at,
-							  (uint32_t)at + 1),
-						"this element has more than %d "
-						"attributes (the limit of one "
-						"element)", XML_MAX_ATTRS);
+					too_many_attrs(t, sink, at);
 					return false;
 				}
 			} else if (s[i] == '>' || s[i] == '<') {
