@@ -302,6 +302,27 @@ begin_suppressions(struct loader *ld, struct rc_rule *r)
 		ld->diags->suppressed = off;
 }
 
+/* The limits of the image and the engine, on a rule without other
+ * errors (a rule with errors is not compiled anyway, and a pattern the
+ * matcher refuses for its syntax was reported already).  Over a limit,
+ * the rule loses its IR and counts its errors even when the user turned
+ * their check off: compile and run would refuse it. */
+static void
+limits(struct loader *ld, struct rc_rule *r, unsigned before)
+{
+	size_t n;
+
+	if (r->errors || !r->ir)
+		return;
+	n = ir_check_limits(r->ir, ld->diags, &r->text);
+	if (!n)
+		return;
+	r->ir = NULL;
+	r->errors = ld->diags->count[SEV_ERROR] - before;
+	if (!r->errors)
+		r->errors = (unsigned)n;
+}
+
 /* Parses and lowers the query of a rule whose text and metadata are set. */
 static void
 compile_rule(struct loader *ld, struct rc_rule *r)
@@ -358,13 +379,12 @@ compile_rule(struct loader *ld, struct rc_rule *r)
 		lc.schema = ld->schema;
 		lc.text = &r->text;
 		r->ir = lower_eql(&lc, r->ast);
-		if (r->ir && ir_check_limits(r->ir, ld->diags, &r->text))
-			r->ir = NULL;   /* compile and run would refuse it */
 	}
 	/* syntax errors count even if the user turned their check off */
 	r->errors = ld->diags->count[SEV_ERROR] - before;
 	if (p.errors && !r->errors)
 		r->errors = p.errors;
+	limits(ld, r, before);
 	if (r->errors)
 		r->ir = NULL;
 	note_suppressed(ld, r, r->ast && !r->ir);
@@ -806,10 +826,9 @@ load_xml_rule(struct loader *ld, struct rc_source *src,
 		el.schema = ld->schema;
 		el.index = index;
 		eset_lower_rule(&el, doc, r);
-		if (r->ir && ir_check_limits(r->ir, ld->diags, &r->text))
-			r->ir = NULL;
 	}
 	r->errors = ld->diags->count[SEV_ERROR] - before;
+	limits(ld, r, before);
 	if (r->errors)
 		r->ir = NULL;
 	note_suppressed(ld, r, true);
