@@ -81,6 +81,8 @@ reset(struct an *an)
 	an->capv = 0;
 	an->atoms = NULL;
 	an->capa = 0;
+	an->atomix = (struct hash)HASH_INIT_IN(an->a);
+	an->varix = (struct hash)HASH_INIT_IN(an->a);
 	an->fd = NULL;
 	an->capfd = 0;
 	an->work = 0;

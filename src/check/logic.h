@@ -94,6 +94,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/hash.h"
 #include "check/domain.h"
 #include "check/toolbox.h"
 #include "print/print.h"
@@ -224,8 +225,10 @@ struct an {
 	/* the condition under analysis */
 	struct var *vars;
 	size_t nvars, capv;
+	struct hash varix;              /* key -> var, in the arena */
 	struct atom *atoms;
 	size_t natoms, capa;
+	struct hash atomix;             /* (var, sig) -> atom, in the arena */
 	int8_t *val;                    /* per test: UNK, 0, 1 */
 	uint8_t *pol;                   /* per test: polarity in the search */
 	unsigned long work, budget;

@@ -222,13 +222,148 @@ has_wild(const struct glob *g)
 	return !glob_is_literal(g);
 }
 
+/* Pruning the cover test.  Entry p can cover entry q only if p's literal
+ * prefix (its bytes before the first wildcard) is a prefix of q's, up to
+ * case when the list ignores it: q matches its own prefix followed by any
+ * byte where its first wildcard stands, and p's next fixed byte would
+ * refuse some of them.  The same holds for literal suffixes.  The entries
+ * sorted by prefix and by reversed suffix thus give each pattern a range
+ * of candidates found by binary search, and a list of 100,000 patterns
+ * costs a sort and the pairs that share an affix, not 10^10 pairs.  What
+ * is left (patterns with a wildcard at both ends) is charged to the
+ * analysis budget; over it, the list gets a logic-budget note. */
+struct affix {
+	const struct glob *g;
+	size_t i;
+	size_t len;             /* bytes of the literal prefix or suffix */
+	bool back;              /* the suffix, read backwards */
+};
+
+static unsigned
+affix_at(const struct affix *a, size_t k)
+{
+	uint16_t c = a->back ? a->g->t[a->g->n - 1 - k] : a->g->t[k];
+
+	return a->g->ci ? text_fold((unsigned char)c) : c;
+}
+
+static size_t
+affix_len(const struct glob *g, bool back)
+{
+	size_t k;
+
+	for (k = 0; k < g->n; k++)
+		if ((back ? g->t[g->n - 1 - k] : g->t[k]) >= 256)
+			break;
+	return k;
+}
+
+/* Orders by the affix bytes, then length (a prefix first), then entry. */
+static int
+affix_cmp(const struct affix *a, const struct affix *b)
+{
+	size_t k, n = a->len < b->len ? a->len : b->len;
+
+	for (k = 0; k < n; k++) {
+		unsigned x = affix_at(a, k), y = affix_at(b, k);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int
+affix_order(const void *a, const void *b)
+{
+	return affix_cmp(a, b);
+}
+
+/* Does entry b's affix start with a's? */
+static bool
+affix_starts(const struct affix *b, const struct affix *a)
+{
+	size_t k;
+
+	if (b->len < a->len)
+		return false;
+	for (k = 0; k < a->len; k++)
+		if (affix_at(a, k) != affix_at(b, k))
+			return false;
+	return true;
+}
+
+/* The first sorted entry whose affix is not below key's bytes. */
+static size_t
+affix_lower(const struct affix *s, size_t n, const struct affix *key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, k, m;
+		int c = 0;
+
+		m = s[mid].len < key->len ? s[mid].len : key->len;
+		for (k = 0; k < m && !c; k++) {
+			unsigned x = affix_at(&s[mid], k), y = affix_at(key, k);
+			c = x < y ? -1 : x > y;
+		}
+		if (!c && s[mid].len < key->len)
+			c = -1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+size_order(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The candidates entry i may cover, in entry order, into cand; false when
+ * the budget runs out. */
+static bool
+cover_candidates(struct an *an, const struct affix *by_pre,
+		 const struct affix *by_suf, size_t n, const struct glob *g,
+		 size_t i, size_t *cand, size_t *ncand)
+{
+	struct affix key;
+	const struct affix *s;
+	size_t k, m = 0, plen = affix_len(&g[i], false),
+	       slen = affix_len(&g[i], true);
+
+	key.g = &g[i];
+	key.i = 0;
+	key.back = slen > plen;
+	key.len = key.back ? slen : plen;
+	s = key.back ? by_suf : by_pre;
+	for (k = affix_lower(s, n, &key); k < n && affix_starts(&s[k], &key);
+	     k++) {
+		if (++an->work > an->budget)
+			return false;
+		cand[m++] = s[k].i;
+	}
+	qsort(cand, m, sizeof *cand, size_order);
+	*ncand = m;
+	return true;
+}
+
 static void
 check_match_list(struct an *an, const struct ir_expr *e)
 {
 	const struct ir_value *v = e->u.match.v;
-	size_t n = e->u.match.n, i, j, *first, *times, *cov, ncov;
+	size_t n = e->u.match.n, i, j, k, *first, *times, *cov, *cand, ncov,
+	       ncand, m = 0;
 	bool ci = e->u.match.ci, *taken;
 	struct glob *g;
+	struct affix *by_pre, *by_suf;
 
 	first = find_dups(an, v, n, ci, &times);
 	if (!first)
@@ -242,21 +377,48 @@ check_match_list(struct an *an, const struct ir_expr *e)
 	g = ARENA_NEWV(an->a, struct glob, n + 1);
 	taken = ARENA_NEWV(an->a, bool, n + 1);
 	cov = ARENA_NEWV(an->a, size_t, n + 1);
-	if (!g || !taken || !cov)
+	cand = ARENA_NEWV(an->a, size_t, n + 1);
+	by_pre = ARENA_NEWV(an->a, struct affix, n + 1);
+	by_suf = ARENA_NEWV(an->a, struct affix, n + 1);
+	if (!g || !taken || !cov || !cand || !by_pre || !by_suf)
 		return;
 	for (i = 0; i < n; i++) {
 		taken[i] = first[i] != (size_t)-1 || v[i].type != VT_STRING;
 		if (!taken[i] && !glob_wildcard(an->a, v[i].u.s.s,
 						v[i].u.s.len, ci, &g[i]))
 			return;
+		if (taken[i])
+			continue;
+		by_pre[m].g = by_suf[m].g = &g[i];
+		by_pre[m].i = by_suf[m].i = i;
+		by_pre[m].back = false;
+		by_suf[m].back = true;
+		by_pre[m].len = affix_len(&g[i], false);
+		by_suf[m].len = affix_len(&g[i], true);
+		m++;
 	}
+	qsort(by_pre, m, sizeof *by_pre, affix_order);
+	qsort(by_suf, m, sizeof *by_suf, affix_order);
+	an->work = 0;
 	/* only an entry with a wildcard covers another one */
 	for (i = 0; i < n; i++) {
 		if (v[i].type != VT_STRING || first[i] != (size_t)-1 ||
 		    !has_wild(&g[i]))
 			continue;
+		if (!cover_candidates(an, by_pre, by_suf, m, g, i, cand,
+				      &ncand)) {
+			struct finding *f = lg_add_finding(an, D_LOGIC_BUDGET,
+				e->span, arena_printf(an->a, "this list of %zu "
+				"patterns is too large to find every entry "
+				"that another one covers (the search used up "
+				"the budget of %lu steps)", n, an->budget));
+			if (f)
+				f->help = "split the list, or raise the budget";
+			break;
+		}
 		ncov = 0;
-		for (j = 0; j < n; j++) {
+		for (k = 0; k < ncand; k++) {
+			j = cand[k];
 			if (i == j || taken[j] || !ends_agree(&g[i], &g[j]) ||
 			    !glob_covers(an->a, &g[i], &g[j]))
 				continue;
@@ -268,6 +430,7 @@ check_match_list(struct an *an, const struct ir_expr *e)
 		}
 		covered_finding(an, v, i, cov, ncov, false, "matched");
 	}
+	an->work = 0;
 }
 
 static void
@@ -369,48 +532,89 @@ value_test(const struct ir_expr *e, const struct ir_value **v, size_t *n,
 	return NULL;
 }
 
-/* The same value among the equality tests of one OR on one field. */
+/* One equality test of an OR: its field key, mode, case and value. */
+struct otest {
+	const char *key;
+	int mode;
+	bool ci;
+	struct vref r;          /* the value and the branch number */
+};
+
+static int
+otest_order(const void *pa, const void *pb)
+{
+	const struct otest *a = pa, *b = pb;
+	int c = strcmp(a->key, b->key);
+
+	if (c)
+		return c;
+	if (a->mode != b->mode)
+		return a->mode < b->mode ? -1 : 1;
+	if (a->ci != b->ci)
+		return (int)a->ci - (int)b->ci;
+	return vref_cmp(&a->r, &b->r, a->ci);
+}
+
+/* The same value among the equality tests of one OR on one field: the
+ * tests sorted by (field, mode, case, value, branch) put each repeat right
+ * after the first branch it repeats, so an OR of 100,000 branches costs a
+ * sort, not 100,000 squared comparisons. */
 static void
 check_or_values(struct an *an, const struct ir_expr *e)
 {
-	size_t i, j, n = e->u.list.n;
+	size_t i, j, g, m = 0, n = e->u.list.n;
 	const struct ir_value **v = ARENA_NEWV(an->a, const struct ir_value *,
 						n + 1);
 	const struct ir_expr **f = ARENA_NEWV(an->a, const struct ir_expr *,
 					       n + 1);
-	const char **key = ARENA_NEWV(an->a, const char *, n + 1);
-	int *mode = ARENA_NEWV(an->a, int, n + 1);
-	bool *ci = ARENA_NEWV(an->a, bool, n + 1);
+	struct otest *t = ARENA_NEWV(an->a, struct otest, n + 1);
+	size_t *first = ARENA_NEWV(an->a, size_t, n + 1);
 
-	if (!v || !f || !key || !mode || !ci)
+	if (!v || !f || !t || !first)
 		return;
 	for (i = 0; i < n; i++) {
 		size_t one;
-		f[i] = value_test(e->u.list.v[i], &v[i], &one, &mode[i], &ci[i]);
-		key[i] = f[i] ? lg_field_key(an->a, &f[i]->u.f) : NULL;
-	}
-	for (j = 1; j < n; j++) {
-		for (i = 0; key[j] && i < j; i++) {
-			struct strbuf sb = STRBUF_INIT;
-			struct finding *fd;
+		int mode;
+		bool ci;
 
-			if (!key[i] || mode[i] != mode[j] || ci[i] != ci[j] ||
-			    strcmp(key[i], key[j]) != 0 ||
-			    !same_value(v[i], v[j], ci[j]))
-				continue;
-			print_value(&sb, an->r->lang, v[j],
-				    f[j]->type == VT_IP);
-			sb_printf(&sb, " is already tested by another branch "
-				  "of this %s", an->eset ? "OR" : "'or'");
-			fd = lg_add_finding(an, D_DUPLICATE_VALUE, v[j]->span,
-					 check_take(an->a, &sb));
-			lg_add_note(fd, v[i]->span, "tested here");
-			if (fd)
-				fd->help = "remove the repeated branch";
-			if (GROW(an, an->dups, an->ndups, an->capdups))
-				an->dups[an->ndups++] = e->u.list.v[j];
-			break;
-		}
+		first[i] = (size_t)-1;
+		f[i] = value_test(e->u.list.v[i], &v[i], &one, &mode, &ci);
+		if (!f[i])
+			continue;
+		t[m].key = lg_field_key(an->a, &f[i]->u.f);
+		if (!t[m].key)
+			return;
+		t[m].mode = mode;
+		t[m].ci = ci;
+		t[m].r.v = v[i];
+		t[m].r.i = i;
+		m++;
+	}
+	qsort(t, m, sizeof *t, otest_order);
+	for (g = 0, j = 1; j < m; j++) {
+		if (strcmp(t[g].key, t[j].key) == 0 &&
+		    t[g].mode == t[j].mode && t[g].ci == t[j].ci &&
+		    same_value(t[g].r.v, t[j].r.v, t[j].ci))
+			first[t[j].r.i] = t[g].r.i;
+		else
+			g = j;
+	}
+	for (j = 0; j < n; j++) {
+		struct strbuf sb = STRBUF_INIT;
+		struct finding *fd;
+
+		if ((i = first[j]) == (size_t)-1)
+			continue;
+		print_value(&sb, an->r->lang, v[j], f[j]->type == VT_IP);
+		sb_printf(&sb, " is already tested by another branch "
+			  "of this %s", an->eset ? "OR" : "'or'");
+		fd = lg_add_finding(an, D_DUPLICATE_VALUE, v[j]->span,
+				    check_take(an->a, &sb));
+		lg_add_note(fd, v[i]->span, "tested here");
+		if (fd)
+			fd->help = "remove the repeated branch";
+		if (GROW(an, an->dups, an->ndups, an->capdups))
+			an->dups[an->ndups++] = e->u.list.v[j];
 	}
 }
 

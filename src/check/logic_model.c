@@ -139,11 +139,13 @@ var_of(struct an *an, const struct ir_expr *f)
 {
 	const char *key = lg_field_key(an->a, &f->u.f);
 	struct var *v;
-	size_t i;
+	uint32_t h, pos, i;
 
 	if (!key)
 		return -1;
-	for (i = 0; i < an->nvars; i++)
+	h = hash_str(key, strlen(key));
+	for (pos = hash_first(&an->varix, h);
+	     (i = hash_next(&an->varix, h, &pos)) != HASH_NONE;)
 		if (strcmp(an->vars[i].key, key) == 0) {
 			v = &an->vars[i];
 			if (!v->shown[view_slot(f->u.f.ipfam)])
@@ -151,7 +153,8 @@ var_of(struct an *an, const struct ir_expr *f)
 					print_field_name(f);
 			return (int)i;
 		}
-	if (!GROW(an, an->vars, an->nvars, an->capv))
+	if (!GROW(an, an->vars, an->nvars, an->capv) ||
+	    hash_add(&an->varix, h, (uint32_t)an->nvars) < 0)
 		return -1;
 	v = &an->vars[an->nvars];
 	memset(v, 0, sizeof *v);
@@ -167,16 +170,21 @@ var_of(struct an *an, const struct ir_expr *f)
 static int
 atom_add(struct an *an, struct atom *p)
 {
-	size_t i;
+	uint32_t h, pos, k;
 	struct var *v;
 
 	if (!p->sig)
 		return -1;
-	for (i = 0; i < an->natoms; i++)
-		if (an->atoms[i].var == p->var &&
-		    strcmp(an->atoms[i].sig, p->sig) == 0)
-			return (int)i;
-	if (!GROW(an, an->atoms, an->natoms, an->capa))
+	/* a hash over (var, sig): a condition of 100,000 tests stays
+	 * linear */
+	h = hash_str(p->sig, strlen(p->sig)) ^ hash_u64((uint64_t)(int64_t)p->var);
+	for (pos = hash_first(&an->atomix, h);
+	     (k = hash_next(&an->atomix, h, &pos)) != HASH_NONE;)
+		if (an->atoms[k].var == p->var &&
+		    strcmp(an->atoms[k].sig, p->sig) == 0)
+			return (int)k;
+	if (!GROW(an, an->atoms, an->natoms, an->capa) ||
+	    hash_add(&an->atomix, h, (uint32_t)an->natoms) < 0)
 		return -1;
 	an->atoms[an->natoms] = *p;
 	if (p->var >= 0) {

@@ -27,6 +27,7 @@
 #include "driver/load.h"
 
 #include "base/encoding.h"
+#include "base/hash.h"
 #include "base/toml.h"
 
 #include <dirent.h>
@@ -48,6 +49,7 @@
 #include "front/xml.h"
 #include "front/xmlcheck.h"
 #include "sema/eset_lower.h"
+#include "sema/limits.h"
 #include "sema/lower.h"
 #include "sema/ruleschema.h"
 
@@ -300,6 +302,27 @@ begin_suppressions(struct loader *ld, struct rc_rule *r)
 		ld->diags->suppressed = off;
 }
 
+/* The limits of the image and the engine, on a rule without other
+ * errors (a rule with errors is not compiled anyway, and a pattern the
+ * matcher refuses for its syntax was reported already).  Over a limit,
+ * the rule loses its IR and counts its errors even when the user turned
+ * their check off: compile and run would refuse it. */
+static void
+limits(struct loader *ld, struct rc_rule *r, unsigned before)
+{
+	size_t n;
+
+	if (r->errors || !r->ir)
+		return;
+	n = ir_check_limits(r->ir, ld->diags, &r->text);
+	if (!n)
+		return;
+	r->ir = NULL;
+	r->errors = ld->diags->count[SEV_ERROR] - before;
+	if (!r->errors)
+		r->errors = (unsigned)n;
+}
+
 /* Parses and lowers the query of a rule whose text and metadata are set. */
 static void
 compile_rule(struct loader *ld, struct rc_rule *r)
@@ -361,6 +384,7 @@ compile_rule(struct loader *ld, struct rc_rule *r)
 	r->errors = ld->diags->count[SEV_ERROR] - before;
 	if (p.errors && !r->errors)
 		r->errors = p.errors;
+	limits(ld, r, before);
 	if (r->errors)
 		r->ir = NULL;
 	note_suppressed(ld, r, r->ast && !r->ir);
@@ -506,6 +530,68 @@ read_rule_object(struct loader *ld, struct rc_source *src,
 	return add_rule(ld, r) ? 1 : -1;
 }
 
+/* Repeated keys in the objects of v (v itself and every object inside
+ * it): a warning at each repeat with a note at the occurrence before it.
+ * JSON leaves their meaning open and json_get, like Kibana, takes the
+ * last one, so the author may be reading a value that is not used.  A
+ * hash per object keeps an object of many keys linear. */
+static void
+dup_keys(struct loader *ld, const struct rc_text *doc,
+	 const struct json_value *v)
+{
+	struct hash seen = HASH_INIT;
+	uint32_t *last;
+	size_t i;
+
+	if (v->type == JSON_ARRAY) {
+		for (i = 0; i < v->u.arr.n; i++)
+			dup_keys(ld, doc, v->u.arr.items[i]);
+		return;
+	}
+	if (v->type != JSON_OBJECT)
+		return;
+	for (i = 0; i < v->u.obj.n; i++)
+		dup_keys(ld, doc, v->u.obj.members[i].value);
+	if (v->u.obj.n < 2)
+		return;
+	last = calloc(v->u.obj.n, sizeof *last);
+	if (!last)
+		return;
+	for (i = 0; i < v->u.obj.n; i++) {
+		const struct json_member *m = &v->u.obj.members[i], *o;
+		uint32_t h = hash_str(m->key, m->keylen), pos, k;
+		struct diag *d;
+
+		for (pos = hash_first(&seen, h);
+		     (k = hash_next(&seen, h, &pos)) != HASH_NONE;) {
+			o = &v->u.obj.members[last[k]];
+			if (o->keylen == m->keylen &&
+			    memcmp(o->key, m->key, m->keylen) == 0)
+				break;
+		}
+		if (k == HASH_NONE) {
+			last[i] = (uint32_t)i;
+			if (hash_add(&seen, h, (uint32_t)i) < 0)
+				break;
+			continue;
+		}
+		o = &v->u.obj.members[last[k]];
+		d = diag_new(ld->diags, D_DUPLICATE_KEY, doc,
+			     span_make(m->key_start, m->key_end),
+			     "the key \"%.*s\" appears again in this object; "
+			     "the last one is used", (int)(m->keylen > 64 ? 64 :
+			     m->keylen), m->key);
+		diag_note(ld->diags, d, doc,
+			  span_make(o->key_start, o->key_end),
+			  "earlier here, ignored");
+		diag_help(ld->diags, d, "remove one of the two");
+		diag_emit(ld->diags, d);
+		last[k] = (uint32_t)i;
+	}
+	free(last);
+	hash_free(&seen);
+}
+
 /* Every diagnostic made while a rule object is read names the rule (its
  * rule_id and name as written, before the metadata record is read, so
  * that the record's own diagnostics name it too); add_rule ends that. */
@@ -528,6 +614,7 @@ load_rule_object(struct loader *ld, struct rc_source *src,
 	ld->diags->rule.id = obj_string(obj, "rule_id");
 	ld->diags->rule.name = obj_string(obj, "name");
 	ld->diags->rule.xml = false;
+	dup_keys(ld, doc, file ? file : obj);
 	n = read_rule_object(ld, src, doc, obj, file);
 	memset(&ld->diags->rule, 0, sizeof ld->diags->rule);
 	return n;
@@ -741,6 +828,7 @@ load_xml_rule(struct loader *ld, struct rc_source *src,
 		eset_lower_rule(&el, doc, r);
 	}
 	r->errors = ld->diags->count[SEV_ERROR] - before;
+	limits(ld, r, before);
 	if (r->errors)
 		r->ir = NULL;
 	note_suppressed(ld, r, true);

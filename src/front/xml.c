@@ -111,6 +111,132 @@ find_doctype(const char *s, size_t len)
 	return -1;
 }
 
+/* ---- element limits ------------------------------------------------------ */
+
+/* A start tag or the element it opens, as the limit scan sees it. */
+struct open_tag {
+	size_t at;              /* offset of its '<' */
+	size_t children;        /* child elements seen so far */
+};
+
+/* The byte after the first `pat` at or after i, or len. */
+static size_t
+skip_past(const char *s, size_t len, size_t i, const char *pat, size_t m)
+{
+	const char *e = find(s + i, len - i, pat, m);
+
+	return e ? (size_t)(e - s) + m : len;
+}
+
+/* The end of the element name after the '<' at `at`. */
+static size_t
+name_end(const char *s, size_t len, size_t at)
+{
+	size_t e;
+
+	for (e = at + 1; e < len && !strchr(" \t\r\n/>", s[e]); e++)
+		;
+	return e;
+}
+
+static void
+too_many_attrs(const struct rc_text *t, struct diag_sink *sink, size_t at)
+{
+	size_t e = name_end(t->data, t->len, at);
+
+	diag_report(sink, D_XML_LIMIT, t, span_make((uint32_t)at, (uint32_t)e),
+		    "<%.*s> has more than %d attributes (the limit of one "
+		    "element)", (int)(e - at - 1 > 64 ? 64 : e - at - 1),
+		    t->data + at + 1, XML_MAX_ATTRS);
+}
+
+/* Scans the text for an element with more than XML_MAX_ATTRS attributes
+ * or more than XML_MAX_CHILDREN child elements, before libxml2 sees it:
+ * libxml2 2.9 looks for a repeated attribute among all the earlier ones
+ * of its element, and its RELAX NG validator takes time quadratic in the
+ * children of one element, so either would turn a 2 MB file into minutes.
+ * One linear pass: comments, CDATA sections, processing instructions and
+ * declarations are skipped, attribute values are read between their
+ * quotes, end tags close the innermost open element (deeper than
+ * XML_MAX_DEPTH the scan stops counting children; the depth limit is
+ * reported later).  A malformed text may be miscounted; libxml2 then
+ * reports it anyway.  Reports the first excess and returns false. */
+static bool
+within_limits(const struct rc_text *t, struct diag_sink *sink)
+{
+	const char *s = t->data;
+	size_t len = t->len, i = 0, depth = 0;
+	struct open_tag stack[XML_MAX_DEPTH + 1];
+
+	while (i < len) {
+		const char *lt = memchr(s + i, '<', len - i);
+		size_t at, attrs = 0, nl;
+		char q = 0;
+
+		if (!lt)
+			break;
+		at = (size_t)(lt - s);
+		if (len - at >= 4 && memcmp(s + at, "<!--", 4) == 0) {
+			i = skip_past(s, len, at + 4, "-->", 3);
+			continue;
+		}
+		if (len - at >= 9 && memcmp(s + at, "<![CDATA[", 9) == 0) {
+			i = skip_past(s, len, at + 9, "]]>", 3);
+			continue;
+		}
+		if (len - at >= 2 && s[at + 1] == '?') {
+			i = skip_past(s, len, at + 2, "?>", 2);
+			continue;
+		}
+		if (len - at >= 2 && (s[at + 1] == '!' || s[at + 1] == '/')) {
+			if (s[at + 1] == '/' && depth)
+				depth--;
+			i = skip_past(s, len, at + 2, ">", 1);
+			continue;
+		}
+		/* a start tag: its parent gains a child */
+		if (depth && depth <= XML_MAX_DEPTH &&
+		    ++stack[depth - 1].children > XML_MAX_CHILDREN) {
+			size_t p = stack[depth - 1].at + 1;
+
+			nl = name_end(s, len, p - 1);
+			diag_report(sink, D_XML_LIMIT, t,
+				    span_make((uint32_t)stack[depth - 1].at,
+					      (uint32_t)nl),
+				    "<%.*s> holds more than %d child elements "
+				    "(the limit of one element)",
+				    (int)(nl - p > 64 ? 64 : nl - p), s + p,
+				    XML_MAX_CHILDREN);
+			return false;
+		}
+		for (i = at + 1; i < len; i++) {
+			if (q) {
+				if (s[i] == q)
+					q = 0;
+			} else if (s[i] == '"' || s[i] == '\'') {
+				q = s[i];
+			} else if (s[i] == '=') {
+				if (++attrs > XML_MAX_ATTRS) {
+					too_many_attrs(t, sink, at);
+					return false;
+				}
+			} else if (s[i] == '>' || s[i] == '<') {
+				break;
+			}
+		}
+		if (i < len && s[i] == '>' && s[i - 1] != '/') {
+			if (depth < XML_MAX_DEPTH + 1) {
+				stack[depth].at = at;
+				stack[depth].children = 0;
+			}
+			depth++;
+		}
+		if (i < len && s[i] == '>')
+			i++;
+	}
+	return true;
+}
+
 /* ---- encodings ---------------------------------------------------------- */
 
 static bool
@@ -449,6 +575,8 @@ xml_read(const struct rc_text *t, struct diag_sink *sink)
 		diag_emit(sink, d);
 		return NULL;
 	}
+	if (!within_limits(t, sink))
+		return NULL;
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt) {
 		sink->arena->oom = true;

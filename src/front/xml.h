@@ -24,7 +24,17 @@
 
 #include "base/diag.h"
 
-enum { XML_MAX_SIZE = 16 * 1024 * 1024, XML_MAX_DEPTH = 64 };
+/* Limits of an XML rule file: its size, the depth of its elements, the
+ * attributes of one element and the child elements of one element.  The
+ * last two keep libxml2's parser (which looks for a repeated attribute
+ * among the ones before) and its RELAX NG validator (quadratic in the
+ * children of an element) linear; real rules are far below all four. */
+enum {
+	XML_MAX_SIZE = 16 * 1024 * 1024,
+	XML_MAX_DEPTH = 64,
+	XML_MAX_ATTRS = 256,
+	XML_MAX_CHILDREN = 4096
+};
 
 /* Brings a whole XML rule file to UTF-8 before xml_read (the one place
  * that looks at an XML file's encoding): a UTF-8 byte order mark is

@@ -283,6 +283,17 @@ scope_of(const struct vstate *vs, const xmlNode *n)
 	return HASH_NONE;
 }
 
+/* Has `node` a finding at least as specific as `rank` already?  Callers
+ * ask before they look for a span (a scan of the start tag), so that an
+ * element with many bad attributes costs one scan, not one per attribute. */
+static bool
+recorded(struct vstate *vs, const xmlNode *node, int rank)
+{
+	uint32_t k = finding_of(vs, node);
+
+	return k != HASH_NONE && vs->f.v[k].rank <= rank;
+}
+
 /* Records a finding at `node` unless it already has one at least as
  * specific.  The message is formatted into the sink's arena. */
 static void
@@ -422,6 +433,9 @@ check_attrs(struct vstate *vs, const xmlNode *n, const struct m_elem *d)
 			if (strcmp(d->attrs.v[i].name, an) == 0)
 				m = &d->attrs.v[i];
 		if (!m) {
+			found++;
+			if (recorded(vs, n, R_UNKNOWN_ATTR))
+				continue;
 			b.len = 0;
 			elsewhere_help(&b, vs->s, n, an);
 			record(vs, n, R_UNKNOWN_ATTR,
@@ -430,7 +444,6 @@ check_attrs(struct vstate *vs, const xmlNode *n, const struct m_elem *d)
 			       "<%s> does not take the attribute '%s'",
 			       ename(nb, sizeof nb, n),
 			       shown(ab, sizeof ab, an, SHOW_NAME));
-			found++;
 			continue;
 		}
 		if (m->kind == AK_ANY)

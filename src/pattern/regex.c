@@ -174,3 +174,17 @@ rx_check(const char *s, size_t len, enum rx_kind kind, unsigned flags,
 	build_free(&b);
 	return ok;
 }
+
+size_t
+rx_wildcard_cost(const char *s, size_t len)
+{
+	size_t i, runs = 0, first = len;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == '*' && (i == 0 || s[i - 1] != '*')) {
+			if (!runs)
+				first = i;
+			runs++;
+		}
+	return runs ? runs * (len - first) : 0;
+}

@@ -129,6 +129,21 @@ void rx_free(struct rx *rx);
 bool rx_check(const char *s, size_t len, enum rx_kind kind, unsigned flags,
 	      size_t *erroff, const char **msg);
 
+/* The cost of a wildcard pattern: its runs of `*` times its length from
+ * the first `*` on (0 without a `*`).  After the first `*` every position
+ * of the pattern can be live at once, so one state of the lazy DFA holds
+ * up to that many NFA states, and each `*` multiplies the states the DFA
+ * may need (`?*?*?*...x` needs one per `*`).  Beyond
+ * RX_MAX_WILDCARD_COST the working set no longer fits the DFA cache
+ * (1 MiB per list at run time, RX_CACHE_DEFAULT elsewhere), states are
+ * rebuilt at every byte and each byte costs time proportional to the
+ * pattern (measured: cost 262,000 still matches 6 MB in 1 s, cost
+ * 524,000 takes 40 s per MB; the limit keeps a margin of 4); the
+ * linter refuses such a pattern (RC1031) so that matching stays linear in
+ * the input with a small constant. */
+#define RX_MAX_WILDCARD_COST 65536
+size_t rx_wildcard_cost(const char *s, size_t len);
+
 /* Sizes, for tests and benchmarks. */
 struct rx_stats {
 	size_t nfa_states;      /* states of the NFA */

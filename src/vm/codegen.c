@@ -19,6 +19,11 @@
 #include <string.h>
 
 #include "sema/ir.h"
+#include "sema/limits.h"
+
+/* the linter checks the image's limits with the numbers of sema/limits.h */
+_Static_assert(IMG_MAX_KEYS == IR_MAX_KEYS, "join key limit");
+_Static_assert(IMG_MAX_DEPTH == IR_MAX_STACK, "stack limit");
 
 struct cg {
 	struct img_builder *b;
@@ -246,7 +251,7 @@ expr(struct cg *g, struct strbuf *code, const struct ir_expr *e)
 			if (rc <= 0)
 				return rc;
 		}
-		if (e->u.call.n > 255)
+		if (e->u.call.n > IR_MAX_ARGS)
 			return cfail(g, "%s: too many arguments",
 				     fn_table[e->u.call.fn].name);
 		for (i = 0; i < e->u.call.n; i++)
@@ -332,17 +337,25 @@ vm_compile_query(struct img_builder *b, const struct ir_query *q,
 {
 	struct cg g = { b, err, errlen };
 	struct img_rule r;
-	struct img_pipe pipes[64];
+	struct img_pipe pipes[IR_MAX_PIPES];
 	struct img_stage *st = NULL;
 	struct img_block **keys = NULL;
-	size_t n, i;
+	size_t n, i, expanded;
 	int rc = -1;
 
 	if (errlen)
 		err[0] = '\0';
 	n = q->nstages + (q->until ? 1 : 0);
-	if (n == 0 || n > UINT16_MAX)
+	if (n == 0 || n > IR_MAX_STAGES)
 		return cfail(&g, "a query with %zu stages", n);
+	for (i = 0, expanded = 0; i < n; i++) {
+		const struct ir_stage *s = i < q->nstages ? &q->stages[i] :
+					   q->until;
+		expanded += s->runs ? s->runs : 1;
+	}
+	if (expanded > IR_MAX_STAGES)
+		return cfail(&g, "a query with %zu stages once runs are "
+			     "expanded (at most %d)", expanded, IR_MAX_STAGES);
 	if (q->npipes > sizeof pipes / sizeof pipes[0])
 		return cfail(&g, "a query with %zu pipes", q->npipes);
 	for (i = 0; i < q->npipes; i++) {

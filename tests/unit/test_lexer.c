@@ -371,8 +371,14 @@ test_string_escapes(void **state)
 	/* 2 to 8 digits, zero-padded */
 	assert_string_value(p, "\"\\u{0041}\"", "A", 1);
 	assert_string_value(p, "\"\\u{00000041}\"", "A", 1);
-	/* U+0000 is a scalar value; the length keeps it */
-	assert_string_value(p, "\"a\\u{00}b\"", "a\0b", 3);
+	/* U+0000 is a scalar value; the length keeps it, and RC1032 says
+	 * that no event can hold it (at the escape, columns 3 to 9) */
+	lex(p, "\"a\\u{00}b\"");
+	assert_int_equal(ntoks, 1);
+	assert_non_null(last_string);
+	assert_int_equal(last_string->slen, 3);
+	assert_memory_equal(last_string->str, "a\0b", 3);
+	assert_one_diag(p, "RC1032", 1, 3);
 	/* UTF-8 text passes through */
 	assert_string_value(p, "\"é€\"", "é€", 5);
 }
