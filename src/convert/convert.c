@@ -48,6 +48,7 @@ conv_init(struct conv *c, const struct rc_rule *r)
 	c->os = NULL;
 	c->broader = c->narrower = c->unrelated = 0;
 	c->refused = c->dropped = 0;
+	c->seen = NULL;
 	c->notes = (struct strbuf)STRBUF_INIT;
 }
 
@@ -70,23 +71,52 @@ polarise(enum conv_dir atom, unsigned negs)
 	return atom;
 }
 
-enum conv_dir
-conv_loss(struct conv *c, enum conv_dir atom, struct span sp,
-	  const char *fmt, ...)
+struct conv_seen {
+	struct conv_seen *next;
+	const struct rc_text *text;
+	struct span sp;
+	enum conv_dir dir;
+	const char *why;
+};
+
+/* Whether this loss was reported already; else remembers it. */
+static bool
+seen_before(struct conv *c, const struct rc_text *text, struct span sp,
+	    enum conv_dir dir, const char *why)
+{
+	struct conv_seen *s;
+
+	for (s = c->seen; s; s = s->next)
+		if (s->text == text && s->sp.start == sp.start &&
+		    s->sp.end == sp.end && s->dir == dir &&
+		    strcmp(s->why, why) == 0)
+			return true;
+	s = ARENA_NEW(c->arena, struct conv_seen);
+	if (s) {
+		*s = (struct conv_seen){ c->seen, text, sp, dir, why };
+		c->seen = s;
+	}
+	return false;
+}
+
+/* conv_loss with the text that sp is in (the query, or the rule
+ * object for metadata). */
+static enum conv_dir
+vloss(struct conv *c, enum conv_dir atom, const struct rc_text *text,
+      struct span sp, const char *fmt, va_list ap)
 {
 	enum conv_dir dir = polarise(atom, c->negs);
 	enum diag_id id;
 	struct diag *d;
-	va_list ap;
 	const char *why;
 
 	if (dir == CONV_EXACT)
 		return dir;
-	va_start(ap, fmt);
 	why = arena_vprintf(c->arena, fmt, ap);
-	va_end(ap);
 	if (!why)
 		why = "(out of memory)";
+	if (seen_before(c, text, sp, dir, why))
+		return dir == CONV_REFUSED && c->drop ? CONV_BROADER : dir;
 	switch (dir) {
 	case CONV_BROADER:
 		id = D_CONV_BROADER;
@@ -115,7 +145,7 @@ conv_loss(struct conv *c, enum conv_dir atom, struct span sp,
 		sb_printf(&c->notes, "broader: dropped %s\n", why);
 	else
 		sb_printf(&c->notes, "%s: %s\n", conv_dir_name(dir), why);
-	d = diag_new(c->diags, id, &c->rule->text, sp, "%s%s",
+	d = diag_new(c->diags, id, text, sp, "%s%s",
 		     id == D_CONV_DROPPED ? "broader: dropped " : "", why);
 	if (d && id == D_CONV_REFUSED)
 		diag_help(c->diags, d, "--drop-unconvertible replaces it by "
@@ -123,6 +153,105 @@ conv_loss(struct conv *c, enum conv_dir atom, struct span sp,
 			  conv_drop_constant(c) ? "true" : "false");
 	diag_emit(c->diags, d);
 	return id == D_CONV_DROPPED ? CONV_BROADER : dir;
+}
+
+enum conv_dir
+conv_loss(struct conv *c, enum conv_dir atom, struct span sp,
+	  const char *fmt, ...)
+{
+	enum conv_dir dir;
+	va_list ap;
+
+	va_start(ap, fmt);
+	dir = vloss(c, atom, &c->rule->text, sp, fmt, ap);
+	va_end(ap);
+	return dir;
+}
+
+enum conv_dir
+conv_loss_in(struct conv *c, enum conv_dir atom, const struct rc_text *text,
+	     struct span sp, const char *fmt, ...)
+{
+	enum conv_dir dir;
+	va_list ap;
+
+	va_start(ap, fmt);
+	dir = vloss(c, atom, text, sp, fmt, ap);
+	va_end(ap);
+	return dir;
+}
+
+/* A loss located in the rule object (its metadata), or in the query when
+ * the rule has no object. */
+static void
+meta_loss(struct conv *c, enum conv_dir atom, struct span sp,
+	  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+meta_loss(struct conv *c, enum conv_dir atom, struct span sp,
+	  const char *fmt, ...)
+{
+	const struct rule_meta *m = &c->rule->meta;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (m->doc.data)
+		vloss(c, atom, &m->doc, sp, fmt, ap);
+	else
+		vloss(c, atom, &c->rule->text, c->rule->ir->span, fmt, ap);
+	va_end(ap);
+}
+
+static void
+exc_loss(struct conv *c, const struct rc_text *doc, struct span sp,
+	 size_t n)
+{
+	conv_loss_in(c, CONV_BROADER, doc, sp, "the rule's Kibana exception "
+		     "list%s (%zu) %s not carried: the events they except "
+		     "match", n == 1 ? "" : "s", n, n == 1 ? "is" : "are");
+}
+
+/*
+ * What a rule object says about how its query is run, lost in a form that
+ * is the query alone (eql) or an ESET rule (xml): the field its event
+ * categories are read from, the field that orders its sequences, the
+ * look-back window that bounds a sequence without maxspan, its Kibana
+ * exception lists.  The Kibana and TOML forms carry them.
+ */
+static void
+context_losses(struct conv *c, enum conv_form to)
+{
+	const struct rule_meta *m = &c->rule->meta;
+	const struct ir_query *q = c->rule->ir;
+	const char *form = to == CONV_EQL ? "the bare query" : "an ESET rule";
+	bool timed = q->kind != Q_EVENT;
+
+	c->negs = 0;
+	if (m->category_field && strcmp(m->category_field, "event.category"))
+		meta_loss(c, CONV_UNRELATED, m->category_field_span,
+			  "the rule reads event categories from `%s` "
+			  "(event_category_override); %s reads them from "
+			  "event.category", m->category_field, form);
+	if (timed && m->timestamp_field &&
+	    strcmp(m->timestamp_field, "@timestamp"))
+		meta_loss(c, CONV_UNRELATED, m->timestamp_field_span,
+			  "the rule orders and spans its events by `%s` "
+			  "(timestamp_override); %s by @timestamp",
+			  m->timestamp_field, form);
+	if (timed && m->tiebreaker_field)
+		meta_loss(c, CONV_UNRELATED, m->tiebreaker_field_span,
+			  "the rule orders events of equal time by `%s` "
+			  "(tiebreaker_field); %s by their order of arrival",
+			  m->tiebreaker_field, form);
+	if (q->kind == Q_SEQUENCE && q->maxspan_ms < 0 && m->has_lookback)
+		meta_loss(c, CONV_BROADER, m->from_span,
+			  "the sequence has no maxspan: Kibana bounds it by "
+			  "the rule's look-back window (%s), which %s does "
+			  "not carry", m->lookback_text ? m->lookback_text
+							: "now-6m", form);
+	if (c->rule->exc.nrefs && c->rule->exc.doc)
+		exc_loss(c, c->rule->exc.doc, c->rule->exc.refs[0].span,
+			 c->rule->exc.nrefs);
 }
 
 /* Each line of the notes as a comment: prefix, the line, suffix. */
@@ -148,6 +277,9 @@ conv_rule(struct conv *c, enum conv_form to, struct strbuf *out)
 {
 	struct strbuf body = STRBUF_INIT;
 
+	/* first, so that the body's comments (XML) hold them too */
+	if (c->rule->lang == LANG_EQL && (to == CONV_EQL || to == CONV_XML))
+		context_losses(c, to);
 	if (to == CONV_XML)
 		conv_rule_to_eset(c, &body);
 	else

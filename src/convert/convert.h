@@ -84,6 +84,10 @@ struct conv {
 	/* one line per loss, "broader: ..." (no comment marker: each form
 	 * writes them as its comments or note field) */
 	struct strbuf notes;
+	/* the losses reported so far (an atom that the converter meets
+	 * twice, such as an ESET holder copied for each operation, is
+	 * reported once) */
+	struct conv_seen *seen;
 };
 
 /* Prepares c for r (the caller sets arena, diags, eset, schema, drop). */
@@ -100,6 +104,12 @@ void conv_free(struct conv *c);
 enum conv_dir conv_loss(struct conv *c, enum conv_dir atom, struct span sp,
 			const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* conv_loss at sp of another text than the query (the rule object). */
+enum conv_dir conv_loss_in(struct conv *c, enum conv_dir atom,
+			   const struct rc_text *text, struct span sp,
+			   const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* The constant that replaces a dropped atom in the current polarity:
  * true when it is not negated, false under a NOT. */

@@ -608,6 +608,18 @@ put_eset_atom(struct pr *p, const struct ir_expr *e)
 	}
 	if (!f)
 		return false;
+	/* ESET evaluates a parent's properties on the process table too */
+	for (i = 0; i < nf; i++)
+		if (strncmp(fv[i]->u.f.name, "process.parent.", 15) == 0 &&
+		    !is_op_field(fv[i])) {
+			conv_loss(p->c, CONV_NARROWER, e->span, "%s of the "
+				  "parent became %s: where an event does not "
+				  "carry it, ESET answers from its process "
+				  "table (the parent's start event), EQL "
+				  "finds no value", fv[i]->u.f.src_name,
+				  fv[i]->u.f.name);
+			break;
+		}
 	for (i = 0; i < nf; i++) {
 		const char *note;
 		if (fv[i]->u.f.map != MAP_APPROX || is_op_field(fv[i]))

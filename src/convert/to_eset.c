@@ -571,9 +571,11 @@ atom(struct tctx *t, struct span sp, const struct ir_expr *f,
 		fam = s && strchr(s, ':') ? 6 : 4;
 	}
 	if (!map_field(t, f, fam, &r) && args_field(t, f, rel, v, &r)) {
-		conv_loss(c, CONV_BROADER, sp, "`%s` (one argument) became "
-			  "ProcessInfo.CommandLine contains: the text may "
-			  "stand anywhere in the command line", label);
+		conv_loss(c, CONV_UNRELATED, sp, "`%s` (one argument) became "
+			  "ProcessInfo.CommandLine contains: another field, "
+			  "where the text may stand anywhere (broader where "
+			  "an event records both; an event may record the "
+			  "arguments without the command line)", label);
 		rel = "contains";
 	} else if (!r.comp)
 		return refuse(t, sp, arena_printf(c->arena, "`%s` has no ESET "
