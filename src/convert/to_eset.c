@@ -1308,7 +1308,10 @@ static const struct op_row {
 	const char *why;
 } op_rows[] = {
 	{ "process", "start", "CreateProcess", CONV_EXACT, NULL },
-	{ "process", "process_started", "CreateProcess", CONV_EXACT, NULL },
+	{ "process", "process_started", "CreateProcess", CONV_NARROWER,
+	  "ESET's CreateProcess is an event of type \"start\" "
+	  "(schemas/eset-operations.tsv); events typed \"process_started\" "
+	  "(older Elastic Endpoint data) are not" },
 	{ "process", NULL, "CreateProcess", CONV_NARROWER,
 	  "`process where` without an event.type test also matches process "
 	  "ends; ESET's CreateProcess is raised for starts only" },
@@ -1321,10 +1324,16 @@ static const struct op_row {
 	{ "network", NULL, "TcpIpConnect", CONV_NARROWER,
 	  "`network where` became TcpIpConnect, which ESET raises for "
 	  "outbound TCP connections only" },
-	{ "network/dns", NULL, "DnsRequest", CONV_EXACT, NULL },
+	{ "network/dns", NULL, "DnsRequest", CONV_NARROWER,
+	  "the stage tests no event.type; ESET's DnsRequest is an event of "
+	  "one type (schemas/eset-operations.tsv), which the original does "
+	  "not require" },
 	{ "network/http", NULL, "HttpRequest", CONV_NARROWER,
 	  "ESET's HttpRequest covers HTTP requests the host makes only" },
-	{ "dns", NULL, "DnsRequest", CONV_EXACT, NULL },
+	{ "dns", NULL, "DnsRequest", CONV_NARROWER,
+	  "the stage tests no event.type; ESET's DnsRequest is an event of "
+	  "one type (schemas/eset-operations.tsv), which the original does "
+	  "not require" },
 	{ "file", "creation", "WriteFile", CONV_BROADER,
 	  "ESET's WriteFile is also raised for changes of existing files" },
 	{ "file", "change", "WriteFile,RenameFile", CONV_BROADER,
@@ -1335,9 +1344,15 @@ static const struct op_row {
 	{ "file", NULL, "WriteFile,RenameFile,DeleteFile", CONV_NARROWER,
 	  "file events other than writes, renames and deletions (reads, "
 	  "...) have no ESET operation" },
-	{ "library", NULL, "LoadDLL", CONV_EXACT, NULL },
+	{ "library", NULL, "LoadDLL", CONV_NARROWER,
+	  "the stage tests no event.type; ESET's LoadDLL is an event of "
+	  "one type (schemas/eset-operations.tsv), which the original does "
+	  "not require" },
 	{ "library", "start", "LoadDLL", CONV_EXACT, NULL },
-	{ "driver", NULL, "LoadDriver", CONV_EXACT, NULL },
+	{ "driver", NULL, "LoadDriver", CONV_NARROWER,
+	  "the stage tests no event.type; ESET's LoadDriver is an event of "
+	  "one type (schemas/eset-operations.tsv), which the original does "
+	  "not require" },
 	{ "driver", "start", "LoadDriver", CONV_EXACT, NULL },
 	{ "authentication", "start", "UserLogin", CONV_EXACT, NULL },
 	{ "authentication", "end", "UserLogout", CONV_EXACT, NULL },
@@ -1569,6 +1584,17 @@ os_of(const struct ir_expr *e)
 	return NULL;
 }
 
+/* <os> says on which systems ESET runs the rule; it is not a test of
+ * the event, so events of other systems (as a replay feeds them) match. */
+static void
+os_loss(struct conv *c, const struct ir_expr *e)
+{
+	conv_loss(c, CONV_BROADER, e->span, "`host.os.type` became <os>: "
+		  "ESET runs the rule on that system's agents, but tests no "
+		  "property of the event, so events of other systems match "
+		  "wherever they are read together");
+}
+
 /* Adds conjunct e to holder h, printed for that holder. */
 static void
 add_to(struct conv *c, struct def *d, enum holder h, const struct ir_expr *e,
@@ -1665,6 +1691,7 @@ place(struct conv *c, struct def *d, const struct conjs *cj,
 		if (!eset_src && (os = os_of(e)) != NULL &&
 		    (!d->os || strcmp(d->os, os) == 0)) {
 			d->os = os;
+			os_loss(c, e);
 			continue;
 		}
 		lv = levels(c, e);
@@ -1988,6 +2015,7 @@ pc_def(struct conv *c, struct def *d, const struct ir_query *q)
 		if ((os = os_of(e)) != NULL && (!d->os ||
 						strcmp(d->os, os) == 0)) {
 			d->os = os;
+			os_loss(c, e);
 			continue;
 		}
 		lv = levels(c, e);
