@@ -708,8 +708,10 @@ conversion_section(struct mctx *mc, struct strbuf *note)
 
 	sb_put(&all, mc->c->notes.data, mc->c->notes.len);
 	sb_put(&all, mc->lines.data, mc->lines.len);
-	if (!all.len)
+	if (!all.len) {
+		sb_free(&all);
 		return;
+	}
 	if (note->len)
 		sb_puts(note, "\n\n");
 	sb_puts(note, "## Conversion (rulec)\n\n");

@@ -397,8 +397,10 @@ compare(struct prover *pv, const struct rulec_proof_opts *o, struct pair *pr)
 	size_t i = 0, j = 0;
 	const struct res *first[2] = { NULL, NULL };
 
-	qsort(a->v, a->n, sizeof *a->v, cmp_res);
-	qsort(b->v, b->n, sizeof *b->v, cmp_res);
+	if (a->n)
+		qsort(a->v, a->n, sizeof *a->v, cmp_res);
+	if (b->n)
+		qsort(b->v, b->n, sizeof *b->v, cmp_res);
 	pr->p.orig_results = a->n;
 	pr->p.conv_results = b->n;
 	while (i < a->n || j < b->n) {

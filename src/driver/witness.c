@@ -576,7 +576,8 @@ write_event(struct strbuf *sb, struct event *ev)
 	size_t openlen[MAXDEPTH], depth = 0, i;
 	bool first[MAXDEPTH + 1];
 
-	qsort(ev->v, ev->n, sizeof *ev->v, cmp_kv);
+	if (ev->n)
+		qsort(ev->v, ev->n, sizeof *ev->v, cmp_kv);
 	sb_putc(sb, '{');
 	first[0] = true;
 	for (i = 0; i < ev->n; i++) {

@@ -267,7 +267,8 @@ main(int argc, char **argv)
 	       s.st[RULEC_PROOF_HOLDS], s.st[RULEC_PROOF_NO_CLAIM],
 	       s.st[RULEC_PROOF_VIOLATED], s.st[RULEC_PROOF_UNREADABLE],
 	       s.witnesses, s.results);
-	qsort(s.rs, s.nrs, sizeof *s.rs, cmp_reason);
+	if (s.nrs)      /* qsort's array must not be NULL */
+		qsort(s.rs, s.nrs, sizeof *s.rs, cmp_reason);
 	for (size_t k = 0; k < s.nrs && k < 10; k++)
 		printf("convcheck: reason %6lu  %s\n", s.rs[k].n, s.rs[k].text);
 	for (size_t k = 0; k < s.nrs; k++)
