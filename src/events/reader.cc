@@ -294,6 +294,31 @@ slow_number(ev_reader *r, std::string_view tok, ev_value *out)
 const int MAX_DEPTH = 1024;
 
 /*
+ * The key of field f as written in the record (*k, *kn), or unescaped
+ * when it holds a backslash: which also checks its escapes.
+ */
+error_code
+field_key(ev_reader *r, ondemand::field &f, const char **k, size_t *kn)
+{
+	const char *raw = f.key().raw();
+	const char *q = (const char *)memchr(raw, '"',
+	    r->rec + r->reclen - raw);
+	if (!q)
+		return STRING_ERROR;
+	*k = raw;
+	*kn = (size_t)(q - raw);
+	if (memchr(raw, '\\', *kn)) {
+		std::string_view uk;
+		error_code e;
+		if ((e = f.unescaped_key().get(uk)))
+			return e;
+		*k = uk.data();
+		*kn = uk.size();
+	}
+	return SUCCESS;
+}
+
+/*
  * Validates a value no rule reads, which On-Demand would otherwise skip
  * unchecked.  The first (SIMD) pass has already checked the structure,
  * UTF-8, string termination and unescaped control characters; what is
@@ -319,16 +344,10 @@ check_value(ev_reader *r, ondemand::value v, int depth)
 			ondemand::field f;
 			if ((e = std::move(fr).get(f)))
 				return e;
-			const char *k = f.key().raw();
-			const char *q = (const char *)memchr(k, '"',
-			    r->rec + r->reclen - k);
-			if (!q)
-				return STRING_ERROR;
-			if (memchr(k, '\\', (size_t)(q - k))) {
-				std::string_view uk;
-				if ((e = f.unescaped_key().get(uk)))
-					return e;
-			}
+			const char *k;
+			size_t kn;
+			if ((e = field_key(r, f, &k, &kn)))
+				return e;
 			if ((e = check_value(r, f.value(), depth + 1)))
 				return e;
 		}
@@ -518,19 +537,10 @@ walk(ev_reader *r, ondemand::object obj, size_t plen, uint64_t h,
 		ondemand::field f;
 		if ((e = std::move(fr).get(f)))
 			return e;
-		const char *k = f.key().raw();
-		const char *q = (const char *)memchr(k, '"',
-		    r->rec + r->reclen - k);
-		if (!q)
-			return STRING_ERROR;
-		size_t kn = (size_t)(q - k);
-		if (memchr(k, '\\', kn)) {
-			std::string_view uk;
-			if ((e = f.unescaped_key().get(uk)))
-				return e;
-			k = uk.data();
-			kn = uk.size();
-		}
+		const char *k;
+		size_t kn;
+		if ((e = field_key(r, f, &k, &kn)))
+			return e;
 		/* path buffer: the record length bounds every key path */
 		if (vec_reserve(&r->path, plen + kn + 2) < 0)
 			return MEMALLOC;
