@@ -398,7 +398,7 @@ is_path_prop(const struct pref *r)
  * reason; the rows whose difference rulec can name get their own. */
 static enum conv_dir
 approx_dir(struct tctx *t, const struct pref *r, const char *rel,
-	   const char **why)
+	   const struct ir_expr *f, const char **why)
 {
 	bool positive_text = strcmp(rel, "is") == 0 ||
 			     strcmp(rel, "starts") == 0;
@@ -425,8 +425,14 @@ approx_dir(struct tctx *t, const struct pref *r, const char *rel,
 	if (strcmp(r->comp, "SystemInfo") == 0 &&
 	    strcmp(r->prop, "SystemType") == 0)
 		return CONV_EXACT;      /* the value is mapped by name */
-	if (r->p && r->p->type == ET_ENUM)
+	if (r->p && r->p->type == ET_ENUM && vtype_numeric(f->type))
 		return CONV_EXACT;      /* ESET reads the constant's name */
+	if (r->p && r->p->type == ET_ENUM) {
+		/* as eset_lower.c reads it back: the property's numbers are
+		 * not the field's names, so it becomes a field of its own */
+		*why = "ESET holds numbers where the ECS field holds names; "
+		       "read back, the property is a field of its own";
+	}
 	return CONV_UNRELATED;
 }
 
@@ -589,7 +595,7 @@ atom(struct tctx *t, struct span sp, const struct ir_expr *f,
 	if (v && !(val = value_text(t, v, &r, sp, label)))
 		return xconst(conv_drop_constant(c));
 	if (r.m && r.m->exact == EX_APPROX) {
-		d = approx_dir(t, &r, rel, &why);
+		d = approx_dir(t, &r, rel, f, &why);
 		if (d != CONV_EXACT)
 			conv_loss(c, d, sp, "`%s` became %s.%s: %s", label,
 				  r.comp, r.prop, why ? why : "approximate");
@@ -1136,6 +1142,8 @@ struct optest {
 	const char *cat, *types[8], *name;
 	size_t ntypes;
 	bool bad;                       /* a shape of no operation test */
+	bool cats;                      /* several categories allowed */
+	bool ci;                        /* compared ignoring case */
 };
 
 static void
@@ -1149,9 +1157,11 @@ add_optest_value(struct optest *o, const struct ir_expr *f,
 		o->bad = true;
 		return;
 	}
-	if (strcmp(f->u.f.name, "event.category") == 0)
+	if (strcmp(f->u.f.name, "event.category") == 0) {
+		if (o->cat && strcmp(o->cat, s) != 0)
+			o->cats = true;
 		o->cat = s;
-	else if (strcmp(f->u.f.name, "eset.operation") == 0)
+	} else if (strcmp(f->u.f.name, "eset.operation") == 0)
 		o->name = s;
 	else if (o->ntypes < 8)
 		o->types[o->ntypes++] = s;
@@ -1172,12 +1182,14 @@ read_optest(const struct ir_expr *e, struct optest *o, struct arena *a)
 		if (e->u.cmp.op != IR_OP_EQ || !op_field(e->u.cmp.l) ||
 		    !const_of(e->u.cmp.r))
 			return false;
+		o->ci |= e->u.cmp.ci;
 		add_optest_value(o, e->u.cmp.l, const_of(e->u.cmp.r), a);
 		return true;
 	case IR_IN:
 		if (e->u.in.neg || !op_field(e->u.in.l) ||
 		    strcmp(e->u.in.l->u.f.name, "event.type") != 0)
 			return false;
+		o->ci |= e->u.in.ci;
 		for (i = 0; i < e->u.in.n; i++)
 			add_optest_value(o, e->u.in.l, &e->u.in.v[i], a);
 		return true;
@@ -1185,6 +1197,7 @@ read_optest(const struct ir_expr *e, struct optest *o, struct arena *a)
 		if (e->u.match.mode != MATCH_WILDCARD ||
 		    !op_field(e->u.match.l))
 			return false;
+		o->ci |= e->u.match.ci;
 		for (i = 0; i < e->u.match.n; i++) {
 			const struct ir_value *v = &e->u.match.v[i];
 			if (v->type != VT_STRING ||
@@ -1451,9 +1464,18 @@ ops_from_table(struct conv *c, struct def *d, const char *cat,
 	       const struct optest *o, const struct ir_expr *cond,
 	       struct span sp, struct span test_sp)
 {
+	static const struct optest none;
 	const struct op_row *row;
 	size_t i, known = 0;
 
+	if (o->cats) {
+		conv_loss(c, CONV_REFUSED, test_sp, "a test of several event "
+			  "categories (rulec converts a stage of one "
+			  "category)");
+		if (!c->drop)
+			return;
+		o = &none;      /* the test dropped: any event */
+	}
 	if (o->cat && cat && strcmp(o->cat, cat) != 0) {
 		conv_loss(c, CONV_REFUSED, test_sp, "event.category \"%s\" in "
 			  "a `%s where` stage", o->cat, cat);
@@ -1481,6 +1503,12 @@ ops_from_table(struct conv *c, struct def *d, const char *cat,
 		if (row->dir != CONV_EXACT)
 			conv_loss(c, row->dir, sp, "%s", row->why);
 	}
+	for (i = 0; known && i < o->ntypes; i++)
+		if (!find_row(cat, o->types[i]))
+			conv_loss(c, CONV_NARROWER, test_sp, "ESET has no "
+				  "operation for `%s` events of type \"%s\", "
+				  "which the original also matches", cat,
+				  o->types[i]);
 	if (o->ntypes && !known) {
 		conv_loss(c, CONV_REFUSED, test_sp, "ESET has no operation for "
 			  "`%s` events of type \"%s\"", cat, o->types[0]);
@@ -1742,8 +1770,12 @@ split_body(struct conv *c, const struct ir_expr *cond, bool eset_src,
 			*optest_at = i;
 			*test_sp = cj->v[i]->span;
 		}
+		if (one.cat && o->cat && strcmp(one.cat, o->cat) != 0)
+			o->cats = true;
 		if (one.cat)
 			o->cat = one.cat;
+		o->cats |= one.cats;
+		o->ci |= one.ci;
 		if (one.name)
 			o->name = one.name;
 		for (k = 0; k < one.ntypes && o->ntypes < 8; k++)
@@ -1782,6 +1814,11 @@ body(struct conv *c, struct def *d, const struct ir_stage *st,
 		ops_from_table(c, d, st->category, &o, cond, st->span,
 			       test_sp);
 	}
+	if (o.ci && d->nops)
+		conv_loss(c, CONV_NARROWER, test_sp, "the event's category "
+			  "and type are compared ignoring case; ESET's "
+			  "operation is one exact type (ECS values are lower "
+			  "case)");
 	place(c, d, cj, skip, at, eset_src, is_create(d));
 	finish(c, d);
 }
