@@ -6,6 +6,10 @@
 # libxml2-utils, which scripts/setup installs) and be read back by
 # `rulec lint` without an error.  Without --drop-unconvertible the counts
 # of converted and refused rules are printed (refusals are not failures).
+# The same holds for every document the conversion goldens pin
+# (tests/golden/convert/to-xml/*.expected: the stdout part, after the args
+# line when there is one, before "--- stderr"), each linted alone since
+# golden cases share rule ids; refused cases print no document.
 set -u
 : "${RULEC:?}" "${TOP_SRCDIR:?}"
 shared="${RULEC_SHARED:-$TOP_SRCDIR/../shared}"
@@ -56,4 +60,35 @@ case "$summary" in
 	fail=1;;
 esac
 echo "convert-xml-valid: $n documents (--drop-unconvertible) validated and read back${summary:+; $summary}"
+
+# the documents of the conversion goldens
+mkdir "$tmp/gold"
+for exp in "$TOP_SRCDIR"/tests/golden/convert/to-xml/*.expected; do
+	[ -f "$exp" ] || continue
+	name=$(basename "$exp" .expected)
+	sed -n '1{/^# args: /d;}; /^--- stderr$/q; p' "$exp" |
+		awk -v d="$tmp/gold" -v c="$name" '
+			/^<\?xml / { k++ }
+			k { print > (d "/" c "-" k ".xml") }'
+done
+g=$(ls "$tmp/gold" | wc -l)
+[ "$g" -gt 0 ] || { echo "FAIL: no document in the to-xml goldens"; fail=1; }
+if command -v xmllint >/dev/null 2>&1 && [ "$g" -gt 0 ]; then
+	bad=$(xmllint --noout --relaxng "$rng" "$tmp"/gold/*.xml 2>&1 | grep -c 'fails to validate')
+	if [ "$bad" -ne 0 ]; then
+		echo "FAIL: $bad of $g golden documents do not validate against eset-rule.rng"
+		xmllint --noout --relaxng "$rng" "$tmp"/gold/*.xml 2>&1 | grep -v ' validates$' | head -n 10
+		fail=1
+	fi
+fi
+for f in "$tmp"/gold/*.xml; do
+	[ -f "$f" ] || continue
+	"$RULEC" lint "$f" >"$tmp/lint.out" 2>&1
+	if ! grep -q '^rulec: 1 rule checked: 0 errors' "$tmp/lint.out"; then
+		echo "FAIL golden ${f##*/}: the converted rule does not lint without errors"
+		grep -v '^ *[0-9]* |\|^ *|' "$tmp/lint.out" | head -n 10
+		fail=1
+	fi
+done
+echo "convert-xml-valid: $g documents of tests/golden/convert/to-xml validated and read back"
 exit $fail
