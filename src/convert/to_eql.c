@@ -609,17 +609,21 @@ put_eset_atom(struct pr *p, const struct ir_expr *e)
 	if (!f)
 		return false;
 	/* ESET evaluates a parent's properties on the process table too */
-	for (i = 0; i < nf; i++)
-		if (strncmp(fv[i]->u.f.name, "process.parent.", 15) == 0 &&
-		    !is_op_field(fv[i])) {
+	for (i = 0; i < nf; i++) {
+		const char *n = fv[i]->u.f.name;
+		bool up = strncmp(n, "process.parent.", 15) == 0 ||
+			  (p->parent && strncmp(n, "process.", 8) == 0);
+		if (up && !is_op_field(fv[i])) {
 			conv_loss(p->c, CONV_NARROWER, e->span, "%s of the "
-				  "parent became %s: where an event does not "
-				  "carry it, ESET answers from its process "
+				  "parent became %s%s: where an event does "
+				  "not carry it, ESET answers from its process "
 				  "table (the parent's start event), EQL "
 				  "finds no value", fv[i]->u.f.src_name,
-				  fv[i]->u.f.name);
+				  p->parent ? "process.parent." : "",
+				  p->parent ? n + 8 : n);
 			break;
 		}
+	}
 	for (i = 0; i < nf; i++) {
 		const char *note;
 		if (fv[i]->u.f.map != MAP_APPROX || is_op_field(fv[i]))
@@ -1109,7 +1113,12 @@ conv_ir_to_eql(struct conv *c, const struct ir_query *q, struct strbuf *out)
 	struct pr p = { c, out, false, false, NULL };
 	size_t i;
 
-	if (q->kind == Q_EVENT && q->nstages == 1)
+	/* a sequence of one stage (an ESET sequence left with one
+	 * detection) matches each event of that stage: EQL writes it as
+	 * an event query, a one-stage sequence being no EQL */
+	if (q->nstages == 1 && (q->kind == Q_EVENT ||
+	    (q->kind == Q_SEQUENCE && q->repeat <= 1 && !q->until &&
+	     q->stages[0].runs <= 1 && !q->stages[0].missing)))
 		put_filter(&p, &q->stages[0]);
 	else
 		put_sequence(&p, q);

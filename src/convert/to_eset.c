@@ -423,8 +423,14 @@ approx_dir(struct tctx *t, const struct pref *r, const char *rel,
 						    : CONV_NARROWER;
 	}
 	if (strcmp(r->comp, "SystemInfo") == 0 &&
-	    strcmp(r->prop, "SystemType") == 0)
-		return CONV_EXACT;      /* the value is mapped by name */
+	    strcmp(r->prop, "SystemType") == 0) {
+		/* eset_lower.c reads the property back as a field of its
+		 * own: only <os> stands for host.os.type */
+		*why = "ESET names the system where ECS has host.os.type; "
+		       "read back, the property is a field of its own (only "
+		       "<os> stands for host.os.type)";
+		return CONV_UNRELATED;
+	}
 	if (r->p && r->p->type == ET_ENUM && vtype_numeric(f->type))
 		return CONV_EXACT;      /* ESET reads the constant's name */
 	if (r->p && r->p->type == ET_ENUM) {
