@@ -12,12 +12,16 @@
  * RX_CI those of every code point of its simple case-folding class
  * (fold.c); `?` matches one unit, 1 to 4 bytes (an invalid byte is a unit
  * of one byte); `*` any number of units.  A case-insensitive affix keeps
- * only ASCII characters whose folding class is ASCII too (so not `k`, `s`,
- * whose classes hold U+212A and U+017F): the input's unit there is then
- * that very byte, compared ASCII-folded.  Lucene patterns get no filter
+ * only ASCII characters, compared ASCII-folded, and is compared only as
+ * far as the input's bytes are ASCII: up to there each byte is one unit,
+ * and an ASCII unit matches an ASCII character under case folding exactly
+ * when their ASCII folds agree (`k` and `s` also match U+212A and U+017F,
+ * but those are not ASCII bytes: at the first byte of 0x80 or above the
+ * comparison stops and passes).  Lucene patterns get no filter
  * (one of them in a set makes the filter pass everything): their operators
  * would need the syntax tree, and they are rare in rules.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "base/text.h"
@@ -51,24 +55,11 @@ variants(uint32_t c, bool ci, uint32_t *v)
 }
 
 /* Whether a literal c can stand in an affix: under ci only an ASCII
- * character all of whose variants are ASCII. */
+ * character (rx_filter_affix() compares ASCII input bytes only). */
 static bool
 affix_ok(uint32_t c, bool ci)
 {
-	uint32_t v[RX_FOLD_MAX + 2];
-	size_t n, i;
-
-	if (!ci)
-		return true;
-	if (c >= 0x80)
-		return false;
-	if ((c | 0x20) != 'k' && (c | 0x20) != 's')
-		return true;    /* the short cut of one() */
-	n = variants(c, true, v);
-	for (i = 0; i < n; i++)
-		if (v[i] >= 0x80)
-			return false;
-	return true;
+	return !ci || c < 0x80;
 }
 
 /* The filter of one wildcard pattern; false when its text is not valid
@@ -202,12 +193,13 @@ rx_filter_affix(const struct rx_filter *f, const char *s, size_t len)
 	if (!f->ci)
 		return memcmp(s, f->pre, f->plen) == 0 &&
 		       memcmp(s + len - f->slen, suf, f->slen) == 0;
-	for (i = 0; i < f->plen; i++)
+	/* as far as the input is ASCII (see the top of the file) */
+	for (i = 0; i < f->plen && u[i] < 0x80; i++)
 		if ((char)text_fold(u[i]) != f->pre[i])
 			return false;
-	u += len - f->slen;
-	for (i = 0; i < f->slen; i++)
-		if ((char)text_fold(u[i]) != suf[i])
+	u += len;
+	for (i = 1; i <= f->slen && u[-(ptrdiff_t)i] < 0x80; i++)
+		if ((char)text_fold(u[-(ptrdiff_t)i]) != suf[f->slen - i])
 			return false;
 	return true;
 }

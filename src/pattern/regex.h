@@ -159,7 +159,8 @@ size_t rx_wildcard_cost(const char *s, size_t len);
  * meets, read off the patterns' text alone, to rule an input out before
  * any automaton runs (or is even compiled): its length in bytes within
  * minlen..maxlen, and its first plen and last slen bytes equal to pre and
- * to the end of suf (ASCII-folded when ci).  Built for wildcard patterns
+ * to the end of suf (when ci: ASCII-folded, and only as far as the input's
+ * bytes are ASCII, since `k` and `s` also match U+212A and U+017F).  Built for wildcard patterns
  * only; a set with a Lucene pattern, or one that does not compile, gets a
  * filter that passes everything.  A set of no pattern gets one that
  * passes nothing.  rx_filter_pass() false implies rx_match() false; true
