@@ -17,6 +17,13 @@ lg_lit_cmp(const struct lit *a, const struct lit *b, bool ci)
 {
 	size_t i, n = a->len < b->len ? a->len : b->len;
 
+	if (!ci) {
+		int c = n ? memcmp(a->s, b->s, n) : 0;      /* unsigned bytes */
+
+		if (c)
+			return c < 0 ? -1 : 1;
+		return a->len < b->len ? -1 : a->len > b->len;
+	}
 	for (i = 0; i < n; i++) {
 		unsigned char x = (unsigned char)a->s[i], y = (unsigned char)b->s[i];
 		if (ci) {

@@ -31,7 +31,8 @@
  *             by functions, typed arrays of multi-valued fields.
  *
  * Every count and table is sized when the runtime is built; evaluation
- * allocates only scratch memory.
+ * allocates only scratch memory, and the automaton of a pattern list the
+ * first time an input passes its pre-filter (`pl`, below).
  */
 #ifndef RC_VM_RUNTIME_H
 #define RC_VM_RUNTIME_H
