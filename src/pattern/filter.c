@@ -86,9 +86,12 @@ one(const unsigned char *s, size_t len, bool ci, struct rx_filter *f)
 			i++;
 			continue;
 		}
-		c = rx_utf8_unit(s + i, len - i, &n);
-		if (c == INV)
+		if (s[i] < 0x80) {
+			c = s[i];
+			n = 1;
+		} else if ((c = rx_utf8_unit(s + i, len - i, &n)) == INV) {
 			return false;
+		}
 		if (ci && c < 0x80) {
 			/* short cut of the general case below: an ASCII
 			 * character's variants are ASCII but for k (U+212A,
@@ -114,8 +117,10 @@ one(const unsigned char *s, size_t len, bool ci, struct rx_filter *f)
 		}
 		if (affix_ok(c, ci)) {
 			if (open && f->plen + n <= RX_FILTER_AFFIX) {
-				memcpy(f->pre + f->plen, s + i, n);
-				f->plen += (uint8_t)n;
+				size_t k;
+
+				for (k = 0; k < n; k++)
+					f->pre[f->plen++] = (char)s[i + k];
 			} else {
 				open = false;
 			}
@@ -133,11 +138,12 @@ one(const unsigned char *s, size_t len, bool ci, struct rx_filter *f)
 		tail = RX_FILTER_AFFIX;
 	memcpy(f->suf + RX_FILTER_AFFIX - tail, s + len - tail, tail);
 	f->slen = (uint8_t)tail;
-	if (ci)
-		for (i = 0; i < RX_FILTER_AFFIX; i++) {
+	if (ci) {
+		for (i = 0; i < f->plen; i++)
 			f->pre[i] = (char)text_fold((unsigned char)f->pre[i]);
+		for (i = RX_FILTER_AFFIX - tail; i < RX_FILTER_AFFIX; i++)
 			f->suf[i] = (char)text_fold((unsigned char)f->suf[i]);
-		}
+	}
 	f->minlen = min > UINT32_MAX ? UINT32_MAX : (uint32_t)min;
 	f->maxlen = star || max > UINT32_MAX ? UINT32_MAX : (uint32_t)max;
 	return true;
