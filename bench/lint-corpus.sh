@@ -24,6 +24,8 @@
 #
 #   bench/lint-corpus.sh [BASE] [N]      (default a90edf1, 9 runs of each)
 #   RULEC=PATH                           the current binary (build/rulec)
+#   RULEC_BASE=PATH                      a base binary instead of building
+#                                        BASE
 #
 # Without ../shared (RULEC_SHARED overrides it) it says so and exits 0.
 set -eu
@@ -41,29 +43,35 @@ if [ ! -f "$ndjson" ] || [ ! -d "$eset" ]; then
 fi
 [ -x "$rulec" ] || { echo "no $rulec: run scripts/build first" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 2; }
-rev=$(git -C "$top" rev-parse --verify -q "$base^{commit}") ||
-	{ echo "lint-corpus: no revision $base" >&2; exit 2; }
-
 tmp=$(mktemp -d /tmp/rulec-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
-echo "building $(git -C "$top" log -1 --format='%h %s' "$rev" | cut -c1-72) in $tmp"
-mkdir "$tmp/src"
-git -C "$top" archive "$rev" | tar -x -C "$tmp/src"
-# (set -e does not hold inside a list tested by ||: chain the steps)
-(
-	cd "$tmp/src" && autoreconf -fi && mkdir build && cd build &&
-		../configure && make -j2
-) >"$tmp/build.log" 2>&1 || {
-	tail -n 20 "$tmp/build.log" >&2
-	echo "lint-corpus: building $base failed" >&2
-	exit 2
-}
+if [ -n "${RULEC_BASE:-}" ]; then
+	baserulec=$RULEC_BASE
+	basename=$RULEC_BASE
+else
+	rev=$(git -C "$top" rev-parse --verify -q "$base^{commit}") ||
+		{ echo "lint-corpus: no revision $base" >&2; exit 2; }
+	echo "building $(git -C "$top" log -1 --format='%h %s' "$rev" | cut -c1-72) in $tmp"
+	mkdir "$tmp/src"
+	git -C "$top" archive "$rev" | tar -x -C "$tmp/src"
+	# (set -e does not hold inside a list tested by ||: chain the steps)
+	(
+		cd "$tmp/src" && autoreconf -fi && mkdir build && cd build &&
+			../configure && make -j2
+	) >"$tmp/build.log" 2>&1 || {
+		tail -n 20 "$tmp/build.log" >&2
+		echo "lint-corpus: building $base failed" >&2
+		exit 2
+	}
+	baserulec=$tmp/src/build/rulec
+	basename=$(git -C "$top" log -1 --format=%h "$rev")
+fi
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: rulec lint -q $ndjson $eset"
-echo "base: $(git -C "$top" log -1 --format=%h "$rev"); current: $rulec ($(git -C "$top" describe --always --dirty))"
-python3 - "$n" "$tmp/src/build/rulec" "$rulec" "$ndjson" "$eset" <<'PY'
+echo "base: $basename; current: $rulec ($(git -C "$top" describe --always --dirty))"
+python3 - "$n" "$baserulec" "$rulec" "$ndjson" "$eset" <<'PY'
 import os, statistics, sys, time
 
 n = int(sys.argv[1])

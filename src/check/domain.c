@@ -783,6 +783,18 @@ glob_covers(struct arena *scratch, const struct glob *p, const struct glob *q)
 	bool small[2 * 65], *row, *next, ok;
 	size_t np, nq, i, j;
 
+	/* necessary conditions the table below would find at its corners,
+	 * cheaply: p's literal first and last bytes each stand for the
+	 * same place of q (its literal runs there are canon()'s too) */
+	for (i = 0; i < p->n && p->t[i] < 256; i++)
+		if (i >= q->n || q->t[i] >= 256 ||
+		    !lit_covers(p->t[i], p->ci, q->t[i], q->ci))
+			return false;
+	for (j = 0; i < p->n && j < p->n && p->t[p->n - 1 - j] < 256; j++)
+		if (j >= q->n || q->t[q->n - 1 - j] >= 256 ||
+		    !lit_covers(p->t[p->n - 1 - j], p->ci, q->t[q->n - 1 - j],
+				q->ci))
+			return false;
 	if (!run_occurs(p, q))
 		return false;
 

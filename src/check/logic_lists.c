@@ -237,14 +237,33 @@ struct affix {
 	size_t i;
 	size_t len;             /* bytes of the literal prefix or suffix */
 	bool back;              /* the suffix, read backwards */
+	const unsigned char *key;       /* its len bytes in reading order,
+	                           folded when g->ci (affix_key) */
 };
 
 static unsigned
 affix_at(const struct affix *a, size_t k)
 {
-	uint16_t c = a->back ? a->g->t[a->g->n - 1 - k] : a->g->t[k];
+	return a->key[k];
+}
 
-	return a->g->ci ? text_fold((unsigned char)c) : c;
+/* Fills a->key: the affix bytes as affix_at reads them, made once so that
+ * sorting and searching compare plain bytes.  false when out of memory. */
+static bool
+affix_key(struct arena *ar, struct affix *a)
+{
+	unsigned char *k = ARENA_NEWV(ar, unsigned char, a->len + 1);
+	size_t j;
+
+	if (!k)
+		return false;
+	for (j = 0; j < a->len; j++) {
+		uint16_t c = a->back ? a->g->t[a->g->n - 1 - j] : a->g->t[j];
+		k[j] = a->g->ci ? text_fold((unsigned char)c)
+				: (unsigned char)c;
+	}
+	a->key = k;
+	return true;
 }
 
 static size_t
@@ -262,13 +281,11 @@ affix_len(const struct glob *g, bool back)
 static int
 affix_cmp(const struct affix *a, const struct affix *b)
 {
-	size_t k, n = a->len < b->len ? a->len : b->len;
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = n ? memcmp(a->key, b->key, n) : 0;
 
-	for (k = 0; k < n; k++) {
-		unsigned x = affix_at(a, k), y = affix_at(b, k);
-		if (x != y)
-			return x < y ? -1 : 1;
-	}
+	if (c)
+		return c < 0 ? -1 : 1;
 	if (a->len != b->len)
 		return a->len < b->len ? -1 : 1;
 	return a->i < b->i ? -1 : a->i > b->i;
@@ -284,14 +301,8 @@ affix_order(const void *a, const void *b)
 static bool
 affix_starts(const struct affix *b, const struct affix *a)
 {
-	size_t k;
-
-	if (b->len < a->len)
-		return false;
-	for (k = 0; k < a->len; k++)
-		if (affix_at(a, k) != affix_at(b, k))
-			return false;
-	return true;
+	return b->len >= a->len &&
+	       (a->len == 0 || memcmp(a->key, b->key, a->len) == 0);
 }
 
 /* The first sorted entry whose affix is not below key's bytes. */
@@ -332,7 +343,9 @@ size_order(const void *pa, const void *pb)
 static bool
 cover_candidates(struct an *an, const struct affix *by_pre,
 		 const struct affix *by_suf, size_t n, const struct glob *g,
-		 size_t i, size_t *cand, size_t *ncand)
+		 const unsigned char *const *pkey,
+		 const unsigned char *const *skey, size_t i, size_t *cand,
+		 size_t *ncand)
 {
 	struct affix key;
 	const struct affix *s;
@@ -343,6 +356,7 @@ cover_candidates(struct an *an, const struct affix *by_pre,
 	key.i = 0;
 	key.back = slen > plen;
 	key.len = key.back ? slen : plen;
+	key.key = key.back ? skey[i] : pkey[i];
 	s = key.back ? by_suf : by_pre;
 	for (k = affix_lower(s, n, &key); k < n && affix_starts(&s[k], &key);
 	     k++) {
@@ -364,6 +378,7 @@ check_match_list(struct an *an, const struct ir_expr *e)
 	bool ci = e->u.match.ci, *taken;
 	struct glob *g;
 	struct affix *by_pre, *by_suf;
+	const unsigned char **pkey, **skey;
 
 	first = find_dups(an, v, n, ci, &times);
 	if (!first)
@@ -380,7 +395,10 @@ check_match_list(struct an *an, const struct ir_expr *e)
 	cand = ARENA_NEWV(an->a, size_t, n + 1);
 	by_pre = ARENA_NEWV(an->a, struct affix, n + 1);
 	by_suf = ARENA_NEWV(an->a, struct affix, n + 1);
-	if (!g || !taken || !cov || !cand || !by_pre || !by_suf)
+	pkey = ARENA_NEWV(an->a, const unsigned char *, n + 1);
+	skey = ARENA_NEWV(an->a, const unsigned char *, n + 1);
+	if (!g || !taken || !cov || !cand || !by_pre || !by_suf || !pkey ||
+	    !skey)
 		return;
 	for (i = 0; i < n; i++) {
 		taken[i] = first[i] != (size_t)-1 || v[i].type != VT_STRING;
@@ -395,6 +413,11 @@ check_match_list(struct an *an, const struct ir_expr *e)
 		by_suf[m].back = true;
 		by_pre[m].len = affix_len(&g[i], false);
 		by_suf[m].len = affix_len(&g[i], true);
+		if (!affix_key(an->a, &by_pre[m]) ||
+		    !affix_key(an->a, &by_suf[m]))
+			return;
+		pkey[i] = by_pre[m].key;
+		skey[i] = by_suf[m].key;
 		m++;
 	}
 	qsort(by_pre, m, sizeof *by_pre, affix_order);
@@ -405,8 +428,8 @@ check_match_list(struct an *an, const struct ir_expr *e)
 		if (v[i].type != VT_STRING || first[i] != (size_t)-1 ||
 		    !has_wild(&g[i]))
 			continue;
-		if (!cover_candidates(an, by_pre, by_suf, m, g, i, cand,
-				      &ncand)) {
+		if (!cover_candidates(an, by_pre, by_suf, m, g, pkey, skey, i,
+				      cand, &ncand)) {
 			struct finding *f = lg_add_finding(an, D_LOGIC_BUDGET,
 				e->span, arena_printf(an->a, "this list of %zu "
 				"patterns is too large to find every entry "

@@ -17,6 +17,13 @@ lg_lit_cmp(const struct lit *a, const struct lit *b, bool ci)
 {
 	size_t i, n = a->len < b->len ? a->len : b->len;
 
+	if (!ci) {
+		int c = n ? memcmp(a->s, b->s, n) : 0;      /* unsigned bytes */
+
+		if (c)
+			return c < 0 ? -1 : 1;
+		return a->len < b->len ? -1 : a->len > b->len;
+	}
 	for (i = 0; i < n; i++) {
 		unsigned char x = (unsigned char)a->s[i], y = (unsigned char)b->s[i];
 		if (ci) {
@@ -501,6 +508,18 @@ union_ints(struct an *an, struct lnode *x, bool atoms)
 	size_t i, total = 0, m = 0;
 	int *v;
 
+	if (x->n == 1) {
+		/* one kid (a NOT, a question's node): its array as it is
+		 * (arrays are never changed once made) */
+		if (atoms) {
+			x->atm = x->kid[0]->atm;
+			x->natm = x->kid[0]->natm;
+		} else {
+			x->grp = x->kid[0]->grp;
+			x->ngrp = x->kid[0]->ngrp;
+		}
+		return true;
+	}
 	for (i = 0; i < x->n; i++)
 		total += atoms ? x->kid[i]->natm : x->kid[i]->ngrp;
 	v = ARENA_NEWV(an->a, int, total ? total : 1);
@@ -513,7 +532,11 @@ union_ints(struct an *an, struct lnode *x, bool atoms)
 			       k * sizeof *v);
 		m += k;
 	}
-	qsort(v, total, sizeof *v, lg_int_order);
+	/* kids made in order often come sorted already */
+	for (i = 1; i < total && v[i - 1] <= v[i]; i++)
+		;
+	if (i < total)
+		qsort(v, total, sizeof *v, lg_int_order);
 	for (i = 0, m = 0; i < total; i++)
 		if (m == 0 || v[m - 1] != v[i])
 			v[m++] = v[i];
@@ -585,6 +608,25 @@ free_leaf(struct an *an, const struct ir_expr *e)
 	return leaf(an, atom_add(an, &t), e);
 }
 
+/* Appends the decimal digits of v and then c (what sb_printf "%lld%c"
+ * writes; signatures are made for every test of every list, and printf
+ * was the analysis's largest cost). */
+static void
+put_int(struct strbuf *sb, long long v, char c)
+{
+	char buf[24], *p = buf + sizeof buf;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+				     : (unsigned long long)v;
+
+	*--p = c;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	sb_put(sb, p, (size_t)(buf + sizeof buf - p));
+}
+
 /* The signature that identifies equal tests on one field. */
 static const char *
 atom_sig(struct an *an, const struct atom *t)
@@ -592,16 +634,20 @@ atom_sig(struct an *an, const struct atom *t)
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
-	sb_printf(&sb, "%d|%d|%u|%d|%d|", (int)t->kind, (int)t->form, t->view,
-		  (int)t->op, (int)t->ci);
+	put_int(&sb, (int)t->kind, '|');
+	put_int(&sb, (int)t->form, '|');
+	put_int(&sb, t->view, '|');
+	put_int(&sb, (int)t->op, '|');
+	put_int(&sb, (int)t->ci, '|');
 	for (i = 0; i < t->nvals; i++) {
 		const struct ir_value *v = &t->vals[i];
-		sb_printf(&sb, "%d:", (int)v->type);
+		put_int(&sb, (int)v->type, ':');
 		if (v->type == VT_STRING) {
-			sb_printf(&sb, "%zu:", v->u.s.len);
+			put_int(&sb, (long long)v->u.s.len, ':');
 			sb_put(&sb, v->u.s.s, v->u.s.len);
 		} else if (v->type == VT_LONG) {
-			sb_printf(&sb, "%lld", (long long)v->u.i);
+			put_int(&sb, (long long)v->u.i, ';');
+			continue;
 		} else if (v->type == VT_DOUBLE) {
 			sb_printf(&sb, "%.17g", v->u.d);
 		} else if (v->type == VT_BOOL) {

@@ -70,11 +70,32 @@ consistent(struct an *an, int vi)
 	/* the budget counts class visits, so it bounds time */
 	an->work += 1 + v->ncls;
 	if (!v->array) {
+		size_t as[64], na = 0;
+
 		if (missing_fits(an, v))
 			return true;
-		for (c = 0; c < v->ncls; c++)
-			if (lg_class_fits(an, v, c))
+		/* lg_class_fits over the assigned slots only (usually a
+		 * few of many): the classes see the same tests */
+		for (s = 0; s < v->natoms && na < 64; s++)
+			if (an->val[v->atoms[s]] != UNK)
+				as[na++] = s;
+		if (s < v->natoms) {
+			for (c = 0; c < v->ncls; c++)
+				if (lg_class_fits(an, v, c))
+					return true;
+			return false;
+		}
+		for (c = 0; c < v->ncls; c++) {
+			const uint8_t *row = v->tt + c * v->natoms;
+			size_t k;
+
+			for (k = 0; k < na; k++)
+				if (!compatible(row[as[k]],
+						an->val[v->atoms[as[k]]]))
+					break;
+			if (k == na)
 				return true;
+		}
 		return false;
 	}
 	for (s = 0; s < v->natoms; s++) {

@@ -175,6 +175,42 @@ rx_check(const char *s, size_t len, enum rx_kind kind, unsigned flags,
 	return ok;
 }
 
+/*
+ * The bound behind rx_compiles().  A wildcard pattern is a list of tokens
+ * (a character, `?`, a run of `*`), each at least one byte, which become
+ * at most one trie node each (nfa.c).  Per trie node the NFA gets at most
+ * 2 states for its label (a set; or `*`: a loop state and a set), 1 that
+ * joins it to its next sibling and 1 dead end; plus the final state and
+ * the root's dead end.  A set has at most 2 + RX_FOLD_MAX ranges (a
+ * character, its folding and the code points folding to it).  So B bytes
+ * make at most 4B + 2 states and 10B transitions; parsing a wildcard
+ * fails only on invalid UTF-8 (or its height, fixed at 3).
+ */
+#define PRECHECK_BYTES (((size_t)RX_MAX_NFA_STATES - 2) / 4)
+
+bool
+rx_compiles(const struct rx_pattern *p, size_t n, unsigned flags)
+{
+	size_t i, j, k, total = 0;
+
+	(void)flags;
+	for (i = 0; i < n; i++) {
+		const unsigned char *s = (const unsigned char *)p[i].s;
+
+		if (p[i].kind != RX_WILDCARD || (p[i].len && !s))
+			return false;
+		total += p[i].len;
+		if (total > PRECHECK_BYTES)
+			return false;
+		for (j = 0; j < p[i].len; j += k)
+			if (s[j] < 0x80)
+				k = 1;
+			else if (rx_utf8_unit(s + j, p[i].len - j, &k) == INV)
+				return false;
+	}
+	return true;
+}
+
 size_t
 rx_wildcard_cost(const char *s, size_t len)
 {

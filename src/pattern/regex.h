@@ -78,6 +78,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/arena.h"
 
@@ -123,6 +124,15 @@ bool rx_match(struct rx *rx, const char *s, size_t len);
 
 void rx_free(struct rx *rx);
 
+/* Whether rx_compile() of the set can fail only for want of memory,
+ * decided from the text alone, in time linear in it: wildcard patterns of
+ * valid UTF-8 whose total length keeps the automaton within
+ * RX_MAX_NFA_STATES (at most 4 NFA states and 10 transitions per byte, 2
+ * more states in all: see regex.c).  false: only compiling tells
+ * (Lucene patterns, invalid text, very long sets).  A caller may then
+ * defer the compilation to the first match without deferring an error. */
+bool rx_compiles(const struct rx_pattern *p, size_t n, unsigned flags);
+
 /* Checks one pattern exactly as rx_compile() would (syntax, and the size
  * limits of its automaton) without keeping anything.  On error returns
  * false with the byte offset and a static message. */
@@ -143,6 +153,39 @@ bool rx_check(const char *s, size_t len, enum rx_kind kind, unsigned flags,
  * the input with a small constant. */
 #define RX_MAX_WILDCARD_COST 65536
 size_t rx_wildcard_cost(const char *s, size_t len);
+
+/*
+ * Pre-filters (filter.c): conditions every string a pattern set matches
+ * meets, read off the patterns' text alone, to rule an input out before
+ * any automaton runs (or is even compiled): its length in bytes within
+ * minlen..maxlen, and its first plen and last slen bytes equal to pre and
+ * to the end of suf (when ci: ASCII-folded, and only as far as the input's
+ * bytes are ASCII, since `k` and `s` also match U+212A and U+017F).  Built for wildcard patterns
+ * only; a set with a Lucene pattern, or one that does not compile, gets a
+ * filter that passes everything.  A set of no pattern gets one that
+ * passes nothing.  rx_filter_pass() false implies rx_match() false; true
+ * says nothing.
+ */
+#define RX_FILTER_AFFIX 16
+struct rx_filter {
+	uint32_t minlen, maxlen;        /* maxlen UINT32_MAX: unbounded */
+	uint8_t plen, slen;
+	bool ci;
+	char pre[RX_FILTER_AFFIX];      /* the prefix, pre[0..plen) */
+	char suf[RX_FILTER_AFFIX];      /* the suffix, its last slen bytes */
+};
+void rx_filter_build(const struct rx_pattern *p, size_t n, unsigned flags,
+		     struct rx_filter *f);
+/* The affix tests alone (len >= both affixes). */
+bool rx_filter_affix(const struct rx_filter *f, const char *s, size_t len);
+
+static inline bool
+rx_filter_pass(const struct rx_filter *f, const char *s, size_t len)
+{
+	if (len < f->minlen || len > f->maxlen)
+		return false;
+	return (f->plen | f->slen) == 0 || rx_filter_affix(f, s, len);
+}
 
 /* Sizes, for tests and benchmarks. */
 struct rx_stats {

@@ -77,6 +77,10 @@ patterns(struct lim *l, const struct ir_expr *e)
 		p[i].kind = e->u.match.mode == MATCH_REGEX ? RX_LUCENE
 							   : RX_WILDCARD;
 	}
+	if (rx_compiles(p, n, e->u.match.ci ? RX_CI : 0)) {
+		free(p);        /* it compiles: its text proves it */
+		return;
+	}
 	err[0] = '\0';
 	rx = rx_compile(p, n, e->u.match.ci ? RX_CI : 0, err, sizeof err,
 			&errpat, &erroff);

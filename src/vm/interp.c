@@ -102,7 +102,7 @@ leaf_eval(struct vm_rt *rt, const struct leaf *lf, const struct vm_host *host)
 		return lf->flags & IMG_NEG ? !r : r;
 	case OPC_MATCH:
 		ANY_ELEMENT(r, &v, e, e->k == VK_STR &&
-			    rx_match(rt->rx[lf->arg], e->u.s.s, e->u.s.n));
+			    vm_match_list(rt, lf->arg, e->u.s.s, e->u.s.n));
 		return r;
 	case OPC_CIDR:
 		pe = &im->pool[lf->arg];
@@ -200,36 +200,46 @@ vm_leaf(struct vm_rt *rt, uint32_t id, const struct vm_host *host)
 
 /* ---- the runtime ---- */
 
-/* Compiles pattern list pool entry i; false when out of memory.  A list
- * that does not compile gets its reason in rxerr. */
-static bool
-compile_patterns(struct vm_rt *rt, uint32_t i, char *err, size_t errlen)
+/* The patterns of list pool entry i, in p (room for all of them). */
+static void
+list_patterns(const struct img_pool_entry *pe, struct rx_pattern *p)
 {
-	const struct img_pool_entry *pe = &rt->im->pool[i];
-	struct rx_pattern *p = calloc(pe->u.pat.n ? pe->u.pat.n : 1,
-				      sizeof *p);
-	size_t errpat = 0, erroff, n;
-	char msg[256];
 	uint32_t j;
 
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
-		return false;
-	}
 	for (j = 0; j < pe->u.pat.n; j++) {
 		p[j].s = pe->u.pat.v[j].s;
 		p[j].len = pe->u.pat.v[j].len;
 		p[j].kind = pe->u.pat.mode ? RX_LUCENE : RX_WILDCARD;
 	}
-	rt->rx[i] = rx_compile(p, pe->u.pat.n, pe->u.pat.ci ? RX_CI : 0, msg,
-			       sizeof msg, &errpat, &erroff);
+}
+
+/* Compiles pattern list pool entry i; false when out of memory.  A list
+ * that does not compile gets its reason in rxerr and PL_FAILED. */
+static bool
+compile_patterns(struct vm_rt *rt, uint32_t i, char *err, size_t errlen)
+{
+	const struct img_pool_entry *pe = &rt->im->pool[i];
+	struct plist *pl = &rt->pl[i];
+	struct rx_pattern *p = calloc(pe->u.pat.n ? pe->u.pat.n : 1,
+				      sizeof *p);
+	size_t errpat = 0, erroff, n;
+	char msg[256];
+
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	list_patterns(pe, p);
+	pl->rx = rx_compile(p, pe->u.pat.n, pe->u.pat.ci ? RX_CI : 0, msg,
+			    sizeof msg, &errpat, &erroff);
 	free(p);
-	if (!rt->rx[i]) {
+	if (!pl->rx) {
 		if (strcmp(msg, "out of memory") == 0) {
 			snprintf(err, errlen, "out of memory");
 			return false;
 		}
 		/* the rules that use it cannot run (vm_block_refused) */
+		pl->state = PL_FAILED;
 		n = strlen(msg) + 64;
 		rt->rxerr[i] = malloc(n);
 		if (!rt->rxerr[i]) {
@@ -240,10 +250,72 @@ compile_patterns(struct vm_rt *rt, uint32_t i, char *err, size_t errlen)
 			 errpat + 1, pe->u.pat.n, msg);
 		return true;
 	}
+	pl->state = PL_READY;
+	rt->pst.compiled++;
 	/* hundreds of pattern lists: each DFA cache stays small (it is
 	 * flushed and rebuilt when full) */
-	rx_set_cache_limit(rt->rx[i], RT_RX_CACHE);
+	rx_set_cache_limit(pl->rx, RT_RX_CACHE);
 	return true;
+}
+
+/* Prepares pattern list pool entry i: its pre-filter, and its automaton
+ * now unless its text proves that it compiles (then on first use).
+ * false when out of memory. */
+static bool
+prepare_patterns(struct vm_rt *rt, uint32_t i, struct rx_pattern *p,
+		 char *err, size_t errlen)
+{
+	const struct img_pool_entry *pe = &rt->im->pool[i];
+	unsigned flags = pe->u.pat.ci ? RX_CI : 0;
+
+	list_patterns(pe, p);
+	rx_filter_build(p, pe->u.pat.n, flags, &rt->pl[i].flt);
+	rt->pst.lists++;
+	if (rx_compiles(p, pe->u.pat.n, flags)) {
+		rt->pl[i].state = PL_LAZY;
+		return true;
+	}
+	rt->pst.eager++;
+	return compile_patterns(rt, i, err, errlen);
+}
+
+bool
+vm_match_list(struct vm_rt *rt, uint32_t idx, const char *s, size_t n)
+{
+	struct plist *pl = &rt->pl[idx];
+	bool r;
+
+	rt->pst.tests++;
+	if (!rx_filter_pass(&pl->flt, s, n)) {
+		rt->pst.filtered++;
+		return false;
+	}
+	if (pl->state == PL_LAZY) {
+		char err[64];
+
+		/* rx_compiles() said only memory can fail it: on failure
+		 * the list stays lazy and the next test tries again */
+		if (!compile_patterns(rt, idx, err, sizeof err) ||
+		    pl->state != PL_READY) {
+			rt->lazy_oom = true;
+			return false;
+		}
+	}
+	r = rx_match(pl->rx, s, n);
+	rt->pst.matched += r;
+	return r;
+}
+
+void
+vm_pattern_stats(const struct vm_rt *rt, struct vm_pattern_stats *st)
+{
+	*st = rt->pst;
+}
+
+bool
+vm_rt_oom(const struct vm_rt *rt)
+{
+	return rt->lazy_oom;
 }
 
 /* Stack slots every frame can need: an ancestor block runs above the
@@ -281,22 +353,32 @@ struct vm_rt *
 vm_rt_new(const struct image *im, char *err, size_t errlen)
 {
 	struct vm_rt *rt = calloc(1, sizeof *rt);
-	uint32_t i;
+	struct rx_pattern *p;
+	uint32_t i, maxn = 0;
 
 	if (!rt)
 		goto oom;
 	rt->im = im;
 	arena_init(&rt->scratch, NULL);
-	rt->rx = calloc(im->npool ? im->npool : 1, sizeof *rt->rx);
+	rt->pl = calloc(im->npool ? im->npool : 1, sizeof *rt->pl);
 	rt->rxerr = calloc(im->npool ? im->npool : 1, sizeof *rt->rxerr);
-	if (!rt->rx || !rt->rxerr)
+	if (!rt->pl || !rt->rxerr)
 		goto oom;
 	for (i = 0; i < im->npool; i++)
 		if (im->pool[i].type == POOL_PATTERNS &&
-		    !compile_patterns(rt, i, err, errlen)) {
+		    im->pool[i].u.pat.n > maxn)
+			maxn = im->pool[i].u.pat.n;
+	p = calloc(maxn ? maxn : 1, sizeof *p);
+	if (!p)
+		goto oom;
+	for (i = 0; i < im->npool; i++)
+		if (im->pool[i].type == POOL_PATTERNS &&
+		    !prepare_patterns(rt, i, p, err, errlen)) {
+			free(p);
 			vm_rt_free(rt);
 			return NULL;
 		}
+	free(p);
 	if (vm_index_build(rt) < 0)
 		goto oom;
 	rt->stackcap = stack_slots(im);
@@ -317,11 +399,11 @@ vm_rt_free(struct vm_rt *rt)
 
 	if (!rt)
 		return;
-	for (i = 0; rt->rx && i < rt->im->npool; i++)
-		rx_free(rt->rx[i]);
+	for (i = 0; rt->pl && i < rt->im->npool; i++)
+		rx_free(rt->pl[i].rx);
 	for (i = 0; rt->rxerr && i < rt->im->npool; i++)
 		free(rt->rxerr[i]);
-	free(rt->rx);
+	free(rt->pl);
 	free(rt->rxerr);
 	vm_index_free(rt);
 	arena_release(&rt->scratch);
@@ -455,13 +537,10 @@ run(struct vm_rt *rt, const struct img_block *b, uint32_t at,
 			vmbreak;
 		}
 		vmcase(OPC_MATCH) {
-			struct rx *x;
-
 			a = img_rd32(pc);
 			pc += 4;
-			x = rt->rx[a];
 			ANY_ELEMENT(r, &sp[-1], e, e->k == VK_STR &&
-				    rx_match(x, e->u.s.s, e->u.s.n));
+				    vm_match_list(rt, a, e->u.s.s, e->u.s.n));
 			set_bool(&sp[-1], r);
 			vmbreak;
 		}

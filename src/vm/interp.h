@@ -12,9 +12,11 @@
  * is two-valued: a test on a missing (null) value is false, `not` of it is
  * true, and a block matches only when it leaves `true` (see docs/run.md).
  *
- * The interpreter never allocates per instruction: patterns become one
- * compiled matcher per pool entry when the runtime is built (vm_rt_new),
- * literal sets become hash sets, CIDR tables stay as they are.  Each
+ * The interpreter never allocates per instruction, except to compile a
+ * pattern list on its first use (see "Pattern lists" below): patterns
+ * become one pre-filter and one compiled matcher per pool entry, literal
+ * sets become hash sets when the runtime is built (vm_rt_new), CIDR
+ * tables stay as they are.  Each
  * instruction's operands were checked by the verifier, so dispatch does
  * no bounds checks besides the stack, whose depth the verifier computed.
  * The runtime's parts, and which file holds each, are described in
@@ -78,6 +80,31 @@ void vm_rt_free(struct vm_rt *rt);
 const char *vm_block_refused(const struct vm_rt *rt,
 			     const struct img_block *b);
 const struct image *vm_rt_image(const struct vm_rt *rt);
+
+/*
+ * Pattern lists.  A runtime builds each list's pre-filter (pattern/
+ * regex.h, struct rx_filter) when it is built, and its automaton when an
+ * input first passes that filter: start-up costs what the rules' text
+ * costs to read, and a list no event reaches is never compiled.  Lists
+ * whose text cannot prove that they compile (Lucene, invalid UTF-8, very
+ * long sets) are compiled when the runtime is built, so vm_block_refused
+ * is as complete as before.  A runtime is used by one thread at a time
+ * (its memos, scratch and automaton caches change as it runs): threads
+ * each use their own runtime of the same image, and each compiles the
+ * lists it meets; nothing is shared, so nothing is locked.
+ */
+struct vm_pattern_stats {
+	uint64_t tests;         /* list tests of a string */
+	uint64_t filtered;      /* of them, ruled out by the pre-filter */
+	uint64_t matched;       /* of them, true */
+	uint32_t lists;         /* pattern lists in the image */
+	uint32_t eager;         /* compiled when the runtime was built */
+	uint32_t compiled;      /* compiled so far (eager ones included) */
+};
+void vm_pattern_stats(const struct vm_rt *rt, struct vm_pattern_stats *st);
+/* Whether compiling a pattern list on first use ran out of memory (its
+ * tests then answered false); the caller should report it. */
+bool vm_rt_oom(const struct vm_rt *rt);
 
 /* Evaluates block b; *out is its value, valid until vm_scratch_reset. */
 void vm_eval(struct vm_rt *rt, const struct img_block *b,

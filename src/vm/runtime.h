@@ -31,7 +31,8 @@
  *             by functions, typed arrays of multi-valued fields.
  *
  * Every count and table is sized when the runtime is built; evaluation
- * allocates only scratch memory.
+ * allocates only scratch memory, and the automaton of a pattern list the
+ * first time an input passes its pre-filter (`pl`, below).
  */
 #ifndef RC_VM_RUNTIME_H
 #define RC_VM_RUNTIME_H
@@ -43,10 +44,25 @@
 #include "base/hash.h"
 #include "base/text.h"
 #include "base/vec.h"
+#include "pattern/regex.h"
 #include "vm/image.h"
 #include "vm/interp.h"
 
-struct rx;
+/*
+ * A pattern list (POOL_PATTERNS entry) at run time.  Its pre-filter is
+ * built when the runtime is; its automaton on the first input that passes
+ * the filter (PL_LAZY), unless the list's text alone cannot show that it
+ * compiles (Lucene lists, invalid text, very long sets: rx_compiles()),
+ * which are compiled when the runtime is built, so that a list that does
+ * not compile is known then (rxerr, vm_block_refused) and never becomes a
+ * surprise of the first event that reaches it.
+ */
+enum { PL_NONE, PL_LAZY, PL_READY, PL_FAILED };
+struct plist {
+	struct rx *rx;          /* PL_READY: the automaton */
+	struct rx_filter flt;
+	uint8_t state;
+};
 
 /* A literal set (pool entry) prepared for lookups. */
 struct set {
@@ -108,9 +124,11 @@ struct vm_rt {
 	struct vm_val *fval;    /* the current event, when fgen == gen */
 	uint64_t *memogen;      /* per leaf */
 	uint8_t *memo;          /* 1 true, 0 false, 2 null */
-	struct rx **rx;         /* per pool entry, POOL_PATTERNS only */
+	struct plist *pl;       /* per pool entry, POOL_PATTERNS only */
 	char **rxerr;           /* per pool entry: why its patterns did not
-	                           compile (rx then NULL: matches nothing) */
+	                           compile (PL_FAILED: matches nothing) */
+	struct vm_pattern_stats pst;
+	bool lazy_oom;          /* a lazy compilation ran out of memory */
 	struct set *sets;       /* per pool entry, POOL_SET only */
 	struct vm_val *stack;
 	size_t stackcap, top;   /* slots; the first free one */
@@ -203,6 +221,10 @@ void vm_eq_eval(struct vm_rt *rt, struct eqidx *x,
 		const struct vm_host *host);
 
 /* ---- interp.c ---- */
+
+/* Whether pattern list pool entry `idx` matches s[0..n): its pre-filter,
+ * then its automaton, compiled here on first use. */
+bool vm_match_list(struct vm_rt *rt, uint32_t idx, const char *s, size_t n);
 
 /* The typed value of field f for the subject (memoised for the event). */
 void vm_get_field(struct vm_rt *rt, uint32_t f, const struct vm_host *host,

@@ -26,6 +26,7 @@
 #include "base/arena.h"
 #include "sema/literal.h"
 #include "pattern/regex.h"
+#include "pattern/internal.h"      /* rx_fold, rx_unfold */
 
 /* --- helpers ------------------------------------------------------------ */
 
@@ -1419,6 +1420,325 @@ test_throughput(void **state)
 	free(buf);
 }
 
+/* --- pre-filters, rx_compiles, the ASCII short cuts of folding ---------- */
+
+/* The filter of one set (n patterns of one kind, NULL-terminated list). */
+static void
+filt(const char *const *pats, enum rx_kind kind, unsigned flags,
+     struct rx_filter *f)
+{
+	struct rx_pattern p[16];
+	size_t n;
+
+	for (n = 0; pats[n]; n++) {
+		p[n].s = pats[n];
+		p[n].len = strlen(pats[n]);
+		p[n].kind = kind;
+	}
+	rx_filter_build(p, n, flags, f);
+}
+
+/* The filter's verdict on s, checked sound against the matcher: a string
+ * the filter rules out must not match. */
+static bool
+fpass(const char *const *pats, unsigned flags, const char *s, size_t len)
+{
+	struct rx_pattern p[16];
+	struct rx_filter f;
+	struct rx *rx;
+	size_t n;
+	bool pass, match;
+
+	for (n = 0; pats[n]; n++) {
+		p[n].s = pats[n];
+		p[n].len = strlen(pats[n]);
+		p[n].kind = RX_WILDCARD;
+	}
+	rx_filter_build(p, n, flags, &f);
+	rx = rx_compile(p, n, flags, NULL, 0, NULL, NULL);
+	assert_non_null(rx);
+	pass = rx_filter_pass(&f, s, len);
+	match = rx_match(rx, s, len);
+	rx_free(rx);
+	if (match && !pass)
+		fail_msg("filter of \"%s\"... rules out a match: \"%.*s\"",
+			 pats[0], (int)len, s);
+	return pass;
+}
+
+#define FP(flags, s, ...) \
+	fpass((const char *const[]){ __VA_ARGS__, NULL }, (flags), (s), \
+	      strlen(s))
+
+static void
+test_filter_edges(void **state)
+{
+	struct rx_filter f;
+
+	(void)state;
+	/* the empty pattern matches the empty string only */
+	filt((const char *const[]){ "", NULL }, RX_WILDCARD, 0, &f);
+	assert_int_equal(f.minlen, 0);
+	assert_int_equal(f.maxlen, 0);
+	assert_true(FP(0, "", ""));
+	assert_false(FP(0, "a", ""));
+	/* `*` alone: everything passes, no affix */
+	filt((const char *const[]){ "*", NULL }, RX_WILDCARD, RX_CI, &f);
+	assert_int_equal(f.minlen, 0);
+	assert_int_equal(f.maxlen, UINT32_MAX);
+	assert_int_equal(f.plen + f.slen, 0);
+	assert_true(FP(RX_CI, "", "*"));
+	assert_true(FP(RX_CI, "anything at all", "**"));
+	/* `?` is one unit: 1 to 4 bytes */
+	filt((const char *const[]){ "???", NULL }, RX_WILDCARD, 0, &f);
+	assert_int_equal(f.minlen, 3);
+	assert_int_equal(f.maxlen, 12);
+	assert_false(FP(0, "ab", "???"));
+	assert_true(FP(0, "abc", "???"));
+	assert_true(FP(0, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac", "???"));
+	assert_true(FP(0, "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80",
+		       "???"));
+	assert_false(FP(0, "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+		       "a", "???"));
+	assert_true(FP(0, "\xff\xfe\xfd", "???"));      /* invalid bytes */
+	/* a list passes what any of its patterns passes */
+	filt((const char *const[]){ "ab?", "*xyz", NULL }, RX_WILDCARD, 0,
+	     &f);
+	assert_int_equal(f.minlen, 3);
+	assert_int_equal(f.maxlen, UINT32_MAX);
+	assert_int_equal(f.plen + f.slen, 0);
+	/* no pattern: nothing passes */
+	filt((const char *const[]){ NULL }, RX_WILDCARD, 0, &f);
+	assert_false(rx_filter_pass(&f, "", 0));
+	assert_false(rx_filter_pass(&f, "a", 1));
+	/* Lucene (or a pattern that does not compile): everything passes */
+	filt((const char *const[]){ "abc", NULL }, RX_LUCENE, 0, &f);
+	assert_true(rx_filter_pass(&f, "", 0));
+	assert_true(rx_filter_pass(&f, "zzzz", 4));
+	filt((const char *const[]){ "a\xff*", NULL }, RX_WILDCARD, 0, &f);
+	assert_true(rx_filter_pass(&f, "", 0));
+}
+
+static void
+test_filter_affixes(void **state)
+{
+	struct rx_filter f;
+
+	(void)state;
+	/* case-insensitive prefix and suffix, compared folded */
+	filt((const char *const[]){ "C:\\Windows\\*.EXE", NULL },
+	     RX_WILDCARD, RX_CI, &f);
+	assert_int_equal(f.plen, 11);
+	assert_memory_equal(f.pre, "c:\\windows\\", 11);
+	assert_true(FP(RX_CI, "c:\\WINDOW\xc5\xbf\\x.exe", "C:\\Windows\\*.EXE"));
+	assert_int_equal(f.slen, 4);
+	assert_true(FP(RX_CI, "c:\\WINDOWS\\x.exe", "C:\\Windows\\*.EXE"));
+	assert_false(FP(RX_CI, "d:\\windows\\x.exe", "C:\\Windows\\*.EXE"));
+	assert_false(FP(RX_CI, "c:\\windows\\x.dll", "C:\\Windows\\*.EXE"));
+	/* case-sensitive: exact bytes */
+	assert_false(FP(0, "c:\\windows\\x.exe", "C:\\Windows\\*.EXE"));
+	assert_true(FP(0, "C:\\Windows\\x.EXE", "C:\\Windows\\*.EXE"));
+	/* the common prefix and suffix of a list */
+	filt((const char *const[]){ "abc*.exe", "ABD*.EXE", "ab", NULL },
+	     RX_WILDCARD, RX_CI, &f);
+	assert_int_equal(f.plen, 2);
+	assert_int_equal(f.slen, 0);
+	filt((const char *const[]){ "*a.exe", "*b.EXE", NULL }, RX_WILDCARD,
+	     RX_CI, &f);
+	assert_int_equal(f.slen, 4);
+	assert_true(FP(RX_CI, "xB.ExE", "*a.exe", "*b.EXE"));
+	/* k and s also fold with U+212A and U+017F: the affix is compared
+	 * only as far as the input is ASCII */
+	filt((const char *const[]){ "kernel*", NULL }, RX_WILDCARD, RX_CI, &f);
+	assert_int_equal(f.plen, 6);
+	assert_true(FP(RX_CI, "\xe2\x84\xaa" "ernel32", "kernel*"));
+	assert_true(FP(RX_CI, "KERNEL", "kernel*"));
+	assert_false(FP(RX_CI, "kernal32", "kernel*"));
+	/* a non-ASCII first byte: the filter cannot tell, the DFA does */
+	assert_true(FP(RX_CI, "\xe2\x84\xaa" "ernal32", "kernel*"));
+	filt((const char *const[]){ "*.ps", NULL }, RX_WILDCARD, RX_CI, &f);
+	assert_int_equal(f.slen, 3);
+	assert_true(FP(RX_CI, "a.p\xc5\xbf", "*.ps"));  /* U+017F */
+	assert_true(FP(RX_CI, "a.PS", "*.ps"));
+	assert_false(FP(RX_CI, "a.px", "*.ps"));
+	assert_int_equal(f.minlen, 3);
+	assert_int_equal(f.maxlen, UINT32_MAX);
+	/* they still count as 1 byte at least, 3 (K) or 2 (s) at most */
+	filt((const char *const[]){ "ks", NULL }, RX_WILDCARD, RX_CI, &f);
+	assert_int_equal(f.minlen, 2);
+	assert_int_equal(f.maxlen, 5);
+	assert_true(FP(RX_CI, "\xe2\x84\xaa\xc5\xbf", "ks"));
+	/* multi-byte case folding: σ, Σ and ς are one class (2 bytes each);
+	 * non-ASCII letters are no affix under RX_CI */
+	filt((const char *const[]){ "*\xcf\x83", NULL }, RX_WILDCARD, RX_CI,
+	     &f);
+	assert_int_equal(f.slen, 0);
+	assert_int_equal(f.minlen, 2);
+	assert_true(FP(RX_CI, "\xce\x91\xce\xa3", "*\xcf\x83"));    /* ΑΣ */
+	assert_true(FP(RX_CI, "\xcf\x82", "*\xcf\x83"));            /* ς */
+	/* Å (U+212B, 3 bytes) folds to å (2 bytes): the bounds take both */
+	filt((const char *const[]){ "\xc3\xa5", NULL }, RX_WILDCARD, RX_CI,
+	     &f);
+	assert_int_equal(f.minlen, 2);
+	assert_int_equal(f.maxlen, 3);
+	assert_true(FP(RX_CI, "\xe2\x84\xab", "\xc3\xa5"));
+	assert_true(FP(RX_CI, "\xc3\x85", "\xc3\xa5"));
+	/* case-sensitive non-ASCII: its bytes are the affix */
+	filt((const char *const[]){ "\xc3\xa9t\xc3\xa9*", NULL }, RX_WILDCARD,
+	     0, &f);
+	assert_int_equal(f.plen, 5);
+	assert_false(FP(0, "\xc3\x89t\xc3\xa9", "\xc3\xa9t\xc3\xa9*"));
+	assert_true(FP(0, "\xc3\xa9t\xc3\xa9!", "\xc3\xa9t\xc3\xa9*"));
+	/* long literals: the affixes keep RX_FILTER_AFFIX bytes */
+	filt((const char *const[]){ "0123456789abcdefghij*0123456789abcdefghij",
+	     NULL }, RX_WILDCARD, 0, &f);
+	assert_int_equal(f.plen, RX_FILTER_AFFIX);
+	assert_int_equal(f.slen, RX_FILTER_AFFIX);
+	assert_memory_equal(f.suf, "456789abcdefghij", RX_FILTER_AFFIX);
+}
+
+/* Random sets over an alphabet full of folding traps: the filter never
+ * rules out a string the set matches. */
+static void
+test_filter_random(void **state)
+{
+	static const char *const units[] = {
+		"a", "K", "k", "s", "S", "\xc5\xbf", "\xe2\x84\xaa", "\xcf\x83",
+		"\xce\xa3", "\xcf\x82", "\xc3\xa5", "\xe2\x84\xab", "\xc3\x85",
+		".", "*", "?"
+	};
+	int round;
+
+	(void)state;
+	for (round = 0; round < 600; round++) {
+		char pbuf[3][32], s[40];
+		struct rx_pattern p[3];
+		struct rx_filter f;
+		struct rx *rx;
+		unsigned flags = rnd(2) ? RX_CI : 0;
+		size_t np = 1 + rnd(3), i, k, j;
+
+		for (i = 0; i < np; i++) {
+			size_t n = rnd(6), len = 0;
+
+			for (k = 0; k < n; k++) {
+				const char *u = units[rnd(16)];
+				memcpy(pbuf[i] + len, u, strlen(u));
+				len += strlen(u);
+			}
+			p[i].s = pbuf[i];
+			p[i].len = len;
+			p[i].kind = RX_WILDCARD;
+		}
+		assert_true(rx_compiles(p, np, flags));
+		rx_filter_build(p, np, flags, &f);
+		rx = rx_compile(p, np, flags, NULL, 0, NULL, NULL);
+		assert_non_null(rx);
+		for (k = 0; k < 80; k++) {
+			size_t n = rnd(7), len = 0;
+
+			/* mostly strings made from a pattern, to match */
+			if (k % 2 == 0) {
+				const struct rx_pattern *q = &p[rnd(np)];
+				for (j = 0; j < q->len && len < 30; j++) {
+					char c = q->s[j];
+					if (c == '*' || c == '?') {
+						const char *u = units[rnd(13)];
+						memcpy(s + len, u, strlen(u));
+						len += strlen(u);
+					} else {
+						s[len++] = c;
+					}
+				}
+			} else {
+				for (j = 0; j < n; j++) {
+					const char *u = units[rnd(13)];
+					memcpy(s + len, u, strlen(u));
+					len += strlen(u);
+				}
+			}
+			if (rx_match(rx, s, len) && !rx_filter_pass(&f, s, len))
+				fail_msg("round %d: the filter rules out a match "
+					 "(\"%.*s\")", round, (int)len, s);
+		}
+		rx_free(rx);
+	}
+}
+
+static void
+test_compiles(void **state)
+{
+	struct rx_pattern p[2] = { { "a*b?", 4, RX_WILDCARD },
+				   { "\xc3\xa9*", 3, RX_WILDCARD } };
+	char *big;
+
+	(void)state;
+	assert_true(rx_compiles(p, 2, RX_CI));
+	assert_true(rx_compiles(p, 0, 0));
+	p[1].s = "\xc3(";          /* invalid UTF-8: only compiling tells */
+	assert_false(rx_compiles(p, 2, 0));
+	p[1].s = "ab";
+	p[1].kind = RX_LUCENE;
+	assert_false(rx_compiles(p, 2, 0));
+	/* past the bound (RX_MAX_NFA_STATES / 4 bytes): compile to know */
+	big = malloc(60000);
+	assert_non_null(big);
+	memset(big, 'a', 60000);
+	p[1].s = big;
+	p[1].len = 60000;
+	p[1].kind = RX_WILDCARD;
+	assert_false(rx_compiles(p, 2, 0));
+	/* right at the bound it must compile: 4 states a byte is a true
+	 * upper bound (`*` runs cost the most) */
+	p[0].len = 0;
+	p[1].len = (RX_MAX_NFA_STATES - 2) / 4;
+	for (size_t i = 0; i < p[1].len; i += 2)
+		big[i] = '*';
+	assert_true(rx_compiles(p, 2, RX_CI));
+	{
+		struct rx *rx = rx_compile(p, 2, RX_CI, NULL, 0, NULL, NULL);
+		struct rx_stats st;
+
+		assert_non_null(rx);
+		rx_get_stats(rx, &st);
+		assert_true(st.nfa_states <= RX_MAX_NFA_STATES);
+		rx_free(rx);
+	}
+	free(big);
+}
+
+/* fold.c's ASCII short cuts agree with its table: every code point that
+ * folds to an ASCII letter (table scan for the others) is what
+ * rx_unfold() lists. */
+static void
+test_fold_ascii(void **state)
+{
+	uint32_t f, c, out[RX_FOLD_MAX];
+	size_t n, k;
+
+	(void)state;
+	for (f = 0; f < 0x80; f++) {
+		size_t want = 0;
+
+		n = rx_unfold(f, out, RX_FOLD_MAX);
+		for (c = 0; c < 0x3000; c++) {
+			if (c == f || rx_fold(c) != f)
+				continue;
+			want++;
+			for (k = 0; k < n && out[k] != c; k++)
+				;
+			if (k == n)
+				fail_msg("U+%04X folds to '%c' but is not listed",
+					 c, (int)f);
+		}
+		assert_int_equal(n, want);
+		if (f >= 'A' && f <= 'Z')
+			assert_int_equal(rx_fold(f), f + 32);
+	}
+	assert_int_equal(rx_fold(0x212A), 'k');
+	assert_int_equal(rx_fold(0x017F), 's');
+}
+
 int
 main(void)
 {
@@ -1443,6 +1763,11 @@ main(void)
 		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_arena_mark),
 		cmocka_unit_test(test_lit_check_regex),
+		cmocka_unit_test(test_filter_edges),
+		cmocka_unit_test(test_filter_affixes),
+		cmocka_unit_test(test_filter_random),
+		cmocka_unit_test(test_compiles),
+		cmocka_unit_test(test_fold_ascii),
 		cmocka_unit_test(test_throughput),
 	};
 

@@ -22,6 +22,8 @@
 #include "replay/engine.h"
 #include "report/match.h"
 #include "vm/image.h"
+#include "vm/interp.h"
+#include "pattern/regex.h"
 
 #include "image_events.h"
 
@@ -1192,6 +1194,155 @@ t_rules_past_limits(void **state)
 	free(buf);
 }
 
+/* The value the host hands the interpreter for every field. */
+static const char *host_value;
+
+static void
+host_field(void *h, uint32_t f, struct vm_val *out)
+{
+	(void)h;
+	(void)f;
+	out->k = VK_STR;
+	out->ver = 0;
+	out->u.s.s = host_value;
+	out->u.s.n = (uint32_t)strlen(host_value);
+}
+
+/* Pattern lists are compiled on first use, behind their pre-filters:
+ * the answers are those of the lists compiled up front; lists whose text
+ * cannot show that they compile are compiled when the runtime is built,
+ * so one that does not compile is refused then, before any event. */
+static void
+t_lazy_patterns(void **state)
+{
+	static const struct { uint8_t mode, ci, n; const char *p[3]; } l[] = {
+		{ 0, 1, 2, { "*\\cmd.exe", "powershell*" } },
+		{ 0, 0, 2, { "ab?", "*xyz" } },
+		{ 1, 0, 1, { "[a-c]+z" } },
+		{ 0, 0, 1, { "a\xff*" } },      /* invalid UTF-8 */
+		{ 1, 0, 1, { "a(b" } },         /* unclosed group */
+		{ 0, 1, 1, { "\xcf\x83*" } },   /* σ, folding with Σ and ς */
+	};
+	static const char *const inputs[] = {
+		"", "c:\\windows\\CMD.EXE", "cmd.exe", "PowerShell.exe", "abc",
+		"ab", "abxyz", "xyz", "aabz", "z", "a\xff", "\xce\xa3x",
+		"\xcf\x82", "powershell", "\\cmd.exe", "abcz",
+	};
+	enum { NL = sizeof l / sizeof *l, NI = sizeof inputs / sizeof *inputs };
+	struct img_builder b;
+	struct strbuf sb = STRBUF_INIT, code[NL];
+	struct img_stage st[NL];
+	struct img_rule r[NL];
+	struct img_str v[3];
+	struct rx *eager[NL];
+	struct vm_pattern_stats ps;
+	struct vm_host host = { host_field, NULL, NULL, false };
+	struct image im;
+	struct vm_rt *rt;
+	struct replay_opts o;
+	struct replay *e;
+	char err[256];
+	uint32_t pl[NL];
+	size_t i, k;
+	int n = 0;
+
+	(void)state;
+	img_builder_init(&b);
+	assert_int_equal(img_add_field(&b, "process.name", 12, 0, 0, 0, 0),
+			 0);
+	memset(st, 0, sizeof st);
+	memset(r, 0, sizeof r);
+	for (i = 0; i < NL; i++) {
+		struct rx_pattern p[3];
+
+		for (k = 0; k < l[i].n; k++) {
+			v[k].s = l[i].p[k];
+			v[k].len = (uint32_t)strlen(l[i].p[k]);
+			p[k].s = v[k].s;
+			p[k].len = v[k].len;
+			p[k].kind = l[i].mode ? RX_LUCENE : RX_WILDCARD;
+		}
+		pl[i] = img_add_patterns(&b, l[i].mode, l[i].ci, v, l[i].n);
+		eager[i] = rx_compile(p, l[i].n, l[i].ci ? RX_CI : 0, NULL, 0,
+				      NULL, NULL);
+		memset(&code[i], 0, sizeof code[i]);
+		img_emit(&code[i], OPC_PUSH_FIELD, 0, 0, 0);
+		img_emit(&code[i], OPC_MATCH, pl[i], 0, 0);
+		img_emit(&code[i], OPC_RET, 0, 0, 0);
+		st[i].code.off = img_add_code(&b, code[i].data, code[i].len);
+		st[i].code.len = (uint32_t)code[i].len;
+		st[i].category = img_add_str(&b, "process", 7);
+		st[i].runs = 1;
+		r[i].catfield = r[i].tsfield = r[i].tbfield = IMG_NONE;
+		r[i].repeat = 1;
+		r[i].window_ms = r[i].maxspan_ms = -1;
+		r[i].id = r[i].name = IMG_NONE;
+		r[i].file = img_add_str(&b, "x.eql", 5);
+		r[i].kind = Q_EVENT;
+		r[i].nstages = 1;
+		r[i].stages = &st[i];
+		img_add_rule(&b, &r[i]);
+	}
+	assert_null(eager[3]);
+	assert_null(eager[4]);
+	assert_int_equal(img_write(&b, &sb), 0);
+	assert_int_equal(img_load((const uint8_t *)sb.data, sb.len, &im, err,
+				  sizeof err), 0);
+	rt = vm_rt_new(&im, err, sizeof err);
+	if (!rt)
+		fail_msg("vm_rt_new: %s", err);
+	vm_pattern_stats(rt, &ps);
+	assert_int_equal(ps.lists, NL);
+	assert_int_equal(ps.eager, 3);          /* the two regexes, the \xff */
+	assert_int_equal(ps.compiled, 1);       /* only [a-c]+z compiles */
+	for (i = 0; i < NL; i++) {
+		const char *why = vm_block_refused(rt, &im.rules[i].stages[0].code);
+		if (i == 3 || i == 4) {
+			assert_non_null(why);
+			assert_has(why, "pattern 1 of a list of 1");
+		} else {
+			assert_null(why);
+		}
+	}
+	/* the same answers as the lists compiled up front */
+	for (k = 0; k < NI; k++)
+		for (i = 0; i < NL; i++) {
+			const char *s = inputs[k];
+			bool want = eager[i] && rx_match(eager[i], s, strlen(s));
+
+			host_value = s;
+			if (vm_test(rt, &im.rules[i].stages[0].code, &host) !=
+			    want)
+				fail_msg("list %zu on \"%s\": want %d", i, s,
+					 (int)want);
+			vm_scratch_reset(rt);
+		}
+	vm_pattern_stats(rt, &ps);
+	assert_int_equal(ps.tests, NI * NL);
+	assert_true(ps.filtered > 0);
+	assert_int_equal(ps.compiled, 4);       /* the good lists, once each */
+	assert_false(vm_rt_oom(rt));
+	vm_rt_free(rt);
+	/* the replay leaves the rules with a bad list out, from the start */
+	replay_opts_init(&o);
+	e = replay_new(&im, &o, count_match, &n, err, sizeof err);
+	if (!e)
+		fail_msg("replay_new: %s", err);
+	for (i = 0; i < NL; i++)
+		if (i == 3 || i == 4)
+			assert_non_null(replay_rule_refused(e, (uint32_t)i));
+		else
+			assert_null(replay_rule_refused(e, (uint32_t)i));
+	replay_free(e);
+	for (i = 0; i < NL; i++) {
+		rx_free(eager[i]);
+		sb_free(&code[i]);
+	}
+	img_free(&im);
+	img_builder_free(&b);
+	sb_free(&sb);
+}
+
 /* Times print as ISO dates inside the years 0000-9999 and as their
  * number outside, never as a wrapped calendar date. */
 static void
@@ -1228,6 +1379,7 @@ main(void)
 		cmocka_unit_test(t_rich_roundtrip),
 		cmocka_unit_test(t_refuse_ancestor_cycle),
 		cmocka_unit_test(t_rules_past_limits),
+		cmocka_unit_test(t_lazy_patterns),
 		cmocka_unit_test(t_format_date_range),
 		cmocka_unit_test(t_refuse_header),
 		cmocka_unit_test(t_refuse_code),
