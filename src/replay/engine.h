@@ -44,6 +44,9 @@ struct replay_opts {
 	int64_t max_partials;           /* live partial sequences per rule;
 	                                   default REPLAY_MAX_PARTIALS, -1:
 	                                   no limit */
+	unsigned threads;               /* threads that read and evaluate
+	                                   events (threads.c); 0 and 1: the
+	                                   calling thread alone (default) */
 };
 
 #define REPLAY_MAX_PARTIALS 1000000
@@ -60,6 +63,11 @@ struct replay_ev {
 	struct vm_val id;       /* the id field: VK_NULL when absent;
 	                           strings (NUL-terminated) and the elements
 	                           of a VK_MULTI owned */
+	/* the engine's: the free list the record returns to, and room for
+	 * short tb and id strings (tb's first, inl_tb bytes) */
+	struct replay_ev **pool, *next;
+	uint8_t inl_tb;
+	char inl[47];
 };
 
 /* A result: valid during the match callback only. */
