@@ -16,8 +16,9 @@
  * The files of the engine, with their private header replay/private.h:
  * engine.c (setup, per-event dispatch, the reorder window, rule state),
  * record.c (events and key tuples kept past their event), sequence.c,
- * sample.c, proctab.c (the ESET process table) and pipe.c (head, tail and
- * size on results).
+ * sample.c, proctab.c (the ESET process table), pipe.c (head, tail and
+ * size on results) and threads.c (an input read and evaluated by worker
+ * threads, struct replay_opts.threads, with the results of one thread).
  */
 #ifndef RC_REPLAY_ENGINE_H
 #define RC_REPLAY_ENGINE_H

@@ -5,9 +5,12 @@
 # workers) holds sequences with maxspan, until and join keys, samples,
 # head and tail pipes, events out of order and late ones, malformed
 # lines, times out of range, blank lines, a line over --max-event-size
-# and a line longer than a part; it is read from a file, from stdin, and
-# after a byte order mark; the ESET process table rules and a JSON array
-# (read by one thread) give the same output too; --threads is checked.
+# and a line longer than a part; it is read from a file, from stdin,
+# after a byte order mark, cut inside a line, after another input, with
+# --size, --max-partials 1 and a zero reorder window, and with output that cannot be
+# written (the replay stops in the middle); the ESET process table rules
+# and a JSON array (read by one thread) give the same output too;
+# --threads is checked.
 set -u
 : "${RULEC:?}" "${TOP_SRCDIR:?}"
 pass=0 fail=0
@@ -149,9 +152,19 @@ same "two inputs" -q -r "$tmp/r.rbc" "$tmp/a.ndjson" "$tmp/ev.ndjson"
 # the global --size, and a tiny reorder window (many late events)
 same "size" -q -r "$tmp/r.rbc" --size 3 "$tmp/ev.ndjson"
 same "reorder" -q -r "$tmp/r.rbc" --reorder-window 0 "$tmp/ev.ndjson"
+# a partial sequence table too small: RC9042 at the event that found it
+# full
+same "partials" -q -r "$tmp/r.rbc" --max-partials 1 "$tmp/ev.ndjson"
+grep -q "RC9042" "$tmp/err.1" && ok || bad "partials: no RC9042"
 # the input ends inside a line, without a newline
 head -c 1500000 "$tmp/ev.ndjson" >"$tmp/cut.ndjson"
 same "cut" -q -r "$tmp/r.rbc" "$tmp/cut.ndjson"
+# output that cannot be written stops the replay (replay_stop) in the
+# middle of the input
+if [ -w /dev/full ]; then
+	same "stop" -q -r "$tmp/r.rbc" -o /dev/full "$tmp/ev.ndjson"
+	grep -q "cannot write" "$tmp/err.1" && ok || bad "stop: no report"
+fi
 # a JSON array (one thread reads it)
 { echo '['; head -n 2000 "$tmp/ev.ndjson" | grep '^{"@' | sed '$!s/$/,/'; echo ']'; } \
 	>"$tmp/arr.json"
