@@ -868,7 +868,8 @@ release(struct replay *e, struct rule *ru, bool eof)
 static int64_t
 deadline_of(int64_t t, int64_t window)
 {
-	return window > INT64_MAX - t ? INT64_MAX : t + window;
+	/* window >= 0 (replay_new) */
+	return t >= 0 && window > INT64_MAX - t ? INT64_MAX : t + window;
 }
 
 static bool
@@ -1432,7 +1433,6 @@ rp_feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 	int rc;
 
 	e->inname = name;
-	e->rd = r;
 	e->fn = fn;
 	e->fnud = ud;
 	if (!rp_worker_reader(w, r))
@@ -1453,7 +1453,6 @@ rp_feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 		e->stats.events++;
 	}
 	w->ev = NULL;
-	e->rd = NULL;
 	e->fn = NULL;
 	e->stats.bytes += ev_bytes_read(r);
 	/* positions continue in the next input (errors of an array's own
@@ -1562,7 +1561,6 @@ replay_finish(struct replay *e, replay_error_fn fn, void *ud)
 	e->fn = fn;
 	e->fnud = ud;
 	e->inname = NULL;
-	e->rd = NULL;
 	for (i = 0; i < e->nrules && !e->oom && !e->stopped; i++) {
 		struct rule *ru = &e->rules[i];
 

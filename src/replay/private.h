@@ -362,7 +362,6 @@ struct replay {
 	replay_error_fn fn;
 	void *fnud;
 	const char *inname;             /* the input being read */
-	struct ev_reader *rd;           /* its reader (record locations) */
 	/* the first late event, for the warning at the end */
 	char *late_path;
 	uint64_t late_line, late_off;
