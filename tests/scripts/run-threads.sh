@@ -143,6 +143,12 @@ cmp -s "$tmp/st.1" "$tmp/st.2" && ok || bad "--stats counts differ"
 stdin=$tmp/ev.ndjson
 same "stdin" -q -r "$tmp/r.rbc" -
 stdin=/dev/null
+# stdin from a pipe (short reads)
+for n in 1 2; do
+	cat "$tmp/ev.ndjson" | "$RULEC" run -q --threads $n -r "$tmp/r.rbc" - \
+		>"$tmp/pipe.$n" 2>&1
+done
+cmp -s "$tmp/pipe.1" "$tmp/pipe.2" && ok || bad "stdin from a pipe differs"
 printf '\357\273\277' >"$tmp/bom.ndjson"
 cat "$tmp/ev.ndjson" >>"$tmp/bom.ndjson"
 same "byte order mark" -q -r "$tmp/r.rbc" "$tmp/bom.ndjson"
