@@ -362,6 +362,12 @@ typedef struct rulec_replay_opts {
 	                                   are not kept) */
 	long long max_partials;         /* 1000000 live partial sequences
 	                                   per rule; -1: no limit */
+	int threads;                    /* 1: events are read in the
+	                                   calling thread; N > 1: by N
+	                                   worker threads, with the same
+	                                   results in the same order
+	                                   (docs/run.md, Threads); 0: one
+	                                   per core of the machine */
 } rulec_replay_opts;
 
 void rulec_replay_opts_init(rulec_replay_opts *o);

@@ -1523,6 +1523,7 @@ main(int argc, char **argv)
 	}
 	rulec_ctx_set_diag_handler(ctx, on_diag, &run);
 	rulec_replay_opts_init(&run.replay);
+	run.replay.threads = 0;         /* --threads: one per core */
 	run.events = calloc((size_t)argc + 1, sizeof *run.events);
 	if (!run.events || !cli_setup_init(&run.setup, argc)) {
 		fprintf(stderr, "rulec: out of memory\n");
@@ -1652,6 +1653,20 @@ main(int argc, char **argv)
 				rc = EXIT_TROUBLE;
 			}
 			break;
+		case O_THREADS: {
+			long long n = 1;
+
+			if (!int_arg("threads", optarg, &n) || n < 1 ||
+			    n > 64) {
+				if (n < 1 || n > 64)
+					fprintf(stderr, "rulec: --threads "
+						"takes 1 to 64\n");
+				rc = EXIT_TROUBLE;
+			} else {
+				run.replay.threads = (int)n;
+			}
+			break;
+		}
 		case O_STATS:
 			run.stats = true;
 			break;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -48,6 +49,7 @@ rulec_replay_opts_init(rulec_replay_opts *o)
 	o->reorder_ms = d.reorder_ms;
 	o->max_event_size = (long long)d.max_event_size;
 	o->max_partials = d.max_partials;
+	o->threads = 1;
 }
 
 static double
@@ -184,6 +186,13 @@ rulec_replay_new(const unsigned char *img, size_t len,
 		if (o->max_event_size > 0)
 			vo.max_event_size = (uint64_t)o->max_event_size;
 		vo.max_partials = o->max_partials;
+		if (o->threads > 0) {
+			vo.threads = (unsigned)o->threads;
+		} else {
+			long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+			vo.threads = n > 1 ? (unsigned)(n < 64 ? n : 64) : 1;
+		}
 	}
 	r->e = replay_new(&r->im, &vo, on_match, r, err, errlen);
 	if (!r->e) {

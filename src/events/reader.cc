@@ -1253,6 +1253,44 @@ ev_open_buffer(const char *data, size_t len, const char **err)
 }
 
 struct ev_reader *
+ev_open_fd(int fd, bool own, const char *pre, size_t n, const char **err)
+{
+	size_t chunk = n > EV_DEFAULT_CHUNK ? n : EV_DEFAULT_CHUNK;
+	ev_reader *r = new (std::nothrow) ev_reader();
+	char *buf = (char *)malloc(chunk + SIMDJSON_PADDING);
+
+	if (!r || !buf) {
+		delete r;
+		free(buf);
+		if (own)
+			close(fd);
+		*err = "out of memory";
+		return NULL;
+	}
+	memcpy(buf, pre, n);
+	memset(buf + n, 0, chunk - n + SIMDJSON_PADDING);
+	r->fd = fd;
+	r->own_fd = own;
+	r->buf = buf;
+	r->cap = r->chunk = chunk;
+	r->max = EV_DEFAULT_MAX_RECORD;
+	r->end = n;
+	r->nread = n;
+	r->line = 1;
+	r->ev.r = r;
+	arena_init(&r->strings, NULL);
+	return r;
+}
+
+void
+ev_set_origin(struct ev_reader *r, uint64_t line, uint64_t offset)
+{
+	r->mode = MODE_NDJSON;
+	r->line = line;
+	r->base = offset;
+}
+
+struct ev_reader *
 ev_open(const char *path, const char **err)
 {
 	return ev_open_chunked(path, EV_DEFAULT_CHUNK, err);

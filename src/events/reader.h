@@ -120,6 +120,18 @@ struct ev_reader *ev_open_buffer(const char *data, size_t len,
 struct ev_reader *ev_open_chunked(const char *path, size_t chunk,
     const char **err);
 void ev_close(struct ev_reader *r);
+/* Reads fd (closed by ev_close when `own`) whose first n bytes, pre,
+ * were already read from it: the input is pre followed by the rest of
+ * fd. */
+struct ev_reader *ev_open_fd(int fd, bool own, const char *pre, size_t n,
+    const char **err);
+/* Before the first ev_next: the input is NDJSON (no format detection,
+ * encoding check or byte order mark) and is a part of a larger input
+ * whose first byte is at `offset`, on line `line`: records and errors
+ * are located in the larger input.  For line-aligned parts read in
+ * parallel. */
+void ev_set_origin(struct ev_reader *r, uint64_t line, uint64_t offset);
+
 
 /*
  * Next event: 1 = an event in *ev, 0 = end of input, -1 = this record is

@@ -419,7 +419,7 @@ static bool
 event_setup(struct replay *e)
 {
 	uint32_t i;
-	size_t k, np = e->path.n;
+	size_t k;
 
 	/* distinct clocks, for the watermarks; the run's is the first */
 	e->clocks = malloc((e->nrules + 1) * sizeof *e->clocks);
@@ -443,13 +443,10 @@ event_setup(struct replay *e)
 		ru->clock = k;
 	}
 	e->wm = malloc((e->nclocks + 1) * sizeof *e->wm);
-	e->cgen = calloc(np + 1, sizeof *e->cgen);
-	e->tsgen = calloc(np + 1, sizeof *e->tsgen);
-	e->tsval = calloc(np + 1, sizeof *e->tsval);
-	e->cache = calloc(np + 1, sizeof *e->cache);
-	e->slot = malloc((np + 1) * sizeof *e->slot);
-	if (!e->wm || !e->cgen || !e->cache || !e->slot || !e->tsgen ||
-	    !e->tsval)
+	e->timers = calloc(e->nclocks + 1, sizeof *e->timers);
+	if (!e->timers)
+		return false;
+	if (!e->wm || !rp_worker_init(&e->w0, e, e->rt))
 		return false;
 	for (k = 0; k < e->nclocks; k++)
 		e->wm[k] = NO_TS;
@@ -516,9 +513,20 @@ from_ev(const struct ev_value *v, struct vm_val *out)
 	}
 }
 
+/* Sets the out-of-memory flag of what w works for: its part of the
+ * input, or the engine. */
+static void
+w_nomem(struct rp_worker *w)
+{
+	if (w->out)
+		w->out->oom = true;
+	else
+		w->e->oom = true;
+}
+
 /* The raw value of path id p in the current event (cached). */
 static const struct vm_val *
-get_path(struct replay *e, int p)
+get_path(struct rp_worker *w, int p)
 {
 	struct vm_val *c;
 	struct ev_value v;
@@ -530,12 +538,12 @@ get_path(struct replay *e, int p)
 
 		return &null;
 	}
-	c = &e->cache[p];
-	if (e->cgen[p] == e->gen)
+	c = &w->cache[p];
+	if (w->cgen[p] == w->gen)
 		return c;
-	e->cgen[p] = e->gen;
+	w->cgen[p] = w->gen;
 	c->k = VK_NULL;
-	if (!e->ev || !ev_slot(e->ev, e->slot[p], &v, &el, &n))
+	if (!w->ev || !ev_slot(w->ev, w->slot[p], &v, &el, &n))
 		return c;
 	if (v.kind != EV_ARRAY) {
 		from_ev(&v, c);
@@ -545,10 +553,10 @@ get_path(struct replay *e, int p)
 		return c;
 	{
 		/* elements live in scratch memory until the next event */
-		struct vm_val *arr = vm_scratch_alloc(e->rt, n * sizeof *arr);
+		struct vm_val *arr = vm_scratch_alloc(w->rt, n * sizeof *arr);
 
 		if (!arr) {
-			e->oom = true;
+			w_nomem(w);
 			return c;
 		}
 		for (i = 0; i < n; i++) {
@@ -567,27 +575,30 @@ get_path(struct replay *e, int p)
 	return c;
 }
 
+/* The process table is only kept with one thread (threads.c): its
+ * reads are the engine's own worker's. */
 const struct vm_val *
 rp_get_path(struct replay *e, int p)
 {
-	return get_path(e, p);
+	return get_path(&e->w0, p);
 }
 
 void
 rp_host_field(void *h, uint32_t f, struct vm_val *out)
 {
-	struct replay *e = h;
+	struct rp_worker *w = h;
+	struct replay *e = w->e;
 	int sx;
 
-	if (e->subject) {       /* an ancestor: its snapshot */
+	if (w->subject) {       /* an ancestor: its snapshot */
 		sx = e->pool_suffix ? e->pool_suffix[f] : -1;
 		if (sx < 0 || e->pool_up[f] != 0)
 			out->k = VK_NULL;
 		else
-			*out = e->subject->v[sx];
+			*out = w->subject->v[sx];
 		return;
 	}
-	*out = *get_path(e, e->pool_path[f]);
+	*out = *get_path(w, e->pool_path[f]);
 	if (out->k == VK_NULL && e->ptable && e->pool_suffix &&
 	    (sx = e->pool_suffix[f]) >= 0 && e->pool_up[f] > 0) {
 		struct proc *p = rp_proc_up(e, e->pool_up[f]);
@@ -597,12 +608,11 @@ rp_host_field(void *h, uint32_t f, struct vm_val *out)
 	}
 }
 
-/* The current event's time by path p, parsed once per event. */
 /* The current event's time by path p, parsed once per event: NO_TS
  * when absent or no time, TS_BAD when a time outside the years
- * 0000-9999 (its value kept in e->badtime for the message). */
+ * 0000-9999 (its value kept in w->badtime for the message). */
 static int64_t
-ts_of(struct replay *e, int p)
+ts_of(struct rp_worker *w, int p)
 {
 	const struct vm_val *v;
 	int64_t t = NO_TS;
@@ -610,9 +620,9 @@ ts_of(struct replay *e, int p)
 
 	if (p < 0)
 		return NO_TS;
-	if (e->tsgen[p] == e->gen)
-		return e->tsval[p];
-	v = rp_str_of(get_path(e, p));
+	if (w->tsgen[p] == w->gen)
+		return w->tsval[p];
+	v = rp_str_of(get_path(w, p));
 	if (v->k == VK_LONG) {
 		t = v->u.i;
 		bad = !vm_time_ok(t);
@@ -627,28 +637,28 @@ ts_of(struct replay *e, int p)
 	}
 	if (bad) {
 		if (v->k == VK_DOUBLE)
-			snprintf(e->badtime, sizeof e->badtime, "%.17g",
+			snprintf(w->badtime, sizeof w->badtime, "%.17g",
 				 v->u.d);
 		else
-			snprintf(e->badtime, sizeof e->badtime, "%" PRId64,
+			snprintf(w->badtime, sizeof w->badtime, "%" PRId64,
 				 t);
 		t = TS_BAD;
 	}
-	e->tsgen[p] = e->gen;
-	e->tsval[p] = t;
+	w->tsgen[p] = w->gen;
+	w->tsval[p] = t;
 	return t;
 }
 
 /* The current event's time on a clock: its path, else its fallback. */
 static int64_t
-clock_ts(struct replay *e, const struct clock *c)
+clock_ts(struct rp_worker *w, const struct clock *c)
 {
-	int64_t t = ts_of(e, c->path);
+	int64_t t = ts_of(w, c->path);
 
-	return t == NO_TS && c->fall >= 0 ? ts_of(e, c->fall) : t;
+	return t == NO_TS && c->fall >= 0 ? ts_of(w, c->fall) : t;
 }
 
-/* Reports a problem of the current record (or, with no reader, of the
+/* Reports a problem of the current record (or, after the input, of the
  * run) to the handler of the input being read. */
 static void
 report(struct replay *e, enum replay_problem kind, uint32_t rule,
@@ -660,8 +670,10 @@ report(struct replay *e, enum replay_problem kind, uint32_t rule,
 		return;
 	memset(&ie, 0, sizeof ie);
 	ie.path = e->inname;
-	if (e->rd)
-		(void)ev_error(e->rd, &ie.line, &ie.offset);
+	if (e->inname) {
+		ie.line = e->loc_line;
+		ie.offset = e->loc_off;
+	}
 	ie.msg = msg;
 	ie.kind = kind;
 	ie.rule = rule;
@@ -676,28 +688,27 @@ rp_report(struct replay *e, enum replay_problem kind, uint32_t rule,
 }
 
 /* Whether every time the rules read from the current event is absent or
- * inside the years 0000-9999; the first that is not is reported (the
- * event is then skipped). */
+ * inside the years 0000-9999; the first that is not is described in
+ * msg (the event is then skipped). */
 static bool
-times_ok(struct replay *e)
+times_ok(struct rp_worker *w, char *msg, size_t len)
 {
-	char msg[320];
+	struct replay *e = w->e;
 	size_t i;
 
 	for (i = 0; i < e->nclocks; i++) {
 		const struct clock *c = &e->clocks[i];
 		int p = c->path;
-		int64_t t = ts_of(e, p);
+		int64_t t = ts_of(w, p);
 
 		if (t == NO_TS && c->fall >= 0)
-			t = ts_of(e, p = c->fall);
+			t = ts_of(w, p = c->fall);
 		if (t != TS_BAD)
 			continue;
-		snprintf(msg, sizeof msg, "the time in %.80s (%s ms since "
+		snprintf(msg, len, "the time in %.80s (%s ms since "
 			 "1970) is outside the years 0000 to 9999 that rulec "
 			 "reads; the event is skipped", e->path.v[p].s,
-			 e->badtime);
-		report(e, RP_BAD_TIME, 0, msg);
+			 w->badtime);
 		return false;
 	}
 	return true;
@@ -711,33 +722,22 @@ note_late(struct replay *e)
 		e->late_path = rp_memdup(e->inname, strlen(e->inname));
 		if (!e->late_path)
 			e->oom = true;
-		if (e->rd)
-			(void)ev_error(e->rd, &e->late_line, &e->late_off);
+		e->late_line = e->loc_line;
+		e->late_off = e->loc_off;
 	}
 }
 
 /* The summary of the current event as rule ru sees it. */
 static struct replay_ev *
-make_ev(struct replay *e, struct rule *ru, uint64_t index)
+make_ev(struct rp_worker *w, struct rule *ru, uint64_t index)
 {
-	struct replay_ev *ev = calloc(1, sizeof *ev);
-	const struct vm_val *v;
+	struct replay *e = w->e;
+	struct replay_ev *ev;
 
-	if (!ev)
-		return rp_nomem(e);
-	ev->refs = 1;
-	ev->index = index;
-	ev->ts = clock_ts(e, &e->clocks[ru->clock]);
-	v = rp_str_of(get_path(e, ru->tbpath));
-	if (v->k != VK_MULTI && !rp_val_dup(&ev->tb, v))
-		goto nomem;
-	v = get_path(e, e->p_id);
-	if (v->k != VK_NULL && !rp_val_dup(&ev->id, v))
-		goto nomem;
-	return ev;
-nomem:
-	rp_ev_free(ev);
-	return rp_nomem(e);
+	ev = rp_ev_new(&e->evfree, index, clock_ts(w, &e->clocks[ru->clock]),
+		       rp_str_of(get_path(w, ru->tbpath)),
+		       get_path(w, e->p_id));
+	return ev ? ev : rp_nomem(e);
 }
 
 /* ---- the hit heap: the reorder window ---- */
@@ -861,6 +861,147 @@ release(struct replay *e, struct rule *ru, bool eof)
 		rp_res_decide(e, ru, eof);
 }
 
+/* ---- the timers: which rules to release ---- */
+
+/* The time the watermark must pass for a hit at t to leave the window
+ * (saturated: behind() never holds past INT64_MAX). */
+static int64_t
+deadline_of(int64_t t, int64_t window)
+{
+	/* window >= 0 (replay_new) */
+	return t >= 0 && window > INT64_MAX - t ? INT64_MAX : t + window;
+}
+
+static bool
+timer_push(struct timers *t, int64_t at, uint32_t rule)
+{
+	size_t i;
+
+	if (vec_reserve(&t->h, t->h.n + 1) < 0)
+		return false;
+	i = t->h.n++;
+	while (i > 0 && t->h.v[(i - 1) / 2].at > at) {
+		t->h.v[i] = t->h.v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	t->h.v[i].at = at;
+	t->h.v[i].rule = rule;
+	return true;
+}
+
+static struct timer
+timer_pop(struct timers *t)
+{
+	struct timer top = t->h.v[0], last = t->h.v[--t->h.n];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= t->h.n)
+			break;
+		if (c + 1 < t->h.n && t->h.v[c + 1].at < t->h.v[c].at)
+			c++;
+		if (last.at <= t->h.v[c].at)
+			break;
+		t->h.v[i] = t->h.v[c];
+		i = c;
+	}
+	if (t->h.n)
+		t->h.v[i] = last;
+	return top;
+}
+
+/* Arms rule ru's timer for its earliest held hit (which has a time:
+ * hits without one leave at once). */
+static void
+arm(struct replay *e, struct rule *ru)
+{
+	int64_t d;
+
+	if (!ru->heap.n)
+		return;
+	d = deadline_of(ru->heap.v[0].ev->ts, e->o.reorder_ms);
+	if (ru->armed && ru->deadline == d)
+		return;
+	if (!timer_push(&e->timers[ru->clock], d, ru->index)) {
+		e->oom = true;
+		return;
+	}
+	ru->armed = true;
+	ru->deadline = d;
+}
+
+static int
+apos_cmp(const void *a, const void *b)
+{
+	const struct rule *x = *(struct rule *const *)a;
+	const struct rule *y = *(struct rule *const *)b;
+
+	return x->apos < y->apos ? -1 : x->apos > y->apos;
+}
+
+/*
+ * Releases what the watermarks allow.  Visiting every active rule after
+ * every event, as the definition goes (each in the order of the active
+ * list, a rule that is left with nothing removed by moving the last one
+ * into its place), costs a call per rule per event; a rule that got no
+ * hit in this event and whose timer the watermark did not pass would
+ * release nothing and stay (its results wait for hits to move its
+ * clock).  So only the due rules are visited, in the same order: by
+ * place in the list, and a due rule moved into the place just emptied is
+ * visited next, as the loop over the list would.  Results leave in the
+ * order of the full loop.
+ */
+static void
+release_due(struct replay *e)
+{
+	size_t c, k;
+
+	for (c = 0; c < e->nclocks; c++) {
+		struct timers *t = &e->timers[c];
+
+		while (t->h.n && t->h.v[0].at < e->wm[c]) {
+			struct timer tm = timer_pop(t);
+			struct rule *ru = &e->rules[tm.rule];
+
+			if (!ru->armed || ru->deadline != tm.at)
+				continue;       /* a stale timer */
+			ru->armed = false;
+			if (!ru->due) {
+				if (vec_push(&e->due, ru) < 0) {
+					e->oom = true;
+					return;
+				}
+				ru->due = true;
+			}
+		}
+	}
+	if (e->due.n > 1)
+		qsort(e->due.v, e->due.n, sizeof *e->due.v, apos_cmp);
+	for (k = 0; k < e->due.n; k++) {
+		struct rule *ru = e->due.v[k];
+		size_t i = ru->apos;
+
+		while (ru->due) {
+			ru->due = false;
+			release(e, ru, false);
+			if (ru->heap.n || ru->res.n) {
+				arm(e, ru);
+				break;
+			}
+			ru->active = false;
+			ru->armed = false;
+			ru = e->active.v[--e->active.n];
+			if (i == e->active.n)
+				break;
+			e->active.v[i] = ru;
+			ru->apos = i;
+		}
+	}
+	e->due.n = 0;
+}
+
 /* ---- per event ---- */
 
 /* Expands multi-valued keys: pushes a hit for every combination. */
@@ -876,7 +1017,7 @@ expand_keys(struct replay *e, struct rule *ru, uint16_t stage,
 	if (at == n) {
 		h.stage = stage;
 		h.prio = stage == ru->until ? 0 : (uint16_t)(stage + 1);
-		if (!rp_key_make(&h.key, cur, n)) {
+		if (!rp_key_make(&h.key, cur, n, &e->keysb)) {
 			e->oom = true;
 			return;
 		}
@@ -913,62 +1054,171 @@ expand_keys(struct replay *e, struct rule *ru, uint16_t stage,
 	}
 }
 
-/* Tries stage s of rule ru on the current event; its first `checked`
- * guards are already known to hold. */
-static void
-try_stage(struct replay *e, struct rule *ru, uint16_t s,
-	  struct replay_ev **ev, uint64_t index, unsigned checked)
+/* Whether stage s of rule ru can still matter, by the rule's state:
+ * read by the thread that keeps the state, before the stage is tried
+ * (one thread) or before what a worker found is applied. */
+static bool
+stage_live(const struct rule *ru, uint16_t s)
 {
-	const struct img_stage *st = &ru->r->stages[s];
-	const struct vm_host host = { rp_host_field, rp_host_ancestor, e,
-				      true };
-	struct vm_val vals[IMG_MAX_KEYS], cur[IMG_MAX_KEYS];
-	bool opt[IMG_MAX_KEYS];
-	uint16_t k, n = st->nkeys;     /* the loader bounds it */
-
 	if (ru->stopped)
-		return;
+		return false;
 	/* a trailing missing stage only matters after a result: none is
 	 * waiting, and no hit is pending that could make one */
 	if (ru->trailing[s] && ru->heap.n == 0 && ru->res.n == 0)
-		return;
+		return false;
 	/* a later stage with no key state and no pending hit: nothing it
 	 * could extend or end */
 	if (ru->later[s] && ru->keys.n == 0 && ru->heap.n == 0)
-		return;
-	/* without a fallback, the rule's search never finds an event that
-	 * lacks a time in its override field */
-	if (ru->ts_strict && ts_of(e, ru->tspath) == NO_TS)
-		return;
-	for (k = (uint16_t)checked; k < ru->nguards[s]; k++)
-		if (!vm_leaf(e->rt, ru->guards[s][k], &host))
-			return;
-	if (!vm_test_at(e->rt, &st->code, ru->resume[s], &host))
-		return;
-	if (!*ev && !(*ev = make_ev(e, ru, index)))
-		return;
-	if ((*ev)->ts == NO_TS)
+		return false;
+	return true;
+}
+
+/* Stage s of rule ru held on event ev with join key values vals: its
+ * hits go to the rule's heap, and the rule is visited after the event. */
+static void
+hit_apply(struct replay *e, struct rule *ru, uint16_t s,
+	  struct replay_ev *ev, struct vm_val *vals)
+{
+	struct vm_val cur[IMG_MAX_KEYS];
+	bool opt[IMG_MAX_KEYS];
+	uint16_t k, n = ru->r->stages[s].nkeys; /* the loader bounds it */
+
+	if (ev->ts == NO_TS)
 		e->stats.no_timestamp++;
-	for (k = 0; k < n; k++) {
-		vm_eval(e->rt, &st->keys[k], &host, &vals[k]);
+	for (k = 0; k < n; k++)
 		opt[k] = ru->optkeys[s] >> k & 1;
-	}
 	if (!ru->active) {
 		if (vec_push(&e->active, ru) < 0) {
 			e->oom = true;
 			return;
 		}
 		ru->active = true;
+		ru->apos = e->active.n - 1;
 	}
-	expand_keys(e, ru, s, vals, opt, n, 0, cur, *ev);
+	if (!ru->due) {
+		if (vec_push(&e->due, ru) < 0) {
+			e->oom = true;
+			return;
+		}
+		ru->due = true;
+	}
+	expand_keys(e, ru, s, vals, opt, n, 0, cur, ev);
+}
+
+/* A copy of v (its strings and elements) in o's arena. */
+static void
+out_val(struct rp_out *o, struct vm_val *dst, const struct vm_val *v)
+{
+	*dst = *v;
+	if (v->k == VK_STR) {
+		dst->u.s.s = arena_strndup(&o->ar, v->u.s.s, v->u.s.n);
+		if (!dst->u.s.s) {
+			dst->k = VK_NULL;
+			o->oom = true;
+		}
+	} else if (v->k == VK_MULTI) {
+		struct vm_val *el = arena_alloc(&o->ar, (v->u.m.n + 1u) *
+						sizeof *el);
+		uint32_t i;
+
+		if (!el) {
+			dst->k = VK_NULL;
+			o->oom = true;
+			return;
+		}
+		for (i = 0; i < v->u.m.n; i++) {
+			if (v->u.m.v[i].k == VK_MULTI)
+				el[i].k = VK_NULL;      /* not made by fields */
+			else
+				out_val(o, &el[i], &v->u.m.v[i]);
+		}
+		dst->u.m.v = el;
+	}
+}
+
+/* Writes what the ordered thread needs of stage s of rule ru, which
+ * held on w's current event: the event's summary and the join keys. */
+static void
+out_cand(struct rp_worker *w, struct rule *ru, uint16_t s,
+	 const struct vm_host *host)
+{
+	struct replay *e = w->e;
+	struct rp_out *o = w->out;
+	const struct img_stage *st = &ru->r->stages[s];
+	struct rp_cand *c = vec_add(&o->cands);
+	const struct vm_val *v;
+	struct vm_val kv;
+	uint16_t k;
+
+	if (!c) {
+		o->oom = true;
+		return;
+	}
+	c->rule = ru->index;
+	c->stage = s;
+	c->ts = clock_ts(w, &e->clocks[ru->clock]);
+	v = rp_str_of(get_path(w, ru->tbpath));
+	if (v->k == VK_MULTI)
+		c->tb.k = VK_NULL;
+	else
+		out_val(o, &c->tb, v);
+	out_val(o, &c->id, get_path(w, e->p_id));
+	c->keys = arena_alloc(&o->ar, (st->nkeys + 1u) * sizeof *c->keys);
+	if (!c->keys) {
+		o->oom = true;
+		o->cands.n--;
+		return;
+	}
+	for (k = 0; k < st->nkeys; k++) {
+		vm_eval(w->rt, &st->keys[k], host, &kv);
+		out_val(o, &c->keys[k], &kv);
+	}
+}
+
+/* Tries stage s of rule ru on the current event; its first `checked`
+ * guards are already known to hold. */
+static void
+try_stage(struct rp_worker *w, struct rule *ru, uint16_t s,
+	  struct replay_ev **ev, uint64_t index, unsigned checked)
+{
+	struct replay *e = w->e;
+	const struct img_stage *st = &ru->r->stages[s];
+	const struct vm_host host = { rp_host_field, rp_host_ancestor, w,
+				      true };
+	struct vm_val vals[IMG_MAX_KEYS];
+	uint16_t k, n = st->nkeys;     /* the loader bounds it */
+
+	/* a worker thread does not see the rules' state: the ordered
+	 * thread asks stage_live before it applies what was found */
+	if (!w->out && !stage_live(ru, s))
+		return;
+	/* without a fallback, the rule's search never finds an event that
+	 * lacks a time in its override field */
+	if (ru->ts_strict && ts_of(w, ru->tspath) == NO_TS)
+		return;
+	for (k = (uint16_t)checked; k < ru->nguards[s]; k++)
+		if (!vm_leaf(w->rt, ru->guards[s][k], &host))
+			return;
+	if (!vm_test_at(w->rt, &st->code, ru->resume[s], &host))
+		return;
+	if (w->out) {
+		out_cand(w, ru, s, &host);
+		return;
+	}
+	if (!*ev && !(*ev = make_ev(w, ru, index)))
+		return;
+	for (k = 0; k < n; k++)
+		vm_eval(w->rt, &st->keys[k], &host, &vals[k]);
+	hit_apply(e, ru, s, *ev, vals);
 }
 
 /* Runs the stages of a pair list on the current event; a false guard
  * passes over every pair that shares it. */
 static void
-try_pairs(struct replay *e, const struct plist *pl, uint64_t index)
+try_pairs(struct rp_worker *w, const struct plist *pl, uint64_t index)
 {
-	const struct vm_host host = { rp_host_field, rp_host_ancestor, e,
+	struct replay *e = w->e;
+	const struct vm_host host = { rp_host_field, rp_host_ancestor, w,
 				      true };
 	size_t i = 0;
 
@@ -978,18 +1228,18 @@ try_pairs(struct replay *e, const struct plist *pl, uint64_t index)
 		struct replay_ev *ev = NULL;
 		size_t j;
 
-		if (p->g1 && !vm_leaf(e->rt, p->g1, &host)) {
+		if (p->g1 && !vm_leaf(w->rt, p->g1, &host)) {
 			i = pl->skip1[i];
 			continue;
 		}
-		if (p->g2 && !vm_leaf(e->rt, p->g2, &host)) {
+		if (p->g2 && !vm_leaf(w->rt, p->g2, &host)) {
 			i = pl->skip2[i];
 			continue;
 		}
 		/* consecutive pairs of one rule share the event record */
 		for (j = i; j < pl->n && pl->v[j].rule == p->rule &&
 		     pl->v[j].g1 == p->g1 && pl->v[j].g2 == p->g2; j++)
-			try_stage(e, ru, pl->v[j].stage, &ev, index,
+			try_stage(w, ru, pl->v[j].stage, &ev, index,
 				  (p->g1 != 0) + (p->g2 != 0));
 		i = j;
 		rp_ev_drop(ev);
@@ -997,9 +1247,10 @@ try_pairs(struct replay *e, const struct plist *pl, uint64_t index)
 }
 
 static void
-dispatch_category(struct replay *e, const struct vm_val *c,
+dispatch_category(struct rp_worker *w, const struct vm_val *c,
 		  uint64_t index)
 {
+	struct replay *e = w->e;
 	uint32_t i, n = c->k == VK_MULTI ? c->u.m.n : c->k == VK_STR;
 
 	for (i = 0; i < n; i++) {
@@ -1020,39 +1271,65 @@ dispatch_category(struct replay *e, const struct vm_val *c,
 			continue;       /* a repeated category */
 		ce = cat_find(e, x->u.s.s, x->u.s.n);
 		if (ce)
-			try_pairs(e, &ce->pl, index);
+			try_pairs(w, &ce->pl, index);
 	}
 }
 
-/* Runs the current event; false when its time is out of range (it is
- * then reported and skipped). */
-static bool
-one_event(struct replay *e, uint64_t index)
+/* The watermarks after an event at times t (per clock); a late event is
+ * counted (on the run's clock). */
+static void
+advance(struct replay *e, const int64_t *t)
 {
 	size_t i;
 
-	e->gen++;
-	vm_scratch_reset(e->rt);
-	if (!times_ok(e))
-		return false;
-	if (e->ptable)
-		rp_proc_note(e);
 	for (i = 0; i < e->nclocks; i++) {
-		int64_t t = clock_ts(e, &e->clocks[i]);
-
-		/* late events are counted on the run's clock */
-		if (t != NO_TS && e->wm[i] != NO_TS && i == 0 &&
-		    behind(t, e->wm[i], e->o.reorder_ms))
+		if (t[i] != NO_TS && e->wm[i] != NO_TS && i == 0 &&
+		    behind(t[i], e->wm[i], e->o.reorder_ms))
 			note_late(e);
-		if (t != NO_TS && (e->wm[i] == NO_TS || t > e->wm[i]))
-			e->wm[i] = t;
+		if (t[i] != NO_TS && (e->wm[i] == NO_TS || t[i] > e->wm[i]))
+			e->wm[i] = t[i];
 	}
-	dispatch_category(e, get_path(e, e->p_cat), index);
+}
+
+bool
+rp_eval(struct rp_worker *w, uint64_t index, char *msg, size_t len)
+{
+	struct replay *e = w->e;
+	struct rp_rec *rec = NULL;
+	size_t i;
+
+	w->gen++;
+	vm_scratch_reset(w->rt);
+	if (!times_ok(w, msg, len))
+		return false;
+	for (i = 0; i < e->nclocks; i++)
+		w->times[i] = clock_ts(w, &e->clocks[i]);
+	if (w->out) {
+		int64_t *t = arena_alloc(&w->out->ar, (e->nclocks + 1) *
+					 sizeof *t);
+
+		rec = vec_add(&w->out->recs);
+		if (!rec || !t) {
+			w->out->oom = true;
+			return true;
+		}
+		memcpy(t, w->times, e->nclocks * sizeof *t);
+		rec->kind = RK_EVENT;
+		rec->index = index;
+		rec->msg = NULL;
+		rec->times = t;
+		rec->cand0 = w->out->cands.n;
+	} else {
+		if (e->ptable)
+			rp_proc_note(e);
+		advance(e, w->times);
+	}
+	dispatch_category(w, get_path(w, e->p_cat), index);
 	if (e->any.n)
-		try_pairs(e, &e->any, index);
+		try_pairs(w, &e->any, index);
 	for (i = 0; i < e->ownrules.n; i++) {
 		struct rule *ru = &e->rules[e->ownrules.v[i]];
-		const struct vm_val *c = get_path(e, ru->catpath);
+		const struct vm_val *c = get_path(w, ru->catpath);
 		struct replay_ev *ev = NULL;
 		uint16_t s;
 
@@ -1063,73 +1340,119 @@ one_event(struct replay *e, uint64_t index)
 						  &n);
 
 			if (!cs || rp_has_str(c, cs, n))
-				try_stage(e, ru, s, &ev, index, 0);
+				try_stage(w, ru, s, &ev, index, 0);
 		}
 		rp_ev_drop(ev);
 	}
-	/* release what the watermark allows */
-	for (i = 0; i < e->active.n;) {
-		struct rule *ru = e->active.v[i];
-
-		release(e, ru, false);
-		if (ru->heap.n == 0 && ru->res.n == 0) {
-			ru->active = false;
-			e->active.v[i] = e->active.v[--e->active.n];
-		} else {
-			i++;
-		}
+	if (rec) {
+		/* the vector may have moved */
+		rec = &w->out->recs.v[w->out->recs.n - 1];
+		rec->ncand = w->out->cands.n - rec->cand0;
 	}
 	return true;
 }
 
-/* Replays every record of an open reader; `name` names the input in
- * errors.  Closes the reader. */
-static long
-feed_reader(struct replay *e, struct ev_reader *r, const char *name,
+/* A record the reader refused, or one whose time is out of range. */
+static void
+bad_record(struct replay *e, enum replay_problem kind, const char *msg,
+	   long *bad)
+{
+	if (kind == RP_MALFORMED) {
+		struct replay_input_error ie = { e->inname, e->loc_line,
+						 e->loc_off, msg, false,
+						 RP_MALFORMED, 0, 0 };
+
+		if (e->fn)
+			e->fn(e->fnud, &ie);
+	} else {
+		report(e, kind, 0, msg);
+		e->stats.bad_time++;
+	}
+	(*bad)++;
+	e->stats.bad_events++;
+}
+
+void
+rp_malformed(struct replay *e, const char *msg, long *bad)
+{
+	bad_record(e, RP_MALFORMED, msg, bad);
+}
+
+void
+rp_apply_part(struct replay *e, const struct rp_out *o, uint64_t base,
+	      long *bad)
+{
+	size_t i, j;
+
+	for (i = 0; i < o->recs.n && !e->oom && !e->stopped; i++) {
+		const struct rp_rec *r = &o->recs.v[i];
+		struct replay_ev *ev = NULL;
+		uint32_t evrule = UINT32_MAX;
+
+		e->loc_line = r->line;
+		e->loc_off = r->off;
+		if (r->kind != RK_EVENT) {
+			bad_record(e, r->kind == RK_MALFORMED ? RP_MALFORMED :
+				   RP_BAD_TIME, r->msg, bad);
+			continue;
+		}
+		advance(e, r->times);
+		for (j = r->cand0; j < r->cand0 + r->ncand; j++) {
+			const struct rp_cand *c = &o->cands.v[j];
+			struct rule *ru = &e->rules[c->rule];
+
+			if (!stage_live(ru, c->stage))
+				continue;
+			if (!ev || evrule != c->rule) {
+				rp_ev_drop(ev);
+				ev = rp_ev_new(&e->evfree, base + r->index,
+					       c->ts, &c->tb, &c->id);
+				evrule = c->rule;
+				if (!ev) {
+					e->oom = true;
+					break;
+				}
+			}
+			hit_apply(e, ru, c->stage, ev, c->keys);
+		}
+		rp_ev_drop(ev);
+		release_due(e);
+		e->stats.events++;
+	}
+}
+
+long
+rp_feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 	    replay_error_fn fn, void *ud)
 {
+	struct rp_worker *w = &e->w0;
 	struct ev_event *ev;
 	uint64_t base = e->next_index;
 	long bad = 0;
-	size_t i;
+	char msg[320];
 	int rc;
 
 	e->inname = name;
-	e->rd = r;
 	e->fn = fn;
 	e->fnud = ud;
-	for (i = 0; i < e->path.n; i++) {
-		/* the name up to a NUL byte, as the reader takes it */
-		e->slot[i] = ev_want(r, e->path.v[i].s,
-				     strlen(e->path.v[i].s));
-		if (e->slot[i] < 0)
-			e->oom = true;
-	}
-	ev_set_max_record(r, (size_t)e->o.max_event_size);
+	if (!rp_worker_reader(w, r))
+		e->oom = true;
 	while (!e->oom && !e->stopped && (rc = ev_next(r, &ev)) != 0) {
+		(void)ev_error(r, &e->loc_line, &e->loc_off);
 		if (rc < 0) {
-			struct replay_input_error ie = { name, 0, 0, NULL,
-							 false, RP_MALFORMED, 0,
-							 0 };
-
-			ie.msg = ev_error(r, &ie.line, &ie.offset);
-			if (fn)
-				fn(ud, &ie);
-			bad++;
-			e->stats.bad_events++;
+			bad_record(e, RP_MALFORMED, ev_error(r, NULL, NULL),
+				   &bad);
 			continue;
 		}
-		e->ev = ev;
-		if (!one_event(e, base + ev_index(ev))) {
-			bad++;
-			e->stats.bad_events++;
-			e->stats.bad_time++;
+		w->ev = ev;
+		if (!rp_eval(w, base + ev_index(ev), msg, sizeof msg)) {
+			bad_record(e, RP_BAD_TIME, msg, &bad);
 			continue;
 		}
+		release_due(e);
 		e->stats.events++;
 	}
-	e->ev = NULL;
-	e->rd = NULL;
+	w->ev = NULL;
 	e->fn = NULL;
 	e->stats.bytes += ev_bytes_read(r);
 	/* positions continue in the next input (errors of an array's own
@@ -1137,6 +1460,52 @@ feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 	e->next_index = base + ev_records(r);
 	ev_close(r);
 	return e->oom ? REPLAY_NOMEM : bad;
+}
+
+bool
+rp_worker_reader(struct rp_worker *w, struct ev_reader *r)
+{
+	struct replay *e = w->e;
+	size_t i;
+
+	for (i = 0; i < e->path.n; i++) {
+		/* the name up to a NUL byte, as the reader takes it */
+		w->slot[i] = ev_want(r, e->path.v[i].s,
+				     strlen(e->path.v[i].s));
+		if (w->slot[i] < 0)
+			return false;
+	}
+	ev_set_max_record(r, (size_t)e->o.max_event_size);
+	return true;
+}
+
+bool
+rp_worker_init(struct rp_worker *w, struct replay *e, struct vm_rt *rt)
+{
+	size_t np = e->path.n;
+
+	memset(w, 0, sizeof *w);
+	w->e = e;
+	w->rt = rt;
+	w->cgen = calloc(np + 1, sizeof *w->cgen);
+	w->tsgen = calloc(np + 1, sizeof *w->tsgen);
+	w->tsval = calloc(np + 1, sizeof *w->tsval);
+	w->cache = calloc(np + 1, sizeof *w->cache);
+	w->slot = malloc((np + 1) * sizeof *w->slot);
+	w->times = malloc((e->nclocks + 1) * sizeof *w->times);
+	return w->cgen && w->tsgen && w->tsval && w->cache && w->slot &&
+	       w->times;
+}
+
+void
+rp_worker_free(struct rp_worker *w)
+{
+	free(w->cgen);
+	free(w->tsgen);
+	free(w->tsval);
+	free(w->cache);
+	free(w->slot);
+	free(w->times);
 }
 
 long
@@ -1150,6 +1519,9 @@ replay_feed(struct replay *e, const char *path, replay_error_fn fn,
 		return REPLAY_NOMEM;
 	if (e->stopped)
 		return 0;
+	/* the process table is read in event order: one thread */
+	if (e->o.threads > 1 && !e->ptable)
+		return rp_feed_threads(e, path, fn, ud);
 	r = ev_open(path, &err);
 	if (!r) {
 		struct replay_input_error ie = { path, 0, 0, err, true,
@@ -1159,7 +1531,7 @@ replay_feed(struct replay *e, const char *path, replay_error_fn fn,
 			fn(ud, &ie);
 		return REPLAY_UNREADABLE;
 	}
-	return feed_reader(e, r, path, fn, ud);
+	return rp_feed_reader(e, r, path, fn, ud);
 }
 
 long
@@ -1178,7 +1550,7 @@ replay_feed_buffer(struct replay *e, const char *name, const char *data,
 		e->oom = true;
 		return REPLAY_NOMEM;
 	}
-	return feed_reader(e, r, name, fn, ud);
+	return rp_feed_reader(e, r, name, fn, ud);
 }
 
 int
@@ -1189,7 +1561,6 @@ replay_finish(struct replay *e, replay_error_fn fn, void *ud)
 	e->fn = fn;
 	e->fnud = ud;
 	e->inname = NULL;
-	e->rd = NULL;
 	for (i = 0; i < e->nrules && !e->oom && !e->stopped; i++) {
 		struct rule *ru = &e->rules[i];
 
@@ -1199,9 +1570,15 @@ replay_finish(struct replay *e, replay_error_fn fn, void *ud)
 			rp_samples_out(e, ru);
 		rp_tails_out(e, ru);
 	}
-	for (i = 0; i < e->nrules; i++)
+	for (i = 0; i < e->nrules; i++) {
 		e->rules[i].active = false;
+		e->rules[i].due = false;
+		e->rules[i].armed = false;
+	}
 	e->active.n = 0;
+	e->due.n = 0;
+	for (i = 0; e->timers && i < e->nclocks; i++)
+		e->timers[i].h.n = 0;
 	if (e->stats.late_events && fn && !e->oom) {
 		struct replay_input_error ie;
 		char msg[200];
@@ -1302,6 +1679,7 @@ replay_free(struct replay *e)
 
 	if (!e)
 		return;
+	rp_pool_free(e);
 	for (i = 0; i < e->nrules; i++)
 		if (e->rules[i].r)
 			rule_free(&e->rules[i]);
@@ -1313,6 +1691,10 @@ replay_free(struct replay *e)
 	plist_free(&e->any);
 	vec_free(&e->ownrules);
 	vec_free(&e->active);
+	vec_free(&e->due);
+	for (k = 0; e->timers && k < e->nclocks; k++)
+		vec_free(&e->timers[k].h);
+	free(e->timers);
 	rp_proc_free_all(e);
 	for (k = 0; k < e->path.n; k++)
 		free(e->path.v[k].s);
@@ -1321,12 +1703,10 @@ replay_free(struct replay *e)
 	free(e->pool_path);
 	free(e->clocks);
 	free(e->wm);
-	free(e->cgen);
-	free(e->tsgen);
-	free(e->tsval);
-	free(e->cache);
-	free(e->slot);
+	rp_worker_free(&e->w0);
 	free(e->late_path);
+	rp_ev_pool_free(&e->evfree);
+	sb_free(&e->keysb);
 	vm_rt_free(e->rt);
 	free(e);
 }

@@ -16,8 +16,9 @@
  * The files of the engine, with their private header replay/private.h:
  * engine.c (setup, per-event dispatch, the reorder window, rule state),
  * record.c (events and key tuples kept past their event), sequence.c,
- * sample.c, proctab.c (the ESET process table) and pipe.c (head, tail and
- * size on results).
+ * sample.c, proctab.c (the ESET process table), pipe.c (head, tail and
+ * size on results) and threads.c (an input read and evaluated by worker
+ * threads, struct replay_opts.threads, with the results of one thread).
  */
 #ifndef RC_REPLAY_ENGINE_H
 #define RC_REPLAY_ENGINE_H
@@ -44,6 +45,9 @@ struct replay_opts {
 	int64_t max_partials;           /* live partial sequences per rule;
 	                                   default REPLAY_MAX_PARTIALS, -1:
 	                                   no limit */
+	unsigned threads;               /* threads that read and evaluate
+	                                   events (threads.c); 0 and 1: the
+	                                   calling thread alone (default) */
 };
 
 #define REPLAY_MAX_PARTIALS 1000000
@@ -60,6 +64,11 @@ struct replay_ev {
 	struct vm_val id;       /* the id field: VK_NULL when absent;
 	                           strings (NUL-terminated) and the elements
 	                           of a VK_MULTI owned */
+	/* the engine's: the free list the record returns to, and room for
+	 * short tb and id strings (tb's first, inl_tb bytes) */
+	struct replay_ev **pool, *next;
+	uint8_t inl_tb;
+	char inl[47];
 };
 
 /* A result: valid during the match callback only. */

@@ -24,13 +24,13 @@ kept_free(struct kept *k)
 
 /* An owned copy of a result; false when out of memory. */
 static bool
-kept_make(struct kept *k, const struct replay_match *m)
+kept_make(struct replay *e, struct kept *k, const struct replay_match *m)
 {
 	uint16_t i;
 
 	k->n = 0;
 	k->ev = calloc(m->nev + 1u, sizeof *k->ev);
-	if (!k->ev || !rp_key_make(&k->key, m->keys, m->nkeys)) {
+	if (!k->ev || !rp_key_make(&k->key, m->keys, m->nkeys, &e->keysb)) {
 		free(k->ev);
 		return false;
 	}
@@ -98,7 +98,7 @@ pipe_on(struct replay *e, struct rule *ru, uint16_t i,
 			goto done;
 		if (own) {
 			k = *own;
-		} else if (!kept_make(&k, m)) {
+		} else if (!kept_make(e, &k, m)) {
 			e->oom = true;
 			return;
 		}

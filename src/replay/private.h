@@ -49,7 +49,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/arena.h"
 #include "base/hash.h"
+#include "base/strbuf.h"
 #include "base/vec.h"
 #include "events/reader.h"
 #include "replay/engine.h"
@@ -149,6 +151,10 @@ struct rule {
 
 	VEC(struct hit) heap;           /* hits in the reorder window */
 	bool active;
+	size_t apos;                    /* its place in the active list */
+	bool due;                       /* in the due list of this event */
+	bool armed;                     /* a live timer at `deadline` */
+	int64_t deadline;               /* heap top's time + reorder_ms */
 
 	/* key table */
 	VEC(struct skey) keys;
@@ -233,6 +239,69 @@ struct psuffix {                /* "name" for process.name, ... */
 	int path;               /* path id of process.<s> */
 };
 
+struct timer {                  /* rule `rule` is due once the
+	                           watermark passes `at` */
+	int64_t at;
+	uint32_t rule;
+};
+
+struct timers {
+	VEC(struct timer) h;
+};
+
+/*
+ * The evaluation of events: the current event, its field values and
+ * times (read once per event), the interpreter's runtime (per-event
+ * memos, scratch memory, the lazy pattern caches).  Only the worker that
+ * owns it touches it, so each thread has its own: the engine's (w0) for
+ * reading in the calling thread, and one per worker thread (threads.c).
+ * With `out` NULL a stage that holds goes to its rule at once (one
+ * thread); else it is written to `out`, and the ordered thread applies
+ * it in input order (rp_apply_part).
+ */
+struct rp_worker {
+	struct replay *e;
+	struct vm_rt *rt;
+	struct ev_event *ev;
+	int *slot;                      /* path id -> reader slot */
+	uint64_t gen;
+	uint64_t *cgen;                 /* per path: cache generation */
+	uint64_t *tsgen;                /* per path: tsval's generation */
+	int64_t *tsval;                 /* per path: the value as a time */
+	struct vm_val *cache;           /* per path: raw value */
+	struct proc *subject;           /* ancestor evaluation: a process */
+	char badtime[32];               /* the last out-of-range time read */
+	int64_t *times;                 /* per clock: the event's time */
+	struct rp_out *out;
+};
+
+/* What a worker thread found in a part of the input, record by record. */
+enum { RK_EVENT, RK_MALFORMED, RK_BAD_TIME };
+
+struct rp_rec {
+	uint8_t kind;
+	uint64_t index;                 /* in the part */
+	uint64_t line, off;             /* in the input */
+	const char *msg;                /* RK_MALFORMED, RK_BAD_TIME */
+	const int64_t *times;           /* RK_EVENT: per clock */
+	size_t cand0, ncand;            /* RK_EVENT: its stages that held */
+};
+
+struct rp_cand {                        /* a stage whose condition held */
+	uint32_t rule;
+	uint16_t stage;
+	int64_t ts;                     /* the event's time for the rule */
+	struct vm_val tb, id;           /* what make_ev keeps of the event */
+	struct vm_val *keys;            /* its join key values */
+};
+
+struct rp_out {
+	VEC(struct rp_rec) recs;
+	VEC(struct rp_cand) cands;
+	struct arena ar;                /* strings, times, key values */
+	bool oom;
+};
+
 struct replay {
 	const struct image *im;
 	struct vm_rt *rt;
@@ -241,6 +310,8 @@ struct replay {
 	void *ud;
 	bool oom;
 	bool stopped;           /* replay_stop: read and deliver no more */
+	struct replay_ev *evfree;       /* free list of event summaries */
+	struct strbuf keysb;            /* rp_key_make's text buffer */
 
 	/* field paths */
 	VEC(struct pathent) path;
@@ -253,20 +324,21 @@ struct replay {
 	size_t nclocks;
 	int64_t *wm;                    /* per clock: newest timestamp */
 
-	/* current event */
-	struct ev_event *ev;
-	int *slot;                      /* path id -> reader slot */
-	uint64_t gen;
-	uint64_t *cgen;                 /* per path: cache generation */
-	uint64_t *tsgen;                /* per path: tsval's generation */
-	int64_t *tsval;                 /* per path: the value as a time */
-	struct vm_val *cache;           /* per path: raw value */
-	struct proc *subject;           /* ancestor evaluation: a process */
-	char badtime[32];               /* the last out-of-range time read */
+	/* evaluation in the calling thread (threads.c has one per worker
+	 * thread); the location of the record being taken, for reports */
+	struct rp_worker w0;
+	uint64_t loc_line, loc_off;
+	struct rp_pool *pool;           /* worker threads (threads.c), or
+	                                   NULL */
 
 	struct rule *rules;
 	uint32_t nrules;
 	VEC(struct rule *) active;      /* rules with hits or results held */
+	/* release: the rules to visit after this event (hits pushed, or a
+	 * timer passed), and per clock a min-heap of timers (the time the
+	 * watermark must pass to release a rule's earliest hit) */
+	VEC(struct rule *) due;
+	struct timers *timers;
 
 	VEC(struct catent) cats;
 	struct hash catix;              /* category hash -> cats.v index */
@@ -290,7 +362,6 @@ struct replay {
 	replay_error_fn fn;
 	void *fnud;
 	const char *inname;             /* the input being read */
-	struct ev_reader *rd;           /* its reader (record locations) */
 	/* the first late event, for the warning at the end */
 	char *late_path;
 	uint64_t late_line, late_off;
@@ -306,6 +377,13 @@ rp_ev_hold(struct replay_ev *e)
 }
 
 void rp_ev_free(struct replay_ev *e);
+/* A summary from the free list `pool` (malloc when empty) with copies of
+ * tb and id (a VK_MULTI tiebreaker is kept as none); NULL on oom. */
+struct replay_ev *rp_ev_new(struct replay_ev **pool, uint64_t index,
+			    int64_t ts, const struct vm_val *tb,
+			    const struct vm_val *id);
+/* Frees the records of a free list. */
+void rp_ev_pool_free(struct replay_ev **pool);
 
 static inline void
 rp_ev_drop(struct replay_ev *e)
@@ -351,8 +429,12 @@ rp_ev_order(const struct replay_ev *a, const struct replay_ev *b)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
-/* Copies v[0..n) into k; false (k empty) when out of memory. */
-bool rp_key_make(struct key *k, const struct vm_val *v, uint16_t n);
+/* Copies v[0..n) into k (one malloc; tmp is a reusable buffer for its
+ * text); false (k empty) when out of memory. */
+bool rp_key_make(struct key *k, const struct vm_val *v, uint16_t n,
+		 struct strbuf *tmp);
+/* A copy of a key made by rp_key_make (one malloc); false on oom. */
+bool rp_key_copy(struct key *dst, const struct key *src);
 void rp_key_free(struct key *k);
 /* A copy of v that owns its strings and elements; false on oom (dst
  * then VK_NULL). */
@@ -391,6 +473,40 @@ void rp_host_field(void *h, uint32_t f, struct vm_val *out);
  * being read (nothing when there is none). */
 void rp_report(struct replay *e, enum replay_problem kind, uint32_t rule,
 	       const char *msg);
+
+/* ---- engine.c: workers, and applying what they found ---- */
+
+/* w's tables for engine e with runtime rt; false on oom (then
+ * rp_worker_free). */
+bool rp_worker_init(struct rp_worker *w, struct replay *e, struct vm_rt *rt);
+void rp_worker_free(struct rp_worker *w);
+/* Registers the engine's field paths with reader r for w; false on oom. */
+bool rp_worker_reader(struct rp_worker *w, struct ev_reader *r);
+/* Evaluates w's current event (w->ev), `index` its position: with w->out
+ * NULL its hits go to the rules, else what the ordered thread needs is
+ * written to w->out.  False (nothing done, the reason in msg) when a
+ * time it holds is out of range. */
+bool rp_eval(struct rp_worker *w, uint64_t index, char *msg, size_t len);
+/* Takes the records a worker wrote, in order, as one thread would have
+ * taken them (reports, watermarks, hits, releases); `base` is the
+ * position of the part's first record; stops at replay_stop or oom. */
+void rp_apply_part(struct replay *e, const struct rp_out *o, uint64_t base,
+		   long *bad);
+/* A malformed record at e->loc_line/loc_off: reported and counted. */
+void rp_malformed(struct replay *e, const char *msg, long *bad);
+
+/* Replays every record of an open reader in this thread (replay_feed's
+ * result); `name` names the input in errors.  Closes the reader. */
+long rp_feed_reader(struct replay *e, struct ev_reader *r, const char *name,
+		    replay_error_fn fn, void *ud);
+
+/* ---- threads.c: the input read by worker threads ---- */
+
+/* replay_feed with e->o.threads worker threads (or in this thread when
+ * the input is not for threads: see threads.c). */
+long rp_feed_threads(struct replay *e, const char *path, replay_error_fn fn,
+		     void *ud);
+void rp_pool_free(struct replay *e);
 
 /* ---- proctab.c: the process table ---- */
 

@@ -128,9 +128,10 @@ rp_proc_up(struct replay *e, int up)
 bool
 rp_host_ancestor(void *h, uint32_t d)
 {
-	struct replay *e = h;
+	struct rp_worker *w = h;
+	struct replay *e = w->e;
 	const struct img_pool_entry *pe = &e->im->pool[d];
-	struct proc *saved = e->subject, *p;
+	struct proc *saved = w->subject, *p;
 	const char *prev = NULL;
 	unsigned level = 0;
 	bool r = false;
@@ -149,11 +150,11 @@ rp_host_ancestor(void *h, uint32_t d)
 		if (pe->u.anc.distance ? level != pe->u.anc.distance :
 		    level <= pe->u.anc.skip)
 			continue;
-		e->subject = p;
-		r = vm_test(e->rt, &pe->u.anc.code, &(struct vm_host){
-				    rp_host_field, rp_host_ancestor, e,
+		w->subject = p;
+		r = vm_test(w->rt, &pe->u.anc.code, &(struct vm_host){
+				    rp_host_field, rp_host_ancestor, w,
 				    false });
-		e->subject = saved;
+		w->subject = saved;
 		if (r || pe->u.anc.distance)
 			break;
 	}

@@ -154,7 +154,7 @@ rp_skey_get(struct replay *e, struct rule *ru, const struct key *k,
 		return rp_nomem(e);
 	s = &ru->keys.v[ru->keys.n];
 	memset(s, 0, sizeof *s);
-	if (!rp_key_make(&s->key, k->v, k->n))
+	if (!rp_key_copy(&s->key, k))
 		return rp_nomem(e);
 	s->pend = calloc(ru->npos + 1u, sizeof(struct partial *));
 	s->miss = calloc(ru->nlog + 1u, sizeof(struct mhist));
@@ -417,7 +417,7 @@ complete(struct replay *e, struct rule *ru, struct skey *sk,
 	if (ru->r->repeat > 1 && sk->done % ru->r->repeat != 0)
 		goto drop;
 	r = vec_add(&ru->res);
-	if (!r || !rp_key_make(&r->key, sk->key.v, sk->key.n)) {
+	if (!r || !rp_key_copy(&r->key, &sk->key)) {
 		if (r)
 			ru->res.n--;
 		e->oom = true;
