@@ -15,6 +15,9 @@
 #     peak RSS of the whole process;
 #   - `rulec lint` of the corpus, whole process wall time.
 # Every figure is the best of RUNS; the binaries are run alternately.
+# Besides wall time, each figure is also given on CPU time (user+sys of
+# the whole process, from /usr/bin/time; the ceiling's own CPU clock):
+# on a shared, busy machine the steadier comparison.
 #
 #   bench/replay.sh [RUNS]          (default 3)
 #   RULEC_BENCH_DATA=DIR            where the event files are kept (they are
@@ -105,8 +108,10 @@ run_replay() {
 		topt="--threads $t"
 	fi
 	# shellcheck disable=SC2086
-	taskset -c "$cpus" "$rulec" run -r "$tmp/$b-$img.rbc" $topt --stats \
-		"$f" >/dev/null 2>"$tmp/stats" || true
+	/usr/bin/time -f '%U %S' -o "$tmp/cpu" taskset -c "$cpus" "$rulec" run \
+		-r "$tmp/$b-$img.rbc" $topt --stats "$f" >/dev/null 2>"$tmp/stats" ||
+		true
+	keep_min "$key.cpu" "$(awk '{ print $1 + $2 }' "$tmp/cpu")"
 	line=$(grep ' events (' "$tmp/stats") ||
 		{ echo "$rulec run failed:" >&2; cat "$tmp/stats" >&2; exit 2; }
 	secs=$(echo "$line" | sed -n 's/.* results in \([0-9.]*\) s.*/\1/p')
@@ -129,6 +134,11 @@ while [ $i -lt "$runs" ]; do
 			    awk "BEGIN { exit !($mbs > $(cat "$tmp/ceil-$img-$n")) }"; then
 				echo "$mbs" >"$tmp/ceil-$img-$n"
 			fi
+			mbs=$(sed -n 's/.*: \([0-9.]*\) CPU MB\/s.*/\1/p' "$tmp/ceil")
+			if [ ! -s "$tmp/ceilc-$img-$n" ] ||
+			    awk "BEGIN { exit !($mbs > $(cat "$tmp/ceilc-$img-$n")) }"; then
+				echo "$mbs" >"$tmp/ceilc-$img-$n"
+			fi
 			for t in 1 2; do
 				for b in $bins; do
 					run_replay "$b" "$img" "$n" "$t"
@@ -142,56 +152,62 @@ while [ $i -lt "$runs" ]; do
 		rulec=$(cat "$tmp/$b.path")
 		# image load: whole process on an empty input
 		s=$(now_us)
-		/usr/bin/time -f '%M' -o "$tmp/rss" "$rulec" run \
+		/usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$rulec" run \
 			-r "$tmp/$b-corpus.rbc" "$tmp/empty.ndjson" >/dev/null 2>&1 || true
 		e=$(now_us)
 		keep_min "$b-load-us" $((e - s))
-		keep_min "$b-load-kb" "$(tail -n 1 "$tmp/rss")"
+		keep_min "$b-load-kb" "$(tail -n 1 "$tmp/rss" | awk '{ print $1 }')"
+		keep_min "$b-load-cpu" "$(tail -n 1 "$tmp/rss" | awk '{ print $2 + $3 }')"
 		# lint: whole process (exit 1: findings)
 		s=$(now_us)
-		"$rulec" lint -q "$corpus" >/dev/null 2>&1 || true
+		/usr/bin/time -f '%U %S' -o "$tmp/cpu" "$rulec" lint -q "$corpus" \
+			>/dev/null 2>&1 || true
 		e=$(now_us)
 		keep_min "$b-lint-us" $((e - s))
+		keep_min "$b-lint-cpu" "$(tail -n 1 "$tmp/cpu" | awk '{ print $1 + $2 }')"
 	done
 	i=$((i + 1))
 done
 
 field() { sed -n "$2" "$tmp/$1.stats" 2>/dev/null; }
+row() { printf '%-7s %-7s %-3s %7s %7s %8s %7s %7s %6s %7s %7s %6s\n' "$@"; }
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1); load average $(cut -d ' ' -f 1-3 /proc/loadavg)"
 echo "runs: $runs (best of each), binaries alternating; ceiling: bench/ceiling, one core; 1 thread: taskset -c 0, 2 threads: taskset -c 0,1"
+echo "MB/s, events/s: rulec --stats (wall time of the replay); cpuMB/s: bytes over the whole process's user+sys time (on a busy machine the steadier figure; with 2 threads, the CPU of both)"
 for b in $bins; do
 	echo
 	echo "== $b: $(cat "$tmp/$b.path")"
-	printf '%-7s %-9s %-4s %8s %8s %9s %10s %8s %9s %8s\n' image input thr \
-		results "MB/s" "events/s" "peak MB" "ceil MB/s" "of ceil" "MB"
+	row image events thr results "MB/s" "events/s" "peakMB" "ceilMB/s" "ofceil" "cpuMB/s" "ceilcpu" "ofceil"
 	for img in seeds corpus; do
 		for n in $sizes; do
 			c=$(cat "$tmp/ceil-$img-$n")
+			cc=$(cat "$tmp/ceilc-$img-$n")
 			for t in 1 2; do
 				k=$b-$img-$n-$t
 				if [ ! -s "$tmp/$k.stats" ]; then
-					printf '%-7s %-9s %-4s %8s %8s %9s %10s %8s %9s %8s\n' \
-						"$img" "$n" "$t" n/a n/a n/a n/a "$c" n/a ""
+					row "$img" "$n" "$t" n/a n/a n/a n/a "$c" n/a n/a "$cc" n/a
 					continue
 				fi
 				mbs=$(field "$k" 's/.*: \([0-9.]*\) MB\/s.*/\1/p')
-				printf '%-7s %-9s %-4s %8s %8s %9s %10s %8s %9s %8s\n' \
-					"$img" "$n" "$t" \
+				bytes=$(field "$k" 's/.*malformed), \([0-9]*\) bytes.*/\1/p')
+				cpu=$(cat "$tmp/$k.cpu")
+				cmbs=$(awk "BEGIN { printf \"%.1f\", $bytes / 1e6 / $cpu }")
+				row "$img" "$n" "$t" \
 					"$(field "$k" 's/.* \([0-9]*\) results in.*/\1/p')" \
 					"$mbs" \
 					"$(field "$k" 's/.*MB\/s, \([0-9]*\) events\/s.*/\1/p')" \
 					"$(field "$k" 's/^rulec: peak memory \([0-9.]*\) MB/\1/p')" \
-					"$c" \
-					"$(awk "BEGIN { printf \"%.3f\", $mbs / $c }")" \
-					"$(field "$k" 's/.*malformed), \([0-9]*\) bytes.*/\1/p' |
-						awk '{ printf "%.0f", $1 / 1e6 }')"
+					"$c" "$(awk "BEGIN { printf \"%.3f\", $mbs / $c }")" \
+					"$cmbs" "$cc" "$(awk "BEGIN { printf \"%.3f\", $cmbs / $cc }")"
 			done
 		done
 	done
 	n=$(echo "$sizes" | awk '{ print $1 }')
 	tc=$(cat "$tmp/$b-corpus-$n-1.secs")
 	tt=$(cat "$tmp/$b-ten-$n-1.secs")
-	echo "replay, 1,081 rules / 10 rules ($n events, one core): $tc s / $tt s = $(awk "BEGIN { printf \"%.2f\", $tc / $tt }")x"
-	echo "image load (run -r corpus.rbc, empty input): $(awk "BEGIN { printf \"%.3f\", $(cat "$tmp/$b-load-us") / 1e6 }") s, peak RSS $(awk "BEGIN { printf \"%.1f\", $(cat "$tmp/$b-load-kb") / 1024 }") MB"
-	echo "lint of the corpus, whole process: $(awk "BEGIN { printf \"%.3f\", $(cat "$tmp/$b-lint-us") / 1e6 }") s"
+	cc=$(cat "$tmp/$b-corpus-$n-1.cpu")
+	ct=$(cat "$tmp/$b-ten-$n-1.cpu")
+	echo "replay, 1,081 rules / 10 rules ($n events, one core): wall $tc s / $tt s = $(awk "BEGIN { printf \"%.2f\", $tc / $tt }")x; process CPU $cc s / $ct s = $(awk "BEGIN { printf \"%.2f\", $cc / $ct }")x"
+	echo "image load (run -r corpus.rbc, empty input): $(awk "BEGIN { printf \"%.3f\", $(cat "$tmp/$b-load-us") / 1e6 }") s wall, $(cat "$tmp/$b-load-cpu") s CPU, peak RSS $(awk "BEGIN { printf \"%.1f\", $(cat "$tmp/$b-load-kb") / 1024 }") MB"
+	echo "lint of the corpus, whole process: $(awk "BEGIN { printf \"%.3f\", $(cat "$tmp/$b-lint-us") / 1e6 }") s wall, $(cat "$tmp/$b-lint-cpu") s CPU"
 done

@@ -44,29 +44,41 @@ enum { A_FIRST, A_ELEM, A_SEP, A_DONE };
 /*
  * A node of the path trie: one dot-separated segment of a wanted path
  * (node 0 is the root, the empty path).  Its children are found through
- * a small open-addressing table of node indices (0: empty slot, as the
- * root is nobody's child) hashed by seg_hash.
+ * a small open-addressing table (at most a quarter full, so that a key
+ * no rule reads, the common case, ends its probe at once) of node indices
+ * (0: empty slot, as the root is nobody's child) with their seg_hash,
+ * compared before the segment is.
  */
+struct kid {
+	uint32_t node, hash;
+};
+
 struct tnode {
 	uint32_t off, len;	/* the segment, in names[] */
 	int32_t id;		/* slot index if a wanted path ends here */
 	uint32_t nkids, tcap;	/* children; table room (a power of 2) */
-	uint32_t *kids;
+	kid *kids;
 };
 
-/* The hash of a segment for its parent's table: its length and three of
- * its bytes, enough to tell the few dozen keys of an object apart (a
- * collision costs one more probe; the segment is then compared). */
+/* The hash of a segment: its length and its first and last four bytes
+ * (fewer for a shorter one), enough to tell the few dozen keys of an
+ * object apart; a collision costs one more probe. */
 inline uint32_t
 seg_hash(const char *s, size_t n)
 {
-	if (n == 0)
-		return 0;
-	uint32_t h = (uint32_t)n * 0x9E3779B1u;
-	h ^= (unsigned char)s[0] * 0x85EBCA77u;
-	h ^= (unsigned char)s[n - 1] * 0xC2B2AE3Du;
-	h ^= (unsigned char)s[n / 2] * 0x27D4EB2Fu;
-	return h ^ (h >> 15);
+	uint32_t a, b;
+	if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+	} else if (n > 0) {
+		a = (unsigned char)s[0] | (uint32_t)(unsigned char)s[n / 2] << 8;
+		b = (unsigned char)s[n - 1];
+	} else {
+		a = b = 0;
+	}
+	uint32_t h = (uint32_t)n * 0x9E3779B1u ^ a * 0x85EBCA77u ^
+	    ((b << 7 | b >> 25) * 0xC2B2AE3Du);
+	return h ^ (h >> 16);
 }
 
 /* The value of one wanted path in the current event. */
@@ -186,11 +198,13 @@ trie_child(const ev_reader *r, uint32_t at, const char *s, size_t n)
 	const tnode *t = &r->nodes.v[at];
 	if (!t->nkids)
 		return -1;
-	uint32_t m = t->tcap - 1;
-	for (uint32_t i = seg_hash(s, n) & m;; i = (i + 1) & m) {
-		uint32_t k = t->kids[i];
+	uint32_t m = t->tcap - 1, h = seg_hash(s, n);
+	for (uint32_t i = h & m;; i = (i + 1) & m) {
+		uint32_t k = t->kids[i].node;
 		if (!k)
 			return -1;
+		if (t->kids[i].hash != h)
+			continue;
 		const tnode *c = &r->nodes.v[k];
 		if (c->len == n && same(r->names.v + c->off, s, n))
 			return (int32_t)k;
@@ -236,32 +250,30 @@ trie_add(ev_reader *r, uint32_t at, const char *s, size_t n)
 	memcpy(r->names.v + r->names.n, s, n);
 	r->names.n += n;
 	tnode *p = &r->nodes.v[at];
-	if ((p->nkids + 1) * 2 > p->tcap) {
-		uint32_t ncap = p->tcap ? p->tcap * 2 : 4;
-		uint32_t *nt = (uint32_t *)calloc(ncap, sizeof *nt);
+	if ((p->nkids + 1) * 4 > p->tcap) {
+		uint32_t ncap = p->tcap ? p->tcap * 2 : 8;
+		kid *nt = (kid *)calloc(ncap, sizeof *nt);
 		if (!nt) {
 			r->nodes.n--;	/* the node is not linked: drop it */
 			return -1;
 		}
 		for (uint32_t i = 0; i < p->tcap; i++) {
-			uint32_t q = p->kids[i];
-			if (!q)
+			if (!p->kids[i].node)
 				continue;
-			const tnode *qn = &r->nodes.v[q];
-			uint32_t j = seg_hash(r->names.v + qn->off, qn->len) &
-			    (ncap - 1);
-			while (nt[j])
+			uint32_t j = p->kids[i].hash & (ncap - 1);
+			while (nt[j].node)
 				j = (j + 1) & (ncap - 1);
-			nt[j] = q;
+			nt[j] = p->kids[i];
 		}
 		free(p->kids);
 		p->kids = nt;
 		p->tcap = ncap;
 	}
-	uint32_t j = seg_hash(s, n) & (p->tcap - 1);
-	while (p->kids[j])
+	uint32_t h = seg_hash(s, n), j = h & (p->tcap - 1);
+	while (p->kids[j].node)
 		j = (j + 1) & (p->tcap - 1);
-	p->kids[j] = k;
+	p->kids[j].node = k;
+	p->kids[j].hash = h;
 	p->nkids++;
 	return (int32_t)k;
 }
