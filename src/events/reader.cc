@@ -192,7 +192,7 @@ same(const char *a, const char *b, size_t n)
 }
 
 /* The child of node `at` for segment s[0..n), or -1. */
-inline int32_t
+inline __attribute__((always_inline)) int32_t
 trie_child(const ev_reader *r, uint32_t at, const char *s, size_t n)
 {
 	const tnode *t = &r->nodes.v[at];
