@@ -392,12 +392,12 @@ slow_number(ev_reader *r, std::string_view tok, ev_value *out)
  * default depth limit), which also bounds check_value's recursion. */
 const int MAX_DEPTH = 1024;
 
-enum { KEY_ESCAPE = 1, KEY_DOT = 2 };
+enum { KEY_ESCAPE = 1, KEY_DOT = 2, KEY_CONTROL = 4 };
 
 /*
  * The length of the key at raw (after its opening quote) up to the first
  * '"', and in *flags whether a '\\' (then that quote may be escaped: the
- * key must be unescaped) or a '.' comes before it; SIZE_MAX when there is
+ * key must be unescaped), a '.' or a control character comes before it; SIZE_MAX when there is
  * no quote before end.  One pass (SSE2: 16 bytes at a time; the input's
  * padding allows reading past end).
  */
@@ -408,18 +408,22 @@ scan_key(const char *raw, const char *end, unsigned *flags)
 	*flags = 0;
 #if defined(__SSE2__)
 	const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\'),
-	    d = _mm_set1_epi8('.');
+	    d = _mm_set1_epi8('.'), c = _mm_set1_epi8(0x1f);
 	while (p < end) {
 		__m128i x = _mm_loadu_si128((const __m128i *)p);
 		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, q));
 		unsigned mb = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, b));
 		unsigned md = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, d));
+		unsigned mc = (unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(_mm_max_epu8(x, c), c));
 		if (mq) {
 			unsigned before = (mq & -mq) - 1;
 			if (mb & before)
 				*flags |= KEY_ESCAPE;
 			if (md & before)
 				*flags |= KEY_DOT;
+			if (mc & before)
+				*flags |= KEY_CONTROL;
 			size_t n = (size_t)(p - raw) + __builtin_ctz(mq);
 			return raw + n < end ? n : SIZE_MAX;
 		}
@@ -427,6 +431,8 @@ scan_key(const char *raw, const char *end, unsigned *flags)
 			*flags |= KEY_ESCAPE;
 		if (md)
 			*flags |= KEY_DOT;
+		if (mc)
+			*flags |= KEY_CONTROL;
 		p += 16;
 	}
 	return SIZE_MAX;
@@ -438,6 +444,8 @@ scan_key(const char *raw, const char *end, unsigned *flags)
 			*flags |= KEY_ESCAPE;
 		else if (*p == '.')
 			*flags |= KEY_DOT;
+		else if ((unsigned char)*p < 0x20)
+			*flags |= KEY_CONTROL;
 	}
 	return SIZE_MAX;
 #endif
@@ -582,17 +590,21 @@ is_hex(char c)
 	    (c | 0x20) <= 'f');
 }
 
-/* The first '"' or '\\' at or after p (p < end); may be past end.  Reads
- * up to 15 bytes past end, which the input's padding allows. */
+/* The first '"', '\\' or control character (below 0x20, which a string
+ * may not hold raw) at or after p (p < end); may be past end.  Reads up
+ * to 15 bytes past end, which the input's padding allows. */
 inline const char *
 find_quote(const char *p, const char *end)
 {
 #if defined(__SSE2__)
-	const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\');
+	const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\'),
+	    c = _mm_set1_epi8(0x1f);
 	for (;;) {
 		__m128i x = _mm_loadu_si128((const __m128i *)p);
+		__m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(x, c), c);
 		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, b)));
+		    _mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, b)),
+		    ctl));
 		if (m)
 			return p + __builtin_ctz(m);
 		p += 16;
@@ -600,7 +612,7 @@ find_quote(const char *p, const char *end)
 			return p;
 	}
 #else
-	while (p < end && *p != '"' && *p != '\\')
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
 		p++;
 	return p;
 #endif
@@ -619,6 +631,8 @@ valid_string(const char *p, const char *end)
 			return NULL;
 		if (*p == '"')
 			return p + 1;
+		if (*p != '\\')	/* a control character */
+			return NULL;
 		/* an escape */
 		if (p + 1 >= end)
 			return NULL;
@@ -965,9 +979,291 @@ walk(ev_reader *r, ondemand::object obj, uint32_t at, int depth)
 	return SUCCESS;
 }
 
-/* Parses and walks the current record; SUCCESS or the first error. */
+/*
+ * The fast walk: the record's bytes read directly, without simdjson's
+ * passes, when they are plain.  UTF-8 is checked by simdjson's
+ * validate_utf8, every value no rule reads by valid_value (then jumped
+ * over, whole), the objects some wanted path goes into member by member,
+ * and wanted values are read when they are simple: strings (escapes
+ * other than surrogates unescaped into the arena), integers of at most 18
+ * digits (not "-0"), numbers with a fraction or exponent, true, false,
+ * null, objects, arrays of those.  Anything else (an escaped key, a
+ * surrogate escape, a big integer, any error) makes it give up, and
+ * the record is parsed again through On-Demand (slow_record), which then
+ * decides, with simdjson's messages: the fast walk never accepts a record
+ * On-Demand would refuse, nor reads a value differently.
+ */
+
+inline int
+hex_val(char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+/*
+ * A wanted string with escapes from p (after its opening quote), first
+ * escape at q: unescaped into the event's arena (*out); the byte after
+ * its closing quote, or NULL (a bad escape, a surrogate escape, a control
+ * character, out of memory: left to On-Demand).
+ */
+const char *
+fast_escaped(ev_reader *r, const char *p, const char *q, const char *end,
+    ev_value *out)
+{
+	/* the unescaped string is never longer than the escaped one */
+	const char *close = valid_string(q, end);
+	if (!close)
+		return NULL;
+	char *d = (char *)arena_alloc(&r->strings, (size_t)(close - p));
+	if (!d)
+		return NULL;
+	char *o = d;
+	memcpy(o, p, (size_t)(q - p));
+	o += q - p;
+	for (;;) {
+		/* q is at '\\' or the closing quote (valid_string vouched) */
+		if (*q == '"')
+			break;
+		char c = q[1];
+		switch (c) {
+		case 'b': *o++ = '\b'; q += 2; break;
+		case 'f': *o++ = '\f'; q += 2; break;
+		case 'n': *o++ = '\n'; q += 2; break;
+		case 'r': *o++ = '\r'; q += 2; break;
+		case 't': *o++ = '\t'; q += 2; break;
+		case 'u': {
+			unsigned u = (unsigned)(hex_val(q[2]) << 12 |
+			    hex_val(q[3]) << 8 | hex_val(q[4]) << 4 |
+			    hex_val(q[5]));
+			if (u < 0x80) {
+				*o++ = (char)u;
+			} else if (u < 0x800) {
+				*o++ = (char)(0xC0 | u >> 6);
+				*o++ = (char)(0x80 | (u & 0x3F));
+			} else {	/* not a surrogate: valid_string */
+				*o++ = (char)(0xE0 | u >> 12);
+				*o++ = (char)(0x80 | (u >> 6 & 0x3F));
+				*o++ = (char)(0x80 | (u & 0x3F));
+			}
+			q += 6;
+			break;
+		}
+		default:	/* '"', '\\', '/' */
+			*o++ = c;
+			q += 2;
+			break;
+		}
+		const char *n = find_quote(q, end);
+		memcpy(o, q, (size_t)(n - q));
+		o += n - q;
+		q = n;
+	}
+	out->kind = EV_STRING;
+	out->u.s.s = d;
+	out->u.s.len = (size_t)(o - d);
+	return close;
+}
+
+/* A simple wanted scalar at p into *out: the byte after it, or NULL. */
+inline const char *
+fast_scalar(ev_reader *r, const char *p, const char *end, ev_value *out)
+{
+	switch (*p) {
+	case '"': {
+		const char *q = find_quote(p + 1, end);
+		if (q < end && *q == '\\')
+			return fast_escaped(r, p + 1, q, end, out);
+		if (q >= end || *q != '"')
+			return NULL;
+		out->kind = EV_STRING;
+		out->u.s.s = p + 1;
+		out->u.s.len = (size_t)(q - p - 1);
+		return q + 1;
+	}
+	case 't':
+		if (end - p < 4 || memcmp(p, "true", 4) != 0)
+			return NULL;
+		out->kind = EV_BOOL;
+		out->u.b = true;
+		return p + 4;
+	case 'f':
+		if (end - p < 5 || memcmp(p, "false", 5) != 0)
+			return NULL;
+		out->kind = EV_BOOL;
+		out->u.b = false;
+		return p + 5;
+	case 'n':
+		if (end - p < 4 || memcmp(p, "null", 4) != 0)
+			return NULL;
+		out->kind = EV_NULL;
+		return p + 4;
+	}
+	bool neg = *p == '-';
+	const char *d = p + neg, *q = d;
+	uint64_t v = 0;
+	while (q < end && *q >= '0' && *q <= '9')
+		v = v * 10 + (uint64_t)(*q++ - '0');
+	size_t nd = (size_t)(q - d);
+	if (nd == 0 || (*d == '0' && (nd > 1 || neg)))
+		return NULL;
+	if (q < end && (*q == '.' || *q == 'e' || *q == 'E')) {
+		/* a fraction or an exponent: strtod rounds correctly, as
+		 * simdjson does (the "C" numeric locale, see slow_number) */
+		char z[64];
+		q = valid_number(p, end);
+		if (!q || q - p >= (ptrdiff_t)sizeof z)
+			return NULL;
+		memcpy(z, p, (size_t)(q - p));
+		z[q - p] = 0;
+		out->kind = EV_DOUBLE;
+		out->u.d = strtod(z, NULL);
+		return q;
+	}
+	if (nd > 18)
+		return NULL;
+	out->kind = EV_INT;
+	out->u.i = neg ? -(int64_t)v : (int64_t)v;
+	return q;
+}
+
+/* A wanted array at *pp (its '['), at nesting level `depth`, into slot
+ * id; *pp is moved past it.  false: give up. */
+bool
+fast_array(ev_reader *r, const char **pp, int32_t id, int depth)
+{
+	const char *p = *pp, *end = r->rec + r->reclen;
+	slot *s = &r->slots.v[id];
+	s->gen = r->gen;
+	s->v.kind = EV_ARRAY;
+	s->first = r->elems.n;
+	s->count = 0;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == ']') {
+		*pp = p + 1;
+		return true;
+	}
+	for (;;) {
+		if (p >= end || vec_reserve(&r->elems, r->elems.n + 1) < 0)
+			return false;
+		ev_value *ov = &r->elems.v[r->elems.n];
+		if (*p == '{' || *p == '[') {
+			ov->kind = *p == '{' ? EV_OBJECT : EV_ARRAY;
+			p = valid_value(p, end, MAX_DEPTH - depth - 1);
+		} else {
+			p = fast_scalar(r, p, end, ov);
+		}
+		if (!p)
+			return false;
+		r->elems.n++;
+		s->count++;
+		p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == ']') {
+			*pp = p + 1;
+			return true;
+		}
+		return false;
+	}
+}
+
+/* The object at *pp (its '{'), trie node `at`, nesting level `depth`;
+ * *pp is moved past it.  false: give up. */
+bool
+fast_object(ev_reader *r, const char **pp, uint32_t at, int depth)
+{
+	const char *p = *pp, *end = r->rec + r->reclen;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}') {
+		*pp = p + 1;
+		return true;
+	}
+	for (;;) {
+		if (p >= end || *p != '"')
+			return false;
+		const char *k = p + 1;
+		unsigned flags;
+		size_t kn = scan_key(k, end, &flags);
+		if (kn == SIZE_MAX || (flags & (KEY_ESCAPE | KEY_CONTROL)))
+			return false;
+		p = skip_ws(k + kn + 1, end);
+		if (p >= end || *p != ':')
+			return false;
+		p = skip_ws(p + 1, end);
+		if (p >= end)
+			return false;
+		int32_t n = flags & KEY_DOT ? trie_key(r, at, k, kn) :
+		    trie_child(r, at, k, kn);
+		if (n < 0) {
+			p = valid_value(p, end, MAX_DEPTH - depth - 1);
+		} else {
+			int32_t id = r->nodes.v[n].id;
+			bool inner = r->nodes.v[n].nkids > 0;
+			if (*p == '{') {
+				if (id >= 0) {
+					slot *s = &r->slots.v[id];
+					s->gen = r->gen;
+					s->v.kind = EV_OBJECT;
+					s->first = r->elems.n;
+					s->count = 0;
+				}
+				if (inner) {
+					if (depth + 1 >= MAX_DEPTH ||
+					    !fast_object(r, &p, (uint32_t)n,
+					    depth + 1))
+						return false;
+				} else {
+					p = valid_value(p, end,
+					    MAX_DEPTH - depth - 1);
+				}
+			} else if (*p == '[' && id >= 0) {
+				if (!fast_array(r, &p, id, depth + 1))
+					return false;
+			} else if (id >= 0) {
+				slot *s = &r->slots.v[id];
+				s->gen = r->gen;
+				s->first = r->elems.n;
+				s->count = 0;
+				p = fast_scalar(r, p, end, &s->v);
+			} else {
+				p = valid_value(p, end, MAX_DEPTH - depth - 1);
+			}
+		}
+		if (!p)
+			return false;
+		p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == '}') {
+			*pp = p + 1;
+			return true;
+		}
+		return false;
+	}
+}
+
+/* The fast walk of the current record; false: give up (see above). */
+bool
+fast_record(ev_reader *r)
+{
+	const char *p = r->rec, *end = r->rec + r->reclen;
+	if (!validate_utf8(r->rec, r->reclen))
+		return false;
+	p = skip_ws(p, end);
+	if (p >= end || *p != '{' || !trie_root(r) ||
+	    !fast_object(r, &p, 0, 1))
+		return false;
+	return skip_ws(p, end) == end;
+}
+
+/* Parses the current record with On-Demand and walks it; SUCCESS or the
+ * first error. */
 error_code
-walk_record(ev_reader *r)
+slow_record(ev_reader *r)
 {
 	error_code e;
 	r->gen++;
@@ -988,17 +1284,23 @@ walk_record(ev_reader *r)
 	return SUCCESS;
 }
 
+/* Reads the current record: the fast walk, else On-Demand; SUCCESS or
+ * the first error. */
+error_code
+walk_record(ev_reader *r)
+{
+	r->gen++;
+	r->elems.n = 0;
+	if (fast_record(r))
+		return SUCCESS;
+	return slow_record(r);
+}
+
 /* Walks the current event again after the interest set grew. */
 void
 rewalk(ev_reader *r)
 {
-	r->gen++;
-	r->elems.n = 0;
-	r->doc.rewind();
-	ondemand::object obj;
-	if (r->doc.get_object().get(obj))
-		return;
-	(void)walk(r, obj, 0, 1);
+	(void)walk_record(r);
 }
 
 /* ---- input ---- */

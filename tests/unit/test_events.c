@@ -904,6 +904,101 @@ test_skip_validation(void **state)
 	free(big);
 }
 
+/* Two values read alike: same kind, same content. */
+static void
+assert_same_value(const struct ev_value *a, const struct ev_value *b,
+    const char *what)
+{
+	if (a->kind != b->kind)
+		fail_msg("%s: kind %d vs %d", what, (int)a->kind, (int)b->kind);
+	switch (a->kind) {
+	case EV_BOOL:
+		assert_int_equal(a->u.b, b->u.b);
+		break;
+	case EV_INT:
+		if (a->u.i != b->u.i)
+			fail_msg("%s: %lld vs %lld", what, (long long)a->u.i,
+			    (long long)b->u.i);
+		break;
+	case EV_DOUBLE:
+		/* bit for bit: -0.0 and 0.0 differ */
+		assert_memory_equal(&a->u.d, &b->u.d, sizeof a->u.d);
+		break;
+	case EV_STRING:
+		if (a->u.s.len != b->u.s.len ||
+		    memcmp(a->u.s.s, b->u.s.s, a->u.s.len) != 0)
+			fail_msg("%s: strings differ", what);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Plain records are read straight from their bytes; a record with an
+ * escaped key goes through simdjson On-Demand.  Every kind of value must
+ * come out the same both ways (each value below is read from
+ * {"v":VALUE} and from {"\u0071":0,"v":VALUE}).
+ */
+static void
+test_fast_path_same(void **state)
+{
+	struct fix *f = *state;
+	const char *vals[] = {
+		"\"\"", "\"plain\"", "\"C:\\\\Windows\\\\x.exe\"",
+		"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\u0041\\u00e9\\u20ac!\"",
+		"\"caf\xc3\xa9 \xe2\x82\xac\"", "\"\\ud83d\\ude00\"",
+		"0", "-1", "7", "123456789012345678", "-123456789012345678",
+		"1234567890123456789", "9223372036854775807",
+		"-9223372036854775808", "9223372036854775808",
+		"18446744073709551615", "123456789012345678901234567890",
+		"-0", "-0.0", "0.0", "1.5", "-2e3", "1E-7", "2.5e+10",
+		"0.1", "1e400", "-1e400", "4.9e-324", "1.7976931348623157e308",
+		"true", "false", "null", "{}", "{\"a\":1}", "[]",
+		"[1,\"a\\n\",{\"x\":1},[2],null,true,-0.5,\"\\u00e9\"]",
+	};
+	char text[512];
+	struct ev_value a, b;
+	const struct ev_value *ea, *eb;
+	size_t na, nb;
+
+	for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+		snprintf(text, sizeof text, "{\"v\":%s}\n{\"\\u0071\":0,"
+		    "\"v\":%s}\n", vals[i], vals[i]);
+		open_text(f, text, 0);
+		int id = ev_want(f->r, "v", 1);
+		struct ev_event *ev = next_ok(f);
+		assert_true(ev_slot(ev, id, &a, &ea, &na));
+		/* copy the first record's array before the next event */
+		struct ev_value first[16];
+		assert_true(na <= 16);
+		memcpy(first, ea, na * sizeof *ea);
+		char sa[64];
+		if (a.kind == EV_STRING) {
+			assert_true(a.u.s.len < sizeof sa);
+			memcpy(sa, a.u.s.s, a.u.s.len);
+			a.u.s.s = sa;
+		}
+		for (size_t j = 0; j < na; j++)
+			if (first[j].kind == EV_STRING) {
+				char *c = malloc(first[j].u.s.len + 1);
+				assert_non_null(c);
+				memcpy(c, first[j].u.s.s, first[j].u.s.len);
+				first[j].u.s.s = c;
+			}
+		ev = next_ok(f);
+		assert_true(ev_slot(ev, id, &b, &eb, &nb));
+		assert_same_value(&a, &b, vals[i]);
+		assert_int_equal(na, nb);
+		for (size_t j = 0; j < na; j++) {
+			assert_same_value(&first[j], &eb[j], vals[i]);
+			if (first[j].kind == EV_STRING)
+				free((void *)first[j].u.s.s);
+		}
+		next_end(f);
+	}
+}
+
 /* Duplicates: the last occurrence in document order wins. */
 static void
 test_duplicates(void **state)
@@ -1048,6 +1143,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_trie_collisions, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_skip_validation, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fast_path_same, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
 		cmocka_unit_test(test_open_error),
