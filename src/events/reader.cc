@@ -1,5 +1,12 @@
 /*
- * reader.cc - streaming JSON event reader on simdjson On-Demand.
+ * reader.cc - streaming JSON event reader: a fast walk over a record's
+ * bytes, and simdjson On-Demand for whatever that walk cannot vouch for.
+ *
+ * The fast walk and its JSON grammar are written by hand because simdjson
+ * (3.x) has no validating skip: checking every unread value through its
+ * On-Demand iterator cost more than the parse, and its passes over every
+ * byte (the structural index, then the walk) cost more than one scan that
+ * validates, jumps over unread values and decodes the few wanted ones.
  *
  * The only C++ file of rulec.  It uses simdjson's error-code API only and
  * is meant to be compiled with -fno-exceptions -fno-rtti; all our own

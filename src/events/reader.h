@@ -1,6 +1,7 @@
 /*
  * reader.h - streaming JSON event reader (NDJSON or one JSON array of
- * objects), backed by simdjson On-Demand behind a C interface.
+ * objects), backed by a byte-level fast walk and simdjson On-Demand behind
+ * a C interface.
  *
  * Design note
  * -----------
@@ -39,18 +40,22 @@
  *    array otherwise, and content after the closing ']', end the input
  *    (reported once; every later ev_next() returns 0).
  *
- * Validation.  Every record is validated in full, whatever is read from
- * it: simdjson's first (SIMD) pass checks UTF-8, unterminated strings and
- * unescaped control characters; the walk checks the grammar of what it
- * reads, and every value no rule reads is checked before On-Demand skips
- * it whole: first by a strict grammar over its bytes (literals, numbers,
- * escapes, ':' and ',', nesting; strings scanned 16 bytes at a time),
- * which only ever vouches for a value, and where it cannot (an error, a
- * surrogate escape, nesting past 256) by a walk of the value through
- * On-Demand, which gives simdjson's verdict and message.  The top-level
- * value must be an object with nothing after it, and nesting deeper than
- * 1024 levels is refused.  So whether a record is malformed never depends
- * on which fields the rules read.
+ * Parsing and validation.  Every record is validated in full, whatever
+ * is read from it.  A record is first read by a fast walk over its bytes
+ * (reader.cc: fast_record): UTF-8 checked by simdjson's validate_utf8,
+ * every value no rule reads checked by a strict JSON grammar (literals,
+ * numbers, escapes, raw control characters, ':' and ',', nesting; strings
+ * scanned 16 bytes at a time) and jumped over whole, objects a wanted path
+ * goes into walked member by member, wanted values decoded.  The fast walk
+ * only ever vouches for a record: whatever it cannot (an error, an escaped
+ * key, a surrogate escape, -0, an integer of 19 digits or more) sends the
+ * record through simdjson On-Demand, whose first (SIMD) pass and walk
+ * check it again and give simdjson's verdict and message (there too the
+ * values no rule reads go through the byte grammar first, On-Demand's own
+ * token-by-token check only where that cannot tell).  The top-level value
+ * must be an object with nothing after it, and nesting deeper than 1024
+ * levels is refused.  So whether a record is malformed never depends on
+ * which fields the rules read, nor on which path read it.
  *
  * Field lookup.  The reader keeps an "interest set": every dotted path ever
  * passed to ev_want/ev_get/ev_array_len/ev_array_at, as a trie of its
