@@ -972,7 +972,8 @@ test_fast_path_same(void **state)
 		/* copy the first record's array before the next event */
 		struct ev_value first[16];
 		assert_true(na <= 16);
-		memcpy(first, ea, na * sizeof *ea);
+		if (na)
+			memcpy(first, ea, na * sizeof *ea);
 		char sa[64];
 		if (a.kind == EV_STRING) {
 			assert_true(a.u.s.len < sizeof sa);
