@@ -1,5 +1,12 @@
 /*
- * reader.cc - streaming JSON event reader on simdjson On-Demand.
+ * reader.cc - streaming JSON event reader: a fast walk over a record's
+ * bytes, and simdjson On-Demand for whatever that walk cannot vouch for.
+ *
+ * The fast walk and its JSON grammar are written by hand because simdjson
+ * (3.x) has no validating skip: checking every unread value through its
+ * On-Demand iterator cost more than the parse, and its passes over every
+ * byte (the structural index, then the walk) cost more than one scan that
+ * validates, jumps over unread values and decodes the few wanted ones.
  *
  * The only C++ file of rulec.  It uses simdjson's error-code API only and
  * is meant to be compiled with -fno-exceptions -fno-rtti; all our own
@@ -20,6 +27,10 @@
 
 #include <new>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <simdjson.h>
 
 extern "C" {
@@ -37,25 +48,45 @@ enum { MODE_UNKNOWN, MODE_NDJSON, MODE_ARRAY };
 /* Array-mode states: what the scanner expects next outside an element. */
 enum { A_FIRST, A_ELEM, A_SEP, A_DONE };
 
-const uint64_t FNV_OFF = 14695981039346656037ULL;
-const uint64_t FNV_MUL = 1099511628211ULL;
-
-inline uint64_t
-fnv(uint64_t h, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * FNV_MUL;
-	return h;
-}
-
-/* One entry of the interest table: a wanted path and/or a dot-prefix. */
-struct entry {
-	uint64_t hash;
-	uint32_t off, len;	/* name in names[] */
-	int32_t id;		/* slot index if a wanted path, else -1 */
-	bool prefix;		/* some wanted path continues with '.' */
-	bool used;
+/*
+ * A node of the path trie: one dot-separated segment of a wanted path
+ * (node 0 is the root, the empty path).  Its children are found through
+ * a small open-addressing table (at most a quarter full, so that a key
+ * no rule reads, the common case, ends its probe at once) of node indices
+ * (0: empty slot, as the root is nobody's child) with their seg_hash,
+ * compared before the segment is.
+ */
+struct kid {
+	uint32_t node, hash;
 };
+
+struct tnode {
+	uint32_t off, len;	/* the segment, in names[] */
+	int32_t id;		/* slot index if a wanted path ends here */
+	uint32_t nkids, tcap;	/* children; table room (a power of 2) */
+	kid *kids;
+};
+
+/* The hash of a segment: its length and its first and last four bytes
+ * (fewer for a shorter one), enough to tell the few dozen keys of an
+ * object apart; a collision costs one more probe. */
+inline uint32_t
+seg_hash(const char *s, size_t n)
+{
+	uint32_t a, b;
+	if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+	} else if (n > 0) {
+		a = (unsigned char)s[0] | (uint32_t)(unsigned char)s[n / 2] << 8;
+		b = (unsigned char)s[n - 1];
+	} else {
+		a = b = 0;
+	}
+	uint32_t h = (uint32_t)n * 0x9E3779B1u ^ a * 0x85EBCA77u ^
+	    ((b << 7 | b >> 25) * 0xC2B2AE3Du);
+	return h ^ (h >> 16);
+}
 
 /* The value of one wanted path in the current event. */
 struct slot {
@@ -98,9 +129,8 @@ struct ev_reader {
 	ondemand::document doc;
 	ev_event ev;
 
-	/* interest set */
-	entry *tab;
-	size_t tabcap, tabn;
+	/* interest set: the path trie (node 0 the root) */
+	VEC(tnode) nodes;
 	VEC(char) names;
 	VEC(slot) slots;
 	uint64_t gen;
@@ -108,7 +138,6 @@ struct ev_reader {
 	/* per-event scratch */
 	VEC(ev_value) elems;
 	struct arena strings;	/* unescaped strings */
-	VEC(char) path;		/* only its room is used */
 
 	/* last error */
 	char errbuf[256];
@@ -137,88 +166,165 @@ set_error(ev_reader *r, const char *what, const char *detail)
 	snprintf(r->errbuf, sizeof r->errbuf, "%s%s", what, detail);
 }
 
-/* ---- interest table ---- */
+/* ---- interest set: the path trie ---- */
 
-entry *
-lookup(ev_reader *r, uint64_t h, const char *s, size_t n)
+/* Whether a[0..n) == b[0..n): short keys without a call to memcmp (two
+ * overlapping loads). */
+inline bool
+same(const char *a, const char *b, size_t n)
 {
-	if (!r->tabcap)
-		return NULL;
-	size_t m = r->tabcap - 1;
-	for (size_t i = (size_t)h & m;; i = (i + 1) & m) {
-		entry *e = &r->tab[i];
-		if (!e->used)
-			return NULL;
-		if (e->hash == h && e->len == n &&
-		    memcmp(r->names.v + e->off, s, n) == 0)
-			return e;
+	if (n >= 4 && n <= 8) {
+		uint32_t x0, y0, x1, y1;
+		memcpy(&x0, a, 4);
+		memcpy(&y0, b, 4);
+		memcpy(&x1, a + n - 4, 4);
+		memcpy(&y1, b + n - 4, 4);
+		return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+	}
+	if (n > 8 && n <= 16) {
+		uint64_t x0, y0, x1, y1;
+		memcpy(&x0, a, 8);
+		memcpy(&y0, b, 8);
+		memcpy(&x1, a + n - 8, 8);
+		memcpy(&y1, b + n - 8, 8);
+		return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+	}
+	if (n < 4) {
+		for (size_t i = 0; i < n; i++)
+			if (a[i] != b[i])
+				return false;
+		return true;
+	}
+	return memcmp(a, b, n) == 0;
+}
+
+/* The child of node `at` for segment s[0..n), or -1. */
+inline __attribute__((always_inline)) int32_t
+trie_child(const ev_reader *r, uint32_t at, const char *s, size_t n)
+{
+	const tnode *t = &r->nodes.v[at];
+	if (!t->nkids)
+		return -1;
+	uint32_t m = t->tcap - 1, h = seg_hash(s, n);
+	for (uint32_t i = h & m;; i = (i + 1) & m) {
+		uint32_t k = t->kids[i].node;
+		if (!k)
+			return -1;
+		if (t->kids[i].hash != h)
+			continue;
+		const tnode *c = &r->nodes.v[k];
+		if (c->len == n && same(r->names.v + c->off, s, n))
+			return (int32_t)k;
 	}
 }
 
-/* Finds or inserts the name s[0..n); NULL on out of memory. */
-entry *
-intern(ev_reader *r, const char *s, size_t n)
+/*
+ * The node reached from `at` by the key k[0..n), which may itself hold
+ * dots ("parent.name" inside "process" is "process.parent.name"), or -1.
+ */
+inline int32_t
+trie_key(const ev_reader *r, uint32_t at, const char *k, size_t n)
 {
-	uint64_t h = fnv(FNV_OFF, s, n);
-	entry *e = lookup(r, h, s, n);
-	if (e)
-		return e;
-	if ((r->tabn + 1) * 2 > r->tabcap) {
-		size_t ncap = r->tabcap ? r->tabcap * 2 : 64;
-		entry *nt = (entry *)calloc(ncap, sizeof *nt);
-		if (!nt)
-			return NULL;
-		for (size_t i = 0; i < r->tabcap; i++) {
-			if (!r->tab[i].used)
-				continue;
-			size_t j = (size_t)r->tab[i].hash & (ncap - 1);
-			while (nt[j].used)
-				j = (j + 1) & (ncap - 1);
-			nt[j] = r->tab[i];
-		}
-		free(r->tab);
-		r->tab = nt;
-		r->tabcap = ncap;
+	for (;;) {
+		const char *dot = (const char *)memchr(k, '.', n);
+		size_t sn = dot ? (size_t)(dot - k) : n;
+		int32_t c = trie_child(r, at, k, sn);
+		if (c < 0 || !dot)
+			return c;
+		at = (uint32_t)c;
+		k += sn + 1;
+		n -= sn + 1;
 	}
-	if (vec_reserve(&r->names, r->names.n + n + 1) < 0)
-		return NULL;
+}
+
+/* Finds or adds the child of `at` for segment s[0..n); -1: out of
+ * memory. */
+int32_t
+trie_add(ev_reader *r, uint32_t at, const char *s, size_t n)
+{
+	int32_t c = trie_child(r, at, s, n);
+	if (c >= 0)
+		return c;
+	if (r->nodes.n >= UINT32_MAX / 2 ||
+	    vec_reserve(&r->names, r->names.n + n + 1) < 0 ||
+	    !vec_add(&r->nodes))
+		return -1;
+	uint32_t k = (uint32_t)(r->nodes.n - 1);
+	tnode *t = &r->nodes.v[k];
+	t->off = (uint32_t)r->names.n;
+	t->len = (uint32_t)n;
+	t->id = -1;
 	memcpy(r->names.v + r->names.n, s, n);
-	size_t i = (size_t)h & (r->tabcap - 1);
-	while (r->tab[i].used)
-		i = (i + 1) & (r->tabcap - 1);
-	e = &r->tab[i];
-	e->hash = h;
-	e->off = (uint32_t)r->names.n;
-	e->len = (uint32_t)n;
-	e->id = -1;
-	e->prefix = false;
-	e->used = true;
 	r->names.n += n;
-	r->tabn++;
-	return e;
+	tnode *p = &r->nodes.v[at];
+	if ((p->nkids + 1) * 4 > p->tcap) {
+		uint32_t ncap = p->tcap ? p->tcap * 2 : 8;
+		kid *nt = (kid *)calloc(ncap, sizeof *nt);
+		if (!nt) {
+			r->nodes.n--;	/* the node is not linked: drop it */
+			return -1;
+		}
+		for (uint32_t i = 0; i < p->tcap; i++) {
+			if (!p->kids[i].node)
+				continue;
+			uint32_t j = p->kids[i].hash & (ncap - 1);
+			while (nt[j].node)
+				j = (j + 1) & (ncap - 1);
+			nt[j] = p->kids[i];
+		}
+		free(p->kids);
+		p->kids = nt;
+		p->tcap = ncap;
+	}
+	uint32_t h = seg_hash(s, n), j = h & (p->tcap - 1);
+	while (p->kids[j].node)
+		j = (j + 1) & (p->tcap - 1);
+	p->kids[j].node = k;
+	p->kids[j].hash = h;
+	p->nkids++;
+	return (int32_t)k;
 }
 
-/* Adds a wanted path and its dot-prefixes; returns its slot id or -1. */
+/* The root node, made on first use; false: out of memory. */
+bool
+trie_root(ev_reader *r)
+{
+	if (r->nodes.n)
+		return true;
+	tnode *t = vec_add(&r->nodes);
+	if (!t)
+		return false;
+	t->id = -1;
+	return true;
+}
+
+/* Adds a wanted path (each of its dot-separated segments a node); returns
+ * its slot id or -1. */
 int32_t
 add_path(ev_reader *r, const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] != '.')
-			continue;
-		entry *e = intern(r, p, i);
-		if (!e)
-			return -1;
-		e->prefix = true;
-	}
-	entry *e = intern(r, p, n);
-	if (!e)
+	if (!trie_root(r))
 		return -1;
-	if (e->id < 0) {
+	uint32_t at = 0;
+	for (;;) {
+		const char *dot = (const char *)memchr(p, '.', n);
+		size_t sn = dot ? (size_t)(dot - p) : n;
+		int32_t c = trie_add(r, at, p, sn);
+		if (c < 0)
+			return -1;
+		at = (uint32_t)c;
+		if (!dot)
+			break;
+		p += sn + 1;
+		n -= sn + 1;
+	}
+	tnode *t = &r->nodes.v[at];
+	if (t->id < 0) {
 		if (!vec_add(&r->slots))
 			return -1;
-		e->id = (int32_t)(r->slots.n - 1);
+		t->id = (int32_t)(r->slots.n - 1);
 	}
-	return e->id;
+	return t->id;
 }
 
 /* ---- the walk ---- */
@@ -293,27 +399,90 @@ slow_number(ev_reader *r, std::string_view tok, ev_value *out)
  * default depth limit), which also bounds check_value's recursion. */
 const int MAX_DEPTH = 1024;
 
+enum { KEY_ESCAPE = 1, KEY_DOT = 2, KEY_CONTROL = 4 };
+
+/*
+ * The length of the key at raw (after its opening quote) up to the first
+ * '"', and in *flags whether a '\\' (then that quote may be escaped: the
+ * key must be unescaped), a '.' or a control character comes before it; SIZE_MAX when there is
+ * no quote before end.  One pass (SSE2: 16 bytes at a time; the input's
+ * padding allows reading past end).
+ */
+inline size_t
+scan_key(const char *raw, const char *end, unsigned *flags)
+{
+	const char *p = raw;
+	*flags = 0;
+#if defined(__SSE2__)
+	const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\'),
+	    d = _mm_set1_epi8('.'), c = _mm_set1_epi8(0x1f);
+	while (p < end) {
+		__m128i x = _mm_loadu_si128((const __m128i *)p);
+		unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, q));
+		unsigned mb = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, b));
+		unsigned md = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, d));
+		unsigned mc = (unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(_mm_max_epu8(x, c), c));
+		if (mq) {
+			unsigned before = (mq & -mq) - 1;
+			if (mb & before)
+				*flags |= KEY_ESCAPE;
+			if (md & before)
+				*flags |= KEY_DOT;
+			if (mc & before)
+				*flags |= KEY_CONTROL;
+			size_t n = (size_t)(p - raw) + __builtin_ctz(mq);
+			return raw + n < end ? n : SIZE_MAX;
+		}
+		if (mb)
+			*flags |= KEY_ESCAPE;
+		if (md)
+			*flags |= KEY_DOT;
+		if (mc)
+			*flags |= KEY_CONTROL;
+		p += 16;
+	}
+	return SIZE_MAX;
+#else
+	for (; p < end; p++) {
+		if (*p == '"')
+			return (size_t)(p - raw);
+		if (*p == '\\')
+			*flags |= KEY_ESCAPE;
+		else if (*p == '.')
+			*flags |= KEY_DOT;
+		else if ((unsigned char)*p < 0x20)
+			*flags |= KEY_CONTROL;
+	}
+	return SIZE_MAX;
+#endif
+}
+
 /*
  * The key of field f as written in the record (*k, *kn), or unescaped
- * when it holds a backslash: which also checks its escapes.
+ * when it holds a backslash: which also checks its escapes.  *dotted:
+ * whether the key holds a '.'.
  */
 error_code
-field_key(ev_reader *r, ondemand::field &f, const char **k, size_t *kn)
+field_key(ev_reader *r, ondemand::field &f, const char **k, size_t *kn,
+    bool *dotted)
 {
 	const char *raw = f.key().raw();
-	const char *q = (const char *)memchr(raw, '"',
-	    r->rec + r->reclen - raw);
-	if (!q)
+	unsigned flags;
+	size_t n = scan_key(raw, r->rec + r->reclen, &flags);
+	if (n == SIZE_MAX)
 		return STRING_ERROR;
 	*k = raw;
-	*kn = (size_t)(q - raw);
-	if (memchr(raw, '\\', *kn)) {
+	*kn = n;
+	*dotted = flags & KEY_DOT;
+	if (flags & KEY_ESCAPE) {
 		std::string_view uk;
 		error_code e;
 		if ((e = f.unescaped_key().get(uk)))
 			return e;
 		*k = uk.data();
 		*kn = uk.size();
+		*dotted = memchr(*k, '.', *kn) != NULL;
 	}
 	return SUCCESS;
 }
@@ -346,7 +515,8 @@ check_value(ev_reader *r, ondemand::value v, int depth)
 				return e;
 			const char *k;
 			size_t kn;
-			if ((e = field_key(r, f, &k, &kn)))
+			bool dotted;
+			if ((e = field_key(r, f, &k, &kn, &dotted)))
 				return e;
 			if ((e = check_value(r, f.value(), depth + 1)))
 				return e;
@@ -392,6 +562,249 @@ check_value(ev_reader *r, ondemand::value v, int depth)
 	}
 	}
 	return INCORRECT_TYPE;
+}
+
+/*
+ * The fast validation of a value no rule reads, tried before check_value
+ * so that On-Demand can then skip the value whole (through its structural
+ * index) instead of visiting it token by token.  simdjson's first pass has
+ * checked the UTF-8, that strings end and that they hold no raw control
+ * character; this checks the rest on the bytes, with a hand-written strict
+ * JSON grammar (On-Demand has no validating skip, and walking a value
+ * through its iterator costs more than parsing the record): literals, the
+ * number grammar, string escapes ("\uD800" to "\uDFFF" are not judged
+ * here), ':' and ',' between members and elements, nesting.  It only
+ * ever answers "certainly valid" (the end of the value): on NULL the
+ * caller checks the value with check_value, which finds the error (or
+ * accepts it), so the messages and the records accepted are those of
+ * simdjson either way.
+ */
+const int VALID_DEPTH = 256;
+
+inline const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' ||
+	    *p == '\t'))
+		p++;
+	return p;
+}
+
+inline bool
+is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
+	    (c | 0x20) <= 'f');
+}
+
+/* The first '"', '\\' or control character (below 0x20, which a string
+ * may not hold raw) at or after p (p < end); may be past end.  Reads up
+ * to 15 bytes past end, which the input's padding allows. */
+inline const char *
+find_quote(const char *p, const char *end)
+{
+#if defined(__SSE2__)
+	const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\'),
+	    c = _mm_set1_epi8(0x1f);
+	for (;;) {
+		__m128i x = _mm_loadu_si128((const __m128i *)p);
+		__m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(x, c), c);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, b)),
+		    ctl));
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+		if (p >= end)
+			return p;
+	}
+#else
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
+#endif
+}
+
+/* A string's body from p (after its opening quote): the byte after its
+ * closing quote, or NULL for a bad escape. */
+const char *
+valid_string(const char *p, const char *end)
+{
+	for (;;) {
+		if (p >= end)
+			return NULL;
+		p = find_quote(p, end);
+		if (p >= end)
+			return NULL;
+		if (*p == '"')
+			return p + 1;
+		if (*p != '\\')	/* a control character */
+			return NULL;
+		/* an escape */
+		if (p + 1 >= end)
+			return NULL;
+		switch (p[1]) {
+		case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+		case 'r': case 't':
+			p += 2;
+			break;
+		case 'u':
+			if (p + 6 > end || !is_hex(p[2]) || !is_hex(p[3]) ||
+			    !is_hex(p[4]) || !is_hex(p[5]))
+				return NULL;
+			/* surrogates (D800-DFFF) are left to simdjson */
+			if ((p[2] | 0x20) == 'd' && p[3] >= '8')
+				return NULL;
+			p += 6;
+			break;
+		default:
+			return NULL;
+		}
+	}
+}
+
+/* A number from p: the byte after it, or NULL. */
+inline const char *
+valid_number(const char *p, const char *end)
+{
+	if (p < end && *p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if (p < end && *p >= '1' && *p <= '9')
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	else
+		return NULL;
+	if (p < end && *p == '.') {
+		const char *d = ++p;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+		if (p == d)
+			return NULL;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		const char *d = p;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+		if (p == d)
+			return NULL;
+	}
+	return p;
+}
+
+/*
+ * The value at p (within [p, end)) if it is certainly valid JSON with at
+ * most `limit` levels of containers open at once: the byte after it, or
+ * NULL (see above).  A scalar must be followed by a blank, ',', '}', ']'
+ * or the end.
+ */
+const char *
+valid_value(const char *p, const char *end, int limit)
+{
+	char close[VALID_DEPTH];	/* the closing bracket of each level */
+	int d = 0;
+	if (limit > VALID_DEPTH)
+		limit = VALID_DEPTH;
+	goto value;
+members:	/* after '{' */
+	p = skip_ws(p, end);
+	if (p < end && *p == '}') {
+		p++;
+		goto closed;
+	}
+key:
+	if (p >= end || *p != '"' || !(p = valid_string(p + 1, end)))
+		return NULL;
+	p = skip_ws(p, end);
+	if (p >= end || *p != ':')
+		return NULL;
+	p++;
+value:
+	p = skip_ws(p, end);
+	if (p >= end)
+		return NULL;
+	switch (*p) {
+	case '{':
+		if (d >= limit)
+			return NULL;
+		close[d++] = '}';
+		p++;
+		goto members;
+	case '[':
+		if (d >= limit)
+			return NULL;
+		close[d++] = ']';
+		p = skip_ws(p + 1, end);
+		if (p < end && *p == ']') {
+			p++;
+			goto closed;
+		}
+		goto value;
+	case '"':
+		if (!(p = valid_string(p + 1, end)))
+			return NULL;
+		break;
+	case 't':
+		if (end - p < 4 || memcmp(p, "true", 4) != 0)
+			return NULL;
+		p += 4;
+		break;
+	case 'f':
+		if (end - p < 5 || memcmp(p, "false", 5) != 0)
+			return NULL;
+		p += 5;
+		break;
+	case 'n':
+		if (end - p < 4 || memcmp(p, "null", 4) != 0)
+			return NULL;
+		p += 4;
+		break;
+	default:
+		if (!(p = valid_number(p, end)))
+			return NULL;
+		break;
+	}
+	if (d == 0)
+		goto scalar_end;
+after:		/* after a member's value or an element */
+	p = skip_ws(p, end);
+	if (p >= end)
+		return NULL;
+	if (*p == ',') {
+		p = skip_ws(p + 1, end);
+		if (close[d - 1] == '}')
+			goto key;
+		goto value;
+	}
+	if (*p != close[d - 1])
+		return NULL;
+	p++;
+closed:		/* a container ended before p */
+	if (--d > 0)
+		goto after;
+scalar_end:	/* the value ends before p: what follows must end it */
+	if (p < end && *p != ' ' && *p != '\n' && *p != '\r' && *p != '\t' &&
+	    *p != ',' && *p != '}' && *p != ']')
+		return NULL;
+	return p;
+}
+
+/*
+ * Checks a value no rule reads (at nesting level `depth`, the record
+ * being level 1) so that On-Demand may skip it: valid_value, or
+ * check_value where that cannot tell.
+ */
+inline error_code
+skip_value(ev_reader *r, ondemand::value v, int depth)
+{
+	const char *p = v.raw_json_token().data();
+	if (valid_value(p, r->rec + r->reclen, MAX_DEPTH - depth))
+		return SUCCESS;
+	return check_value(r, v, depth);
 }
 
 /* Reads one scalar (or marks a container) into *out. */
@@ -509,7 +922,7 @@ record(ev_reader *r, int32_t id, ondemand::value &v, ondemand::json_type t)
 		}
 		if ((et == ondemand::json_type::object ||
 		    et == ondemand::json_type::array) &&
-		    (e = check_value(r, el, 2))) {
+		    (e = skip_value(r, el, 2))) {
 			s->v.kind = EV_MISSING;
 			return e;
 		}
@@ -520,66 +933,344 @@ record(ev_reader *r, int32_t id, ondemand::value &v, ondemand::json_type t)
 }
 
 /*
- * Walks an object whose dotted path is path[0..plen) with hash state h,
- * recording wanted paths and descending only into known prefixes.
+ * Walks an object whose path is trie node `at`, recording wanted paths
+ * and descending only into objects some wanted path goes into.  Every
+ * other value is left to On-Demand to skip (through the structural
+ * index) when the record passed valid_record, and checked with
+ * check_value otherwise.
  */
 error_code
-walk(ev_reader *r, ondemand::object obj, size_t plen, uint64_t h,
-    int depth)
+walk(ev_reader *r, ondemand::object obj, uint32_t at, int depth)
 {
 	error_code e;
-	if (plen) {
-		r->path.v[plen] = '.';
-		h = (h ^ (unsigned char)'.') * FNV_MUL;
-		plen++;
-	}
 	for (auto fr : obj) {
 		ondemand::field f;
 		if ((e = std::move(fr).get(f)))
 			return e;
 		const char *k;
 		size_t kn;
-		if ((e = field_key(r, f, &k, &kn)))
+		bool dotted;
+		if ((e = field_key(r, f, &k, &kn, &dotted)))
 			return e;
-		/* path buffer: the record length bounds every key path */
-		if (vec_reserve(&r->path, plen + kn + 2) < 0)
-			return MEMALLOC;
-		memcpy(r->path.v + plen, k, kn);
-		uint64_t kh = fnv(h, k, kn);
-		entry *en = lookup(r, kh, r->path.v, plen + kn);
+		int32_t n = dotted ? trie_key(r, at, k, kn) :
+		    trie_child(r, at, k, kn);
 		ondemand::value v = f.value();
-		if (!en) {	/* not wanted: only checked */
-			if ((e = check_value(r, v, depth + 1)))
+		if (n < 0) {	/* not wanted: checked, and skipped */
+			if ((e = skip_value(r, v, depth + 1)))
 				return e;
 			continue;
 		}
+		const tnode *tn = &r->nodes.v[n];
+		int32_t id = tn->id;
+		bool inner = tn->nkids > 0;
 		ondemand::json_type t;
 		if ((e = v.type().get(t)))
 			return e;
-		if (en->id >= 0) {
-			if ((e = record(r, en->id, v, t)))
+		if (id >= 0) {
+			if ((e = record(r, id, v, t)))
 				return e;
 		}
-		if (en->prefix && t == ondemand::json_type::object) {
+		if (inner && t == ondemand::json_type::object) {
 			ondemand::object sub;
 			if ((e = v.get_object().get(sub)))
 				return e;
-			if ((e = walk(r, sub, plen + kn, kh, depth + 1)))
+			if ((e = walk(r, sub, (uint32_t)n, depth + 1)))
 				return e;
-		} else if (t == ondemand::json_type::object ||
-		    en->id < 0) {
+		} else if (t == ondemand::json_type::object || id < 0) {
 			/* an object no path goes into, or a value that is
 			 * only a prefix's: checked (record checked the rest) */
-			if ((e = check_value(r, v, depth + 1)))
+			if ((e = skip_value(r, v, depth + 1)))
 				return e;
 		}
 	}
 	return SUCCESS;
 }
 
-/* Parses and walks the current record; SUCCESS or the first error. */
+/*
+ * The fast walk: the record's bytes read directly, without simdjson's
+ * passes, when they are plain.  UTF-8 is checked by simdjson's
+ * validate_utf8, every value no rule reads by valid_value (then jumped
+ * over, whole), the objects some wanted path goes into member by member,
+ * and wanted values are read when they are simple: strings (escapes
+ * other than surrogates unescaped into the arena), integers of at most 18
+ * digits (not "-0"), numbers with a fraction or exponent, true, false,
+ * null, objects, arrays of those.  Anything else (an escaped key, a
+ * surrogate escape, a big integer, any error) makes it give up, and
+ * the record is parsed again through On-Demand (slow_record), which then
+ * decides, with simdjson's messages: the fast walk never accepts a record
+ * On-Demand would refuse, nor reads a value differently.
+ */
+
+inline int
+hex_val(char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+/*
+ * A wanted string with escapes from p (after its opening quote), first
+ * escape at q: unescaped into the event's arena (*out); the byte after
+ * its closing quote, or NULL (a bad escape, a surrogate escape, a control
+ * character, out of memory: left to On-Demand).
+ */
+const char *
+fast_escaped(ev_reader *r, const char *p, const char *q, const char *end,
+    ev_value *out)
+{
+	/* the unescaped string is never longer than the escaped one */
+	const char *close = valid_string(q, end);
+	if (!close)
+		return NULL;
+	char *d = (char *)arena_alloc(&r->strings, (size_t)(close - p));
+	if (!d)
+		return NULL;
+	char *o = d;
+	memcpy(o, p, (size_t)(q - p));
+	o += q - p;
+	for (;;) {
+		/* q is at '\\' or the closing quote (valid_string vouched) */
+		if (*q == '"')
+			break;
+		char c = q[1];
+		switch (c) {
+		case 'b': *o++ = '\b'; q += 2; break;
+		case 'f': *o++ = '\f'; q += 2; break;
+		case 'n': *o++ = '\n'; q += 2; break;
+		case 'r': *o++ = '\r'; q += 2; break;
+		case 't': *o++ = '\t'; q += 2; break;
+		case 'u': {
+			unsigned u = (unsigned)(hex_val(q[2]) << 12 |
+			    hex_val(q[3]) << 8 | hex_val(q[4]) << 4 |
+			    hex_val(q[5]));
+			if (u < 0x80) {
+				*o++ = (char)u;
+			} else if (u < 0x800) {
+				*o++ = (char)(0xC0 | u >> 6);
+				*o++ = (char)(0x80 | (u & 0x3F));
+			} else {	/* not a surrogate: valid_string */
+				*o++ = (char)(0xE0 | u >> 12);
+				*o++ = (char)(0x80 | (u >> 6 & 0x3F));
+				*o++ = (char)(0x80 | (u & 0x3F));
+			}
+			q += 6;
+			break;
+		}
+		default:	/* '"', '\\', '/' */
+			*o++ = c;
+			q += 2;
+			break;
+		}
+		const char *n = find_quote(q, end);
+		memcpy(o, q, (size_t)(n - q));
+		o += n - q;
+		q = n;
+	}
+	out->kind = EV_STRING;
+	out->u.s.s = d;
+	out->u.s.len = (size_t)(o - d);
+	return close;
+}
+
+/* A simple wanted scalar at p into *out: the byte after it, or NULL. */
+inline const char *
+fast_scalar(ev_reader *r, const char *p, const char *end, ev_value *out)
+{
+	switch (*p) {
+	case '"': {
+		const char *q = find_quote(p + 1, end);
+		if (q < end && *q == '\\')
+			return fast_escaped(r, p + 1, q, end, out);
+		if (q >= end || *q != '"')
+			return NULL;
+		out->kind = EV_STRING;
+		out->u.s.s = p + 1;
+		out->u.s.len = (size_t)(q - p - 1);
+		return q + 1;
+	}
+	case 't':
+		if (end - p < 4 || memcmp(p, "true", 4) != 0)
+			return NULL;
+		out->kind = EV_BOOL;
+		out->u.b = true;
+		return p + 4;
+	case 'f':
+		if (end - p < 5 || memcmp(p, "false", 5) != 0)
+			return NULL;
+		out->kind = EV_BOOL;
+		out->u.b = false;
+		return p + 5;
+	case 'n':
+		if (end - p < 4 || memcmp(p, "null", 4) != 0)
+			return NULL;
+		out->kind = EV_NULL;
+		return p + 4;
+	}
+	bool neg = *p == '-';
+	const char *d = p + neg, *q = d;
+	uint64_t v = 0;
+	while (q < end && *q >= '0' && *q <= '9')
+		v = v * 10 + (uint64_t)(*q++ - '0');
+	size_t nd = (size_t)(q - d);
+	if (nd == 0 || (*d == '0' && (nd > 1 || neg)))
+		return NULL;
+	if (q < end && (*q == '.' || *q == 'e' || *q == 'E')) {
+		/* a fraction or an exponent: strtod rounds correctly, as
+		 * simdjson does (the "C" numeric locale, see slow_number) */
+		char z[64];
+		q = valid_number(p, end);
+		if (!q || q - p >= (ptrdiff_t)sizeof z)
+			return NULL;
+		memcpy(z, p, (size_t)(q - p));
+		z[q - p] = 0;
+		out->kind = EV_DOUBLE;
+		out->u.d = strtod(z, NULL);
+		return q;
+	}
+	if (nd > 18)
+		return NULL;
+	out->kind = EV_INT;
+	out->u.i = neg ? -(int64_t)v : (int64_t)v;
+	return q;
+}
+
+/* A wanted array at *pp (its '['), at nesting level `depth`, into slot
+ * id; *pp is moved past it.  false: give up. */
+bool
+fast_array(ev_reader *r, const char **pp, int32_t id, int depth)
+{
+	const char *p = *pp, *end = r->rec + r->reclen;
+	slot *s = &r->slots.v[id];
+	s->gen = r->gen;
+	s->v.kind = EV_ARRAY;
+	s->first = r->elems.n;
+	s->count = 0;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == ']') {
+		*pp = p + 1;
+		return true;
+	}
+	for (;;) {
+		if (p >= end || vec_reserve(&r->elems, r->elems.n + 1) < 0)
+			return false;
+		ev_value *ov = &r->elems.v[r->elems.n];
+		if (*p == '{' || *p == '[') {
+			ov->kind = *p == '{' ? EV_OBJECT : EV_ARRAY;
+			p = valid_value(p, end, MAX_DEPTH - depth - 1);
+		} else {
+			p = fast_scalar(r, p, end, ov);
+		}
+		if (!p)
+			return false;
+		r->elems.n++;
+		s->count++;
+		p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == ']') {
+			*pp = p + 1;
+			return true;
+		}
+		return false;
+	}
+}
+
+/* The object at *pp (its '{'), trie node `at`, nesting level `depth`;
+ * *pp is moved past it.  false: give up. */
+bool
+fast_object(ev_reader *r, const char **pp, uint32_t at, int depth)
+{
+	const char *p = *pp, *end = r->rec + r->reclen;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}') {
+		*pp = p + 1;
+		return true;
+	}
+	for (;;) {
+		if (p >= end || *p != '"')
+			return false;
+		const char *k = p + 1;
+		unsigned flags;
+		size_t kn = scan_key(k, end, &flags);
+		if (kn == SIZE_MAX || (flags & (KEY_ESCAPE | KEY_CONTROL)))
+			return false;
+		p = skip_ws(k + kn + 1, end);
+		if (p >= end || *p != ':')
+			return false;
+		p = skip_ws(p + 1, end);
+		if (p >= end)
+			return false;
+		int32_t n = flags & KEY_DOT ? trie_key(r, at, k, kn) :
+		    trie_child(r, at, k, kn);
+		if (n < 0) {
+			p = valid_value(p, end, MAX_DEPTH - depth - 1);
+		} else {
+			int32_t id = r->nodes.v[n].id;
+			bool inner = r->nodes.v[n].nkids > 0;
+			if (*p == '{') {
+				if (id >= 0) {
+					slot *s = &r->slots.v[id];
+					s->gen = r->gen;
+					s->v.kind = EV_OBJECT;
+					s->first = r->elems.n;
+					s->count = 0;
+				}
+				if (inner) {
+					if (depth + 1 >= MAX_DEPTH ||
+					    !fast_object(r, &p, (uint32_t)n,
+					    depth + 1))
+						return false;
+				} else {
+					p = valid_value(p, end,
+					    MAX_DEPTH - depth - 1);
+				}
+			} else if (*p == '[' && id >= 0) {
+				if (!fast_array(r, &p, id, depth + 1))
+					return false;
+			} else if (id >= 0) {
+				slot *s = &r->slots.v[id];
+				s->gen = r->gen;
+				s->first = r->elems.n;
+				s->count = 0;
+				p = fast_scalar(r, p, end, &s->v);
+			} else {
+				p = valid_value(p, end, MAX_DEPTH - depth - 1);
+			}
+		}
+		if (!p)
+			return false;
+		p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == '}') {
+			*pp = p + 1;
+			return true;
+		}
+		return false;
+	}
+}
+
+/* The fast walk of the current record; false: give up (see above). */
+bool
+fast_record(ev_reader *r)
+{
+	const char *p = r->rec, *end = r->rec + r->reclen;
+	if (!validate_utf8(r->rec, r->reclen))
+		return false;
+	p = skip_ws(p, end);
+	if (p >= end || *p != '{' || !trie_root(r) ||
+	    !fast_object(r, &p, 0, 1))
+		return false;
+	return skip_ws(p, end) == end;
+}
+
+/* Parses the current record with On-Demand and walks it; SUCCESS or the
+ * first error. */
 error_code
-walk_record(ev_reader *r)
+slow_record(ev_reader *r)
 {
 	error_code e;
 	r->gen++;
@@ -590,9 +1281,9 @@ walk_record(ev_reader *r)
 	ondemand::object obj;
 	if ((e = r->doc.get_object().get(obj)))
 		return e;
-	if (vec_reserve(&r->path, 256) < 0)
+	if (!trie_root(r))
 		return MEMALLOC;
-	if ((e = walk(r, obj, 0, FNV_OFF, 1)))
+	if ((e = walk(r, obj, 0, 1)))
 		return e;
 	const char *loc;
 	if (r->doc.current_location().get(loc) != OUT_OF_BOUNDS)
@@ -600,17 +1291,23 @@ walk_record(ev_reader *r)
 	return SUCCESS;
 }
 
+/* Reads the current record: the fast walk, else On-Demand; SUCCESS or
+ * the first error. */
+error_code
+walk_record(ev_reader *r)
+{
+	r->gen++;
+	r->elems.n = 0;
+	if (fast_record(r))
+		return SUCCESS;
+	return slow_record(r);
+}
+
 /* Walks the current event again after the interest set grew. */
 void
 rewalk(ev_reader *r)
 {
-	r->gen++;
-	r->elems.n = 0;
-	r->doc.rewind();
-	ondemand::object obj;
-	if (r->doc.get_object().get(obj))
-		return;
-	(void)walk(r, obj, 0, FNV_OFF, 1);
+	(void)walk_record(r);
 }
 
 /* ---- input ---- */
@@ -1157,10 +1854,10 @@ slot *
 find_slot(ev_event *ev, const char *path, size_t n)
 {
 	ev_reader *r = ev->r;
-	entry *e = lookup(r, fnv(FNV_OFF, path, n), path, n);
+	int32_t node = r->nodes.n ? trie_key(r, 0, path, n) : -1;
 	int32_t id;
-	if (e && e->id >= 0) {
-		id = e->id;
+	if (node >= 0 && r->nodes.v[node].id >= 0) {
+		id = r->nodes.v[node].id;
 	} else {
 		id = add_path(r, path, n);
 		if (id < 0) {
@@ -1305,11 +2002,12 @@ ev_close(struct ev_reader *r)
 		close(r->fd);
 	arena_release(&r->strings);
 	free(r->buf);
-	free(r->tab);
+	for (size_t i = 0; i < r->nodes.n; i++)
+		free(r->nodes.v[i].kids);
+	vec_free(&r->nodes);
 	vec_free(&r->names);
 	vec_free(&r->slots);
 	vec_free(&r->elems);
-	vec_free(&r->path);
 	delete r;
 }
 

@@ -1,6 +1,7 @@
 /*
  * reader.h - streaming JSON event reader (NDJSON or one JSON array of
- * objects), backed by simdjson On-Demand behind a C interface.
+ * objects), backed by a byte-level fast walk and simdjson On-Demand behind
+ * a C interface.
  *
  * Design note
  * -----------
@@ -39,28 +40,39 @@
  *    array otherwise, and content after the closing ']', end the input
  *    (reported once; every later ev_next() returns 0).
  *
- * Validation.  Every record is validated in full, whatever is read from
- * it: simdjson's first (SIMD) pass checks the structure, UTF-8,
- * unterminated strings and unescaped control characters, and the walk
- * checks every value On-Demand would skip (literals, the number grammar,
- * escapes of strings and keys holding a backslash) without materialising
- * it.  The top-level value must be an object with nothing after it, and
- * nesting deeper than 1024 levels is refused.  So whether a record is
- * malformed never depends on which fields the rules read.
+ * Parsing and validation.  Every record is validated in full, whatever
+ * is read from it.  A record is first read by a fast walk over its bytes
+ * (reader.cc: fast_record): UTF-8 checked by simdjson's validate_utf8,
+ * every value no rule reads checked by a strict JSON grammar (literals,
+ * numbers, escapes, raw control characters, ':' and ',', nesting; strings
+ * scanned 16 bytes at a time) and jumped over whole, objects a wanted path
+ * goes into walked member by member, wanted values decoded.  The fast walk
+ * only ever vouches for a record: whatever it cannot (an error, an escaped
+ * key, a surrogate escape, -0, an integer of 19 digits or more) sends the
+ * record through simdjson On-Demand, whose first (SIMD) pass and walk
+ * check it again and give simdjson's verdict and message (there too the
+ * values no rule reads go through the byte grammar first, On-Demand's own
+ * token-by-token check only where that cannot tell).  The top-level value
+ * must be an object with nothing after it, and nesting deeper than 1024
+ * levels is refused.  So whether a record is malformed never depends on
+ * which fields the rules read, nor on which path read it.
  *
  * Field lookup.  The reader keeps an "interest set": every dotted path ever
- * passed to ev_get/ev_array_len/ev_array_at, with all its dot-prefixes, in
- * one open-addressing hash table.  Each event is walked once, at ev_next()
- * time, descending only into keys whose dotted path is a known prefix and
- * skipping every other value (On-Demand skips through the structural index).
- * The values of wanted paths go into a per-event slot table indexed by path
- * id, so ev_get is one hash of the path plus one slot read.  Because the key
- * path is built by concatenating keys with '.', nested objects, dotted keys
- * and any mix match the same path.  When a path not yet in the set is asked
- * for, it is added and the current event is walked again (once per distinct
- * path over the whole run).  Keys are unescaped before matching.  A path
- * never crosses an array.  Duplicates: the last occurrence in document order
- * wins (also between a nested and a dotted spelling of the same path).
+ * passed to ev_want/ev_get/ev_array_len/ev_array_at, as a trie of its
+ * dot-separated segments (each node's children in a small hash table).
+ * Each event is walked once, at ev_next() time: a key is looked up among
+ * the children of the node of the object holding it (a key holding dots
+ * walks one node per segment), objects are entered only when some wanted
+ * path goes into them, and every other value is skipped.  The values of
+ * wanted paths go into a per-event slot table indexed by path id, so
+ * ev_slot is one slot read and ev_get a trie walk of the path plus one.
+ * Nested objects, dotted keys and any mix match the same path ("a.b" is
+ * the segments a, b however it is spelt).  When a path not yet in the set
+ * is asked for, it is added and the current event is walked again (once
+ * per distinct path over the whole run).  Keys are unescaped before
+ * matching (an escaped '.' is a dot).  A path never crosses an array.
+ * Duplicates: the last occurrence in document order wins (also between a
+ * nested and a dotted spelling of the same path).
  *
  * Values.  Strings without escapes point into the input buffer; escaped
  * strings are unescaped into a per-event arena; both stay valid until the

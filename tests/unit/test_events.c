@@ -715,6 +715,291 @@ test_max_record(void **state)
 	free(text);
 }
 
+/*
+ * The path trie: a path and its prefixes both wanted, dotted keys written
+ * flat, nested or half and half, keys that need unescaping (an escaped
+ * '.' is a dot like any other), arrays of objects (a path never crosses
+ * an array), duplicates, and siblings whose keys hash alike.
+ */
+static void
+test_trie(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	struct ev_value v;
+	const struct ev_value *el;
+	size_t nel;
+
+	open_text(f,
+	    "{\"process\":{\"name\":\"a.exe\",\"parent\":{\"name\":\"p\"}}}\n"
+	    "{\"process\":\"flat\",\"process.name\":\"b.exe\"}\n"
+	    "{\"process.parent\":{\"name\":\"c\"},\"process\":{\"name\":\"d\"}}\n"
+	    "{\"proc\\u0065ss\":{\"n\\u0061me\":\"e\"},"
+	    "\"process\\u002eparent\\u002ename\":\"f\"}\n"
+	    "{\"process\":[{\"name\":\"g\"}],\"x\":[{\"y\":1},2]}\n"
+	    "{\"process\":{\"name\":\"h\"},\"process\":{\"pid\":1}}\n"
+	    "{\"process\":{\"name\":\"i\"},\"process.name\":\"j\"}\n"
+	    "{\"process\":{\"name\":{\"first\":\"k\"}}}\n"
+	    "{\"process\":{\"\":{\"name\":\"l\"},\"name.\":\"m\"}}\n", 0);
+	/* registered before the first event, as the replay does */
+	int idp = ev_want(f->r, "process", 7);
+	int idn = ev_want(f->r, "process.name", 12);
+	int idpp = ev_want(f->r, "process.parent.name", 19);
+	assert_true(idp >= 0 && idn >= 0 && idpp >= 0);
+	assert_int_equal(ev_want(f->r, "process.name", 12), idn);
+
+	ev = next_ok(f);
+	assert_true(ev_slot(ev, idp, &v, &el, &nel));
+	assert_int_equal(v.kind, EV_OBJECT);
+	assert_str(ev, "process.name", "a.exe");
+	assert_str(ev, "process.parent.name", "p");
+	assert_kind(ev, "process.parent", EV_OBJECT);
+	assert_kind(ev, "process.nam", EV_MISSING);
+	assert_kind(ev, "process.name.x", EV_MISSING);
+	assert_kind(ev, "proc", EV_MISSING);
+
+	ev = next_ok(f);
+	assert_str(ev, "process", "flat");
+	assert_str(ev, "process.name", "b.exe");
+	assert_kind(ev, "process.parent.name", EV_MISSING);
+
+	ev = next_ok(f);
+	assert_str(ev, "process.parent.name", "c");
+	assert_str(ev, "process.name", "d");
+
+	/* escaped keys are matched unescaped; an escaped dot splits */
+	ev = next_ok(f);
+	assert_str(ev, "process.name", "e");
+	assert_str(ev, "process.parent.name", "f");
+
+	/* arrays: no path goes into them */
+	ev = next_ok(f);
+	assert_true(ev_slot(ev, idp, &v, &el, &nel));
+	assert_int_equal(v.kind, EV_ARRAY);
+	assert_int_equal(nel, 1);
+	assert_int_equal(el[0].kind, EV_OBJECT);
+	assert_false(ev_slot(ev, idn, &v, &el, &nel));
+	assert_kind(ev, "x.y", EV_MISSING);
+	assert_int_equal(ev_array_len(ev, "x", 1), 2);
+
+	/* duplicates: the last occurrence of each path wins; a path only
+	 * the first occurrence has keeps its value */
+	ev = next_ok(f);
+	assert_str(ev, "process.name", "h");
+	assert_int(ev, "process.pid", 1);
+	ev = next_ok(f);
+	assert_str(ev, "process.name", "j");
+
+	/* a wanted path whose value is an object, with paths below it */
+	ev = next_ok(f);
+	assert_kind(ev, "process.name", EV_OBJECT);
+	assert_str(ev, "process.name.first", "k");
+
+	/* empty segments: "process..name" and "process.name." */
+	ev = next_ok(f);
+	assert_str(ev, "process..name", "l");
+	assert_str(ev, "process.name.", "m");
+	assert_kind(ev, "process.name", EV_MISSING);
+	next_end(f);
+}
+
+/* Siblings whose keys have the same length and the same first, middle
+ * and last bytes (what the trie hashes) are still told apart. */
+static void
+test_trie_collisions(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	char text[8192], *p = text, key[32];
+	int ids[64];
+
+	p += sprintf(p, "{\"a\":{");
+	for (int i = 0; i < 64; i++)
+		p += sprintf(p, "%s\"k%02dxx%02dk\":%d", i ? "," : "", i, i, i);
+	p += sprintf(p, "},\"b\":1}\n");
+	open_text(f, text, 0);
+	for (int i = 0; i < 64; i += 2) {
+		snprintf(key, sizeof key, "a.k%02dxx%02dk", i, i);
+		ids[i] = ev_want(f->r, key, strlen(key));
+		assert_true(ids[i] >= 0);
+	}
+	ev = next_ok(f);
+	for (int i = 0; i < 64; i++) {
+		snprintf(key, sizeof key, "a.k%02dxx%02dk", i, i);
+		assert_int(ev, key, i);	/* odd ones added on the way */
+	}
+	assert_int(ev, "b", 1);
+	next_end(f);
+}
+
+/*
+ * Values no rule reads are validated fast and skipped whole; what the
+ * fast check cannot vouch for (surrogate escapes, deep nesting) is
+ * checked value by value, so the verdicts are those of simdjson.
+ */
+static void
+test_skip_validation(void **state)
+{
+	struct fix *f = *state;
+	struct ev_event *ev;
+	const char *bad[] = {
+		"{\"x\":{\"y\" 1},\"a\":1}", "{\"x\":[1 2],\"a\":1}",
+		"{\"x\":[1,],\"a\":1}", "{\"x\":{\"y\":1,},\"a\":1}",
+		"{\"x\":{,\"y\":1},\"a\":1}", "{\"x\":[1}],\"a\":1}",
+		"{\"x\":{\"y\":1]},\"a\":1}", "{\"x\":1.5x,\"a\":1}",
+		"{\"x\":truex,\"a\":1}", "{\"x\":[\"\\u12g4\"],\"a\":1}",
+		"{\"x\":{\"\\x\":1},\"a\":1}", "{\"x\":[-01],\"a\":1}",
+		"{\"x\":{\"y\":\"\\udc00\"},\"a\":1}",
+		"{\"x\":[[[[[[[[[[[[[[[[[[[[\"\\uZZZZ\"]]]]]]]]]]]]]]]]]]]],"
+		"\"a\":1}",
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(text, sizeof text, "%s\n{\"a\":2}\n", bad[i]);
+		open_text(f, text, 0);
+		ev_want(f->r, "a", 1);
+		if (ev_next(f->r, &f->ev) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		ev = next_ok(f);
+		assert_int(ev, "a", 2);
+		next_end(f);
+	}
+
+	/* valid: every escape, surrogate pairs, blanks everywhere, nesting
+	 * past the fast check's depth (checked the slow way) */
+	size_t deep = 600, n = 0;
+	char *big = malloc(4 * deep + 512);
+	assert_non_null(big);
+	n += (size_t)sprintf(big, "{ \"x\" : { \"s\" : \"\\\"\\\\\\/\\b\\f\\n"
+	    "\\r\\t\\u00e9\\ud83d\\ude00\" , \"n\" : [ -0.5e+3 , 0 , 1E2 ,"
+	    " true , false , null , { } , [ ] ] } , \"d\" : ");
+	for (size_t i = 0; i < deep; i++)
+		big[n++] = '[';
+	for (size_t i = 0; i < deep; i++)
+		big[n++] = ']';
+	n += (size_t)sprintf(big + n, " , \"a\" : 1 }\n");
+	open_text(f, big, 0);
+	ev_want(f->r, "a", 1);
+	ev = next_ok(f);
+	assert_int(ev, "a", 1);
+	next_end(f);
+	free(big);
+
+	/* nesting of 1100 levels is refused, read or not */
+	big = malloc(2 * 1100 + 64);
+	assert_non_null(big);
+	n = (size_t)sprintf(big, "{\"a\":1,\"d\":");
+	for (size_t i = 0; i < 1100; i++)
+		big[n++] = '[';
+	for (size_t i = 0; i < 1100; i++)
+		big[n++] = ']';
+	sprintf(big + n, "}\n{\"a\":2}\n");
+	open_text(f, big, 0);
+	ev_want(f->r, "a", 1);
+	assert_int_equal(ev_next(f->r, &f->ev), -1);
+	ev = next_ok(f);
+	assert_int(ev, "a", 2);
+	next_end(f);
+	free(big);
+}
+
+/* Two values read alike: same kind, same content. */
+static void
+assert_same_value(const struct ev_value *a, const struct ev_value *b,
+    const char *what)
+{
+	if (a->kind != b->kind)
+		fail_msg("%s: kind %d vs %d", what, (int)a->kind, (int)b->kind);
+	switch (a->kind) {
+	case EV_BOOL:
+		assert_int_equal(a->u.b, b->u.b);
+		break;
+	case EV_INT:
+		if (a->u.i != b->u.i)
+			fail_msg("%s: %lld vs %lld", what, (long long)a->u.i,
+			    (long long)b->u.i);
+		break;
+	case EV_DOUBLE:
+		/* bit for bit: -0.0 and 0.0 differ */
+		assert_memory_equal(&a->u.d, &b->u.d, sizeof a->u.d);
+		break;
+	case EV_STRING:
+		if (a->u.s.len != b->u.s.len ||
+		    memcmp(a->u.s.s, b->u.s.s, a->u.s.len) != 0)
+			fail_msg("%s: strings differ", what);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Plain records are read straight from their bytes; a record with an
+ * escaped key goes through simdjson On-Demand.  Every kind of value must
+ * come out the same both ways (each value below is read from
+ * {"v":VALUE} and from {"\u0071":0,"v":VALUE}).
+ */
+static void
+test_fast_path_same(void **state)
+{
+	struct fix *f = *state;
+	const char *vals[] = {
+		"\"\"", "\"plain\"", "\"C:\\\\Windows\\\\x.exe\"",
+		"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\u0041\\u00e9\\u20ac!\"",
+		"\"caf\xc3\xa9 \xe2\x82\xac\"", "\"\\ud83d\\ude00\"",
+		"0", "-1", "7", "123456789012345678", "-123456789012345678",
+		"1234567890123456789", "9223372036854775807",
+		"-9223372036854775808", "9223372036854775808",
+		"18446744073709551615", "123456789012345678901234567890",
+		"-0", "-0.0", "0.0", "1.5", "-2e3", "1E-7", "2.5e+10",
+		"0.1", "1e400", "-1e400", "4.9e-324", "1.7976931348623157e308",
+		"true", "false", "null", "{}", "{\"a\":1}", "[]",
+		"[1,\"a\\n\",{\"x\":1},[2],null,true,-0.5,\"\\u00e9\"]",
+	};
+	char text[512];
+	struct ev_value a, b;
+	const struct ev_value *ea, *eb;
+	size_t na, nb;
+
+	for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+		snprintf(text, sizeof text, "{\"v\":%s}\n{\"\\u0071\":0,"
+		    "\"v\":%s}\n", vals[i], vals[i]);
+		open_text(f, text, 0);
+		int id = ev_want(f->r, "v", 1);
+		struct ev_event *ev = next_ok(f);
+		assert_true(ev_slot(ev, id, &a, &ea, &na));
+		/* copy the first record's array before the next event */
+		struct ev_value first[16];
+		assert_true(na <= 16);
+		if (na)
+			memcpy(first, ea, na * sizeof *ea);
+		char sa[64];
+		if (a.kind == EV_STRING) {
+			assert_true(a.u.s.len < sizeof sa);
+			memcpy(sa, a.u.s.s, a.u.s.len);
+			a.u.s.s = sa;
+		}
+		for (size_t j = 0; j < na; j++)
+			if (first[j].kind == EV_STRING) {
+				char *c = malloc(first[j].u.s.len + 1);
+				assert_non_null(c);
+				memcpy(c, first[j].u.s.s, first[j].u.s.len);
+				first[j].u.s.s = c;
+			}
+		ev = next_ok(f);
+		assert_true(ev_slot(ev, id, &b, &eb, &nb));
+		assert_same_value(&a, &b, vals[i]);
+		assert_int_equal(na, nb);
+		for (size_t j = 0; j < na; j++) {
+			assert_same_value(&first[j], &eb[j], vals[i]);
+			if (first[j].kind == EV_STRING)
+				free((void *)first[j].u.s.s);
+		}
+		next_end(f);
+	}
+}
+
 /* Duplicates: the last occurrence in document order wins. */
 static void
 test_duplicates(void **state)
@@ -854,6 +1139,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_json_array, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_trie, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trie_collisions, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_skip_validation, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fast_path_same, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
 		cmocka_unit_test(test_open_error),
