@@ -7,12 +7,27 @@
  * 1. Per event (stateless; engine.c).  The reader walks each event once
  *    and keeps only the fields some rule reads (every field path of the
  *    image is registered with it up front).  The event's category
- *    selects, through a hash table, the (rule, stage) pairs whose stage
- *    names that category (plus the `any` stages and the rules that
- *    override the category field); each selected stage's code runs on the
- *    event.  An event that passes becomes a *hit*: a small record with
- *    the event's position, timestamp, tiebreaker, id and the join keys
- *    the stage computes (record.c).  Nothing else of the event is kept.
+ *    selects, through a hash table, the list of (rule, stage) pairs whose
+ *    stage names that category (plus the `any` list, and the rules that
+ *    override the category field).  Inside a list, candidate selection
+ *    picks the stages to try without visiting the others: each stage is
+ *    indexed, when the list is built, by a set of leaf tests one of which
+ *    its condition needs true (vm_needs: the leaves of an `or` of
+ *    operands, of the cheapest operand of an `and`; none under `not`),
+ *    chosen by a guessed cost (how often a leaf holds, plus its index's
+ *    work shared by the stages using it).  Per event each index the list
+ *    uses is asked once: an equality index (the field's value looked up
+ *    among the strings of its `==`/`in` tests) or a pattern index (which
+ *    of the field's selecting pattern lists match the value, remembered
+ *    per value across events); the leaves it finds true lead (selhead,
+ *    selblk) to their pairs, which are marked in a bit set with the pairs
+ *    whose selecting leaf has no index and holds, and the pairs with no
+ *    needed leaf known.  Marked pairs run in the list's order, the order
+ *    of trying every pair, so results are the same as if all were tried;
+ *    each still checks its guards and runs its code.  An event that
+ *    passes becomes a *hit*: a small record with the event's position,
+ *    timestamp, tiebreaker, id and the join keys the stage computes
+ *    (record.c).  Nothing else of the event is kept.
  *
  * 2. Per rule, in event order.  Hits wait in the rule's heap, ordered by
  *    (timestamp, tiebreaker, input position, stage), until the newest
@@ -187,20 +202,54 @@ struct rule {
 };
 
 /* A stage to try on the events of one category, with its first two
- * guards; a list is sorted so that stages sharing guards are adjacent,
- * and skip1/skip2 give, for each entry, the end of its run of equal
- * first guards / equal first two guards: one false guard passes over
- * the whole run. */
+ * guards (the list's order: see plist). */
 struct pair {
 	uint32_t rule;
 	uint16_t stage;
 	uint32_t g1, g2;        /* leaf ids, 0: none */
 };
 
-struct plist {                  /* a vector of pairs, then the skips */
+/* How a pair of a list is selected: by leaf `leaf` (one of a set of
+ * leaves its stage needs one of) holding.  x: the index (equality or
+ * pattern) that finds the leaf true, or 0 (the leaf is evaluated). */
+struct selpos {
+	uint32_t x, leaf, pos;
+};
+
+/* A run of a list's selpos entries with one index (x > 0), or one leaf
+ * without index (x == 0): sel[from..to). */
+struct selgrp {
+	uint32_t x, leaf, from, to;
+};
+
+/* Pair `pos` of list `list` is selected by leaf `leaf` through the
+ * leaf's index; e->sel holds them sorted, and a block is the run of one
+ * leaf and list, sel[from..to). */
+struct selent {
+	uint32_t leaf, list, pos;
+};
+
+struct selblk {
+	uint32_t leaf, list, from, to;
+};
+
+/* The stages to try on the events of one category.  The pairs are
+ * sorted by their first two guards, then rule and stage, and an event's
+ * candidates are tried in that order (the order in which one rule's
+ * stages see one event can matter to a sequence).  `always`: the pairs
+ * tried on every event (no leaf known to select them); `sel`: the
+ * others, by index (0 first, then ascending) and leaf, in runs `grp`;
+ * `cand`: this event's candidates, a bit per pair. */
+struct plist {
 	struct pair *v;
 	size_t n, cap;
-	uint32_t *skip1, *skip2;
+	uint32_t id;                    /* its number in e->lists */
+	size_t nw;                      /* words of each bit set */
+	uint64_t *always, *cand;
+	struct selpos *sel;
+	size_t nsel;
+	struct selgrp *grp;
+	size_t ngrp;
 };
 
 struct catent {
@@ -271,6 +320,14 @@ struct replay {
 	VEC(struct catent) cats;
 	struct hash catix;              /* category hash -> cats.v index */
 	struct plist any;
+	/* selection through indexes: per leaf, its first block + 1 in
+	 * selblk (0: none) */
+	uint32_t *selhead;
+	VEC(struct selent) sel;
+	VEC(struct selblk) selblk;
+	/* while lists are built: per index, the stages that would use it */
+	uint32_t *selusers;
+	uint64_t tried;                 /* stages selected (replay_tried) */
 	VEC(uint32_t) ownrules;         /* rules with their own category */
 
 	/* process table */
