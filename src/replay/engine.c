@@ -1,8 +1,8 @@
 /*
  * engine.c - the replay engine's core (see engine.h, and private.h for
  * the design): setup from an image, field access, the per-event dispatch
- * by category and guards, the hit heap that forms the reorder window, and
- * the input loop.
+ * by category, candidate selection and guards, the hit heap that forms
+ * the reorder window, and the input loop.
  */
 #include "replay/engine.h"
 
