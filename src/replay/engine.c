@@ -490,14 +490,16 @@ nomem:
 	return false;
 }
 
+static bool select_build(struct replay *e);
+
 /* Orders every stage's guards and finishes the pair lists; false on
  * oom. */
 static bool
 guards_order(struct replay *e)
 {
-	uint32_t i, s, k, *freq, *users = NULL;
+	uint32_t i, s, k, *freq;
 	struct gkey g[8];
-	size_t c, nx;
+	size_t c;
 
 	freq = calloc(vm_leaf_count(e->rt) + 1, sizeof *freq);
 	if (!freq)
@@ -523,18 +525,29 @@ guards_order(struct replay *e)
 				ids[k] = g[k].id;
 		}
 	free(freq);
-	nx = vm_index_count(e->rt) + 1;
 	e->selhead = calloc(vm_leaf_count(e->rt) + 1, sizeof *e->selhead);
-	e->selusers = calloc(nx, sizeof *e->selusers);
-	users = calloc(nx, sizeof *users);
-	if (!e->selhead || !e->selusers || !users)
-		goto fail;
+	if (!e->selhead)
+		return false;
 	plist_sort(e, &e->any);
 	e->any.id = 0;
 	for (c = 0; c < e->cats.n; c++) {
 		plist_sort(e, &e->cats.v[c].pl);
 		e->cats.v[c].pl.id = (uint32_t)c + 1;
 	}
+	return select_build(e);
+}
+
+/* Builds the selection of every list; false on oom. */
+static bool
+select_build(struct replay *e)
+{
+	size_t c, nx = vm_index_count(e->rt) + 1;
+	uint32_t *users;
+
+	e->selusers = calloc(nx, sizeof *e->selusers);
+	users = calloc(nx, sizeof *users);
+	if (!e->selusers || !users)
+		goto fail;
 	/* a first pass counts the stages that would use each index (the
 	 * lookups of an event are shared by its category's list and the
 	 * `any` list) */
@@ -554,6 +567,46 @@ guards_order(struct replay *e)
 fail:
 	free(users);
 	return false;
+}
+
+static void
+plist_unselect(struct plist *pl)
+{
+	free(pl->always);
+	free(pl->cand);
+	free(pl->sel);
+	free(pl->grp);
+	pl->always = pl->cand = NULL;
+	pl->sel = NULL;
+	pl->grp = NULL;
+	pl->nw = pl->nsel = pl->ngrp = 0;
+}
+
+/*
+ * The guessed frequencies can be far off (a pattern list guessed rare
+ * holds on half the events; `event.type == "start"` is one string of 12
+ * but most process events), so the indexes count what they find on the
+ * first SEL_LEARN events and the selection is chosen again with those
+ * frequencies.  Which stages are tried changes, not their order, so
+ * results do not.  False on oom.
+ */
+#define SEL_LEARN 4096
+
+static bool
+select_again(struct replay *e)
+{
+	size_t c;
+
+	e->learned = true;
+	(void)vm_index_learn(e->rt, false);
+	plist_unselect(&e->any);
+	for (c = 0; c < e->cats.n; c++)
+		plist_unselect(&e->cats.v[c].pl);
+	e->sel.n = 0;
+	e->selblk.n = 0;
+	memset(e->selhead, 0, (vm_leaf_count(e->rt) + 1) *
+	       sizeof *e->selhead);
+	return select_build(e);
 }
 
 /* Registers the field paths of the image and the run; false on oom. */
@@ -669,7 +722,8 @@ replay_new(const struct image *im, const struct replay_opts *o,
 	for (i = 0; i < im->nrules; i++)
 		if (!rule_setup(e, &e->rules[i], i))
 			goto nomem;
-	if (!guards_order(e) || !event_setup(e))
+	if (!guards_order(e) || !event_setup(e) ||
+	    vm_index_learn(e->rt, true) < 0)
 		goto nomem;
 	return e;
 nomem:
@@ -1232,6 +1286,10 @@ dispatch_category(struct replay *e, const struct vm_val *c,
 {
 	uint32_t i, n = c->k == VK_MULTI ? c->u.m.n : c->k == VK_STR;
 
+	if (!e->learned && e->stats.events >= SEL_LEARN && !select_again(e)) {
+		e->oom = true;
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		const struct vm_val *x = c->k == VK_MULTI ? &c->u.m.v[i] : c;
 		struct catent *ce;

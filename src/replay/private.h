@@ -15,7 +15,9 @@
  *    its condition needs true (vm_needs: the leaves of an `or` of
  *    operands, of the cheapest operand of an `and`; none under `not`),
  *    chosen by a guessed cost (how often a leaf holds, plus its index's
- *    work shared by the stages using it).  Per event each index the list
+ *    work shared by the stages using it), and chosen again once the
+ *    indexes have measured, on the first events, how often each leaf
+ *    holds (select_again).  Per event each index the list
  *    uses is asked once: an equality index (the field's value looked up
  *    among the strings of its `==`/`in` tests) or a pattern index (which
  *    of the field's selecting pattern lists match the value, remembered
@@ -327,6 +329,7 @@ struct replay {
 	VEC(struct selblk) selblk;
 	/* while lists are built: per index, the stages that would use it */
 	uint32_t *selusers;
+	bool learned;                   /* chosen again (select_again) */
 	uint64_t tried;                 /* stages selected (replay_tried) */
 	VEC(uint32_t) ownrules;         /* rules with their own category */
 

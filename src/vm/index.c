@@ -391,6 +391,17 @@ done:
 	return rc;
 }
 
+/* Counts an answer of index xi (1..) while learning: hits[from..+n). */
+static void
+learn(struct vm_rt *rt, uint32_t xi, size_t from, size_t n)
+{
+	size_t i;
+
+	rt->idxevals[xi]++;
+	for (i = 0; i < n; i++)
+		rt->leafhits[rt->hits.v[from + i]]++;
+}
+
 /* Empties the list of leaves found true when a new event starts. */
 static void
 hits_start(struct vm_rt *rt)
@@ -445,6 +456,8 @@ vm_eq_eval(struct vm_rt *rt, struct eqidx *x, const struct vm_host *host)
 			for (l = en->head; l; l = rt->links.v[l - 1].next) {
 				uint32_t id = rt->links.v[l - 1].leaf;
 
+				if (rt->hitgen[id - 1] == rt->gen)
+					continue;       /* another element */
 				rt->hitgen[id - 1] = rt->gen;
 				if (vec_push(&rt->hits, id) < 0) {
 					/* each leaf evaluates itself */
@@ -456,6 +469,8 @@ vm_eq_eval(struct vm_rt *rt, struct eqidx *x, const struct vm_host *host)
 		}
 	}
 	x->hn = rt->hits.n - x->hfrom;
+	if (rt->learning)
+		learn(rt, (uint32_t)(x - rt->eqs.v) + 1, x->hfrom, x->hn);
 }
 
 /* ---- pattern indexes ---- */
@@ -579,6 +594,9 @@ vm_pat_eval(struct vm_rt *rt, struct patidx *x, const struct vm_host *host)
 		}
 	}
 	x->hn = rt->hits.n - x->hfrom;
+	if (rt->learning)
+		learn(rt, (uint32_t)(rt->eqs.n + (size_t)(x - rt->pats.v)) + 1,
+		      x->hfrom, x->hn);
 }
 
 /* ---- selection ---- */
@@ -594,19 +612,42 @@ vm_leaf_index(const struct vm_rt *rt, uint32_t id, double *share)
 {
 	const struct leaf *lf = &rt->leaves.v[id - 1];
 	const struct eqidx *x;
+	uint32_t xi;
 
 	if (lf->pat) {
 		/* a guess: each pattern about as rare as a name among a
 		 * few dozen */
 		*share = 0.02 * rt->im->pool[lf->arg].u.pat.n;
-		return (uint32_t)rt->eqs.n + lf->pat;
+		xi = (uint32_t)rt->eqs.n + lf->pat;
+		/* measured: the pattern index answered it often enough */
+		if (lf->patbit && rt->idxevals &&
+		    rt->idxevals[xi] >= VM_LEARN_MIN)
+			*share = (double)rt->leafhits[id] / rt->idxevals[xi];
+		return xi;
 	}
 	/* `not in` holds for the values the index does not hold */
 	if (!lf->eq || (lf->op == OPC_IN_SET && (lf->flags & IMG_NEG)))
 		return 0;
 	x = &rt->eqs.v[lf->eq - 1];
 	*share = x->nkeys ? (double)eq_nkeys(rt, lf) / x->nkeys : 1;
+	if (rt->idxevals && rt->idxevals[lf->eq] >= VM_LEARN_MIN)
+		*share = (double)rt->leafhits[id] / rt->idxevals[lf->eq];
 	return lf->eq;
+}
+
+int
+vm_index_learn(struct vm_rt *rt, bool on)
+{
+	if (on && !rt->idxevals) {
+		rt->idxevals = calloc(rt->eqs.n + rt->pats.n + 1,
+				      sizeof *rt->idxevals);
+		rt->leafhits = calloc(rt->leaves.n + 1,
+				      sizeof *rt->leafhits);
+		if (!rt->idxevals || !rt->leafhits)
+			return -1;
+	}
+	rt->learning = on;
+	return 0;
 }
 
 int
@@ -707,6 +748,8 @@ vm_index_free(struct vm_rt *rt)
 	vec_free(&rt->ents);
 	vec_free(&rt->links);
 	vec_free(&rt->hits);
+	free(rt->idxevals);
+	free(rt->leafhits);
 	vec_free(&rt->leaves);
 	free(rt->leafat);
 	free(rt->hitgen);

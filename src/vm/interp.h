@@ -135,8 +135,13 @@ size_t vm_needs(const struct vm_rt *rt, const struct img_block *b,
  * event and shared with vm_leaf; ids valid until vm_scratch_reset,
  * possibly repeated); false when the index cannot answer this value
  * (not all strings), and each leaf must be evaluated by vm_leaf
- * instead.  Needs host->memo.
+ * instead.  Needs host->memo.  vm_index_learn: while on, counts how often
+ * the indexes find each leaf true; from then on vm_leaf_index's share
+ * for a leaf of an index that answered VM_LEARN_MIN events or more is
+ * that measured frequency (-1 when out of memory).
  */
+#define VM_LEARN_MIN 256
+int vm_index_learn(struct vm_rt *rt, bool on);
 uint32_t vm_index_count(const struct vm_rt *rt);
 uint32_t vm_leaf_index(const struct vm_rt *rt, uint32_t id, double *share);
 int vm_index_add(struct vm_rt *rt, uint32_t id);

@@ -151,6 +151,10 @@ struct vm_rt {
 	uint64_t *hitgen;       /* per leaf: hit by its equality index */
 	VEC(uint32_t) hits;     /* the leaves the indexes evaluated for */
 	uint64_t hitsgen;       /* event hitsgen found true, in order */
+	/* while learning (vm_index_learn): per index, the events it
+	 * answered, and per leaf, how many of them it found it true */
+	bool learning;
+	uint32_t *idxevals, *leafhits;
 	uint64_t gen;           /* event generation, for the memo */
 	uint64_t *fgen;         /* per pool entry: typed field value of */
 	struct vm_val *fval;    /* the current event, when fgen == gen */

@@ -5,7 +5,9 @@
  * stage while only the selected stages are tried (replay_tried): stages
  * without a needed leaf, equality on arrays and without case, `not`, `not
  * in`, `or`, pattern lists answered once per value and remembered across
- * events (also past the point where the remembered answers are dropped).
+ * events (also past the point where the remembered answers are dropped,
+ * and past the event where the selection is chosen again with the
+ * frequencies measured so far).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -297,7 +299,8 @@ t_pattern_index(void **state)
 	uint64_t tried, want = 0;
 
 	(void)state;
-	/* a cycle of values, more distinct ones than the cache keeps */
+	/* a cycle of values, more distinct ones than the cache keeps, and
+	 * more events than the selection learns from */
 	for (i = 0; i < 10000; i++) {
 		char v[64];
 		unsigned k = i % 2 == 0 ? i : i % 5;
