@@ -2,7 +2,7 @@
 # Benchmark: how the replay's cost grows with the number of rules (the
 # candidate selection of docs/run.md).  Replays the 0.25 GB gen-events file
 # (seed 1) through the first 10 rules of the Elastic corpus and through all
-# 1,081, on one core (taskset -c 0), with this tree's rulec and, when given,
+# 1,081, on one core (taskset -c 0, --threads 1), with this tree's rulec and, when given,
 # another binary (OTHER, e.g. the build before a change), alternating the
 # two so that both see the same machine load; prints the user CPU seconds
 # of each run (the machine is shared: wall time is noisy, CPU time much
@@ -34,10 +34,18 @@ head -n 10 "$corpus" >"$tmp/ten.ndjson"
 "$RULEC" compile -q -o "$tmp/ten.rbc" "$tmp/ten.ndjson" 2>/dev/null
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
 
+# `--threads 1` for a binary that has the option (its default is one
+# thread per core, and the run is pinned to one core)
+one() {
+	if "$1" run --help 2>&1 | grep -q -- '--threads'; then
+		echo "--threads 1"
+	fi
+}
+
 # user CPU seconds of one replay
 cpu() {
-	/usr/bin/time -f %U -o "$tmp/t" taskset -c 0 "$1" run -r "$2" \
-		"$events" >/dev/null 2>&1
+	/usr/bin/time -f %U -o "$tmp/t" taskset -c 0 "$1" run $(one "$1") \
+		-r "$2" "$events" >/dev/null 2>&1
 	cat "$tmp/t"
 }
 
@@ -65,7 +73,8 @@ if [ "${CALLGRIND:-0}" = 1 ]; then
 	for b in $bins; do
 		for img in all ten; do
 			valgrind --tool=callgrind --callgrind-out-file="$tmp/cg" \
-				"$b" run -r "$tmp/$img.rbc" "$tmp/ev.ndjson" \
+				"$b" run $(one "$b") -r "$tmp/$img.rbc" \
+				"$tmp/ev.ndjson" \
 				>/dev/null 2>&1
 			n=$(callgrind_annotate --inclusive=yes "$tmp/cg" 2>/dev/null |
 			    awk '/engine.c:feed_reader / { print $1; exit }')
