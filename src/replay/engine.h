@@ -169,6 +169,10 @@ void replay_stop(struct replay *e);
 const char *replay_rule_refused(const struct replay *e, uint32_t i);
 
 void replay_stats(const struct replay *e, struct replay_stats *s);
+/* How many times a stage was tried on an event: selected by its
+ * category and its needed leaves (see private.h), so every stage that
+ * matched, and those the selection could not rule out. */
+uint64_t replay_tried(const struct replay *e);
 const struct replay_rule_stats *replay_rule_stats(const struct replay *e,
 						  uint32_t rule);
 

@@ -7,12 +7,29 @@
  * 1. Per event (stateless; engine.c).  The reader walks each event once
  *    and keeps only the fields some rule reads (every field path of the
  *    image is registered with it up front).  The event's category
- *    selects, through a hash table, the (rule, stage) pairs whose stage
- *    names that category (plus the `any` stages and the rules that
- *    override the category field); each selected stage's code runs on the
- *    event.  An event that passes becomes a *hit*: a small record with
- *    the event's position, timestamp, tiebreaker, id and the join keys
- *    the stage computes (record.c).  Nothing else of the event is kept.
+ *    selects, through a hash table, the list of (rule, stage) pairs whose
+ *    stage names that category (plus the `any` list, and the rules that
+ *    override the category field).  Inside a list, candidate selection
+ *    picks the stages to try without visiting the others: each stage is
+ *    indexed, when the list is built, by a set of leaf tests one of which
+ *    its condition needs true (vm_needs: the leaves of an `or` of
+ *    operands, of the cheapest operand of an `and`; none under `not`),
+ *    chosen by a guessed cost (how often a leaf holds, plus its index's
+ *    work shared by the stages using it), and chosen again once the
+ *    indexes have measured, on the first events, how often each leaf
+ *    holds (select_again).  Per event each index the list
+ *    uses is asked once: an equality index (the field's value looked up
+ *    among the strings of its `==`/`in` tests) or a pattern index (which
+ *    of the field's selecting pattern lists match the value, remembered
+ *    per value across events); the leaves it finds true lead (selhead,
+ *    selblk) to their pairs, which are marked in a bit set with the pairs
+ *    whose selecting leaf has no index and holds, and the pairs with no
+ *    needed leaf known.  Marked pairs run in the list's order, the order
+ *    of trying every pair, so results are the same as if all were tried;
+ *    each still checks its guards and runs its code.  An event that
+ *    passes becomes a *hit*: a small record with the event's position,
+ *    timestamp, tiebreaker, id and the join keys the stage computes
+ *    (record.c).  Nothing else of the event is kept.
  *
  * 2. Per rule, in event order.  Hits wait in the rule's heap, ordered by
  *    (timestamp, tiebreaker, input position, stage), until the newest
@@ -193,20 +210,56 @@ struct rule {
 };
 
 /* A stage to try on the events of one category, with its first two
- * guards; a list is sorted so that stages sharing guards are adjacent,
- * and skip1/skip2 give, for each entry, the end of its run of equal
- * first guards / equal first two guards: one false guard passes over
- * the whole run. */
+ * guards (the list's order: see plist). */
 struct pair {
 	uint32_t rule;
 	uint16_t stage;
 	uint32_t g1, g2;        /* leaf ids, 0: none */
 };
 
-struct plist {                  /* a vector of pairs, then the skips */
+/* How a pair of a list is selected: by leaf `leaf` (one of a set of
+ * leaves its stage needs one of) holding.  x: the index (equality or
+ * pattern) that finds the leaf true, or 0 (the leaf is evaluated). */
+struct selpos {
+	uint32_t x, leaf, pos;
+};
+
+/* A run of a list's selpos entries with one index (x > 0), or one leaf
+ * without index (x == 0): sel[from..to). */
+struct selgrp {
+	uint32_t x, leaf, from, to;
+};
+
+/* Pair `pos` of list `list` is selected by leaf `leaf` through the
+ * leaf's index; e->sel holds them sorted, and a block is the run of one
+ * leaf and list, sel[from..to). */
+struct selent {
+	uint32_t leaf, list, pos;
+};
+
+struct selblk {
+	uint32_t leaf, list, from, to;
+};
+
+/* The stages to try on the events of one category.  The pairs are
+ * sorted by their first two guards, then rule and stage, and an event's
+ * candidates are tried in that order (the order in which one rule's
+ * stages see one event can matter to a sequence).  `always`: the pairs
+ * tried on every event (no leaf known to select them); `sel`: the
+ * others, by index (0 first, then ascending) and leaf, in runs `grp`;
+ * an event's candidates are marked in its worker's bit set (rp_worker
+ * `cand`).  The lists are read-only while events are evaluated; only
+ * select_again, in one-thread evaluation, rebuilds them. */
+struct plist {
 	struct pair *v;
 	size_t n, cap;
-	uint32_t *skip1, *skip2;
+	uint32_t id;                    /* its number in e->lists */
+	size_t nw;                      /* words of each bit set */
+	uint64_t *always;
+	struct selpos *sel;
+	size_t nsel;
+	struct selgrp *grp;
+	size_t ngrp;
 };
 
 struct catent {
@@ -273,6 +326,10 @@ struct rp_worker {
 	char badtime[32];               /* the last out-of-range time read */
 	int64_t *times;                 /* per clock: the event's time */
 	struct rp_out *out;
+	uint64_t *cand;                 /* a list's candidates for the
+	                                   event: a bit per pair (e->maxnw
+	                                   words) */
+	uint64_t tried;                 /* stages it tried (replay_tried) */
 };
 
 /* What a worker thread found in a part of the input, record by record. */
@@ -343,6 +400,16 @@ struct replay {
 	VEC(struct catent) cats;
 	struct hash catix;              /* category hash -> cats.v index */
 	struct plist any;
+	/* selection through indexes: per leaf, its first block + 1 in
+	 * selblk (0: none) */
+	uint32_t *selhead;
+	VEC(struct selent) sel;
+	VEC(struct selblk) selblk;
+	/* while lists are built: per index, the stages that would use it */
+	uint32_t *selusers;
+	bool learned;                   /* chosen again (select_again) */
+	size_t maxnw;                   /* words of the longest list's bit
+	                                   set (rp_worker.cand) */
 	VEC(uint32_t) ownrules;         /* rules with their own category */
 
 	/* process table */
@@ -507,6 +574,8 @@ long rp_feed_reader(struct replay *e, struct ev_reader *r, const char *name,
 long rp_feed_threads(struct replay *e, const char *path, replay_error_fn fn,
 		     void *ud);
 void rp_pool_free(struct replay *e);
+/* The stages the worker threads tried (replay_tried); 0 without. */
+uint64_t rp_pool_tried(const struct replay *e);
 
 /* ---- proctab.c: the process table ---- */
 

@@ -124,7 +124,11 @@ do_part(struct rp_worker *w, struct part *p)
 
 	out_reset(o);
 	p->nrec = 0;
-	if (!w->rt) {
+	/* a runtime of its own selects like the engine's: its pattern
+	 * indexes answer the same leaves (the selection may have been
+	 * chosen again by a one-thread input since the last part) */
+	if (!w->rt || (w->rt != w->e->rt && vm_index_copy(w->rt,
+							  w->e->rt) < 0)) {
 		o->oom = true;
 		return;
 	}
@@ -227,6 +231,17 @@ rp_pool_free(struct replay *e)
 	free(pool->started);
 	free(pool);
 	e->pool = NULL;
+}
+
+uint64_t
+rp_pool_tried(const struct replay *e)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; e->pool && i < e->pool->n; i++)
+		n += e->pool->w[i].tried;
+	return n;
 }
 
 /* Starts e->o.threads workers (once per engine); false when that cannot

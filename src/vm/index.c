@@ -1,14 +1,16 @@
 /*
  * index.c - what the runtime prepares once per image (see runtime.h):
- * literal sets as hash tables, the numbering of leaf tests, and the
- * equality indexes that answer many leaf tests of one field with one
- * lookup.
+ * literal sets as hash tables, the numbering of leaf tests, the equality
+ * indexes that answer many leaf tests of one field with one lookup, the
+ * pattern indexes that answer a field's selecting pattern lists once per
+ * value, and what the replay's candidate selection asks of them.
  */
 #include "vm/runtime.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "pattern/regex.h"
 #include "sema/ir.h"
 
 /* ---- literal sets ---- */
@@ -312,6 +314,7 @@ eq_add(struct vm_rt *rt, struct eqidx *x, const char *s, uint32_t n,
 		en->s = s;
 		en->n = n;
 		it = (uint32_t)(rt->ents.n - 1);
+		x->nkeys++;
 	}
 	ln = vec_add(&rt->links);
 	if (!ln)
@@ -388,14 +391,38 @@ done:
 	return rc;
 }
 
+/* Counts an answer of index xi (1..) while learning: hits[from..+n). */
+static void
+learn(struct vm_rt *rt, uint32_t xi, size_t from, size_t n)
+{
+	size_t i;
+
+	rt->idxevals[xi]++;
+	for (i = 0; i < n; i++)
+		rt->leafhits[rt->hits.v[from + i]]++;
+}
+
+/* Empties the list of leaves found true when a new event starts. */
+static void
+hits_start(struct vm_rt *rt)
+{
+	if (rt->hitsgen != rt->gen) {
+		rt->hits.n = 0;
+		rt->hitsgen = rt->gen;
+	}
+}
+
 void
 vm_eq_eval(struct vm_rt *rt, struct eqidx *x, const struct vm_host *host)
 {
 	struct vm_val v;
 	uint32_t i, n, h, pos, it;
 
+	hits_start(rt);
 	x->gen = rt->gen;
 	x->fallback = false;
+	x->hfrom = rt->hits.n;
+	x->hn = 0;
 	vm_get_field(rt, x->field, host, &v);
 	n = v.k == VK_MULTI ? v.u.m.n : v.k == VK_NULL ? 0 : 1;
 	for (i = 0; i < n; i++) {
@@ -426,12 +453,267 @@ vm_eq_eval(struct vm_rt *rt, struct eqidx *x, const struct vm_host *host)
 
 			if (!text_eq(en->s, en->n, e->u.s.s, e->u.s.n, x->ci))
 				continue;
-			for (l = en->head; l; l = rt->links.v[l - 1].next)
-				rt->hitgen[rt->links.v[l - 1].leaf - 1] =
-					rt->gen;
+			for (l = en->head; l; l = rt->links.v[l - 1].next) {
+				uint32_t id = rt->links.v[l - 1].leaf;
+
+				if (rt->hitgen[id - 1] == rt->gen)
+					continue;       /* another element */
+				rt->hitgen[id - 1] = rt->gen;
+				if (vec_push(&rt->hits, id) < 0) {
+					/* each leaf evaluates itself */
+					x->fallback = true;
+					return;
+				}
+			}
 			break;
 		}
 	}
+	x->hn = rt->hits.n - x->hfrom;
+	if (rt->learning)
+		learn(rt, (uint32_t)(x - rt->eqs.v) + 1, x->hfrom, x->hn);
+}
+
+/* ---- pattern indexes ---- */
+
+/* One pattern index per field that MATCH leaves test (those an equality
+ * index answers aside); leaves join it by vm_index_add. */
+static int
+pats_build(struct vm_rt *rt)
+{
+	size_t i, k;
+
+	for (i = 0; i < rt->leaves.n; i++) {
+		struct leaf *lf = &rt->leaves.v[i];
+		struct patidx *px;
+
+		/* a list that did not compile matches nothing (and its
+		 * rules are refused) */
+		if (lf->op != OPC_MATCH || lf->eq ||
+		    rt->pl[lf->arg].state == PL_NONE ||
+		    rt->pl[lf->arg].state == PL_FAILED)
+			continue;
+		for (k = 0; k < rt->pats.n; k++)
+			if (rt->pats.v[k].field == lf->field)
+				break;
+		if (k == rt->pats.n) {
+			if (!(px = vec_add(&rt->pats)))
+				return -1;
+			memset(px, 0, sizeof *px);
+			px->field = lf->field;
+			arena_init(&px->mem, NULL);
+		}
+		lf->pat = (uint32_t)k + 1;
+	}
+	return 0;
+}
+
+static void
+pat_forget(struct patidx *x)
+{
+	hash_clear(&x->tab);
+	x->ents.n = 0;
+	x->bytes = 0;
+	arena_reset(&x->mem);
+}
+
+/* The answer of index x for string s[0..n): its entry, computed when
+ * new; NULL when out of memory. */
+static const struct patent *
+pat_answer(struct vm_rt *rt, struct patidx *x, const char *s, uint32_t n)
+{
+	uint32_t h = fold_hash(s, n, false), pos, it;
+	size_t i, words = (x->leaves.n + 63) / 64;
+	struct patent *en;
+
+	for (pos = hash_first(&x->tab, h);
+	     (it = hash_next(&x->tab, h, &pos)) != HASH_NONE;)
+		if (x->ents.v[it].n == n &&
+		    memcmp(x->ents.v[it].s, s, n) == 0)
+			return &x->ents.v[it];
+	if (x->ents.n >= PAT_CACHE_ENTRIES || x->bytes + n > PAT_CACHE_BYTES)
+		pat_forget(x);
+	en = vec_add(&x->ents);
+	if (!en)
+		return NULL;
+	en->n = n;
+	en->s = arena_strndup(&x->mem, s, n);
+	en->bits = arena_alloc(&x->mem, (words ? words : 1) *
+			       sizeof *en->bits);
+	if (!en->s || !en->bits ||
+	    hash_add(&x->tab, h, (uint32_t)(x->ents.n - 1)) < 0) {
+		pat_forget(x);
+		return NULL;
+	}
+	x->bytes += n;
+	memset(en->bits, 0, (words ? words : 1) * sizeof *en->bits);
+	for (i = 0; i < x->leaves.n; i++) {
+		const struct leaf *lf = &rt->leaves.v[x->leaves.v[i] - 1];
+
+		/* pre-filter, then the automaton (compiled on first use) */
+		if (vm_match_list(rt, lf->arg, s, n))
+			en->bits[i / 64] |= (uint64_t)1 << i % 64;
+	}
+	return en;
+}
+
+void
+vm_pat_eval(struct vm_rt *rt, struct patidx *x, const struct vm_host *host)
+{
+	struct vm_val v;
+	uint32_t i, n;
+	size_t w, words = (x->leaves.n + 63) / 64;
+
+	hits_start(rt);
+	x->gen = rt->gen;
+	x->fallback = false;
+	x->hfrom = rt->hits.n;
+	x->hn = 0;
+	vm_get_field(rt, x->field, host, &v);
+	n = v.k == VK_MULTI ? v.u.m.n : v.k == VK_NULL ? 0 : 1;
+	for (i = 0; i < n; i++) {
+		const struct vm_val *e = v.k == VK_MULTI ? &v.u.m.v[i] : &v;
+		const struct patent *en;
+
+		if (e->k != VK_STR)
+			continue;       /* a pattern matches strings only */
+		if (!(en = pat_answer(rt, x, e->u.s.s, e->u.s.n))) {
+			x->fallback = true;
+			return;
+		}
+		for (w = 0; w < words; w++) {
+			uint64_t b = en->bits[w];
+
+			while (b) {
+				uint32_t id = x->leaves.v[w * 64 + (size_t)
+						__builtin_ctzll(b)];
+
+				b &= b - 1;
+				if (rt->hitgen[id - 1] == rt->gen)
+					continue;       /* another element */
+				rt->hitgen[id - 1] = rt->gen;
+				if (vec_push(&rt->hits, id) < 0) {
+					x->fallback = true;
+					return;
+				}
+			}
+		}
+	}
+	x->hn = rt->hits.n - x->hfrom;
+	if (rt->learning)
+		learn(rt, (uint32_t)(rt->eqs.n + (size_t)(x - rt->pats.v)) + 1,
+		      x->hfrom, x->hn);
+}
+
+/* ---- selection ---- */
+
+uint32_t
+vm_index_count(const struct vm_rt *rt)
+{
+	return (uint32_t)(rt->eqs.n + rt->pats.n);
+}
+
+uint32_t
+vm_leaf_index(const struct vm_rt *rt, uint32_t id, double *share)
+{
+	const struct leaf *lf = &rt->leaves.v[id - 1];
+	const struct eqidx *x;
+	uint32_t xi;
+
+	if (lf->pat) {
+		/* a guess: each pattern about as rare as a name among a
+		 * few dozen */
+		*share = 0.02 * rt->im->pool[lf->arg].u.pat.n;
+		xi = (uint32_t)rt->eqs.n + lf->pat;
+		/* measured: the pattern index answered it often enough */
+		if (lf->patbit && rt->idxevals &&
+		    rt->idxevals[xi] >= VM_LEARN_MIN)
+			*share = (double)rt->leafhits[id] / rt->idxevals[xi];
+		return xi;
+	}
+	/* `not in` holds for the values the index does not hold */
+	if (!lf->eq || (lf->op == OPC_IN_SET && (lf->flags & IMG_NEG)))
+		return 0;
+	x = &rt->eqs.v[lf->eq - 1];
+	*share = x->nkeys ? (double)eq_nkeys(rt, lf) / x->nkeys : 1;
+	if (rt->idxevals && rt->idxevals[lf->eq] >= VM_LEARN_MIN)
+		*share = (double)rt->leafhits[id] / rt->idxevals[lf->eq];
+	return lf->eq;
+}
+
+int
+vm_index_learn(struct vm_rt *rt, bool on)
+{
+	if (on && !rt->idxevals) {
+		rt->idxevals = calloc(rt->eqs.n + rt->pats.n + 1,
+				      sizeof *rt->idxevals);
+		rt->leafhits = calloc(rt->leaves.n + 1,
+				      sizeof *rt->leafhits);
+		if (!rt->idxevals || !rt->leafhits)
+			return -1;
+	}
+	rt->learning = on;
+	return 0;
+}
+
+int
+vm_index_add(struct vm_rt *rt, uint32_t id)
+{
+	struct leaf *lf = &rt->leaves.v[id - 1];
+	struct patidx *x;
+
+	if (!lf->pat || lf->patbit)
+		return 0;
+	x = &rt->pats.v[lf->pat - 1];
+	if (vec_push(&x->leaves, id) < 0)
+		return -1;
+	lf->patbit = (uint32_t)x->leaves.n;
+	pat_forget(x);          /* answers have a bit more now */
+	return 0;
+}
+
+int
+vm_index_copy(struct vm_rt *dst, const struct vm_rt *src)
+{
+	size_t k, i;
+
+	/* the same image numbers leaves and indexes the same way */
+	if (dst->im != src->im || dst->pats.n != src->pats.n)
+		return -1;
+	for (k = 0; k < src->pats.n; k++)
+		for (i = 0; i < src->pats.v[k].leaves.n; i++)
+			if (vm_index_add(dst, src->pats.v[k].leaves.v[i]) < 0)
+				return -1;
+	return 0;
+}
+
+bool
+vm_index_hits(struct vm_rt *rt, uint32_t xi, const struct vm_host *host,
+	      const uint32_t **ids, size_t *n)
+{
+	size_t hfrom, hn;
+
+	if (xi <= rt->eqs.n) {
+		struct eqidx *x = &rt->eqs.v[xi - 1];
+
+		if (x->gen != rt->gen)
+			vm_eq_eval(rt, x, host);
+		if (x->fallback)
+			return false;
+		hfrom = x->hfrom;
+		hn = x->hn;
+	} else {
+		struct patidx *x = &rt->pats.v[xi - rt->eqs.n - 1];
+
+		if (x->gen != rt->gen)
+			vm_pat_eval(rt, x, host);
+		if (x->fallback)
+			return false;
+		hfrom = x->hfrom;
+		hn = x->hn;
+	}
+	*ids = rt->hits.v + hfrom;
+	*n = hn;
+	return true;
 }
 
 /* ---- building and releasing ---- */
@@ -458,7 +740,9 @@ vm_index_build(struct vm_rt *rt)
 	if (!rt->memogen || !rt->memo || !rt->fgen || !rt->fval)
 		return -1;
 	rt->gen = 1;
-	return eqs_build(rt);
+	if (eqs_build(rt) < 0)
+		return -1;
+	return pats_build(rt);
 }
 
 void
@@ -474,8 +758,18 @@ vm_index_free(struct vm_rt *rt)
 	for (i = 0; i < rt->eqs.n; i++)
 		hash_free(&rt->eqs.v[i].tab);
 	vec_free(&rt->eqs);
+	for (i = 0; i < rt->pats.n; i++) {
+		vec_free(&rt->pats.v[i].leaves);
+		hash_free(&rt->pats.v[i].tab);
+		vec_free(&rt->pats.v[i].ents);
+		arena_release(&rt->pats.v[i].mem);
+	}
+	vec_free(&rt->pats);
 	vec_free(&rt->ents);
 	vec_free(&rt->links);
+	vec_free(&rt->hits);
+	free(rt->idxevals);
+	free(rt->leafhits);
 	vec_free(&rt->leaves);
 	free(rt->leafat);
 	free(rt->hitgen);

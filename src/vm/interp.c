@@ -148,6 +148,107 @@ vm_guards(const struct vm_rt *rt, const struct img_block *b, uint32_t *ids,
 	return n;
 }
 
+/* ---- needed leaves ---- */
+
+#define NEED_DEPTH 48
+
+struct need_ctx {
+	const struct vm_rt *rt;
+	const uint8_t *code;    /* the block's */
+	uint32_t off;           /* its offset in the image's code */
+	double (*cost)(void *, uint32_t);
+	void *ud;
+	size_t max;
+};
+
+/* A set of leaves one of which holds whenever the code in [s, e) leaves
+ * a true value: ids[0..return), *cost their summed cost; 0 when none is
+ * known.  The code of an `and`/`or` chain is its operands joined by
+ * JUMP_IF_FALSE_KEEP / JUMP_IF_TRUE_KEEP to the chain's end (codegen.c),
+ * so the first such jump to e splits [s, e) into a first operand and
+ * the rest of the chain; any other shape (a `not`, a function, a
+ * comparison of values) is not looked into. */
+static size_t
+need(const struct need_ctx *c, uint32_t s, uint32_t e, unsigned depth,
+     uint32_t *ids, double *cost)
+{
+	const struct vm_rt *rt = c->rt;
+	uint32_t l[VM_MAX_NEEDS], r[VM_MAX_NEEDS], pc, split = e, id;
+	size_t nl, nr, i, j;
+	double cl = 0, cr = 0;
+	uint8_t op = OPC_NOP;
+
+	if (s >= e || depth == 0)
+		return 0;
+	id = rt->leafat[c->off + s];
+	if (id && s + rt->leaves.v[id - 1].len == e) {
+		ids[0] = id;
+		*cost = c->cost(c->ud, id);
+		return 1;
+	}
+	for (pc = s; pc < e; pc += 1 + img_fmt_size(opcode_table[op].fmt)) {
+		op = c->code[pc];
+		if (op >= OPC__COUNT || op == OPC_JUMP)
+			return 0;
+		if (op == OPC_JUMP_IF_FALSE_KEEP ||
+		    op == OPC_JUMP_IF_TRUE_KEEP) {
+			int64_t t = (int64_t)pc + 5 +
+				    (int32_t)img_rd32(c->code + pc + 1);
+
+			if (t <= pc || t > e)
+				return 0;
+			if (t == e && split == e)
+				split = pc;
+		}
+	}
+	if (split == e)
+		return 0;
+	nl = need(c, s, split, depth - 1, l, &cl);
+	nr = need(c, split + 5, e, depth - 1, r, &cr);
+	if (c->code[split] == OPC_JUMP_IF_FALSE_KEEP) {
+		/* and: either operand's set will do; the cheaper */
+		if (nl && (!nr || cl <= cr)) {
+			memcpy(ids, l, nl * sizeof *ids);
+			*cost = cl;
+			return nl;
+		}
+		memcpy(ids, r, nr * sizeof *ids);
+		*cost = cr;
+		return nr;
+	}
+	/* or: one of the operands holds, so the union */
+	if (!nl || !nr)
+		return 0;
+	memcpy(ids, l, nl * sizeof *ids);
+	*cost = cl;
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < nl && ids[j] != r[i]; j++)
+			;
+		if (j < nl)
+			continue;
+		if (nl == c->max)
+			return 0;
+		ids[nl++] = r[i];
+		*cost += c->cost(c->ud, r[i]);
+	}
+	return nl;
+}
+
+size_t
+vm_needs(const struct vm_rt *rt, const struct img_block *b,
+	 double (*cost)(void *ud, uint32_t id), void *ud, uint32_t *ids,
+	 size_t max)
+{
+	struct need_ctx c = { rt, rt->im->code + b->off, b->off, cost, ud,
+			      max < VM_MAX_NEEDS ? max : VM_MAX_NEEDS };
+	double total;
+
+	if (b->len == 0 || c.max == 0)
+		return 0;
+	/* the block without its RET */
+	return need(&c, 0, b->len - 1, NEED_DEPTH, ids, &total);
+}
+
 /* Leaf test `id` (1 true, 0 false, 2 null), remembered for the event
  * when host->memo; an equality index answers it when it can. */
 static int
@@ -170,6 +271,15 @@ leaf(struct vm_rt *rt, uint32_t id, const struct vm_host *host)
 			r = rt->hitgen[id - 1] == rt->gen;
 			if (lf->op == OPC_IN_SET && (lf->flags & IMG_NEG))
 				r = !r;
+			goto done;
+		}
+	} else if (lf->patbit) {
+		struct patidx *x = &rt->pats.v[lf->pat - 1];
+
+		if (x->gen != rt->gen)
+			vm_pat_eval(rt, x, host);
+		if (!x->fallback) {
+			r = rt->hitgen[id - 1] == rt->gen;
 			goto done;
 		}
 	}

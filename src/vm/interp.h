@@ -131,6 +131,53 @@ bool vm_leaf(struct vm_rt *rt, uint32_t id, const struct vm_host *host);
  * pattern matcher (the costly kind). */
 uint32_t vm_leaf_count(const struct vm_rt *rt);
 bool vm_leaf_is_pattern(const struct vm_rt *rt, uint32_t id);
+/*
+ * Needed leaves: a set of leaf tests of block b one of which holds
+ * whenever the block leaves true, up to `max` (at most VM_MAX_NEEDS)
+ * written to ids, or 0 when none is known.  An `and` needs what one of
+ * its operands needs (the one whose leaves cost least by `cost`, summed),
+ * an `or` what each of its operands needs, a leaf itself; other forms
+ * (`not`, functions, comparisons of values) need nothing known.  A
+ * caller that finds every leaf of the set false knows the block is false
+ * without running it.
+ */
+#define VM_MAX_NEEDS 32
+size_t vm_needs(const struct vm_rt *rt, const struct img_block *b,
+		double (*cost)(void *ud, uint32_t id), void *ud,
+		uint32_t *ids, size_t max);
+/*
+ * Selection by indexes (for a caller that wants the blocks a leaf
+ * guards only when the leaf holds).  An index answers, for the current
+ * event's value of one field, which of its leaves hold: an equality
+ * index (strings compared for equality: one lookup), or a pattern index
+ * (the field's pattern lists that were added by vm_index_add: each
+ * value's answer is computed once and remembered across events).
+ * vm_leaf_index: the index (1..vm_index_count) that can answer leaf
+ * `id`, or 0 when none can (no index, or a `not in` leaf, which holds
+ * for the values the index does not hold); *share is a guess at how
+ * often the leaf holds (for an equality, its part of the index's
+ * distinct strings).  vm_index_add: makes a pattern index answer leaf
+ * `id` (before the first event; -1 when out of memory).  vm_index_hits:
+ * the leaves index x finds true for the current event (done once per
+ * event and shared with vm_leaf; ids valid until vm_scratch_reset,
+ * possibly repeated); false when the index cannot answer this value
+ * (not all strings), and each leaf must be evaluated by vm_leaf
+ * instead.  Needs host->memo.  vm_index_learn: while on, counts how often
+ * the indexes find each leaf true; from then on vm_leaf_index's share
+ * for a leaf of an index that answered VM_LEARN_MIN events or more is
+ * that measured frequency (-1 when out of memory).
+ */
+#define VM_LEARN_MIN 256
+int vm_index_learn(struct vm_rt *rt, bool on);
+uint32_t vm_index_count(const struct vm_rt *rt);
+uint32_t vm_leaf_index(const struct vm_rt *rt, uint32_t id, double *share);
+int vm_index_add(struct vm_rt *rt, uint32_t id);
+/* Makes the pattern indexes of dst (a runtime of the same image) answer
+ * the leaves src's answer, in src's order (a runtime per thread selects
+ * like the one the selection was built with); -1 when out of memory. */
+int vm_index_copy(struct vm_rt *dst, const struct vm_rt *src);
+bool vm_index_hits(struct vm_rt *rt, uint32_t x, const struct vm_host *host,
+		   const uint32_t **ids, size_t *n);
 
 /* Call between events: releases the strings made by functions and
  * forgets the remembered leaf tests. */

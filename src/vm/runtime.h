@@ -8,7 +8,8 @@
  * sema/functions.def).  Nothing outside src/vm/ includes it.
  *
  * Design note.  A runtime (struct vm_rt) is built once per image and then
- * only read, except for per-event memos stamped with a generation number
+ * only read, except for the pattern indexes' answers and per-event memos
+ * stamped with a generation number
  * (`gen`, bumped by vm_scratch_reset) so that forgetting them costs
  * nothing:
  *
@@ -21,7 +22,16 @@
  *             case mode) for equality with strings, keyed by those
  *             strings (a hash.h table over `ents`, whose `head` starts a
  *             chain of `links` naming the leaves).  One lookup per value
- *             of the field stamps every leaf it satisfies (`hitgen`).
+ *             of the field stamps every leaf it satisfies (`hitgen`) and
+ *             lists them (`hits`), so that the replay can select the
+ *             stages such a leaf guards (vm_index_hits) without
+ *             visiting the others.
+ *   pats      pattern indexes: per field, the pattern lists (MATCH leaves)
+ *             a caller selects stages by (vm_index_add), and per value
+ *             seen lately which of them match it; one lookup per value
+ *             stamps and lists the leaves it satisfies, like an equality
+ *             index.  The only state kept across events (a bounded cache
+ *             of answers, each a pure function of the value).
  *   sets      per POOL_SET entry: for 8 elements or more, two hash.h
  *             tables of the string elements' numbers, by exact and by
  *             ASCII-folded bytes; the other elements are scanned.
@@ -31,8 +41,9 @@
  *             by functions, typed arrays of multi-valued fields.
  *
  * Every count and table is sized when the runtime is built; evaluation
- * allocates only scratch memory, and the automaton of a pattern list the
- * first time an input passes its pre-filter (`pl`, below).
+ * allocates only scratch memory, the automaton of a pattern list the first
+ * time an input passes its pre-filter (`pl`, below), the list of leaves the
+ * indexes found true for the event (`hits`) and the pattern indexes' answers.
  */
 #ifndef RC_VM_RUNTIME_H
 #define RC_VM_RUNTIME_H
@@ -81,6 +92,8 @@ struct leaf {
 	bool null;              /* compared with PUSH_NULL */
 	uint32_t field, arg;
 	uint32_t eq;            /* its equality index + 1, or 0 */
+	uint32_t pat;           /* MATCH: its field's pattern index + 1 */
+	uint32_t patbit;        /* its bit there + 1, 0: not selected */
 };
 
 /*
@@ -105,10 +118,42 @@ struct eqidx {
 	uint32_t field;
 	bool ci;
 	struct hash tab;        /* its strings: items are indices of ents */
+	uint32_t nkeys;         /* distinct strings */
 	uint64_t gen;           /* event it was evaluated for */
+	size_t hfrom, hn;       /* the leaves it found true: hits.v[hfrom..] */
 	bool fallback;          /* that event's value is not all strings */
 	bool ascii;             /* only ASCII values may use it (it holds
 	                           case-insensitive wildcard lists) */
+};
+
+/*
+ * A pattern index: the pattern lists (MATCH leaves) of one field that a
+ * caller selects by (vm_index_add), with the answer for each value seen
+ * lately: which of them match it (`bits`, bit i for leaves.v[i]).  Field
+ * values recur (process names, executables, actions), so most events
+ * find their value's answer with one lookup instead of running one
+ * automaton per list.  The answers are forgotten together when there are
+ * PAT_CACHE_ENTRIES of them or their strings pass PAT_CACHE_BYTES.
+ */
+#define PAT_CACHE_ENTRIES 4096
+#define PAT_CACHE_BYTES ((size_t)1 << 18)
+
+struct patent {
+	const char *s;
+	uint32_t n;
+	uint64_t *bits;
+};
+
+struct patidx {
+	uint32_t field;
+	VEC(uint32_t) leaves;   /* leaf ids */
+	struct hash tab;        /* values: items are indices of ents */
+	VEC(struct patent) ents;
+	struct arena mem;       /* their strings and bits */
+	size_t bytes;           /* of strings in mem */
+	uint64_t gen;           /* event it was evaluated for */
+	size_t hfrom, hn;       /* the leaves it found true */
+	bool fallback;          /* out of memory: leaves evaluate */
 };
 
 struct vm_rt {
@@ -116,9 +161,16 @@ struct vm_rt {
 	uint32_t *leafat;       /* per code byte: leaf id + 1, or 0 */
 	VEC(struct leaf) leaves;
 	VEC(struct eqidx) eqs;
+	VEC(struct patidx) pats;
 	VEC(struct eqent) ents; /* the keys of every equality index */
 	VEC(struct eqlink) links;
 	uint64_t *hitgen;       /* per leaf: hit by its equality index */
+	VEC(uint32_t) hits;     /* the leaves the indexes evaluated for */
+	uint64_t hitsgen;       /* event hitsgen found true, in order */
+	/* while learning (vm_index_learn): per index, the events it
+	 * answered, and per leaf, how many of them it found it true */
+	bool learning;
+	uint32_t *idxevals, *leafhits;
 	uint64_t gen;           /* event generation, for the memo */
 	uint64_t *fgen;         /* per pool entry: typed field value of */
 	struct vm_val *fval;    /* the current event, when fgen == gen */
@@ -219,6 +271,9 @@ bool vm_set_has(const struct vm_rt *rt, uint32_t idx, const struct vm_val *v,
 /* Looks the field's value up in index x, stamping the leaves it hits. */
 void vm_eq_eval(struct vm_rt *rt, struct eqidx *x,
 		const struct vm_host *host);
+/* The same for pattern index x (answering new values). */
+void vm_pat_eval(struct vm_rt *rt, struct patidx *x,
+		 const struct vm_host *host);
 
 /* ---- interp.c ---- */
 
