@@ -494,6 +494,9 @@ typedef struct rulec_replay_stats {
 	                                   until rulec_replay_finish did */
 	long long peak_rss_kb;          /* the process's peak resident set
 	                                   (getrusage); -1: unknown */
+	unsigned long long tried;       /* stages tried on events: those
+	                                   the candidate selection could not
+	                                   rule out (docs/run.md) */
 } rulec_replay_stats;
 
 typedef struct rulec_replay_rule_stats {

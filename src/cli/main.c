@@ -677,6 +677,9 @@ print_stats(const rulec_replay *rp)
 		"bytes, %llu results in %.3f s: %.1f MB/s, %.0f events/s\n",
 		st.rules, st.events, st.malformed, st.bytes, st.results, secs,
 		(double)st.bytes / 1e6 / secs, (double)st.events / secs);
+	fprintf(stderr, "rulec: %llu stages tried (%.1f per event)\n",
+		st.tried, st.events ? (double)st.tried / (double)st.events
+				    : 0.0);
 	if (st.peak_rss_kb >= 0)
 		fprintf(stderr, "rulec: peak memory %.1f MB\n",
 			(double)st.peak_rss_kb / 1024.0);

@@ -298,6 +298,7 @@ rulec_replay_get_stats(const rulec_replay *r, rulec_replay_stats *s)
 	s->results = st.results;
 	s->late_events = st.late_events;
 	s->no_timestamp = st.no_timestamp;
+	s->tried = replay_tried(r->e);
 	s->seconds = (r->finished ? r->t1 : now_seconds()) - r->t0;
 	s->peak_rss_kb = getrusage(RUSAGE_SELF, &ru) == 0 ?
 			 (long long)ru.ru_maxrss : -1;

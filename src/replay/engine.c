@@ -590,10 +590,8 @@ plist_unselect(struct plist *pl)
  * frequencies.  Which stages are tried changes, not their order, so
  * results do not.  False on oom.
  */
-#define SEL_LEARN 4096
-
-static bool
-select_again(struct replay *e)
+bool
+rp_select_again(struct replay *e)
 {
 	size_t c;
 
@@ -1542,7 +1540,7 @@ dispatch_category(struct rp_worker *w, const struct vm_val *c,
 
 	/* one thread only: the lists change (see select_again) */
 	if (!w->out && !e->learned && e->stats.events >= SEL_LEARN &&
-	    !select_again(e)) {
+	    !rp_select_again(e)) {
 		e->oom = true;
 		return;
 	}

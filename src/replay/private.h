@@ -577,6 +577,14 @@ void rp_pool_free(struct replay *e);
 /* The stages the worker threads tried (replay_tried); 0 without. */
 uint64_t rp_pool_tried(const struct replay *e);
 
+/* The selection chosen again with the frequencies the runtime's indexes
+ * counted (after SEL_LEARN events; with worker threads, on a sample: the
+ * events of the worker that uses e->rt), while no worker reads the
+ * lists.  Which stages are tried changes, not their order, so results
+ * do not.  False on oom. */
+#define SEL_LEARN 4096
+bool rp_select_again(struct replay *e);
+
 /* ---- proctab.c: the process table ---- */
 
 /* Maps process.* field paths to snapshot suffixes; false on oom. */

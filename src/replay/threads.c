@@ -600,9 +600,13 @@ rp_feed_threads(struct replay *e, const char *path, replay_error_fn fn,
 	e->fnud = ud;
 	for (;;) {
 		struct part *p;
+		/* the selection is chosen again once SEL_LEARN events were
+		 * applied: the ring drains first, since the workers read
+		 * the lists it rebuilds */
+		bool drain = !e->learned && e->stats.events >= SEL_LEARN;
 
 		/* fill the ring */
-		while (more && !e->oom && !e->stopped &&
+		while (more && !drain && !e->oom && !e->stopped &&
 		       pool->tail - pool->head < pool->nring) {
 			p = &pool->ring[pool->tail % pool->nring];
 			if (!next_part(&s, p)) {
@@ -619,8 +623,13 @@ rp_feed_threads(struct replay *e, const char *path, replay_error_fn fn,
 			pthread_cond_signal(&pool->work);
 			pthread_mutex_unlock(&pool->mu);
 		}
-		if (pool->head == pool->tail)
-			break;
+		if (pool->head == pool->tail) {
+			if (!drain || e->oom || e->stopped)
+				break;
+			if (!rp_select_again(e))
+				e->oom = true;
+			continue;       /* refill, or end when nothing is left */
+		}
 		/* take the oldest part once it is done (after a stop, only
 		 * wait for the parts in flight) */
 		p = &pool->ring[pool->head % pool->nring];

@@ -188,6 +188,32 @@ same "seeds" -q "$TOP_SRCDIR/rules/elastic-rules.ndjson" \
 same "unreadable" -q -r "$tmp/r.rbc" "$tmp/none.ndjson"
 grep -q "none.ndjson" "$tmp/err.1" && ok || bad "unreadable: no report"
 
+# the corpus over generated events (when ../shared is there): the same
+# output, and the workers' runs choose the selection again after the
+# first events as one thread does (stages tried per event within 15%:
+# without it two threads tried half as many again)
+shared=$TOP_SRCDIR/../shared
+if [ -x "$shared/tools/gen-events" ] &&
+   [ -f "$shared/corpus/elastic-eql-rules.ndjson" ]; then
+	"$shared/tools/gen-events" --count 20000 --seed 3 -o "$tmp/gen.ndjson"
+	"$RULEC" compile -q -o "$tmp/corpus.rbc" \
+		"$shared/corpus/elastic-eql-rules.ndjson" 2>/dev/null
+	for t in 1 2; do
+		"$RULEC" run --threads $t --stats -q -r "$tmp/corpus.rbc" \
+			"$tmp/gen.ndjson" >"$tmp/c.$t" 2>"$tmp/cs.$t"
+	done
+	cmp -s "$tmp/c.1" "$tmp/c.2" && grep -q . "$tmp/c.1" && ok ||
+		bad "corpus: --threads 2 differs from --threads 1"
+	t1=$(sed -n 's/.*stages tried (\([0-9.]*\) per event).*/\1/p' "$tmp/cs.1")
+	t2=$(sed -n 's/.*stages tried (\([0-9.]*\) per event).*/\1/p' "$tmp/cs.2")
+	if [ -n "$t1" ] && [ -n "$t2" ] &&
+	   awk "BEGIN { exit !($t2 <= $t1 * 1.15) }"; then
+		ok
+	else
+		bad "corpus: stages tried per event, 1 thread $t1, 2 threads $t2"
+	fi
+fi
+
 # --threads takes 1 to 64
 for v in 0 65 x; do
 	"$RULEC" run --threads $v -r "$tmp/r.rbc" "$tmp/a.ndjson" \
