@@ -79,6 +79,10 @@ struct ev_reader {
 	/* input buffer: [0, end) valid, records start at pos */
 	char *buf;
 	size_t cap, chunk, pos, end;
+	/* ev_open_buffer_chunked: the input in memory, read `chunk` bytes
+	 * at a time from mem[memoff..memlen) */
+	char *mem;
+	size_t memlen, memoff;
 	uint64_t base;		/* absolute offset of buf[0] */
 	uint64_t line;		/* line number of buf[pos] (1-based) */
 	uint64_t nread, nrec;
@@ -629,7 +633,7 @@ refill(ev_reader *r, size_t keep)
 		r->end -= keep;
 		r->pos -= keep;
 	}
-	if (r->fd < 0) {        /* a buffer in memory: all of it is there */
+	if (r->fd < 0 && !r->mem) {     /* all of the input is there */
 		r->eof = true;
 		return true;
 	}
@@ -645,7 +649,19 @@ refill(ev_reader *r, size_t keep)
 		r->cap = ncap;
 	}
 	for (;;) {
-		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		ssize_t n;
+		if (r->mem) {
+			size_t k = r->cap - r->end;
+			if (k > r->chunk)
+				k = r->chunk;
+			if (k > r->memlen - r->memoff)
+				k = r->memlen - r->memoff;
+			memcpy(r->buf + r->end, r->mem + r->memoff, k);
+			r->memoff += k;
+			n = (ssize_t)k;
+		} else {
+			n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -1036,7 +1052,10 @@ next_elem(ev_reader *r)
 			if (done)
 				break;
 			if (r->eof) {
-				if (skip) {
+				/* too long to resynchronise in: the same
+				 * whether or not a refill dropped its bytes
+				 * already (however the input was read) */
+				if (skip || i - start > r->max) {
 					r->pos = i;
 					r->dead = true;
 					return refuse(r, line, off, "unterminated "
@@ -1253,6 +1272,40 @@ ev_open_buffer(const char *data, size_t len, const char **err)
 }
 
 struct ev_reader *
+ev_open_buffer_chunked(const char *data, size_t len, size_t chunk,
+    const char **err)
+{
+	if (chunk < 1)
+		chunk = 1;
+	size_t cap = chunk < 16 ? 16 : chunk;
+	ev_reader *r = new (std::nothrow) ev_reader();
+	char *buf = (char *)malloc(cap + SIMDJSON_PADDING);
+	char *mem = (char *)malloc(len ? len : 1);
+	if (!r || !buf || !mem) {
+		delete r;
+		free(buf);
+		free(mem);
+		*err = "out of memory";
+		return NULL;
+	}
+	if (len)
+		memcpy(mem, data, len);
+	r->fd = -1;
+	r->own_fd = false;
+	r->mem = mem;
+	r->memlen = len;
+	r->buf = buf;
+	r->cap = cap;
+	r->chunk = chunk;
+	r->max = EV_DEFAULT_MAX_RECORD;
+	r->line = 1;
+	r->ev.r = r;
+	arena_init(&r->strings, NULL);
+	memset(buf, 0, cap + SIMDJSON_PADDING);
+	return r;
+}
+
+struct ev_reader *
 ev_open(const char *path, const char **err)
 {
 	return ev_open_chunked(path, EV_DEFAULT_CHUNK, err);
@@ -1266,6 +1319,7 @@ ev_close(struct ev_reader *r)
 	if (r->own_fd)
 		close(r->fd);
 	arena_release(&r->strings);
+	free(r->mem);
 	free(r->buf);
 	free(r->tab);
 	vec_free(&r->names);

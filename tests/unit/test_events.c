@@ -827,6 +827,79 @@ test_bounded(void **state)
 	    (unsigned long long)n, (unsigned long long)total, maxbuf);
 }
 
+/* ev_open_buffer_chunked reads its copy in reads of at most `chunk` bytes
+ * (the refill paths of a file or pipe); every record comes out as from
+ * one buffer: same result, index, value, error and location. */
+static void
+test_buffer_chunked(void **state)
+{
+	static const char *const texts[] = {
+		"{\"a\":{\"b\":\"x\"}}\n\n{\"a\":tru}\n  {\"a.b\":7}\r\n{",
+		"[ {\"a\": {\"b\": 1}},\n {\"a\": 2} {\"a\": {\"b\": \"y\"}},, ]",
+		"\xef\xbb\xbf{\"a\":{\"b\":\"\\u00e9\"}}\n{\"a\":{\"b\":"
+		"\"0123456789012345678901234567890123456789\"}}\n",
+		/* an element that runs to the end, longer than the maximum:
+		 * no resynchronisation, whether its bytes were dropped at a
+		 * refill or are all in the buffer (a fuzz_events finding) */
+		"[{\"a\":{\"b\":\"e1\"}}, {\"a\":\"x}, {\"b\":1}, "
+		"{\"c\":2}, {\"a\":{\"b\":\"y\"}}, {\"d\":\"0123456789\"}]\n",
+	};
+	/* the longest record of each text (0: the default) */
+	static const size_t max[] = { 0, 0, 0, 30 };
+	size_t t, chunk, n;
+	(void)state;
+
+	for (t = 0; t < sizeof texts / sizeof texts[0]; t++)
+		for (chunk = 1; chunk <= 17; chunk += 4) {
+			const char *err = NULL;
+			struct ev_reader *x = ev_open_buffer(texts[t],
+			    strlen(texts[t]), &err);
+			struct ev_reader *y = ev_open_buffer_chunked(texts[t],
+			    strlen(texts[t]), chunk, &err);
+			struct ev_event *ex, *ey;
+			int rx, ry;
+
+			assert_non_null(x);
+			assert_non_null(y);
+			ev_set_max_record(x, max[t]);
+			ev_set_max_record(y, max[t]);
+			n = 0;
+			do {
+				struct ev_value a, b;
+				uint64_t lx, ly, ox, oy;
+
+				rx = ev_next(x, &ex);
+				ry = ev_next(y, &ey);
+				assert_int_equal(rx, ry);
+				n++;
+				if (rx > 0) {
+					assert_int_equal(ev_index(ex),
+					    ev_index(ey));
+					ev_get(ex, "a.b", 3, &a);
+					ev_get(ey, "a.b", 3, &b);
+					assert_int_equal(a.kind, b.kind);
+					if (a.kind == EV_STRING) {
+						assert_int_equal(a.u.s.len,
+						    b.u.s.len);
+						assert_memory_equal(a.u.s.s,
+						    b.u.s.s, a.u.s.len);
+					}
+				} else if (rx < 0) {
+					assert_string_equal(ev_error(x, &lx,
+					    &ox), ev_error(y, &ly, &oy));
+					assert_int_equal(lx, ly);
+					assert_int_equal(ox, oy);
+				}
+			} while (rx != 0);
+			assert_true(n >= 3);
+			/* the small buffer grew for the long record only */
+			assert_true(ev_buffer_size(y) < 256);
+			assert_int_equal(ev_bytes_read(y), strlen(texts[t]));
+			ev_close(x);
+			ev_close(y);
+		}
+}
+
 int
 main(void)
 {
@@ -857,6 +930,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
 		cmocka_unit_test(test_open_error),
+		cmocka_unit_test(test_buffer_chunked),
 		cmocka_unit_test_setup_teardown(test_bounded, setup, teardown),
 	};
 
