@@ -83,6 +83,11 @@ struct ev_reader {
 	 * at a time from mem[memoff..memlen) */
 	char *mem;
 	size_t memlen, memoff;
+	/* the byte after the current record, set to NUL while the record is
+	 * parsed and walked (simdjson reads it: a '}' there turned a broken
+	 * record's error into "trailing content"), put back by ev_next */
+	char *after;
+	char after_byte;
 	uint64_t base;		/* absolute offset of buf[0] */
 	uint64_t line;		/* line number of buf[pos] (1-based) */
 	uint64_t nread, nrec;
@@ -1333,6 +1338,10 @@ int
 ev_next(struct ev_reader *r, struct ev_event **ev)
 {
 	*ev = NULL;
+	if (r->after) {
+		*r->after = r->after_byte;
+		r->after = NULL;
+	}
 	if (r->dead)
 		return 0;
 	if (r->oom)
@@ -1350,6 +1359,11 @@ ev_next(struct ev_reader *r, struct ev_event **ev)
 	if (rc <= 0)
 		return rc;
 	r->ev.index = r->nrec++;
+	/* what follows the record must not change how it parses: the
+	 * next bytes of the input, or the buffer's padding at its end */
+	r->after = (char *)r->rec + r->reclen;
+	r->after_byte = *r->after;
+	*r->after = '\0';
 	error_code e = walk_record(r);
 	if (e == SUCCESS) {
 		*ev = &r->ev;

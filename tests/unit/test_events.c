@@ -900,6 +900,39 @@ test_buffer_chunked(void **state)
 		}
 }
 
+/* The bytes after a record do not change how it parses: the same broken
+ * element followed by '}' or by a newline gives the same error (simdjson
+ * read the byte after the record; a fuzz_events finding). */
+static void
+test_record_end(void **state)
+{
+	static const char *const texts[] = {
+		"[{\"e\": {\"id\":\"x\": [1, \"two\"]}\n}}]",
+		"[{\"e\": {\"id\":\"x\": [1, \"two\"]}\n}\n",
+		"{\"e\": {\"id\":\"x\": [1, \"two\"]}\n",
+		"{\"e\": {\"id\":\"x\": [1, \"two\"]}",
+	};
+	char first[256] = "";
+	size_t t;
+	(void)state;
+
+	for (t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+		const char *err = NULL;
+		struct ev_reader *r = ev_open_buffer(texts[t], strlen(texts[t]),
+		    &err);
+		struct ev_event *ev;
+
+		assert_non_null(r);
+		assert_int_equal(ev_next(r, &ev), -1);
+		if (t == 0)
+			snprintf(first, sizeof first, "%s",
+			    ev_error(r, NULL, NULL));
+		else
+			assert_string_equal(ev_error(r, NULL, NULL), first);
+		ev_close(r);
+	}
+}
+
 int
 main(void)
 {
@@ -931,6 +964,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
 		cmocka_unit_test(test_open_error),
 		cmocka_unit_test(test_buffer_chunked),
+		cmocka_unit_test(test_record_end),
 		cmocka_unit_test_setup_teardown(test_bounded, setup, teardown),
 	};
 
