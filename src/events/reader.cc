@@ -1369,6 +1369,9 @@ ev_next(struct ev_reader *r, struct ev_event **ev)
 		*ev = &r->ev;
 		return 1;
 	}
+	*r->after = r->after_byte;	/* no walk again: the newline count
+					   below reads it */
+	r->after = NULL;
 	if (r->mode == MODE_ARRAY) {
 		/* count the newlines the scanner skipped inside strings */
 		const char *p = r->rec, *end = r->buf + r->elem_end;

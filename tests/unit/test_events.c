@@ -931,6 +931,20 @@ test_record_end(void **state)
 			assert_string_equal(ev_error(r, NULL, NULL), first);
 		ev_close(r);
 	}
+	/* a newline trimmed after a broken element still counts */
+	{
+		const char *err = NULL, *text = "[1\n,\n{\"a\":tru}]";
+		struct ev_reader *r = ev_open_buffer(text, strlen(text), &err);
+		struct ev_event *ev;
+		uint64_t line = 0;
+
+		assert_non_null(r);
+		assert_int_equal(ev_next(r, &ev), -1);
+		assert_int_equal(ev_next(r, &ev), -1);
+		ev_error(r, &line, NULL);
+		assert_int_equal(line, 3);
+		ev_close(r);
+	}
 }
 
 int
