@@ -1108,11 +1108,13 @@ next_elem(ev_reader *r)
 			b--;
 		r->pos = r->elem_end = i;
 		r->astate = A_SEP;
-		if (skip || b - start > r->max) {
+		/* the length with the blanks before the ',' or ']' (as an
+		 * NDJSON line's): a read may have dropped them already */
+		if (skip || i - start > r->max) {
 			r->line = line + dropped_nl +
 			    count_nl(r->buf + start, r->buf + i);
 			return refuse(r, line, off, TOO_LONG,
-			    dropped + (b - start), r->max);
+			    dropped + (i - start), r->max);
 		}
 		r->rec = r->buf + start;
 		r->reclen = b - start;

@@ -12,6 +12,9 @@
  * MiB by default) is not kept: once the unfinished record passes the
  * maximum its bytes are dropped at each refill (only the array scanner's
  * state survives) and it is reported as too long when its end is found.
+ * A record's length is its raw span: an NDJSON line without its newline,
+ * an array element up to the ',' or ']' after it, blanks included (a
+ * read may have dropped them before the end was found).
  * Memory is therefore bounded by max(chunk, 2 x maximum) plus per-record
  * parser state, whatever the input.  Every scan resumes where the previous
  * one stopped, so a record costs time linear in its length however small
