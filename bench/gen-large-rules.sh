@@ -15,6 +15,9 @@
 #   eql-stages          a sequence of N stages `[process where true] with runs=100`
 #   eql-keys            a sequence by N join keys
 #   eql-wild            a wildcard "?*?*...x" of N bytes
+#   eql-cidr            cidrMatch of N networks: pairs "10.a.b.0/24", "10.a.b.7"
+#                       (each /24 contains the next entry) and a repeat of
+#                       "10.0.0.0/24" every 1,000 entries
 set -eu
 kind=$1 n=$2
 eset_head='<?xml version="1.0" encoding="utf-8"?>
@@ -65,6 +68,15 @@ eql-wild)
 	awk -v n="$n" 'BEGIN { printf "process where process.command_line : \""
 		for (i = 0; i + 2 < n; i += 2) printf "?*"
 		print "x\"" }' ;;
+eql-cidr)
+	awk -v n="$n" 'BEGIN { printf "network where cidrMatch(source.ip"
+		for (i = 0; i < n; i++) {
+			k = int(i / 2)
+			if (i % 1000 == 999) printf ", \"10.0.0.0/24\""
+			else if (i % 2 == 0) printf ", \"10.%d.%d.0/24\"", int(k / 256) % 256, k % 256
+			else printf ", \"10.%d.%d.7\"", int(k / 256) % 256, k % 256
+		}
+		print ")" }' ;;
 *)
 	echo "gen-large-rules.sh: unknown kind $kind" >&2; exit 2 ;;
 esac

@@ -3,8 +3,9 @@
 # minutes (quadratic checks): an ESET rule with 200,000 attributes, an
 # ESET OR of 100,000 conditions, 44 ESET ORs of 4,096 conditions (15 MB,
 # near the 16 MiB XML limit), an EQL `or` and an `and` of 100,000
-# comparisons, an `in`-style `:` list of 100,000 wildcards and one of
-# 20,000 wildcards with a `*` at both ends.  The inputs come from
+# comparisons, an `in`-style `:` list of 100,000 wildcards, one of
+# 20,000 wildcards with a `*` at both ends, and a cidrMatch of 100,000
+# networks (50,000 findings).  The inputs come from
 # bench/gen-large-rules.sh; each is linted once after a warm-up, and the
 # wall time, exit status and first diagnostic id are printed.
 #
@@ -20,7 +21,7 @@ echo "machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 
 printf '%-16s %8s %10s %5s  %s\n' input count bytes exit "time, first finding"
 for spec in eset-attrs:200000:xml eset-or:100000:xml eset-or-groups:44:xml \
 	    eql-or:100000:eql eql-and:100000:eql eql-in:100000:eql \
-	    eql-in-star:20000:eql; do
+	    eql-in-star:20000:eql eql-cidr:100000:eql; do
 	kind=${spec%%:*} rest=${spec#*:}
 	n=${rest%%:*} ext=${rest#*:}
 	f=$tmp/$kind.$ext

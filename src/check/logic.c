@@ -48,12 +48,18 @@ emit(struct an *an, const struct finding *f)
 	struct diag_sink *s = an->cc->diags;
 	struct diag *d;
 	size_t i;
+	uint32_t h = hash_u64((uint64_t)f->span.start << 32 ^ f->span.end ^
+			      (uint64_t)f->id << 20), pos, it;
 
-	for (i = 0; i < an->nem; i++)
-		if (an->em[i].id == f->id && an->em[i].span.start ==
-		    f->span.start && an->em[i].span.end == f->span.end)
+	/* a hash of the emitted ones: a list of 100,000 entries may give
+	 * as many findings */
+	for (pos = hash_first(&an->emix, h);
+	     (it = hash_next(&an->emix, h, &pos)) != HASH_NONE;)
+		if (an->em[it].id == f->id && an->em[it].span.start ==
+		    f->span.start && an->em[it].span.end == f->span.end)
 			return;     /* e.g. ESET holders repeated per operation */
-	if (GROW(an, an->em, an->nem, an->capem)) {
+	if (an->nem < HASH_NONE && GROW(an, an->em, an->nem, an->capem) &&
+	    hash_add(&an->emix, h, (uint32_t)an->nem) == 0) {
 		an->em[an->nem].id = f->id;
 		an->em[an->nem++].span = f->span;
 	}
@@ -199,6 +205,7 @@ check_logic(struct check_ctx *cc, const struct rc_rule *r)
 	an.budget = cc->logic_budget ? cc->logic_budget : DEFAULT_BUDGET;
 	arena_init(&an.arena, NULL);
 	an.a = &an.arena;
+	an.emix = (struct hash)HASH_INIT_IN(an.a);
 	for (i = 0; i < q->nstages; i++) {
 		struct where w = { NULL };
 

@@ -243,6 +243,7 @@ struct an {
 	size_t ndups, capdups;
 	struct emitted *em;
 	size_t nem, capem;
+	struct hash emix;               /* em's items, in the arena */
 };
 
 /* Grows an arena array to hold `need` items; NULL when out of memory. */

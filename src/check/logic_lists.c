@@ -456,64 +456,143 @@ check_match_list(struct an *an, const struct ir_expr *e)
 	an->work = 0;
 }
 
+/* The networks of a cidrMatch list, sorted by first address, then widest
+ * first, then by position: equal networks are adjacent (the first
+ * occurrence first), and the networks a network contains follow it. */
+struct cidr_ent {
+	struct rng r;
+	size_t i;
+};
+
+static int
+cidr_order(const void *pa, const void *pb)
+{
+	const struct cidr_ent *a = pa, *b = pb;
+	int c = u128_cmp(a->r.lo, b->r.lo);
+
+	if (c)
+		return c;
+	if ((c = u128_cmp(b->r.hi, a->r.hi)))
+		return c;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int
+index_order(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The first live position at or after p (path halving over `next`). */
+static size_t
+cidr_live(size_t *next, size_t p)
+{
+	while (next[p] != p) {
+		next[p] = next[next[p]];
+		p = next[p];
+	}
+	return p;
+}
+
+/*
+ * Repeated networks (RC4004) and networks another entry contains (RC4005)
+ * in a cidrMatch list.  The findings are those of the obvious pairwise
+ * scan -- each repeat against its first occurrence, in list order; then,
+ * for each entry in list order that nothing has covered yet, every entry
+ * still uncovered that it contains -- found in O(n log n): networks are
+ * prefix blocks, so two of them are disjoint or nested, and once sorted
+ * (cidr_order) the networks inside one form the run that follows it up to
+ * the first that starts past its end.  A covered entry leaves the run for
+ * good (`next` skips it), so each is passed over once.
+ */
 static void
 check_cidr_list(struct an *an, const struct ir_expr *e)
 {
-	size_t n = e->u.call.n, i, j, ncov;
-	struct rng *r = ARENA_NEWV(an->a, struct rng, n + 1);
+	size_t n = e->u.call.n, i, j, k, m, ncov;
+	struct cidr_ent *s = ARENA_NEWV(an->a, struct cidr_ent, n + 1);
 	struct ir_value *v = ARENA_NEWV(an->a, struct ir_value, n + 1);
 	size_t *cov = ARENA_NEWV(an->a, size_t, n + 1);
-	/* times[i]: how often entry i's network has appeared so far */
+	/* first[j]: the first occurrence of entry j's network when j
+	 * repeats it (else -1), times[j]: which occurrence j is */
+	size_t *first = ARENA_NEWV(an->a, size_t, n + 1);
 	size_t *times = ARENA_NEWV(an->a, size_t, n + 1);
+	size_t *pos = ARENA_NEWV(an->a, size_t, n + 1);
+	size_t *next = ARENA_NEWV(an->a, size_t, n + 1);
+	struct rng *r = ARENA_NEWV(an->a, struct rng, n + 1);
 	bool *ok = ARENA_NEWV(an->a, bool, n + 1);
 
-	if (!r || !v || !cov || !times || !ok || n < 3)
+	if (!s || !v || !cov || !first || !times || !pos || !next || !r ||
+	    !ok || n < 3)
 		return;
 	/* v[0..n-1): the networks */
-	for (i = 1; i < n; i++) {
+	for (i = 1, m = 0; i < n; i++) {
 		const struct ir_expr *a = e->u.call.args[i];
 		ok[i - 1] = a && a->kind == IR_CONST &&
 			    a->u.c.type == VT_STRING &&
 			    dom_ip_parse(a->u.c.u.s.s, a->u.c.u.s.len, &r[i - 1]);
 		if (a && a->kind == IR_CONST)
 			v[i - 1] = a->u.c;
-		times[i - 1] = 1;
+		first[i - 1] = (size_t)-1;
+		if (ok[i - 1]) {
+			s[m].r = r[i - 1];
+			s[m++].i = i - 1;
+		}
 	}
 	n--;
-	for (j = 0; j < n; j++)
-		for (i = 0; ok[j] && i < j; i++)
-			if (ok[i] && u128_cmp(r[i].lo, r[j].lo) == 0 &&
-			    u128_cmp(r[i].hi, r[j].hi) == 0) {
-				struct finding *f;
+	qsort(s, m, sizeof *s, cidr_order);
+	for (k = 1, j = 1; k < m; k++) {
+		if (u128_cmp(s[k].r.lo, s[k - 1].r.lo) == 0 &&
+		    u128_cmp(s[k].r.hi, s[k - 1].r.hi) == 0) {
+			first[s[k].i] = first[s[k - 1].i] == (size_t)-1
+						? s[k - 1].i : first[s[k - 1].i];
+			times[s[k].i] = ++j;
+		} else {
+			j = 1;
+		}
+	}
+	for (j = 0; j < n; j++) {
+		struct finding *f;
 
-				/* i is the first occurrence: the repeats
-				 * are no longer ok */
-				times[i]++;
-				f = lg_add_finding(an, D_DUPLICATE_VALUE,
-					v[j].span, times[i] > 2
-					? arena_printf(an->a, "%.*s appears "
-						"%zu times in this list",
-						(int)v[j].u.s.len, v[j].u.s.s,
-						times[i])
-					: arena_printf(an->a, "%.*s appears "
-						"twice in this list",
-						(int)v[j].u.s.len, v[j].u.s.s));
-				lg_add_note(f, v[i].span, "first here");
-				if (f)
-					f->help = "remove the repeated value";
-				ok[j] = false;
-			}
+		if ((i = first[j]) == (size_t)-1)
+			continue;
+		f = lg_add_finding(an, D_DUPLICATE_VALUE, v[j].span,
+			times[j] > 2
+			? arena_printf(an->a, "%.*s appears %zu times in this "
+				"list", (int)v[j].u.s.len, v[j].u.s.s, times[j])
+			: arena_printf(an->a, "%.*s appears twice in this list",
+				(int)v[j].u.s.len, v[j].u.s.s));
+		lg_add_note(f, v[i].span, "first here");
+		if (f)
+			f->help = "remove the repeated value";
+		ok[j] = false;
+	}
+	/* the distinct networks, still sorted; next[p] == p while s[p] is
+	 * uncovered (next[m]: the end) */
+	for (k = 0, j = 0; k < m; k++)
+		if (ok[s[k].i]) {
+			s[j] = s[k];
+			pos[s[j].i] = j;
+			j++;
+		}
+	m = j;
+	for (k = 0; k <= m; k++)
+		next[k] = k;
 	for (i = 0; i < n; i++) {
 		if (!ok[i])
 			continue;
-		for (j = 0, ncov = 0; j < n; j++) {
-			if (i == j || !ok[j] ||
-			    u128_cmp(r[i].lo, r[j].lo) > 0 ||
-			    u128_cmp(r[i].hi, r[j].hi) < 0)
-				continue;
-			cov[ncov++] = j;
-			ok[j] = false;
+		ncov = 0;
+		for (k = cidr_live(next, pos[i] + 1);
+		     k < m && u128_cmp(s[k].r.lo, r[i].hi) <= 0;
+		     k = cidr_live(next, k + 1)) {
+			/* nested or disjoint: a network starting inside
+			 * r[i] ends inside it */
+			cov[ncov++] = s[k].i;
+			ok[s[k].i] = false;
+			next[k] = k + 1;
 		}
+		qsort(cov, ncov, sizeof *cov, index_order);
 		covered_finding(an, v, i, cov, ncov, true, "contained");
 	}
 }

@@ -110,6 +110,15 @@ struct ev_reader {
 	/* input buffer: [0, end) valid, records start at pos */
 	char *buf;
 	size_t cap, chunk, pos, end;
+	/* ev_open_buffer_chunked: the input in memory, read `chunk` bytes
+	 * at a time from mem[memoff..memlen) */
+	char *mem;
+	size_t memlen, memoff;
+	/* the byte after the current record, set to NUL while the record is
+	 * parsed and walked (simdjson reads it: a '}' there turned a broken
+	 * record's error into "trailing content"), put back by ev_next */
+	char *after;
+	char after_byte;
 	uint64_t base;		/* absolute offset of buf[0] */
 	uint64_t line;		/* line number of buf[pos] (1-based) */
 	uint64_t nread, nrec;
@@ -1326,7 +1335,7 @@ refill(ev_reader *r, size_t keep)
 		r->end -= keep;
 		r->pos -= keep;
 	}
-	if (r->fd < 0) {        /* a buffer in memory: all of it is there */
+	if (r->fd < 0 && !r->mem) {     /* all of the input is there */
 		r->eof = true;
 		return true;
 	}
@@ -1342,7 +1351,19 @@ refill(ev_reader *r, size_t keep)
 		r->cap = ncap;
 	}
 	for (;;) {
-		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		ssize_t n;
+		if (r->mem) {
+			size_t k = r->cap - r->end;
+			if (k > r->chunk)
+				k = r->chunk;
+			if (k > r->memlen - r->memoff)
+				k = r->memlen - r->memoff;
+			memcpy(r->buf + r->end, r->mem + r->memoff, k);
+			r->memoff += k;
+			n = (ssize_t)k;
+		} else {
+			n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -1733,7 +1754,10 @@ next_elem(ev_reader *r)
 			if (done)
 				break;
 			if (r->eof) {
-				if (skip) {
+				/* too long to resynchronise in: the same
+				 * whether or not a refill dropped its bytes
+				 * already (however the input was read) */
+				if (skip || i - start > r->max) {
 					r->pos = i;
 					r->dead = true;
 					return refuse(r, line, off, "unterminated "
@@ -1781,11 +1805,13 @@ next_elem(ev_reader *r)
 			b--;
 		r->pos = r->elem_end = i;
 		r->astate = A_SEP;
-		if (skip || b - start > r->max) {
+		/* the length with the blanks before the ',' or ']' (as an
+		 * NDJSON line's): a read may have dropped them already */
+		if (skip || i - start > r->max) {
 			r->line = line + dropped_nl +
 			    count_nl(r->buf + start, r->buf + i);
 			return refuse(r, line, off, TOO_LONG,
-			    dropped + (b - start), r->max);
+			    dropped + (i - start), r->max);
 		}
 		r->rec = r->buf + start;
 		r->reclen = b - start;
@@ -1990,6 +2016,40 @@ ev_set_origin(struct ev_reader *r, uint64_t line, uint64_t offset)
 }
 
 struct ev_reader *
+ev_open_buffer_chunked(const char *data, size_t len, size_t chunk,
+    const char **err)
+{
+	if (chunk < 1)
+		chunk = 1;
+	size_t cap = chunk < 16 ? 16 : chunk;
+	ev_reader *r = new (std::nothrow) ev_reader();
+	char *buf = (char *)malloc(cap + SIMDJSON_PADDING);
+	char *mem = (char *)malloc(len ? len : 1);
+	if (!r || !buf || !mem) {
+		delete r;
+		free(buf);
+		free(mem);
+		*err = "out of memory";
+		return NULL;
+	}
+	if (len)
+		memcpy(mem, data, len);
+	r->fd = -1;
+	r->own_fd = false;
+	r->mem = mem;
+	r->memlen = len;
+	r->buf = buf;
+	r->cap = cap;
+	r->chunk = chunk;
+	r->max = EV_DEFAULT_MAX_RECORD;
+	r->line = 1;
+	r->ev.r = r;
+	arena_init(&r->strings, NULL);
+	memset(buf, 0, cap + SIMDJSON_PADDING);
+	return r;
+}
+
+struct ev_reader *
 ev_open(const char *path, const char **err)
 {
 	return ev_open_chunked(path, EV_DEFAULT_CHUNK, err);
@@ -2003,6 +2063,7 @@ ev_close(struct ev_reader *r)
 	if (r->own_fd)
 		close(r->fd);
 	arena_release(&r->strings);
+	free(r->mem);
 	free(r->buf);
 	for (size_t i = 0; i < r->nodes.n; i++)
 		free(r->nodes.v[i].kids);
@@ -2017,6 +2078,10 @@ int
 ev_next(struct ev_reader *r, struct ev_event **ev)
 {
 	*ev = NULL;
+	if (r->after) {
+		*r->after = r->after_byte;
+		r->after = NULL;
+	}
 	if (r->dead)
 		return 0;
 	if (r->oom)
@@ -2034,11 +2099,19 @@ ev_next(struct ev_reader *r, struct ev_event **ev)
 	if (rc <= 0)
 		return rc;
 	r->ev.index = r->nrec++;
+	/* what follows the record must not change how it parses: the
+	 * next bytes of the input, or the buffer's padding at its end */
+	r->after = (char *)r->rec + r->reclen;
+	r->after_byte = *r->after;
+	*r->after = '\0';
 	error_code e = walk_record(r);
 	if (e == SUCCESS) {
 		*ev = &r->ev;
 		return 1;
 	}
+	*r->after = r->after_byte;	/* no walk again: the newline count
+					   below reads it */
+	r->after = NULL;
 	if (r->mode == MODE_ARRAY) {
 		/* count the newlines the scanner skipped inside strings */
 		const char *p = r->rec, *end = r->buf + r->elem_end;

@@ -13,6 +13,9 @@
  * MiB by default) is not kept: once the unfinished record passes the
  * maximum its bytes are dropped at each refill (only the array scanner's
  * state survives) and it is reported as too long when its end is found.
+ * A record's length is its raw span: an NDJSON line without its newline,
+ * an array element up to the ',' or ']' after it, blanks included (a
+ * read may have dropped them before the end was found).
  * Memory is therefore bounded by max(chunk, 2 x maximum) plus per-record
  * parser state, whatever the input.  Every scan resumes where the previous
  * one stopped, so a record costs time linear in its length however small
@@ -36,7 +39,10 @@
  *    reported and passed over.  An element that runs to the end of the
  *    input (a string or bracket not closed) is reported as a record and
  *    the reader resumes at the next "}, {" after its start (at most 64
- *    times per input: each may rescan the rest).  End of input inside the
+ *    times per input: each may rescan the rest); when it is longer than
+ *    the maximum, the input ends there instead (reported once), whether
+ *    or not its bytes were dropped already, so the outcome does not
+ *    depend on the sizes of the reads.  End of input inside the
  *    array otherwise, and content after the closing ']', end the input
  *    (reported once; every later ev_next() returns 0).
  *
@@ -131,6 +137,12 @@ struct ev_reader *ev_open_buffer(const char *data, size_t len,
 /* Same with an explicit read chunk size (tests use a tiny one). */
 struct ev_reader *ev_open_chunked(const char *path, size_t chunk,
     const char **err);
+/* data[0..len) (copied) read as a file or pipe would give it, at most
+ * `chunk` bytes per read (>= 1) into a buffer of max(chunk, 16) bytes
+ * that grows as above: the refill paths of a file, in memory (the
+ * differential fuzz target compares it with ev_open_buffer). */
+struct ev_reader *ev_open_buffer_chunked(const char *data, size_t len,
+    size_t chunk, const char **err);
 void ev_close(struct ev_reader *r);
 /* Reads fd (closed by ev_close when `own`) whose first n bytes, pre,
  * were already read from it: the input is pre followed by the rest of

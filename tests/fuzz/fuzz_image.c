@@ -102,7 +102,7 @@ run(const struct image *im)
 	}
 	if (replay_feed(e, events_path, NULL, NULL) != IMAGE_BAD_EVENTS)
 		abort();
-	replay_finish(e);
+	replay_finish(e, NULL, NULL);
 	replay_free(e);
 }
 

@@ -59,6 +59,15 @@ g eql-and 100000 and.eql
 lint_case eql-and-100000 "$tmp/and.eql" 0 RC4006
 g eql-in-star 20000 star.eql
 lint_case eql-list-20000-star-patterns "$tmp/star.eql" 1 RC1030
+# a cidrMatch of 100,000 networks with 50,000 findings (once minutes: the
+# pairwise duplicate and containment scans, the repeat test of each
+# finding against the ones before, the column of each on one long line)
+g eql-cidr 100000 cidr.eql
+lint_case eql-cidrmatch-100000 "$tmp/cidr.eql" 0 RC4005 1
+n4005=$(grep -c '"id":"RC4005"' "$tmp/out")
+n4004=$(grep -c '"id":"RC4004"' "$tmp/out")
+[ "$n4005" -eq 49900 ] && [ "$n4004" -eq 100 ] && ok ||
+	bad "eql-cidrmatch-100000: $n4005 RC4005 and $n4004 RC4004, expected 49900 and 100"
 
 # fault 6: the engine's limits, located
 g eql-in 100000 in.eql

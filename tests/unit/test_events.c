@@ -1112,6 +1112,136 @@ test_bounded(void **state)
 	    (unsigned long long)n, (unsigned long long)total, maxbuf);
 }
 
+/* ev_open_buffer_chunked reads its copy in reads of at most `chunk` bytes
+ * (the refill paths of a file or pipe); every record comes out as from
+ * one buffer: same result, index, value, error and location. */
+static void
+test_buffer_chunked(void **state)
+{
+	static const char *const texts[] = {
+		"{\"a\":{\"b\":\"x\"}}\n\n{\"a\":tru}\n  {\"a.b\":7}\r\n{",
+		"[ {\"a\": {\"b\": 1}},\n {\"a\": 2} {\"a\": {\"b\": \"y\"}},, ]",
+		"\xef\xbb\xbf{\"a\":{\"b\":\"\\u00e9\"}}\n{\"a\":{\"b\":"
+		"\"0123456789012345678901234567890123456789\"}}\n",
+		/* an element that runs to the end, longer than the maximum:
+		 * no resynchronisation, whether its bytes were dropped at a
+		 * refill or are all in the buffer (a fuzz_events finding) */
+		"[{\"a\":{\"b\":\"e1\"}}, {\"a\":\"x}, {\"b\":1}, "
+		"{\"c\":2}, {\"a\":{\"b\":\"y\"}}, {\"d\":\"0123456789\"}]\n",
+		/* a too-long element whose trailing newline a small read
+		 * dropped before its end was found: the same length (a
+		 * fuzz_events finding, minimised) */
+		"[\377\365\000\000\377\000\000\000\000\0002\"s`s\264\264\264"
+		"\264\264\012\012   [1\\\\\\\\]\\\\\\\\\\\\e\000\000\000\000"
+		"\000\000\000\000\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\277\"\012"
+		",",
+	};
+	/* the longest record of each text (0: the default) */
+	static const size_t max[] = { 0, 0, 0, 30, 64 };
+	size_t t, chunk, n, len[5];
+	(void)state;
+
+	for (t = 0; t < 4; t++)
+		len[t] = strlen(texts[t]);
+	len[4] = 67;       /* it holds NULs */
+	for (t = 0; t < sizeof texts / sizeof texts[0]; t++)
+		for (chunk = 1; chunk <= 17; chunk += 4) {
+			const char *err = NULL;
+			struct ev_reader *x = ev_open_buffer(texts[t],
+			    len[t], &err);
+			struct ev_reader *y = ev_open_buffer_chunked(texts[t],
+			    len[t], chunk, &err);
+			struct ev_event *ex, *ey;
+			int rx, ry;
+
+			assert_non_null(x);
+			assert_non_null(y);
+			ev_set_max_record(x, max[t]);
+			ev_set_max_record(y, max[t]);
+			n = 0;
+			do {
+				struct ev_value a, b;
+				uint64_t lx, ly, ox, oy;
+
+				rx = ev_next(x, &ex);
+				ry = ev_next(y, &ey);
+				assert_int_equal(rx, ry);
+				n++;
+				if (rx > 0) {
+					assert_int_equal(ev_index(ex),
+					    ev_index(ey));
+					ev_get(ex, "a.b", 3, &a);
+					ev_get(ey, "a.b", 3, &b);
+					assert_int_equal(a.kind, b.kind);
+					if (a.kind == EV_STRING) {
+						assert_int_equal(a.u.s.len,
+						    b.u.s.len);
+						assert_memory_equal(a.u.s.s,
+						    b.u.s.s, a.u.s.len);
+					}
+				} else if (rx < 0) {
+					assert_string_equal(ev_error(x, &lx,
+					    &ox), ev_error(y, &ly, &oy));
+					assert_int_equal(lx, ly);
+					assert_int_equal(ox, oy);
+				}
+			} while (rx != 0);
+			assert_true(n >= 3);
+			/* the small buffer grew for the long record only */
+			assert_true(ev_buffer_size(y) < 256);
+			assert_int_equal(ev_bytes_read(y), len[t]);
+			ev_close(x);
+			ev_close(y);
+		}
+}
+
+/* The bytes after a record do not change how it parses: the same broken
+ * element followed by '}' or by a newline gives the same error (simdjson
+ * read the byte after the record; a fuzz_events finding). */
+static void
+test_record_end(void **state)
+{
+	static const char *const texts[] = {
+		"[{\"e\": {\"id\":\"x\": [1, \"two\"]}\n}}]",
+		"[{\"e\": {\"id\":\"x\": [1, \"two\"]}\n}\n",
+		"{\"e\": {\"id\":\"x\": [1, \"two\"]}\n",
+		"{\"e\": {\"id\":\"x\": [1, \"two\"]}",
+	};
+	char first[256] = "";
+	size_t t;
+	(void)state;
+
+	for (t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+		const char *err = NULL;
+		struct ev_reader *r = ev_open_buffer(texts[t], strlen(texts[t]),
+		    &err);
+		struct ev_event *ev;
+
+		assert_non_null(r);
+		assert_int_equal(ev_next(r, &ev), -1);
+		if (t == 0)
+			snprintf(first, sizeof first, "%s",
+			    ev_error(r, NULL, NULL));
+		else
+			assert_string_equal(ev_error(r, NULL, NULL), first);
+		ev_close(r);
+	}
+	/* a newline trimmed after a broken element still counts */
+	{
+		const char *err = NULL, *text = "[1\n,\n{\"a\":tru}]";
+		struct ev_reader *r = ev_open_buffer(text, strlen(text), &err);
+		struct ev_event *ev;
+		uint64_t line = 0;
+
+		assert_non_null(r);
+		assert_int_equal(ev_next(r, &ev), -1);
+		assert_int_equal(ev_next(r, &ev), -1);
+		ev_error(r, &line, NULL);
+		assert_int_equal(line, 3);
+		ev_close(r);
+	}
+}
+
 int
 main(void)
 {
@@ -1149,6 +1279,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stdin, setup, teardown),
 		cmocka_unit_test(test_open_error),
+		cmocka_unit_test(test_buffer_chunked),
+		cmocka_unit_test(test_record_end),
 		cmocka_unit_test_setup_teardown(test_bounded, setup, teardown),
 	};
 
