@@ -259,8 +259,11 @@ static void
 put_notes(const struct conv *c, struct strbuf *out, const char *prefix,
 	  const char *suffix)
 {
-	const char *p = c->notes.data, *end = p + c->notes.len;
+	const char *p = c->notes.data, *end;
 
+	if (!p)         /* no notes: the buffer was never allocated */
+		return;
+	end = p + c->notes.len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);

@@ -178,7 +178,7 @@ put_string(struct strbuf *out, const char *s, size_t n, bool literal)
 		sb_puts(out, "'''\n");
 		sb_put(out, s, n);
 		sb_puts(out, "\n'''");
-	} else if (memchr(s, '\n', n)) {
+	} else if (n && memchr(s, '\n', n)) {
 		sb_puts(out, "\"\"\"\n");
 		toml_escape(out, s, n, true);
 		sb_puts(out, "\"\"\"");

@@ -985,9 +985,12 @@ joined(struct arena *a, const struct json_value *o, const char *key)
 static void
 xml_notes(struct mctx *mc, struct strbuf *out)
 {
-	const char *p = mc->lines.data, *end = p + mc->lines.len;
+	const char *p = mc->lines.data, *end;
 
-	for (; p && p < end; p++) {
+	if (!p)         /* no losses: the buffer was never allocated */
+		return;
+	end = p + mc->lines.len;
+	for (; p < end; p++) {
 		if (p == mc->lines.data || p[-1] == '\n')
 			sb_puts(out, "    <!-- rulec: ");
 		if (*p == '\n') {

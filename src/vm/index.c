@@ -711,7 +711,7 @@ vm_index_hits(struct vm_rt *rt, uint32_t xi, const struct vm_host *host,
 		hfrom = x->hfrom;
 		hn = x->hn;
 	}
-	*ids = rt->hits.v + hfrom;
+	*ids = hn ? rt->hits.v + hfrom : NULL; /* hits.v is NULL when empty */
 	*n = hn;
 	return true;
 }
