@@ -21,6 +21,7 @@
 #
 # Without ../shared (RULEC_SHARED overrides it) it says so and exits 0.
 set -eu
+. "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/.." && pwd)
 shared=${RULEC_SHARED:-$top/../shared}
 [ -d "$shared" ] && shared=$(cd "$shared" && pwd)
@@ -38,26 +39,7 @@ command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 2; }
 tmp=$(mktemp -d /tmp/rulec-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
-if [ -n "${RULEC_BASE:-}" ]; then
-	baserulec=$RULEC_BASE
-	basename=$RULEC_BASE
-else
-	rev=$(git -C "$top" rev-parse --verify -q "$base^{commit}") ||
-		{ echo "load-image: no revision $base" >&2; exit 2; }
-	echo "building $(git -C "$top" log -1 --format='%h %s' "$rev" | cut -c1-72) in $tmp"
-	mkdir "$tmp/src"
-	git -C "$top" archive "$rev" | tar -x -C "$tmp/src"
-	(
-		cd "$tmp/src" && autoreconf -fi && mkdir build && cd build &&
-			../configure && make -j2
-	) >"$tmp/build.log" 2>&1 || {
-		tail -n 20 "$tmp/build.log" >&2
-		echo "load-image: building $base failed" >&2
-		exit 2
-	}
-	baserulec=$tmp/src/build/rulec
-	basename=$(git -C "$top" log -1 --format=%h "$rev")
-fi
+base_binary load-image "$base"
 for b in base current; do
 	bin=$baserulec
 	[ $b = current ] && bin=$rulec
